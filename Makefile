@@ -1,0 +1,45 @@
+# Atelier: `make run` starts the service, `make test` runs the whole suite.
+PYTHON ?= python3.11
+VENV ?= .venv
+BIN := $(VENV)/bin
+ATELIER_HOME ?= $(HOME)/.cache/atelier
+export ATELIER_HOME
+# Two busy cores run faster with one torch thread per process (see shared STACK.md).
+export OMP_NUM_THREADS ?= 2
+export HF_HUB_OFFLINE ?= 1
+export TOKENIZERS_PARALLELISM ?= false
+
+.PHONY: install models run test lint typecheck pytest bench clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	# The CPU wheel of torch first: an unpinned torch would pull a multi-GB CUDA build.
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+models: $(BIN)/.installed
+	$(BIN)/atelier models fetch defaults
+
+install: $(BIN)/.installed models
+
+run: install
+	$(BIN)/atelier serve --host 127.0.0.1 --port 8000
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check .
+
+typecheck: $(BIN)/.installed
+	$(BIN)/mypy
+
+pytest: install
+	$(BIN)/pytest
+
+test: install lint typecheck pytest
+
+bench: install
+	$(BIN)/atelier bench
+
+clean:
+	rm -rf $(VENV) build *.egg-info

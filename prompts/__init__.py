@@ -1,0 +1,61 @@
+"""Prompt templates: ``prompts/pitch/<variant>.<lang>.txt``, filled with ``string.Template``.
+
+A template starts with a ``system:`` block and a ``user:`` block separated by a
+line holding only ``---``. Every pitch records the prompt id and its SHA-256 so
+a draft can be traced to the exact wording that produced it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from string import Template
+
+PROMPT_DIR = Path(__file__).parent
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """A loaded prompt template.
+
+    Attributes:
+        id: ``pitch/default.fr`` style identifier.
+        system: System message template.
+        user: User message template.
+        sha256: Digest of the template file's bytes.
+    """
+
+    id: str
+    system: str
+    user: str
+    sha256: str
+
+    def messages(self, **values: str) -> list[dict[str, str]]:
+        """Chat messages with every ``$placeholder`` substituted (missing ones raise)."""
+        return [
+            {"role": "system", "content": Template(self.system).substitute(values).strip()},
+            {"role": "user", "content": Template(self.user).substitute(values).strip()},
+        ]
+
+
+def load_prompt(variant: str = "default", language: str = "fr", family: str = "pitch") -> Prompt:
+    """Load ``prompts/<family>/<variant>.<language>.txt``; English when the language is missing.
+
+    Raises:
+        FileNotFoundError: Neither the language nor English exists for the variant.
+    """
+    lang = language.split("-")[0].lower()
+    path = PROMPT_DIR / family / f"{variant}.{lang}.txt"
+    if not path.exists():
+        lang = "en"
+        path = PROMPT_DIR / family / f"{variant}.en.txt"
+    raw = path.read_bytes()
+    text = raw.decode("utf-8")
+    system, _, user = text.partition("\n---\n")
+    return Prompt(
+        id=f"{family}/{variant}.{lang}",
+        system=system.removeprefix("system:").strip(),
+        user=user.removeprefix("user:").strip(),
+        sha256=hashlib.sha256(raw).hexdigest(),
+    )

@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from models.clustering import SINGULAR, AxisClusterer
+from tests.conftest import workshop
+from tests.fakes import HashingEmbedder
+
+
+def _axis(n: int = 36) -> tuple[np.ndarray, list[str]]:
+    postits = workshop(n_axes=1, per_axis=n)
+    return HashingEmbedder().encode([p.text for p in postits]), [p.id for p in postits]
+
+
+def test_every_row_gets_exactly_one_label() -> None:
+    X, keys = _axis()
+    model = AxisClusterer().fit(X, keys=keys)
+    assert model.labels_.shape == (len(X),)
+    assert set(model.labels_) <= set(range(model.n_clusters_)) | {SINGULAR}
+    assert model.n_clusters_ >= 2
+
+
+def test_result_does_not_depend_on_input_order() -> None:
+    X, keys = _axis()
+    base = dict(zip(keys, AxisClusterer().fit(X, keys=keys).labels_, strict=True))
+    for seed in range(3):
+        perm = np.random.default_rng(seed).permutation(len(X))
+        labels = AxisClusterer().fit(X[perm], keys=[keys[i] for i in perm]).labels_
+        assert dict(zip([keys[i] for i in perm], labels, strict=True)) == base
+
+
+def test_deterministic_without_keys() -> None:
+    X, _ = _axis()
+    first = AxisClusterer().fit(X).labels_
+    assert (AxisClusterer().fit(X).labels_ == first).all()
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 3])
+def test_tiny_axes_do_not_fail(n: int) -> None:
+    X, keys = _axis(12)
+    model = AxisClusterer().fit(X[:n], keys=keys[:n])
+    assert len(model.labels_) == n
+    if n <= 1:
+        assert (model.labels_ == SINGULAR).all()
+
+
+def test_ten_varied_postits_are_not_all_noise() -> None:
+    texts = ["fablab imprimante 3d", "fablab découpe laser", "fablab atelier partagé",
+             "vente en ligne artisans", "vente en ligne boutique", "site vente en ligne",
+             "apprentissage jeunes", "apprentissage métiers", "élèves apprentissage", "bus rural"]
+    X = HashingEmbedder().encode(texts)
+    model = AxisClusterer().fit(X, keys=[f"{i:02d}" for i in range(10)])
+    assert model.n_clusters_ >= 1
+    assert (model.labels_ != SINGULAR).sum() >= 5
+
+
+def test_parameters_follow_size_and_can_be_overridden() -> None:
+    assert AxisClusterer().sizes_for(10)[0] < AxisClusterer().sizes_for(300)[0]
+    assert AxisClusterer(min_cluster_size=7, min_samples=2).sizes_for(300) == (7, 2)
+    X, keys = _axis()
+    model = AxisClusterer(min_cluster_size=5).fit(X, keys=keys)
+    assert model.params_["min_cluster_size"] == 5
+    assert AxisClusterer(min_cluster_size=5).get_params()["min_cluster_size"] == 5
+
+
+def test_identical_points_form_one_cluster() -> None:
+    X = np.tile(HashingEmbedder().encode(["même idée"]), (6, 1))
+    model = AxisClusterer().fit(X, keys=[str(i) for i in range(6)])
+    assert model.n_clusters_ == 1 and (model.labels_ == 0).all()

@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from models.drafting import ExtractiveDrafter
+from models.pipeline import Pipeline
+from models.types import Axis, PostIt
+from tests.conftest import workshop
+from tests.fakes import HashingEmbedder
+
+
+def _run(postits: list[PostIt], axes: list[Axis] | None = None) -> dict:  # type: ignore[type-arg]
+    return Pipeline(HashingEmbedder(), ExtractiveDrafter()).run(postits, axes).to_dict()
+
+
+def _placement(result: dict) -> list[str]:  # type: ignore[type-arg]
+    ids = []
+    for axis in result["axes"]:
+        ids += [i for c in axis["clusters"] for i in c["postit_ids"]] + axis["singular_postit_ids"]
+    return ids
+
+
+def test_no_postit_lost_or_duplicated() -> None:
+    postits = workshop()
+    placed = _placement(_run(postits))
+    assert sorted(placed) == sorted(p.id for p in postits)
+
+
+def test_order_invariance_and_determinism() -> None:
+    postits = workshop()
+    shuffled = postits[:]
+    random.Random(4).shuffle(shuffled)
+    a, b = _run(postits), _run(shuffled)
+    key = lambda r: sorted(r["axes"], key=lambda x: x["name"])  # noqa: E731
+    assert key(a) == key(b)
+    assert _run(postits) == a
+
+
+def test_citations_point_to_postits_of_the_same_axis() -> None:
+    postits = workshop()
+    result = _run(postits)
+    axis_of = {p.id: p.axis for p in postits}
+    for axis in result["axes"]:
+        sentences = axis["pitch"]["sentences"]
+        assert sentences
+        for s in sentences:
+            assert s["citations"]
+            assert {axis_of[c] for c in s["citations"]} == {axis["name"]}
+            assert 0.0 <= s["support"] <= 1.0 + 1e-6
+
+
+def test_axisless_postits_are_routed_to_closest_axis() -> None:
+    postits = workshop(n_axes=3)
+    stray = [PostIt("x1", "fablab imprimante idée", None), PostIt("x2", "vente en ligne boutique", "Inconnu")]
+    result = _run(postits + stray, [Axis("Axe 0", "fablab"), Axis("Axe 1", "vente"), Axis("Axe 2")])
+    by_name = {a["name"]: a for a in result["axes"]}
+    assert by_name["Axe 0"]["routed_postit_ids"] == ["x1"]
+    assert by_name["Axe 1"]["routed_postit_ids"] == ["x2"]
+    assert "x1" in _placement({"axes": [by_name["Axe 0"]]})
+
+
+def test_small_axes_and_singletons() -> None:
+    postits = [PostIt("a", "une seule idée", "Petit"), PostIt("b", "fablab", "Duo"), PostIt("c", "fablab", "Duo")]
+    result = _run(postits)
+    by_name = {a["name"]: a for a in result["axes"]}
+    assert by_name["Petit"]["singular_postit_ids"] == ["a"]
+    assert by_name["Petit"]["pitch"]["sentences"][0]["citations"] == ["a"]
+    assert sorted(_placement({"axes": [by_name["Duo"]]})) == ["b", "c"]
+
+
+def test_provenance_records_models_prompt_and_settings() -> None:
+    prov = _run(workshop(1, 6))["provenance"]
+    assert prov["embedder"] == "fake-hashing" and prov["drafter"] == "extractive"
+    assert prov["generator"] is None and len(prov["prompt"]["sha256"]) == 64
+    assert prov["settings"]["support_threshold"] == 0.5
+
+
+def test_duplicate_ids_are_refused() -> None:
+    with pytest.raises(ValueError, match="duplicate"):
+        _run([PostIt("a", "x"), PostIt("a", "y")])
+
+
+def test_axis_without_postits_still_appears() -> None:
+    result = _run([PostIt("a", "fablab", "A")], [Axis("A"), Axis("B")])
+    empty = result["axes"][1]
+    assert empty["name"] == "B" and empty["clusters"] == [] and empty["pitch"]["sentences"] == []
