@@ -12,9 +12,31 @@ def add_more_commands(sub: Any) -> None:
     bench.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
     bench.add_argument("--skip-drafting", action="store_true")
     bench.set_defaults(func=_bench)
+    add_serve(sub)
 
 
 def _bench(args: argparse.Namespace) -> int:
     from evaluation.bench import main as bench_main
 
     return bench_main(quick=args.quick, skip_drafting=args.skip_drafting)
+
+
+def add_serve(sub: Any) -> None:
+    """Register ``atelier serve``."""
+    serve = sub.add_parser("serve", help="start the REST service")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--drafter", choices=["transformers", "extractive"], default=None)
+    serve.add_argument("--database-url", default=None, help="default: SQLite under $ATELIER_HOME")
+    serve.set_defaults(func=_serve)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from service.app import create_app
+    from service.settings import Settings
+
+    settings = Settings.from_env(drafter=args.drafter, database_url=args.database_url)
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+    return 0

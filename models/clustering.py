@@ -41,7 +41,7 @@ class AxisClusterer(ClusterMixin, BaseEstimator):  # type: ignore[misc]
         cluster_selection_method: ``leaf`` (default, fine-grained) or ``eom``.
         attach_noise: Attach noise points that fall within a cluster's radius.
         retry_all_noise_from: Axis size from which an all-noise result is
-            retried with the smallest sizes.
+            retried with the smallest sizes (then EOM with a single cluster allowed).
 
     Attributes:
         labels_: Cluster index per row, ``-1`` for singular ideas.
@@ -51,7 +51,7 @@ class AxisClusterer(ClusterMixin, BaseEstimator):  # type: ignore[misc]
 
     def __init__(self, min_cluster_size: int | None = None, min_samples: int | None = None,
                  cluster_selection_method: str = "leaf", attach_noise: bool = True,
-                 retry_all_noise_from: int = 10, noise_rounds: int = 3,
+                 retry_all_noise_from: int = 3, noise_rounds: int = 3,
                  attach_margin: float = 0.0) -> None:
         self.min_cluster_size = min_cluster_size
         self.min_samples = min_samples
@@ -90,8 +90,13 @@ class AxisClusterer(ClusterMixin, BaseEstimator):  # type: ignore[misc]
             canon = X[order]
             found = self._cluster(canon, mcs, ms)
             if (found == SINGULAR).all() and n >= self.retry_all_noise_from:
+                # Smallest sizes first; then EOM with a single cluster allowed, which on
+                # a handful of points finds the one dense group leaf selection misses.
                 self.params_.update(min_cluster_size=2, min_samples=1, retried=True)
                 found = self._cluster(canon, 2, 1)
+                if (found == SINGULAR).all():
+                    self.params_.update(cluster_selection_method="eom", allow_single_cluster=True)
+                    found = self._cluster(canon, 2, 1, method="eom", single=True)
             found = self._recluster_noise(canon, found)
             if self.attach_noise:
                 found = attach_to_clusters(canon, found, self.attach_margin)
@@ -108,7 +113,7 @@ class AxisClusterer(ClusterMixin, BaseEstimator):  # type: ignore[misc]
         """
         for _ in range(self.noise_rounds):
             noise = np.flatnonzero(labels == SINGULAR)
-            if len(noise) < max(self.retry_all_noise_from, 4):
+            if len(noise) < 10:  # fewer leftovers are better left as singular ideas
                 break
             mcs, ms = self.sizes_for(len(noise))
             extra = self._cluster(X[noise], mcs, ms)
@@ -119,7 +124,8 @@ class AxisClusterer(ClusterMixin, BaseEstimator):  # type: ignore[misc]
             labels[noise[extra != SINGULAR]] = extra[extra != SINGULAR] + offset
         return labels
 
-    def _cluster(self, X: np.ndarray, mcs: int, ms: int) -> np.ndarray:
+    def _cluster(self, X: np.ndarray, mcs: int, ms: int, method: str | None = None,
+                 single: bool = False) -> np.ndarray:
         import hdbscan
 
         distances = np.clip(1.0 - X @ X.T, 0.0, 2.0)
@@ -130,8 +136,8 @@ class AxisClusterer(ClusterMixin, BaseEstimator):  # type: ignore[misc]
             return np.zeros(len(X), dtype=int)
         model = hdbscan.HDBSCAN(
             min_cluster_size=max(2, min(mcs, len(X))), min_samples=ms, metric="precomputed",
-            cluster_selection_method=self.cluster_selection_method,
-            allow_single_cluster=len(X) < 2 * mcs, core_dist_n_jobs=1,
+            cluster_selection_method=method or self.cluster_selection_method,
+            allow_single_cluster=single or len(X) < 2 * mcs, core_dist_n_jobs=1,
         )
         return np.asarray(model.fit_predict(distances), dtype=int)
 

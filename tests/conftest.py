@@ -50,3 +50,8 @@ def workshop(n_axes: int = 3, per_axis: int = 12) -> list[PostIt]:
             out.append(PostIt(id=f"a{a}-{i:02d}", text=f"{theme} idée {i} variante {i % 4}",
                               axis=f"Axe {a}", votes=(i * 7) % 11))
     return out
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Run the fast tests first so a failure shows up before the model loads."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is not None)

@@ -1,0 +1,135 @@
+"""Pipeline benchmark: prints numbers, asserts nothing (``atelier bench``, ``python -m evaluation.bench``).
+
+1. Embedding throughput of the pipeline's embedder (cache wrapper, cold) versus
+   raw ``SentenceTransformer.encode`` of the same model on the same texts.
+2. Clustering (HDBSCAN + labelling) of 10,000 post-its over 6 axes, embeddings given.
+3. End-to-end on a 300-post-it, 6-axis workshop of real Make.org proposals:
+   time to clusters (cold embedding cache) and time to pitches.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from models.types import Axis, PostIt
+
+
+def data_dir() -> Path:
+    """``$ATELIER_DATA_DIR``, else ``../shared/datasets`` next to the project."""
+    env = os.environ.get("ATELIER_DATA_DIR")
+    return Path(env) if env else Path(__file__).resolve().parents[2] / "shared" / "datasets"
+
+
+def real_workshop(n: int = 300, n_axes: int = 6) -> tuple[list[PostIt], list[Axis]]:
+    """Plébiscite Make.org proposals, unassigned, under the report's first ``n_axes`` ideas."""
+    base = data_dir() / "makeorg-monde-dapres"
+    ideas = json.loads((base / "ideas.json").read_text())["ideas"][:n_axes]
+    axes = [Axis(i["idea_title"], " ".join(i["human_synthesis_bullets"])) for i in ideas]
+    postits = []
+    with (base / "proposals.csv").open(newline="") as handle:
+        for row_index, row in enumerate(csv.DictReader(handle)):
+            if int(row["votes"]) >= 90 and float(row["adhesion"]) >= 0.8 and float(row["engagement"]) >= 0.37:
+                postits.append(PostIt(f"mk{row_index}", row["proposition"].strip(), None, int(row["votes"])))
+            if len(postits) == n:
+                break
+    return postits, axes
+
+
+class FixedEmbedder:
+    """Returns precomputed vectors (to time clustering alone)."""
+
+    model_id = "precomputed"
+
+    def __init__(self, table: dict[str, np.ndarray]) -> None:
+        self.table = table
+
+    def encode(self, texts: Sequence[str], task: str = "clustering") -> np.ndarray:
+        return np.stack([self.table[t] for t in texts])
+
+
+def bench_embedding(texts: list[str]) -> None:
+    from models.embedding import CachedEmbedder, SentenceTransformerEmbedder
+
+    inner = SentenceTransformerEmbedder("embeddinggemma-300m")
+    inner.encode(texts[:16])  # warm-up
+    prompt = inner._prompt("clustering")
+    t0 = time.perf_counter()
+    inner.model.encode(texts, batch_size=inner.batch_size, prompt=prompt, normalize_embeddings=True)
+    raw = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    CachedEmbedder(inner, None).encode(texts)
+    ours = time.perf_counter() - t0
+    print(f"embedding: raw SentenceTransformer.encode {len(texts) / raw:.1f} post-its/s, "
+          f"pipeline {len(texts) / ours:.1f} post-its/s, ratio {raw / ours:.3f} (goal >= 0.95)")
+
+
+def bench_clustering(n: int, n_axes: int = 6, dim: int = 768) -> None:
+    from models.drafting import ExtractiveDrafter
+    from models.pipeline import Pipeline
+
+    rng = np.random.default_rng(0)
+    centres = rng.standard_normal((n_axes * 12, dim))
+    postits, table = [], {}
+    for i in range(n):
+        vec = centres[rng.integers(len(centres))] + 0.8 * rng.standard_normal(dim)
+        text = f"post-it {i}"
+        table[text] = (vec / np.linalg.norm(vec)).astype(np.float32)
+        postits.append(PostIt(f"p{i:05d}", text, f"Axe {i % n_axes}"))
+    pipeline = Pipeline(FixedEmbedder(table), ExtractiveDrafter())
+    t0 = time.perf_counter()
+    clustered = pipeline.cluster(postits)
+    took = time.perf_counter() - t0
+    k = sum(len(c.clusters) for c in clustered)
+    singular = sum(len(c.singular_ids) for c in clustered)
+    print(f"clustering: {n} post-its over {n_axes} axes in {took:.2f} s (goal < 2 s), "
+          f"{k} clusters, {singular} singular")
+
+
+def bench_end_to_end(n: int, skip_drafting: bool) -> None:
+    from models.factory import build_drafter, build_embedder
+    from models.pipeline import Pipeline
+
+    postits, axes = real_workshop(n)
+    embedder = build_embedder(cache=False)
+    drafter = build_drafter("extractive" if skip_drafting else "transformers")
+    pipeline = Pipeline(embedder, drafter)
+    t0 = time.perf_counter()
+    clustered = pipeline.cluster(postits, axes)
+    t_clusters = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    pitches = pipeline.draft(clustered)
+    t_pitches = time.perf_counter() - t0
+    print(f"end-to-end: {len(postits)} real post-its, {len(axes)} axes: clusters in {t_clusters:.1f} s "
+          f"(goal < 15 s; cold embedding cache), pitches in {t_pitches:.1f} s "
+          f"(goal < 90 s, drafter {drafter.name}, {sum(len(p.sentences) for p in pitches)} sentences)")
+    for c in clustered:
+        print(f"  {c.axis.name[:50]:50} {len(c.postits):4d} post-its {len(c.clusters):3d} clusters "
+              f"{len(c.singular_ids):3d} singular")
+
+
+def main(quick: bool = False, skip_drafting: bool = False) -> int:
+    """Run the three benchmarks and print one line each."""
+    from models.factory import set_threads
+
+    set_threads(int(os.environ.get("ATELIER_THREADS", "2")))
+    postits, _ = real_workshop(100 if quick else 300)
+    bench_embedding([p.text for p in postits][: 64 if quick else 200])
+    bench_clustering(2000 if quick else 10_000)
+    bench_end_to_end(60 if quick else 300, skip_drafting)
+    return 0
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--skip-drafting", action="store_true")
+    args = parser.parse_args()
+    raise SystemExit(main(args.quick, args.skip_drafting))

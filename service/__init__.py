@@ -1,0 +1,1 @@
+"""Atelier's REST service (Litestar)."""

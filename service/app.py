@@ -1,0 +1,113 @@
+"""Litestar application factory: ``create_app(settings)``.
+
+Nothing here reads the environment at import time; models load once in the
+lifespan, off the event loop, and all model work runs on the model thread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import anyio
+from advanced_alchemy.extensions.litestar import (
+    AsyncSessionConfig,
+    EngineConfig,
+    SQLAlchemyAsyncConfig,
+    SQLAlchemyPlugin,
+)
+from litestar import Litestar, Request, Router, get
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.response import Response
+from litestar.status_codes import HTTP_503_SERVICE_UNAVAILABLE
+from sqlalchemy import event, text
+
+from service.db.migrate import upgrade
+from service.ml import DrafterFactory, EmbedderFactory, ModelHub
+from service.settings import Settings
+from service.syntheses.controllers import SynthesisController
+from service.syntheses.services import recover_jobs
+from service.workshops.controllers import PostItController, WorkshopController
+
+
+@get("/health", tags=["health"])
+async def health(request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
+    """Database reachable and models loaded (503 otherwise)."""
+    state = request.app.state
+    try:
+        async with state.sessions() as session:
+            await session.execute(text("SELECT 1"))
+        database = True
+    except Exception:
+        database = False
+    hub: ModelHub = state.models
+    body = {"database": database, "models_loaded": hub.loaded, "embedder": hub.settings.embedder,
+            "generator": hub.settings.generator, "drafter": hub.settings.drafter,
+            "pending_embeddings": hub.pending_embeddings}
+    ok = database and hub.loaded
+    return Response(body, status_code=200 if ok else HTTP_503_SERVICE_UNAVAILABLE)
+
+
+def _sqlite_pragmas(config: SQLAlchemyAsyncConfig) -> None:
+    """WAL and a busy timeout let many clients write to SQLite without 'database is locked'."""
+    engine = config.get_engine()
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+
+def create_app(settings: Settings | None = None, embedder_factory: EmbedderFactory | None = None,
+               drafter_factory: DrafterFactory | None = None) -> Litestar:
+    """Build the service.
+
+    Args:
+        settings: Defaults to :meth:`Settings.from_env`, read now.
+        embedder_factory: Builds embedders by name (tests pass tiny or fake ones).
+        drafter_factory: Builds drafters by (kind, generator).
+    """
+    settings = settings or Settings.from_env()
+    settings.home.mkdir(parents=True, exist_ok=True)
+    db = SQLAlchemyAsyncConfig(
+        connection_string=settings.db_url, before_send_handler="autocommit",
+        session_config=AsyncSessionConfig(expire_on_commit=False),
+        engine_config=EngineConfig(connect_args={"timeout": 30} if settings.db_url.startswith("sqlite") else {}),
+    )
+    if settings.db_url.startswith("sqlite"):
+        _sqlite_pragmas(db)
+    hub = ModelHub(settings, embedder_factory, drafter_factory)
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        await anyio.to_thread.run_sync(upgrade, settings.db_url)
+        app.state.sessions = db.create_session_maker()
+        async with app.state.sessions() as session, session.begin():
+            await recover_jobs(session)
+        await hub.run(hub.load)
+        try:
+            yield
+        finally:
+            hub.close()
+
+    api = Router("/api/v1", route_handlers=[WorkshopController, PostItController, SynthesisController, health])
+    return Litestar(
+        route_handlers=[api, health],
+        plugins=[SQLAlchemyPlugin(config=db)],
+        lifespan=[lifespan],
+        dependencies={"settings": Provide(lambda: settings, sync_to_thread=False)},
+        state=_state(hub),
+        openapi_config=OpenAPIConfig(title="Atelier", version="1", path="/schema"),
+        request_max_body_size=settings.max_body_bytes,
+    )
+
+
+def _state(hub: ModelHub) -> Any:
+    from litestar.datastructures import State
+
+    return State({"models": hub})

@@ -1,0 +1,1 @@
+"""Database: ORM models and Alembic migrations."""

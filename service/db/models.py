@@ -1,0 +1,66 @@
+"""ORM models (advanced-alchemy bases: UUID primary keys, created/updated timestamps)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from advanced_alchemy.base import UUIDAuditBase
+from sqlalchemy import JSON, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+
+class Workshop(UUIDAuditBase):
+    """A workshop and its language."""
+
+    __tablename__ = "workshop"
+    title: Mapped[str] = mapped_column(String(200))
+    language: Mapped[str] = mapped_column(String(8), default="fr")
+    axes: Mapped[list[AxisRow]] = relationship(
+        back_populates="workshop", cascade="all, delete-orphan", order_by="AxisRow.position", lazy="selectin")
+
+
+class AxisRow(UUIDAuditBase):
+    """A strategic axis of a workshop."""
+
+    __tablename__ = "axis"
+    __table_args__ = (UniqueConstraint("workshop_id", "name"),)
+    workshop_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("workshop.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    workshop: Mapped[Workshop] = relationship(back_populates="axes")
+
+
+class PostItRow(UUIDAuditBase):
+    """A post-it; ``external_id`` makes retries idempotent per workshop."""
+
+    __tablename__ = "postit"
+    __table_args__ = (UniqueConstraint("workshop_id", "external_id"),)
+    workshop_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("workshop.id", ondelete="CASCADE"), index=True)
+    axis_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("axis.id", ondelete="SET NULL"), nullable=True)
+    text: Mapped[str] = mapped_column(Text)
+    votes: Mapped[int] = mapped_column(Integer, default=0)
+    author: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    external_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+
+
+class Job(UUIDAuditBase):
+    """A background job (synthesis) with its progress."""
+
+    __tablename__ = "job"
+    kind: Mapped[str] = mapped_column(String(40))
+    state: Mapped[str] = mapped_column(String(20), default="queued")
+    progress: Mapped[float] = mapped_column(Float, default=0.0)
+    stage: Mapped[str] = mapped_column(String(200), default="queued")
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class SynthesisRow(UUIDAuditBase):
+    """A synthesis request and, once its job succeeded, its result (``synthesis.json`` shape)."""
+
+    __tablename__ = "synthesis"
+    workshop_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("workshop.id", ondelete="CASCADE"), index=True)
+    job_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("job.id"))
+    request: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)

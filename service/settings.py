@@ -1,0 +1,56 @@
+"""Service settings, read from ``ATELIER_*`` variables when the app is created (never at import)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from models.store import DEFAULT_EMBEDDER, DEFAULT_GENERATOR, atelier_home
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the app needs to start.
+
+    Attributes:
+        home: Data folder (models, embedding cache, SQLite database).
+        database_url: SQLAlchemy async URL; SQLite under ``home`` by default,
+            e.g. ``postgresql+asyncpg://user:pw@host/db`` for PostgreSQL.
+        embedder: Embedder name (packaged, local path or hub id).
+        generator: Generator name for the ``transformers`` drafter.
+        drafter: Default drafter (``transformers`` or ``extractive``).
+        threads: Torch threads for model work.
+        max_text_length: Longest post-it text accepted.
+        max_batch: Most post-its in one request.
+        max_body_bytes: Largest request body.
+    """
+
+    home: Path = field(default_factory=atelier_home)
+    database_url: str = ""
+    embedder: str = DEFAULT_EMBEDDER
+    generator: str = DEFAULT_GENERATOR
+    drafter: str = "transformers"
+    threads: int = 2
+    max_text_length: int = 2000
+    max_batch: int = 1000
+    max_body_bytes: int = 5_000_000
+
+    @property
+    def db_url(self) -> str:
+        """The database URL, defaulting to ``sqlite+aiosqlite:///$ATELIER_HOME/atelier.db``."""
+        return self.database_url or f"sqlite+aiosqlite:///{self.home / 'atelier.db'}"
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
+        """Settings from ``ATELIER_<FIELD>`` variables, then explicit overrides."""
+        env = dict(os.environ if environ is None else environ)
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = env.get(f"ATELIER_{f.name.upper()}")
+            if raw is None or raw == "":
+                continue
+            values[f.name] = Path(raw) if f.name == "home" else int(raw) if f.type == "int" else raw
+        settings = cls(**values)
+        return replace(settings, **{k: v for k, v in overrides.items() if v is not None})

@@ -1,0 +1,1 @@
+"""Synthesis requests, background jobs and results."""

@@ -1,0 +1,53 @@
+"""HTTP handlers of the synthesis domain."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from litestar import Controller, Request, get, post
+from litestar.di import NamedDependency
+from litestar.params import Body, FromPath
+from litestar.status_codes import HTTP_202_ACCEPTED
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from service.syntheses import services
+from service.syntheses.schemas import JobOut, SynthesisAccepted, SynthesisCreate, SynthesisOut
+
+
+class SynthesisController(Controller):
+    """Synthesis requests, results and jobs."""
+
+    tags = ["syntheses"]
+
+    @post("/workshops/{workshop_id:uuid}/syntheses", status_code=HTTP_202_ACCEPTED)
+    async def request_synthesis(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: NamedDependency[AsyncSession],
+        workshop_id: FromPath[uuid.UUID],
+        data: Annotated[SynthesisCreate | None, Body()] = None,
+    ) -> SynthesisAccepted:
+        """Queue a synthesis; poll ``GET /jobs/{job_id}``, then read ``GET /syntheses/{synthesis_id}``."""
+        row = await services.create_synthesis(db_session, workshop_id, data or SynthesisCreate())
+        await db_session.commit()
+        state = request.app.state
+        services.start_job(state.sessions, state.models, row.id, row.job_id)
+        return SynthesisAccepted(synthesis_id=row.id, job_id=row.job_id)
+
+    @get("/workshops/{workshop_id:uuid}/syntheses")
+    async def list_for_workshop(
+        self, db_session: NamedDependency[AsyncSession], workshop_id: FromPath[uuid.UUID]
+    ) -> list[SynthesisOut]:
+        """Syntheses of a workshop, newest first."""
+        return await services.list_syntheses(db_session, workshop_id)
+
+    @get("/syntheses/{synthesis_id:uuid}")
+    async def read(self, db_session: NamedDependency[AsyncSession], synthesis_id: FromPath[uuid.UUID]) -> SynthesisOut:
+        """One synthesis in the ``synthesis.json`` shape, plus ids and state."""
+        return await services.get_synthesis(db_session, synthesis_id)
+
+    @get("/jobs/{job_id:uuid}")
+    async def job(self, db_session: NamedDependency[AsyncSession], job_id: FromPath[uuid.UUID]) -> JobOut:
+        """A job's state (queued, running, succeeded, failed), progress 0..1, stage and error."""
+        return await services.get_job(db_session, job_id)

@@ -1,0 +1,47 @@
+"""Request and response bodies of the synthesis domain."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any, Literal
+
+import msgspec
+
+
+class SynthesisCreate(msgspec.Struct):
+    """``POST /workshops/{id}/syntheses``; every field optional."""
+
+    drafter: Literal["transformers", "extractive"] | None = None
+    embedder: str | None = None
+    generator: str | None = None
+    axes: list[str] | None = None
+
+
+class SynthesisAccepted(msgspec.Struct):
+    synthesis_id: uuid.UUID
+    job_id: uuid.UUID
+
+
+class JobOut(msgspec.Struct):
+    id: uuid.UUID
+    kind: str
+    state: str
+    progress: float
+    stage: str
+    error: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class SynthesisOut(msgspec.Struct):
+    """The CLI's ``synthesis.json`` shape plus ids and state."""
+
+    id: uuid.UUID
+    workshop_id: uuid.UUID
+    job_id: uuid.UUID
+    state: str
+    created_at: datetime
+    request: dict[str, Any]
+    axes: list[dict[str, Any]]
+    provenance: dict[str, Any]

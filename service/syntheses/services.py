@@ -1,0 +1,162 @@
+"""Synthesis jobs: queued in the request, run off the event loop, recovered at restart."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from models.pipeline import Pipeline, PipelineConfig
+from models.types import Axis, PostIt
+from service.db.models import Job, PostItRow, SynthesisRow, Workshop
+from service.errors import bad_request, not_found
+from service.ml import ModelHub
+from service.syntheses.schemas import JobOut, SynthesisCreate, SynthesisOut
+from service.workshops.services import get_workshop
+
+log = logging.getLogger(__name__)
+_TASKS: set[asyncio.Task[None]] = set()
+
+
+async def create_synthesis(session: AsyncSession, workshop_id: uuid.UUID, data: SynthesisCreate) -> SynthesisRow:
+    """Store a synthesis request and its queued job."""
+    workshop = await get_workshop(session, workshop_id)
+    names = {a.name for a in workshop.axes}
+    for i, name in enumerate(data.axes or []):
+        if name not in names:
+            raise bad_request(f"axes[{i}]: unknown axis {name!r}", f"axes[{i}]")
+    job = Job(kind="synthesis", state="queued", stage="queued")
+    session.add(job)
+    await session.flush()
+    request = {"drafter": data.drafter, "embedder": data.embedder, "generator": data.generator, "axes": data.axes}
+    row = SynthesisRow(workshop_id=workshop_id, job_id=job.id, request=request)
+    session.add(row)
+    await session.flush()
+    return row
+
+
+def start_job(sessions: async_sessionmaker[AsyncSession], hub: ModelHub, synthesis_id: uuid.UUID,
+              job_id: uuid.UUID) -> None:
+    """Run a synthesis job in the background (the task is kept referenced until done)."""
+    task = asyncio.create_task(run_synthesis_job(sessions, hub, synthesis_id, job_id))
+    _TASKS.add(task)
+    task.add_done_callback(_TASKS.discard)
+
+
+async def _set_job(sessions: async_sessionmaker[AsyncSession], job_id: uuid.UUID, **values: Any) -> None:
+    async with sessions() as session, session.begin():
+        await session.execute(update(Job).where(Job.id == job_id).values(**values))
+
+
+async def run_synthesis_job(sessions: async_sessionmaker[AsyncSession], hub: ModelHub,
+                            synthesis_id: uuid.UUID, job_id: uuid.UUID) -> None:
+    """Load the workshop, wait for background embeddings, run the pipeline on the model thread, store."""
+    try:
+        async with sessions() as session:
+            synthesis = await session.get(SynthesisRow, synthesis_id)
+            if synthesis is None:
+                raise LookupError(f"synthesis {synthesis_id} vanished")
+            request = dict(synthesis.request)
+            workshop = await get_workshop(session, synthesis.workshop_id)
+            postits, axes = await _inputs(session, workshop, request.get("axes"))
+        while hub.pending_embeddings > 0:
+            await _set_job(sessions, job_id, state="running",
+                           stage=f"waiting for embeddings ({hub.pending_embeddings} post-its left)")
+            await asyncio.sleep(0.2)
+        await _set_job(sessions, job_id, state="running", stage="starting", progress=0.0)
+        loop = asyncio.get_running_loop()
+
+        def progress(stage: str, fraction: float) -> None:
+            order = ["embedding", "clustering", "drafting", "scoring"]
+            overall = (order.index(stage) + fraction) / len(order)
+            asyncio.run_coroutine_threadsafe(_set_job(sessions, job_id, stage=stage, progress=overall), loop)
+
+        def work() -> dict[str, Any]:
+            pipeline = Pipeline(hub.embedder(request.get("embedder")),
+                                hub.drafter(request.get("drafter"), request.get("generator")),
+                                PipelineConfig(language=workshop.language))
+            return pipeline.run(postits, axes, progress).to_dict()
+
+        result = await hub.run(work)
+        async with sessions() as session, session.begin():
+            await session.execute(update(SynthesisRow).where(SynthesisRow.id == synthesis_id).values(result=result))
+            await session.execute(update(Job).where(Job.id == job_id).values(
+                state="succeeded", stage="done", progress=1.0))
+    except Exception as err:  # a failed job must say why, never stay "running"
+        log.exception("synthesis job %s failed", job_id)
+        await _set_job(sessions, job_id, state="failed", stage="failed", error=f"{type(err).__name__}: {err}")
+
+
+async def _inputs(session: AsyncSession, workshop: Workshop,
+                  only: Sequence[str] | None) -> tuple[list[PostIt], list[Axis]]:
+    names = {a.id: a.name for a in workshop.axes}
+    rows = (await session.scalars(select(PostItRow).where(PostItRow.workshop_id == workshop.id))).all()
+    axes = [Axis(a.name, a.description) for a in workshop.axes]
+    postits = [PostIt(str(r.id), r.text, names.get(r.axis_id) if r.axis_id else None, r.votes, r.author)
+               for r in rows]
+    if only:
+        axes = [a for a in axes if a.name in only]
+        postits = [p for p in postits if p.axis in only]
+    return postits, axes
+
+
+async def recover_jobs(session: AsyncSession) -> int:
+    """Mark jobs left queued or running by a previous process as failed."""
+    result = await session.execute(update(Job).where(Job.state.in_(["queued", "running"])).values(
+        state="failed", stage="failed", error="the service stopped before the job finished; request it again"))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def get_job(session: AsyncSession, job_id: uuid.UUID) -> JobOut:
+    """A job's state and progress."""
+    job = await session.get(Job, job_id)
+    if job is None:
+        raise not_found("job", job_id)
+    return JobOut(id=job.id, kind=job.kind, state=job.state, progress=round(job.progress, 4), stage=job.stage,
+                  error=job.error, created_at=job.created_at, updated_at=job.updated_at)
+
+
+def synthesis_out(row: SynthesisRow, state: str) -> SynthesisOut:
+    """Response body: the result's axes and provenance plus ids."""
+    result = row.result or {"axes": [], "provenance": {}}
+    return SynthesisOut(id=row.id, workshop_id=row.workshop_id, job_id=row.job_id, state=state,
+                        created_at=row.created_at, request=row.request, axes=result["axes"],
+                        provenance=result["provenance"])
+
+
+async def get_synthesis(session: AsyncSession, synthesis_id: uuid.UUID) -> SynthesisOut:
+    """One synthesis."""
+    row = await session.get(SynthesisRow, synthesis_id)
+    if row is None:
+        raise not_found("synthesis", synthesis_id)
+    job = await session.get(Job, row.job_id)
+    return synthesis_out(row, job.state if job else "failed")
+
+
+async def list_syntheses(session: AsyncSession, workshop_id: uuid.UUID) -> list[SynthesisOut]:
+    """Syntheses of a workshop, newest first."""
+    await get_workshop(session, workshop_id)
+    rows = await session.execute(
+        select(SynthesisRow, Job.state).join(Job, Job.id == SynthesisRow.job_id)
+        .where(SynthesisRow.workshop_id == workshop_id)
+        .order_by(SynthesisRow.created_at.desc(), SynthesisRow.id.desc()))
+    return [synthesis_out(row, state) for row, state in rows.all()]
+
+
+async def cluster_members(session: AsyncSession, workshop_id: uuid.UUID, cluster_id: str) -> set[str]:
+    """Post-it ids of a cluster in the workshop's latest finished synthesis."""
+    for synthesis in await list_syntheses(session, workshop_id):
+        for axis in synthesis.axes:
+            for cluster in axis["clusters"]:
+                if cluster["id"] == cluster_id:
+                    return set(cluster["postit_ids"])
+            if cluster_id == f"{axis['name']}:singular":
+                return set(axis["singular_postit_ids"])
+        if synthesis.axes:
+            break
+    raise bad_request(f"cluster: unknown cluster {cluster_id!r} in the latest synthesis", "cluster")

@@ -1,0 +1,1 @@
+"""Workshops, axes and post-its."""

@@ -1,0 +1,157 @@
+"""HTTP handlers of the workshop domain: one service call, then a schema."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from litestar import Controller, Request, delete, get, patch, post
+from litestar.datastructures import UploadFile
+from litestar.di import NamedDependency
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath, FromQuery
+from litestar.status_codes import HTTP_201_CREATED
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from service.db.models import Workshop
+from service.settings import Settings
+from service.syntheses.services import cluster_members
+from service.workshops import services
+from service.workshops.schemas import (
+    AxisOut,
+    PostItIn,
+    PostItOut,
+    PostItsCreated,
+    PostItUpdate,
+    WorkshopCreate,
+    WorkshopOut,
+    WorkshopUpdate,
+)
+
+
+def workshop_out(w: Workshop) -> WorkshopOut:
+    """Response body of a workshop."""
+    return WorkshopOut(
+        id=w.id,
+        title=w.title,
+        language=w.language,
+        created_at=w.created_at,
+        updated_at=w.updated_at,
+        axes=[AxisOut(id=a.id, name=a.name, description=a.description) for a in w.axes],
+    )
+
+
+class WorkshopController(Controller):
+    """``/api/v1/workshops``."""
+
+    path = "/workshops"
+    tags = ["workshops"]
+
+    @post("/", status_code=HTTP_201_CREATED)
+    async def create(
+        self, db_session: NamedDependency[AsyncSession], data: Annotated[WorkshopCreate, Body()]
+    ) -> WorkshopOut:
+        """Create a workshop with its axes."""
+        return workshop_out(await services.create_workshop(db_session, data))
+
+    @get("/")
+    async def list_all(self, db_session: NamedDependency[AsyncSession]) -> list[WorkshopOut]:
+        """All workshops, newest first."""
+        return [workshop_out(w) for w in await services.list_workshops(db_session)]
+
+    @get("/{workshop_id:uuid}")
+    async def read(self, db_session: NamedDependency[AsyncSession], workshop_id: FromPath[uuid.UUID]) -> WorkshopOut:
+        """One workshop."""
+        return workshop_out(await services.get_workshop(db_session, workshop_id))
+
+    @patch("/{workshop_id:uuid}")
+    async def update(
+        self,
+        db_session: NamedDependency[AsyncSession],
+        workshop_id: FromPath[uuid.UUID],
+        data: Annotated[WorkshopUpdate, Body()],
+    ) -> WorkshopOut:
+        """Change the title or language; add or rename axes."""
+        return workshop_out(await services.update_workshop(db_session, workshop_id, data))
+
+    @delete("/{workshop_id:uuid}")
+    async def remove(self, db_session: NamedDependency[AsyncSession], workshop_id: FromPath[uuid.UUID]) -> None:
+        """Delete a workshop and its post-its."""
+        await services.delete_workshop(db_session, workshop_id)
+
+    @post("/{workshop_id:uuid}/postits", status_code=HTTP_201_CREATED)
+    async def push(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: NamedDependency[AsyncSession],
+        settings: NamedDependency[Settings],
+        workshop_id: FromPath[uuid.UUID],
+        data: Annotated[list[PostItIn], Body()],
+    ) -> PostItsCreated:
+        """Store post-its (all or none); retries with the same ``external_id`` create no duplicates."""
+        ids, new = await services.add_postits(db_session, workshop_id, data, settings)
+        await db_session.commit()
+        request.app.state.models.embed_in_background(new)
+        return PostItsCreated(ids=ids, created=len(new))
+
+    @post("/{workshop_id:uuid}/postits/csv", status_code=HTTP_201_CREATED)
+    async def push_csv(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: NamedDependency[AsyncSession],
+        settings: NamedDependency[Settings],
+        workshop_id: FromPath[uuid.UUID],
+    ) -> PostItsCreated:
+        """Store post-its from CSV (``text/csv`` body or multipart ``file``): all rows or none."""
+        body = await _csv_body(request)
+        ids, new = await services.add_postits(db_session, workshop_id, services.csv_items(body, settings), settings)
+        await db_session.commit()
+        request.app.state.models.embed_in_background(new)
+        return PostItsCreated(ids=ids, created=len(new))
+
+    @get("/{workshop_id:uuid}/postits")
+    async def list_postits(
+        self,
+        db_session: NamedDependency[AsyncSession],
+        workshop_id: FromPath[uuid.UUID],
+        axis: FromQuery[str | None] = None,
+        cluster: FromQuery[str | None] = None,
+    ) -> list[PostItOut]:
+        """Post-its, optionally filtered by axis name or by cluster id of the latest synthesis."""
+        members = await cluster_members(db_session, workshop_id, cluster) if cluster else None
+        return await services.list_postits(db_session, workshop_id, axis, members)
+
+
+async def _csv_body(request: Request[Any, Any, Any]) -> bytes:
+    if request.content_type[0] == RequestEncodingType.MULTI_PART:
+        form = await request.form()
+        upload = form.get("file")
+        if isinstance(upload, UploadFile):
+            return await upload.read()
+        from service.errors import bad_request
+
+        raise bad_request("multipart body needs a 'file' part", "file")
+    return await request.body()
+
+
+class PostItController(Controller):
+    """``/api/v1/postits/{id}``."""
+
+    path = "/postits"
+    tags = ["postits"]
+
+    @patch("/{postit_id:uuid}")
+    async def update(
+        self,
+        db_session: NamedDependency[AsyncSession],
+        settings: NamedDependency[Settings],
+        postit_id: FromPath[uuid.UUID],
+        data: Annotated[PostItUpdate, Body()],
+    ) -> PostItOut:
+        """Edit a post-it."""
+        return await services.update_postit(db_session, postit_id, data, settings)
+
+    @delete("/{postit_id:uuid}")
+    async def remove(self, db_session: NamedDependency[AsyncSession], postit_id: FromPath[uuid.UUID]) -> None:
+        """Delete a post-it."""
+        await services.delete_postit(db_session, postit_id)

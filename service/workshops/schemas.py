@@ -1,0 +1,87 @@
+"""Request and response bodies of the workshop domain."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+import msgspec
+
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+
+
+class AxisIn(msgspec.Struct):
+    """An axis to create (or, with ``id``, to rename / re-describe)."""
+
+    name: Name
+    description: str = ""
+    id: uuid.UUID | None = None
+
+
+class WorkshopCreate(msgspec.Struct):
+    """``POST /workshops``."""
+
+    title: Name
+    language: Annotated[str, msgspec.Meta(pattern="^(fr|en)$")] = "fr"
+    axes: list[AxisIn] = msgspec.field(default_factory=list)
+
+
+class WorkshopUpdate(msgspec.Struct):
+    """``PATCH /workshops/{id}``: axes with an id are updated, without one added."""
+
+    title: Name | None = None
+    language: Annotated[str, msgspec.Meta(pattern="^(fr|en)$")] | None = None
+    axes: list[AxisIn] | None = None
+
+
+class AxisOut(msgspec.Struct):
+    id: uuid.UUID
+    name: str
+    description: str
+
+
+class WorkshopOut(msgspec.Struct):
+    id: uuid.UUID
+    title: str
+    language: str
+    axes: list[AxisOut]
+    created_at: datetime
+    updated_at: datetime
+
+
+class PostItIn(msgspec.Struct):
+    """One post-it pushed by a workshop tool; ``external_id`` makes retries idempotent."""
+
+    text: str
+    axis: str | None = None
+    votes: Annotated[int, msgspec.Meta(ge=0)] = 0
+    author: str | None = None
+    external_id: str | None = None
+
+
+class PostItUpdate(msgspec.Struct):
+    """``PATCH /postits/{id}``."""
+
+    text: str | None = None
+    axis: str | None = None
+    votes: Annotated[int, msgspec.Meta(ge=0)] | None = None
+    author: str | None = None
+
+
+class PostItOut(msgspec.Struct):
+    id: uuid.UUID
+    workshop_id: uuid.UUID
+    text: str
+    axis: str | None
+    votes: int
+    author: str | None
+    external_id: str | None
+    created_at: datetime
+
+
+class PostItsCreated(msgspec.Struct):
+    """Ids of the pushed post-its, in request order; ``created`` counts the new ones."""
+
+    ids: list[uuid.UUID]
+    created: int

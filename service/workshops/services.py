@@ -1,0 +1,206 @@
+"""Workshop, axis and post-it operations (one transaction per call, nothing half-stored)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.inputs import InputError, parse_csv
+from models.routing import axis_key
+from service.db.models import AxisRow, PostItRow, Workshop
+from service.errors import bad_request, not_found, too_large
+from service.settings import Settings
+from service.workshops.schemas import AxisIn, PostItIn, PostItOut, PostItUpdate, WorkshopCreate, WorkshopUpdate
+
+
+async def get_workshop(session: AsyncSession, workshop_id: uuid.UUID) -> Workshop:
+    """The workshop or a 404."""
+    workshop = await session.get(Workshop, workshop_id)
+    if workshop is None:
+        raise not_found("workshop", workshop_id)
+    return workshop
+
+
+async def create_workshop(session: AsyncSession, data: WorkshopCreate) -> Workshop:
+    """Create a workshop with its axes."""
+    workshop = Workshop(title=data.title, language=data.language)
+    session.add(workshop)
+    _apply_axes(workshop, data.axes)
+    await session.flush()
+    return workshop
+
+
+async def list_workshops(session: AsyncSession) -> Sequence[Workshop]:
+    """All workshops, newest first."""
+    return (await session.scalars(select(Workshop).order_by(Workshop.created_at.desc()))).all()
+
+
+async def update_workshop(session: AsyncSession, workshop_id: uuid.UUID, data: WorkshopUpdate) -> Workshop:
+    """Change title or language; add axes and rename existing ones."""
+    workshop = await get_workshop(session, workshop_id)
+    if data.title is not None:
+        workshop.title = data.title
+    if data.language is not None:
+        workshop.language = data.language
+    if data.axes is not None:
+        _apply_axes(workshop, data.axes)
+    await session.flush()
+    await session.refresh(workshop)
+    return workshop
+
+
+def _apply_axes(workshop: Workshop, axes: Sequence[AxisIn]) -> None:
+    existing = {a.id: a for a in workshop.axes} if workshop.id else {}
+    for index, axis in enumerate(axes):
+        if axis.id is not None:
+            row = existing.get(axis.id)
+            if row is None:
+                raise bad_request(f"axes[{index}].id: unknown axis {axis.id}", f"axes[{index}].id")
+            row.name, row.description = axis.name, axis.description
+        else:
+            workshop.axes.append(AxisRow(name=axis.name, description=axis.description,
+                                         position=len(workshop.axes)))
+    keys = [axis_key(a.name) for a in workshop.axes]
+    if len(keys) != len(set(keys)):
+        raise bad_request("axes: two axes have the same name", "axes")
+
+
+async def delete_workshop(session: AsyncSession, workshop_id: uuid.UUID) -> None:
+    """Delete a workshop and everything under it."""
+    workshop = await get_workshop(session, workshop_id)
+    await session.execute(delete(PostItRow).where(PostItRow.workshop_id == workshop_id))
+    await session.delete(workshop)
+
+
+def _axis_lookup(workshop: Workshop) -> dict[str, AxisRow]:
+    return {axis_key(a.name): a for a in workshop.axes}
+
+
+def _validate(items: Sequence[PostItIn], axes: dict[str, AxisRow], settings: Settings,
+              where: str = "postits") -> list[uuid.UUID | None]:
+    """Check every item before storing any; returns the axis id of each."""
+    if len(items) > settings.max_batch:
+        raise too_large(f"{len(items)} post-its in one request; the limit is {settings.max_batch}", where)
+    axis_ids: list[uuid.UUID | None] = []
+    for i, item in enumerate(items):
+        field = f"{where}[{i}]"
+        if not item.text.strip():
+            raise bad_request(f"{field}.text: empty text", f"{field}.text")
+        if len(item.text) > settings.max_text_length:
+            raise too_large(f"{field}.text: longer than {settings.max_text_length} characters", f"{field}.text")
+        if item.axis and item.axis.strip():
+            axis = axes.get(axis_key(item.axis))
+            if axis is None:
+                known = ", ".join(a.name for a in axes.values())
+                raise bad_request(f"{field}.axis: unknown axis {item.axis!r} (known: {known})", f"{field}.axis")
+            axis_ids.append(axis.id)
+        else:
+            axis_ids.append(None)
+    return axis_ids
+
+
+async def add_postits(session: AsyncSession, workshop_id: uuid.UUID, items: Sequence[PostItIn],
+                      settings: Settings) -> tuple[list[uuid.UUID], list[str]]:
+    """Store post-its in one transaction; an ``external_id`` already stored is not duplicated.
+
+    Returns:
+        The ids in request order and the texts that are new (to embed in the background).
+    """
+    workshop = await get_workshop(session, workshop_id)
+    axis_ids = _validate(items, _axis_lookup(workshop), settings)
+    externals = [i.external_id for i in items if i.external_id]
+    known: dict[str, uuid.UUID] = {}
+    if externals:
+        rows = await session.execute(select(PostItRow.external_id, PostItRow.id).where(
+            PostItRow.workshop_id == workshop_id, PostItRow.external_id.in_(externals)))
+        known = {e: i for e, i in rows.all() if e is not None}
+    ids: list[uuid.UUID] = []
+    new_texts: list[str] = []
+    for item, axis_id in zip(items, axis_ids, strict=True):
+        if item.external_id and item.external_id in known:
+            ids.append(known[item.external_id])
+            continue
+        row = PostItRow(id=uuid.uuid4(), workshop_id=workshop_id, axis_id=axis_id, text=item.text.strip(),
+                        votes=item.votes, author=item.author, external_id=item.external_id)
+        session.add(row)
+        ids.append(row.id)
+        new_texts.append(row.text)
+        if item.external_id:
+            known[item.external_id] = row.id
+    try:
+        await session.flush()
+    except IntegrityError:  # a concurrent retry stored the same external_id first
+        await session.rollback()
+        raise
+    return ids, new_texts
+
+
+def csv_items(body: bytes, settings: Settings) -> list[PostItIn]:
+    """CSV rows (the CLI's columns) to post-its, or a 400 naming the line and field."""
+    from models.inputs import decode
+
+    try:
+        text = decode(body, "csv")
+        postits = parse_csv(text, "csv")
+    except InputError as err:
+        raise bad_request(str(err), err.field, err.line) from None
+    # The CSV's own ids make a re-upload idempotent; without an id column there is nothing to match on.
+    has_ids = "id" in [c.strip() for c in text.splitlines()[0].split(",")]
+    return [PostItIn(text=p.text, axis=p.axis, votes=p.votes, author=p.author,
+                     external_id=p.id if has_ids else None) for p in postits]
+
+
+async def list_postits(session: AsyncSession, workshop_id: uuid.UUID, axis: str | None = None,
+                       cluster_ids: set[str] | None = None) -> list[PostItOut]:
+    """Post-its of a workshop, optionally of one axis or one cluster (ids given by the caller)."""
+    workshop = await get_workshop(session, workshop_id)
+    names = {a.id: a.name for a in workshop.axes}
+    query = select(PostItRow).where(PostItRow.workshop_id == workshop_id).order_by(PostItRow.created_at, PostItRow.id)
+    if axis is not None:
+        row = _axis_lookup(workshop).get(axis_key(axis))
+        if row is None:
+            raise bad_request(f"axis: unknown axis {axis!r}", "axis")
+        query = query.where(PostItRow.axis_id == row.id)
+    rows = (await session.scalars(query)).all()
+    if cluster_ids is not None:
+        rows = [r for r in rows if str(r.id) in cluster_ids]
+    return [to_out(r, names) for r in rows]
+
+
+def to_out(row: PostItRow, axis_names: dict[uuid.UUID, str]) -> PostItOut:
+    """Response body of a post-it."""
+    return PostItOut(id=row.id, workshop_id=row.workshop_id, text=row.text,
+                     axis=axis_names.get(row.axis_id) if row.axis_id else None, votes=row.votes,
+                     author=row.author, external_id=row.external_id, created_at=row.created_at)
+
+
+async def update_postit(session: AsyncSession, postit_id: uuid.UUID, data: PostItUpdate,
+                        settings: Settings) -> PostItOut:
+    """Edit a post-it's text, axis, votes or author."""
+    row = await session.get(PostItRow, postit_id)
+    if row is None:
+        raise not_found("post-it", postit_id)
+    workshop = await get_workshop(session, row.workshop_id)
+    item = PostItIn(text=data.text if data.text is not None else row.text, axis=data.axis,
+                    votes=data.votes if data.votes is not None else row.votes)
+    [axis_id] = _validate([item], _axis_lookup(workshop), settings, "postit")
+    row.text = item.text.strip()
+    row.votes = item.votes
+    if data.axis is not None:
+        row.axis_id = axis_id
+    if data.author is not None:
+        row.author = data.author
+    await session.flush()
+    return to_out(row, {a.id: a.name for a in workshop.axes})
+
+
+async def delete_postit(session: AsyncSession, postit_id: uuid.UUID) -> None:
+    """Delete one post-it."""
+    row = await session.get(PostItRow, postit_id)
+    if row is None:
+        raise not_found("post-it", postit_id)
+    await session.delete(row)
