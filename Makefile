@@ -35,6 +35,10 @@ typecheck: $(BIN)/.installed
 
 pytest: install
 	$(BIN)/pytest
+	@if [ -n "$$ATELIER_PG_URL" ]; then \
+		echo "service tests against PostgreSQL"; \
+		ATELIER_TEST_DATABASE_URL="$$ATELIER_PG_URL" $(BIN)/pytest -q tests/service; \
+	fi
 
 test: install lint typecheck pytest
 

@@ -16,9 +16,14 @@ from service.settings import Settings
 from tests.fakes import HashingEmbedder
 
 
-def make_app(home: Path, **overrides: object) -> Litestar:
+def settings_for(home: Path, **overrides: object) -> Settings:
+    """SQLite under ``home``, or the PostgreSQL named by ``ATELIER_TEST_DATABASE_URL`` (CI)."""
     url = os.environ.get("ATELIER_TEST_DATABASE_URL", "")
-    settings = Settings(home=home, database_url=url, drafter="extractive", threads=1, **overrides)  # type: ignore[arg-type]
+    return Settings(home=home, database_url=url, drafter="extractive", threads=1, **overrides)  # type: ignore[arg-type]
+
+
+def make_app(home: Path, **overrides: object) -> Litestar:
+    settings = settings_for(home, **overrides)
 
     def drafters(kind: str, generator: str | None) -> Drafter:
         return ExtractiveDrafter()
@@ -27,8 +32,28 @@ def make_app(home: Path, **overrides: object) -> Litestar:
                       drafter_factory=drafters)
 
 
+def _reset_postgres(url: str) -> None:
+    """Each test starts from an empty database, as it does with a fresh SQLite file."""
+    import asyncio
+
+    from sqlalchemy import text
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    async def reset() -> None:
+        engine = create_async_engine(url)
+        async with engine.begin() as conn:
+            await conn.execute(text("DROP SCHEMA public CASCADE"))
+            await conn.execute(text("CREATE SCHEMA public"))
+        await engine.dispose()
+
+    asyncio.run(reset())
+
+
 @pytest.fixture
 def home(tmp_path: Path) -> Path:
+    url = os.environ.get("ATELIER_TEST_DATABASE_URL", "")
+    if url.startswith("postgresql"):
+        _reset_postgres(url)
     return tmp_path / "home"
 
 

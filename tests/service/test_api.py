@@ -8,7 +8,7 @@ from typing import Any
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from tests.service.conftest import make_app
+from tests.service.conftest import make_app, settings_for
 
 API = "/api/v1"
 
@@ -136,11 +136,9 @@ def test_job_left_running_is_failed_at_next_start(home: Path) -> None:
     import asyncio
 
     from service.db.models import Job
-    from service.settings import Settings
-
     with TestClient(make_app(home)) as client:
         wid = _workshop(client)["id"]
-    settings = Settings(home=home)
+    settings = settings_for(home)
 
     async def plant() -> str:
         from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
