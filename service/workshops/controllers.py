@@ -9,6 +9,7 @@ from litestar import Controller, Request, delete, get, patch, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
+from litestar.openapi.spec import Example
 from litestar.params import Body, FromPath, FromQuery
 from litestar.status_codes import HTTP_201_CREATED
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,6 +27,31 @@ from service.workshops.schemas import (
     WorkshopCreate,
     WorkshopOut,
     WorkshopUpdate,
+)
+
+WORKSHOP_EXAMPLE = Example(
+    summary="A workshop with two axes",
+    value={
+        "title": "Numérique et artisanat (CMA Occitanie)",
+        "language": "fr",
+        "axes": [
+            {"name": "FabLabs et tiers-lieux", "description": "Lieux partagés de fabrication"},
+            {"name": "Compétences numériques des artisans", "description": "Former et outiller"},
+        ],
+    },
+)
+POSTITS_EXAMPLE = Example(
+    summary="Post-its from a transcription app",
+    value=[
+        {
+            "text": "Un FabLab itinérant pour les communes rurales",
+            "axis": "FabLabs et tiers-lieux",
+            "votes": 7,
+            "author": "table 3",
+            "external_id": "t3-12",
+        },
+        {"text": "Des formations courtes à la vente en ligne", "votes": 4, "external_id": "t1-02"},
+    ],
 )
 
 
@@ -49,7 +75,9 @@ class WorkshopController(Controller):
 
     @post("/", status_code=HTTP_201_CREATED)
     async def create(
-        self, db_session: NamedDependency[AsyncSession], data: Annotated[WorkshopCreate, Body()]
+        self,
+        db_session: NamedDependency[AsyncSession],
+        data: Annotated[WorkshopCreate, Body(examples=[WORKSHOP_EXAMPLE])],
     ) -> WorkshopOut:
         """Create a workshop with its axes."""
         return workshop_out(await services.create_workshop(db_session, data))
@@ -86,7 +114,7 @@ class WorkshopController(Controller):
         db_session: NamedDependency[AsyncSession],
         settings: NamedDependency[Settings],
         workshop_id: FromPath[uuid.UUID],
-        data: Annotated[list[PostItIn], Body()],
+        data: Annotated[list[PostItIn], Body(examples=[POSTITS_EXAMPLE])],
     ) -> PostItsCreated:
         """Store post-its (all or none); retries with the same ``external_id`` create no duplicates."""
         ids, new = await services.add_postits(db_session, workshop_id, data, settings)
