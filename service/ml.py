@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
@@ -43,6 +44,7 @@ class ModelHub:
         self._drafters: dict[tuple[str, str | None], Drafter] = {}
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="atelier-models")
         self.pending_embeddings = 0
+        self._pending_lock = threading.Lock()  # the done-callback runs on the model thread
         self.loaded = False
 
     def load(self) -> None:
@@ -75,11 +77,13 @@ class ModelHub:
         """Queue the encoding of new post-its so a later synthesis finds them cached."""
         if not texts or not self.loaded:
             return
-        self.pending_embeddings += len(texts)
+        with self._pending_lock:
+            self.pending_embeddings += len(texts)
         future = self.executor.submit(self.embedder(None).encode, list(texts), "clustering")
 
         def done(f: Any) -> None:
-            self.pending_embeddings -= len(texts)
+            with self._pending_lock:
+                self.pending_embeddings -= len(texts)
             if f.exception():
                 log.warning("background embedding failed: %s", f.exception())
 

@@ -117,10 +117,7 @@ class WorkshopController(Controller):
         data: Annotated[list[PostItIn], Body(examples=[POSTITS_EXAMPLE])],
     ) -> PostItsCreated:
         """Store post-its (all or none); retries with the same ``external_id`` create no duplicates."""
-        ids, new = await services.add_postits(db_session, workshop_id, data, settings)
-        await db_session.commit()
-        request.app.state.models.embed_in_background(new)
-        return PostItsCreated(ids=ids, created=len(new))
+        return await _store(request, db_session, workshop_id, data, settings)
 
     @post("/{workshop_id:uuid}/postits/csv", status_code=HTTP_201_CREATED)
     async def push_csv(
@@ -131,11 +128,8 @@ class WorkshopController(Controller):
         workshop_id: FromPath[uuid.UUID],
     ) -> PostItsCreated:
         """Store post-its from CSV (``text/csv`` body or multipart ``file``): all rows or none."""
-        body = await _csv_body(request)
-        ids, new = await services.add_postits(db_session, workshop_id, services.csv_items(body, settings), settings)
-        await db_session.commit()
-        request.app.state.models.embed_in_background(new)
-        return PostItsCreated(ids=ids, created=len(new))
+        items = services.csv_items(await _csv_body(request), settings)
+        return await _store(request, db_session, workshop_id, items, settings)
 
     @get("/{workshop_id:uuid}/postits")
     async def list_postits(
@@ -148,6 +142,15 @@ class WorkshopController(Controller):
         """Post-its, optionally filtered by axis name or by cluster id of the latest synthesis."""
         members = await cluster_members(db_session, workshop_id, cluster) if cluster else None
         return await services.list_postits(db_session, workshop_id, axis, members)
+
+
+async def _store(request: Request[Any, Any, Any], db_session: AsyncSession, workshop_id: uuid.UUID,
+                 items: list[PostItIn], settings: Settings) -> PostItsCreated:
+    """Commit the post-its, then queue the new texts for background embedding."""
+    ids, new = await services.add_postits(db_session, workshop_id, items, settings)
+    await db_session.commit()
+    request.app.state.models.embed_in_background(new)
+    return PostItsCreated(ids=ids, created=len(new))
 
 
 async def _csv_body(request: Request[Any, Any, Any]) -> bytes:
