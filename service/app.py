@@ -18,6 +18,7 @@ from advanced_alchemy.extensions.litestar import (
     SQLAlchemyPlugin,
 )
 from litestar import Litestar, Request, Router, get
+from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.response import Response
@@ -101,13 +102,8 @@ def create_app(settings: Settings | None = None, embedder_factory: EmbedderFacto
         plugins=[SQLAlchemyPlugin(config=db)],
         lifespan=[lifespan],
         dependencies={"settings": Provide(lambda: settings, sync_to_thread=False)},
-        state=_state(hub),
+        state=State({"models": hub}),
         openapi_config=OpenAPIConfig(title="Atelier", version="1", path="/schema"),
         request_max_body_size=settings.max_body_bytes,
     )
 
-
-def _state(hub: ModelHub) -> Any:
-    from litestar.datastructures import State
-
-    return State({"models": hub})

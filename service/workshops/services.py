@@ -6,10 +6,9 @@ import uuid
 from collections.abc import Sequence
 
 from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.inputs import InputError, parse_csv
+from models.inputs import InputError, decode, parse_csv
 from models.routing import axis_key
 from service.db.models import AxisRow, PostItRow, Workshop
 from service.errors import bad_request, not_found, too_large
@@ -131,18 +130,12 @@ async def add_postits(session: AsyncSession, workshop_id: uuid.UUID, items: Sequ
         new_texts.append(row.text)
         if item.external_id:
             known[item.external_id] = row.id
-    try:
-        await session.flush()
-    except IntegrityError:  # a concurrent retry stored the same external_id first
-        await session.rollback()
-        raise
+    await session.flush()
     return ids, new_texts
 
 
 def csv_items(body: bytes, settings: Settings) -> list[PostItIn]:
     """CSV rows (the CLI's columns) to post-its, or a 400 naming the line and field."""
-    from models.inputs import decode
-
     try:
         text = decode(body, "csv")
         postits = parse_csv(text, "csv")
