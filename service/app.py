@@ -27,6 +27,7 @@ from sqlalchemy import event, text
 
 from service.db.migrate import upgrade
 from service.ml import DrafterFactory, EmbedderFactory, ModelHub
+from service.review.controllers import ClusterController, PitchController
 from service.settings import Settings
 from service.syntheses.controllers import SynthesisController
 from service.syntheses.services import recover_jobs
@@ -96,7 +97,8 @@ def create_app(settings: Settings | None = None, embedder_factory: EmbedderFacto
         finally:
             hub.close()
 
-    api = Router("/api/v1", route_handlers=[WorkshopController, PostItController, SynthesisController, health])
+    api = Router("/api/v1", route_handlers=[WorkshopController, PostItController, SynthesisController, PitchController,
+                                         ClusterController, health])
     return Litestar(
         route_handlers=[api, health],
         plugins=[SQLAlchemyPlugin(config=db)],

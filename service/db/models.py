@@ -64,3 +64,54 @@ class SynthesisRow(UUIDAuditBase):
     job_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("job.id"))
     request: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+
+
+class PitchRow(UUIDAuditBase):
+    """The reviewed pitch of one axis, kept across syntheses.
+
+    A new draft replaces the text only while no human has edited or approved
+    it; otherwise the draft is stored in ``proposal`` and offered beside it.
+    """
+
+    __tablename__ = "pitch"
+    workshop_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("workshop.id", ondelete="CASCADE"), index=True)
+    axis_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("axis.id", ondelete="CASCADE"), unique=True)
+    synthesis_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("synthesis.id", ondelete="SET NULL"),
+                                                           nullable=True)
+    sentences: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    edited: Mapped[bool] = mapped_column(default=False)
+    approved: Mapped[bool] = mapped_column(default=False)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    proposal: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    provenance: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    job_id: Mapped[uuid.UUID | None] = mapped_column(nullable=True)
+
+
+class ClusterRow(UUIDAuditBase):
+    """An editable cluster of one axis (``singular`` marks the "idées singulières" group)."""
+
+    __tablename__ = "cluster"
+    workshop_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("workshop.id", ondelete="CASCADE"), index=True)
+    axis_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("axis.id", ondelete="CASCADE"), index=True)
+    synthesis_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("synthesis.id", ondelete="SET NULL"),
+                                                           nullable=True)
+    key: Mapped[str] = mapped_column(String(120))
+    label: Mapped[str] = mapped_column(String(200))
+    keywords: Mapped[list[str]] = mapped_column(JSON, default=list)
+    postit_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    singular: Mapped[bool] = mapped_column(default=False)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Revision(UUIDAuditBase):
+    """One stored change: who, when (``created_at``), what, before and after."""
+
+    __tablename__ = "revision"
+    workshop_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("workshop.id", ondelete="CASCADE"), index=True)
+    entity: Mapped[str] = mapped_column(String(20))
+    entity_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    action: Mapped[str] = mapped_column(String(40))
+    author: Mapped[str] = mapped_column(String(200))
+    version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
 from typing import Any
 
 from sqlalchemy import select, update
@@ -16,6 +16,7 @@ from models.types import Axis, PostIt
 from service.db.models import Job, PostItRow, SynthesisRow, Workshop
 from service.errors import bad_request, not_found
 from service.ml import ModelHub
+from service.review.services import apply_synthesis
 from service.syntheses.schemas import JobOut, SynthesisCreate, SynthesisOut
 from service.workshops.services import get_workshop
 
@@ -40,15 +41,20 @@ async def create_synthesis(session: AsyncSession, workshop_id: uuid.UUID, data: 
     return row
 
 
-def start_job(sessions: async_sessionmaker[AsyncSession], hub: ModelHub, synthesis_id: uuid.UUID,
-              job_id: uuid.UUID) -> None:
-    """Run a synthesis job in the background (the task is kept referenced until done)."""
-    task = asyncio.create_task(run_synthesis_job(sessions, hub, synthesis_id, job_id))
+def spawn(job: Coroutine[Any, Any, None]) -> None:
+    """Run a job coroutine in the background (the task is kept referenced until done)."""
+    task = asyncio.create_task(job)
     _TASKS.add(task)
     task.add_done_callback(_TASKS.discard)
 
 
-async def _set_job(sessions: async_sessionmaker[AsyncSession], job_id: uuid.UUID, **values: Any) -> None:
+def start_job(sessions: async_sessionmaker[AsyncSession], hub: ModelHub, synthesis_id: uuid.UUID,
+              job_id: uuid.UUID) -> None:
+    """Run a synthesis job in the background."""
+    spawn(run_synthesis_job(sessions, hub, synthesis_id, job_id))
+
+
+async def set_job(sessions: async_sessionmaker[AsyncSession], job_id: uuid.UUID, **values: Any) -> None:
     async with sessions() as session, session.begin():
         await session.execute(update(Job).where(Job.id == job_id).values(**values))
 
@@ -65,16 +71,16 @@ async def run_synthesis_job(sessions: async_sessionmaker[AsyncSession], hub: Mod
             workshop = await get_workshop(session, synthesis.workshop_id)
             postits, axes = await _inputs(session, workshop, request.get("axes"))
         while hub.pending_embeddings > 0:
-            await _set_job(sessions, job_id, state="running",
+            await set_job(sessions, job_id, state="running",
                            stage=f"waiting for embeddings ({hub.pending_embeddings} post-its left)")
             await asyncio.sleep(0.2)
-        await _set_job(sessions, job_id, state="running", stage="starting", progress=0.0)
+        await set_job(sessions, job_id, state="running", stage="starting", progress=0.0)
         loop = asyncio.get_running_loop()
 
         def progress(stage: str, fraction: float) -> None:
             order = ["embedding", "clustering", "drafting", "scoring"]
             overall = (order.index(stage) + fraction) / len(order)
-            asyncio.run_coroutine_threadsafe(_set_job(sessions, job_id, stage=stage, progress=overall), loop)
+            asyncio.run_coroutine_threadsafe(set_job(sessions, job_id, stage=stage, progress=overall), loop)
 
         def work() -> dict[str, Any]:
             pipeline = Pipeline(hub.embedder(request.get("embedder")),
@@ -85,11 +91,12 @@ async def run_synthesis_job(sessions: async_sessionmaker[AsyncSession], hub: Mod
         result = await hub.run(work)
         async with sessions() as session, session.begin():
             await session.execute(update(SynthesisRow).where(SynthesisRow.id == synthesis_id).values(result=result))
+            await apply_synthesis(session, workshop.id, synthesis_id, result)
             await session.execute(update(Job).where(Job.id == job_id).values(
                 state="succeeded", stage="done", progress=1.0))
     except Exception as err:  # a failed job must say why, never stay "running"
         log.exception("synthesis job %s failed", job_id)
-        await _set_job(sessions, job_id, state="failed", stage="failed", error=f"{type(err).__name__}: {err}")
+        await set_job(sessions, job_id, state="failed", stage="failed", error=f"{type(err).__name__}: {err}")
 
 
 async def _inputs(session: AsyncSession, workshop: Workshop,

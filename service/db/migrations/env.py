@@ -17,7 +17,7 @@ config = context.config
 
 def _run(connection: Connection) -> None:
     context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True,
-                      compare_type=True)
+                      compare_type=False)
     with context.begin_transaction():
         context.run_migrations()
 

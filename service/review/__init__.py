@@ -1,0 +1,1 @@
+"""Facilitator review: editable pitches and clusters with a full history."""

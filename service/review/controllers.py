@@ -1,0 +1,166 @@
+"""Review actions for workshop tools (the pages call the same services)."""
+
+from __future__ import annotations
+
+import difflib
+import uuid
+from typing import Annotated, Any
+
+from litestar import Controller, Request, Response, get, patch, post
+from litestar.di import NamedDependency
+from litestar.params import Body, FromPath, FromQuery
+from litestar.status_codes import HTTP_202_ACCEPTED
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from service.db.models import ClusterRow, PitchRow, Revision
+from service.errors import bad_request
+from service.review import export, jobs, services
+from service.review.schemas import (
+    Author,
+    ClusterMerge,
+    ClusterOut,
+    ClusterRename,
+    JobAccepted,
+    PitchEdit,
+    PitchOut,
+    PostItMove,
+    RevisionOut,
+)
+
+
+def author_of(request: Request[Any, Any, Any], given: str | None) -> str:
+    """Body ``author``, else the ``X-Atelier-User`` header, else ``api``."""
+    return (given or request.headers.get("x-atelier-user") or "api").strip()[:200] or "api"
+
+
+def pitch_out(p: PitchRow) -> PitchOut:
+    """Response body of a pitch."""
+    return PitchOut(id=p.id, axis_id=p.axis_id, text=services.pitch_text(p.sentences), sentences=p.sentences,
+                    edited=p.edited, approved=p.approved, version=p.version, proposal=p.proposal,
+                    provenance=p.provenance, job_id=p.job_id)
+
+
+def cluster_out(c: ClusterRow) -> ClusterOut:
+    """Response body of a cluster."""
+    return ClusterOut(id=c.id, axis_id=c.axis_id, key=c.key, label=c.label, keywords=c.keywords,
+                      postit_ids=c.postit_ids, singular=c.singular)
+
+
+def text_diff(before: dict[str, Any] | None, after: dict[str, Any] | None) -> str:
+    """Unified diff of the pitch text, one sentence per line."""
+    def lines(state: dict[str, Any] | None) -> list[str]:
+        return [s["text"] for s in (state or {}).get("sentences", [])] if state and "sentences" in state else \
+            [str(state.get("text", state.get("label", "")))] if state else []
+    return "\n".join(difflib.unified_diff(lines(before), lines(after), "avant", "après", lineterm=""))
+
+
+def revision_out(r: Revision) -> RevisionOut:
+    """Response body of a revision, with its diff."""
+    return RevisionOut(id=r.id, entity=r.entity, entity_id=r.entity_id, action=r.action, author=r.author,
+                       version=r.version, at=r.created_at, before=r.before, after=r.after,
+                       diff=text_diff(r.before, r.after))
+
+
+class PitchController(Controller):
+    """``/api/v1/pitches``."""
+
+    path = "/pitches"
+    tags = ["review"]
+
+    @get("/{pitch_id:uuid}")
+    async def read(self, db_session: NamedDependency[AsyncSession], pitch_id: FromPath[uuid.UUID]) -> PitchOut:
+        """The pitch with its sentences, citations, state and any new draft offered beside it."""
+        return pitch_out(await services.get_pitch(db_session, pitch_id))
+
+    @patch("/{pitch_id:uuid}")
+    async def edit(self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession],
+                   pitch_id: FromPath[uuid.UUID], data: Annotated[PitchEdit, Body()]) -> PitchOut:
+        """Replace the text: a new version, approval withdrawn."""
+        return pitch_out(await services.edit_pitch(db_session, pitch_id, data.text, author_of(request, data.author)))
+
+    @post("/{pitch_id:uuid}/approve")
+    async def approve(self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession],
+                      pitch_id: FromPath[uuid.UUID], data: Annotated[Author | None, Body()] = None) -> PitchOut:
+        """Approve the pitch."""
+        who = author_of(request, data.author if data else None)
+        return pitch_out(await services.set_approval(db_session, pitch_id, True, who))
+
+    @post("/{pitch_id:uuid}/unapprove")
+    async def unapprove(self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession],
+                        pitch_id: FromPath[uuid.UUID], data: Annotated[Author | None, Body()] = None) -> PitchOut:
+        """Withdraw approval."""
+        who = author_of(request, data.author if data else None)
+        return pitch_out(await services.set_approval(db_session, pitch_id, False, who))
+
+    @post("/{pitch_id:uuid}/accept-proposal")
+    async def accept(self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession],
+                     pitch_id: FromPath[uuid.UUID], data: Annotated[Author | None, Body()] = None) -> PitchOut:
+        """Replace an edited pitch with the new draft offered beside it."""
+        who = author_of(request, data.author if data else None)
+        return pitch_out(await services.accept_proposal(db_session, pitch_id, who))
+
+    @post("/{pitch_id:uuid}/regenerate", status_code=HTTP_202_ACCEPTED)
+    async def regenerate(self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession],
+                         pitch_id: FromPath[uuid.UUID]) -> JobAccepted:
+        """Draft this axis again from its current clusters; poll ``GET /jobs/{job_id}``."""
+        job = await jobs.request_regeneration(db_session, pitch_id)
+        await db_session.commit()
+        jobs.start_regeneration(request.app.state.sessions, request.app.state.models, pitch_id, job.id)
+        return JobAccepted(job_id=job.id)
+
+    @get("/{pitch_id:uuid}/history")
+    async def history(self, db_session: NamedDependency[AsyncSession],
+                      pitch_id: FromPath[uuid.UUID]) -> list[RevisionOut]:
+        """Every version of the pitch: who, when, what, and the diff."""
+        await services.get_pitch(db_session, pitch_id)
+        return [revision_out(r) for r in await services.history(db_session, pitch_id)]
+
+
+class ClusterController(Controller):
+    """``/api/v1/clusters`` and post-it moves."""
+
+    tags = ["review"]
+
+    @patch("/clusters/{cluster_id:uuid}")
+    async def rename(self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession],
+                     cluster_id: FromPath[uuid.UUID], data: Annotated[ClusterRename, Body()]) -> ClusterOut:
+        """Rename a cluster."""
+        who = author_of(request, data.author)
+        return cluster_out(await services.rename_cluster(db_session, cluster_id, data.label, who))
+
+    @post("/clusters/{cluster_id:uuid}/merge")
+    async def merge(self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession],
+                    cluster_id: FromPath[uuid.UUID], data: Annotated[ClusterMerge, Body()]) -> ClusterOut:
+        """Merge ``other_id`` into this cluster."""
+        who = author_of(request, data.author)
+        return cluster_out(await services.merge_clusters(db_session, cluster_id, data.other_id, who))
+
+    @post("/postits/{postit_id:uuid}/move")
+    async def move(self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession],
+                   postit_id: FromPath[uuid.UUID], data: Annotated[PostItMove, Body()]) -> ClusterOut:
+        """Move a post-it to another cluster of its axis (``null``: to the singular group)."""
+        who = author_of(request, data.author)
+        return cluster_out(await services.move_postit(db_session, postit_id, data.cluster_id, who))
+
+    @get("/clusters/{cluster_id:uuid}/history")
+    async def history(self, db_session: NamedDependency[AsyncSession],
+                      cluster_id: FromPath[uuid.UUID]) -> list[RevisionOut]:
+        """Renames and merges of a cluster."""
+        return [revision_out(r) for r in await services.history(db_session, cluster_id)]
+
+    @get("/workshops/{workshop_id:uuid}/export")
+    async def export(self, db_session: NamedDependency[AsyncSession], workshop_id: FromPath[uuid.UUID],
+                     format: FromQuery[str] = "md") -> Response[bytes]:
+        """The reviewed syntheses with approval state and citations: ``md``, ``docx``, ``json`` or ``csv``."""
+        if format not in export.FORMATS:
+            raise bad_request(f"format: one of {', '.join(export.FORMATS)}", "format")
+        data = await export.reviewed(db_session, workshop_id)
+        name = f"atelier-{workshop_id}.{format}"
+        return Response(export.render(data, format), media_type=export.FORMATS[format],
+                        headers={"content-disposition": f'attachment; filename="{name}"'})
+
+    @get("/workshops/{workshop_id:uuid}/review")
+    async def review(self, db_session: NamedDependency[AsyncSession],
+                     workshop_id: FromPath[uuid.UUID]) -> dict[str, Any]:
+        """Everything under review for a workshop (same data as the JSON export)."""
+        return await export.reviewed(db_session, workshop_id)

@@ -1,0 +1,110 @@
+"""Export the reviewed syntheses of a workshop: Markdown, DOCX, JSON or CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import uuid
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from service.db.models import PitchRow, PostItRow
+from service.review.services import axis_clusters, pitch_text
+from service.workshops.services import get_workshop
+
+FORMATS = {"md": "text/markdown; charset=utf-8", "json": "application/json",
+           "csv": "text/csv; charset=utf-8",
+           "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
+
+
+async def reviewed(session: AsyncSession, workshop_id: uuid.UUID) -> dict[str, Any]:
+    """Axes with their pitch (state, sentences, cited post-its) and clusters."""
+    workshop = await get_workshop(session, workshop_id)
+    texts = {str(p.id): p.text for p in
+             (await session.scalars(select(PostItRow).where(PostItRow.workshop_id == workshop_id))).all()}
+    pitches = {p.axis_id: p for p in
+               (await session.scalars(select(PitchRow).where(PitchRow.workshop_id == workshop_id))).all()}
+    axes = []
+    for axis in workshop.axes:
+        pitch = pitches.get(axis.id)
+        clusters = await axis_clusters(session, axis.id)
+        sentences = [{**s, "cited": [{"id": c, "text": texts.get(c, "")} for c in s.get("citations", [])]}
+                     for s in (pitch.sentences if pitch else [])]
+        axes.append({
+            "name": axis.name, "description": axis.description,
+            "pitch": None if pitch is None else {
+                "id": str(pitch.id), "text": pitch_text(pitch.sentences), "approved": pitch.approved,
+                "edited": pitch.edited, "version": pitch.version, "sentences": sentences,
+                "provenance": pitch.provenance},
+            "clusters": [{"id": str(c.id), "label": c.label, "singular": c.singular, "keywords": c.keywords,
+                          "postits": [{"id": i, "text": texts.get(i, "")} for i in c.postit_ids]}
+                         for c in clusters],
+        })
+    return {"workshop": {"id": str(workshop.id), "title": workshop.title, "language": workshop.language},
+            "axes": axes}
+
+
+def _state(pitch: dict[str, Any] | None) -> str:
+    if pitch is None:
+        return "pas de pitch"
+    return "approuvé" if pitch["approved"] else "modifié" if pitch["edited"] else "brouillon"
+
+
+def to_markdown(data: dict[str, Any]) -> str:
+    """A readable French document."""
+    lines = [f"# {data['workshop']['title']}", ""]
+    for axis in data["axes"]:
+        lines += [f"## {axis['name']} ({_state(axis['pitch'])})", ""]
+        for s in (axis["pitch"] or {}).get("sentences", []):
+            cites = ", ".join(c["id"] for c in s["cited"])
+            lines.append(f"- {s['text']}" + (f" [{cites}]" if cites else ""))
+        lines.append("")
+        for c in axis["clusters"]:
+            lines.append(f"- **{c['label']}** : {len(c['postits'])} post-its")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def to_csv(data: dict[str, Any]) -> str:
+    """One row per pitch sentence, with its citations."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["axis", "state", "sentence", "citations", "cited_texts", "supported"])
+    for axis in data["axes"]:
+        for s in (axis["pitch"] or {}).get("sentences", []):
+            writer.writerow([axis["name"], _state(axis["pitch"]), s["text"], " ".join(c["id"] for c in s["cited"]),
+                             " | ".join(c["text"] for c in s["cited"]), s.get("supported")])
+    return out.getvalue()
+
+
+def to_docx(data: dict[str, Any]) -> bytes:
+    """A Word document a council's staff can open and edit."""
+    from docx import Document
+
+    doc = Document()
+    doc.add_heading(data["workshop"]["title"], level=0)
+    for axis in data["axes"]:
+        doc.add_heading(f"{axis['name']} — {_state(axis['pitch'])}", level=1)
+        for s in (axis["pitch"] or {}).get("sentences", []):
+            paragraph = doc.add_paragraph(s["text"], style="List Bullet")
+            for cited in s["cited"]:
+                paragraph.add_run(f" [{cited['id'][:8]} : « {cited['text']} »]").italic = True
+        for c in axis["clusters"]:
+            doc.add_paragraph(f"{c['label']} ({len(c['postits'])} post-its)", style="List Number")
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return buffer.getvalue()
+
+
+def render(data: dict[str, Any], fmt: str) -> bytes:
+    """Bytes of the export in ``fmt``."""
+    if fmt == "md":
+        return to_markdown(data).encode()
+    if fmt == "csv":
+        return to_csv(data).encode()
+    if fmt == "docx":
+        return to_docx(data)
+    return json.dumps(data, ensure_ascii=False, indent=2).encode()

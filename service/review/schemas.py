@@ -1,0 +1,79 @@
+"""Request and response bodies of the review domain."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+import msgspec
+
+
+class PitchEdit(msgspec.Struct):
+    """``PATCH /pitches/{id}``."""
+
+    text: str
+    author: str | None = None
+
+
+class Author(msgspec.Struct):
+    """Who does an action (``X-Atelier-User`` header also works)."""
+
+    author: str | None = None
+
+
+class ClusterRename(msgspec.Struct):
+    label: str
+    author: str | None = None
+
+
+class PostItMove(msgspec.Struct):
+    """``cluster_id: null`` moves the post-it to the axis's singular group."""
+
+    cluster_id: uuid.UUID | None = None
+    author: str | None = None
+
+
+class ClusterMerge(msgspec.Struct):
+    other_id: uuid.UUID
+    author: str | None = None
+
+
+class PitchOut(msgspec.Struct):
+    id: uuid.UUID
+    axis_id: uuid.UUID
+    text: str
+    sentences: list[dict[str, Any]]
+    edited: bool
+    approved: bool
+    version: int
+    proposal: dict[str, Any] | None
+    provenance: dict[str, Any]
+    job_id: uuid.UUID | None
+
+
+class ClusterOut(msgspec.Struct):
+    id: uuid.UUID
+    axis_id: uuid.UUID
+    key: str
+    label: str
+    keywords: list[str]
+    postit_ids: list[str]
+    singular: bool
+
+
+class RevisionOut(msgspec.Struct):
+    id: uuid.UUID
+    entity: str
+    entity_id: uuid.UUID
+    action: str
+    author: str
+    version: int | None
+    at: datetime
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    diff: str
+
+
+class JobAccepted(msgspec.Struct):
+    job_id: uuid.UUID

@@ -1,0 +1,229 @@
+"""Review operations. Every change writes a :class:`Revision` (who, when, before, after)."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.routing import slugify
+from models.types import SINGULAR_LABEL
+from service.db.models import AxisRow, ClusterRow, PitchRow, PostItRow, Revision
+from service.errors import bad_request, not_found
+
+SYSTEM = "atelier"
+_SPLIT = re.compile(r"(?<=[.!?…])\s+")
+
+
+def pitch_text(sentences: Sequence[dict[str, Any]]) -> str:
+    """The pitch as one paragraph."""
+    return " ".join(s["text"] for s in sentences)
+
+
+def snapshot(pitch: PitchRow) -> dict[str, Any]:
+    """What a revision stores of a pitch."""
+    return {"text": pitch_text(pitch.sentences), "sentences": pitch.sentences,
+            "edited": pitch.edited, "approved": pitch.approved}
+
+
+async def record(session: AsyncSession, workshop_id: uuid.UUID, entity: str, entity_id: uuid.UUID, action: str,
+                 author: str, before: dict[str, Any] | None, after: dict[str, Any] | None,
+                 version: int | None = None) -> None:
+    """Store one change."""
+    session.add(Revision(workshop_id=workshop_id, entity=entity, entity_id=entity_id, action=action,
+                         author=author, before=before, after=after, version=version))
+
+
+async def get_pitch(session: AsyncSession, pitch_id: uuid.UUID) -> PitchRow:
+    """The pitch or a 404."""
+    pitch = await session.get(PitchRow, pitch_id)
+    if pitch is None:
+        raise not_found("pitch", pitch_id)
+    return pitch
+
+
+async def offer_draft(session: AsyncSession, workshop_id: uuid.UUID, axis_id: uuid.UUID,
+                      synthesis_id: uuid.UUID | None, sentences: list[dict[str, Any]],
+                      provenance: dict[str, Any]) -> PitchRow:
+    """Put a new draft in place, unless a human edited or approved the pitch: then offer it beside."""
+    pitch = (await session.scalars(select(PitchRow).where(PitchRow.axis_id == axis_id))).first()
+    if pitch is None:
+        pitch = PitchRow(id=uuid.uuid4(), workshop_id=workshop_id, axis_id=axis_id, synthesis_id=synthesis_id,
+                         sentences=sentences, provenance=provenance, version=1)
+        session.add(pitch)
+        await record(session, workshop_id, "pitch", pitch.id, "draft", SYSTEM, None, snapshot(pitch), 1)
+    elif pitch.edited or pitch.approved:
+        pitch.proposal = {"sentences": sentences, "synthesis_id": str(synthesis_id) if synthesis_id else None,
+                          "provenance": provenance, "text": pitch_text(sentences)}
+        await record(session, workshop_id, "pitch", pitch.id, "proposal", SYSTEM, None,
+                     {"text": pitch_text(sentences)}, pitch.version)
+    else:
+        before = snapshot(pitch)
+        pitch.sentences, pitch.provenance, pitch.synthesis_id = sentences, provenance, synthesis_id
+        pitch.version += 1
+        pitch.proposal = None
+        await record(session, workshop_id, "pitch", pitch.id, "redraft", SYSTEM, before, snapshot(pitch),
+                     pitch.version)
+    return pitch
+
+
+async def apply_synthesis(session: AsyncSession, workshop_id: uuid.UUID, synthesis_id: uuid.UUID,
+                          result: dict[str, Any]) -> None:
+    """Turn a finished synthesis into reviewable clusters and pitches."""
+    axes = {a.name: a for a in (await session.scalars(select(AxisRow).where(AxisRow.workshop_id == workshop_id)))}
+    for axis in result["axes"]:
+        row = axes.get(axis["name"])
+        if row is None:  # the axis was renamed or removed while the job ran
+            continue
+        await replace_clusters(session, row, synthesis_id, axis)
+        await offer_draft(session, workshop_id, row.id, synthesis_id, axis["pitch"]["sentences"],
+                          result["provenance"])
+
+
+async def replace_clusters(session: AsyncSession, axis: AxisRow, synthesis_id: uuid.UUID,
+                           data: dict[str, Any]) -> None:
+    """The axis's clusters become those of the new synthesis (old edits stay in the history)."""
+    await session.execute(delete(ClusterRow).where(ClusterRow.axis_id == axis.id))
+    for position, c in enumerate(data["clusters"]):
+        session.add(ClusterRow(workshop_id=axis.workshop_id, axis_id=axis.id, synthesis_id=synthesis_id,
+                               key=c["id"], label=c["label"], keywords=c["keywords"], postit_ids=c["postit_ids"],
+                               position=position))
+    session.add(ClusterRow(workshop_id=axis.workshop_id, axis_id=axis.id, synthesis_id=synthesis_id,
+                           key=f"{slugify(axis.name)}-singular", label=SINGULAR_LABEL, keywords=[],
+                           postit_ids=data["singular_postit_ids"], singular=True, position=len(data["clusters"])))
+    await record(session, axis.workshop_id, "axis", axis.id, "clusters", SYSTEM, None,
+                 {"synthesis_id": str(synthesis_id), "clusters": len(data["clusters"])})
+
+
+def resplit(text: str, old: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Sentences of an edited text; unchanged sentences keep their citations and support."""
+    by_text = {s["text"].strip(): s for s in old}
+    out = []
+    for part in _SPLIT.split(text.strip()):
+        if part.strip():
+            kept = by_text.get(part.strip())
+            out.append(dict(kept) if kept else {"text": part.strip(), "citations": [], "support": None,
+                                                 "supported": None, "edited": True})
+    return out
+
+
+async def edit_pitch(session: AsyncSession, pitch_id: uuid.UUID, text: str, author: str) -> PitchRow:
+    """Replace the pitch text (a new version); an approval is withdrawn by the edit."""
+    if not text.strip():
+        raise bad_request("text: empty pitch", "text")
+    pitch = await get_pitch(session, pitch_id)
+    before = snapshot(pitch)
+    pitch.sentences = resplit(text, pitch.sentences)
+    pitch.edited, pitch.approved = True, False
+    pitch.version += 1
+    await record(session, pitch.workshop_id, "pitch", pitch.id, "edit", author, before, snapshot(pitch),
+                 pitch.version)
+    return pitch
+
+
+async def set_approval(session: AsyncSession, pitch_id: uuid.UUID, approved: bool, author: str) -> PitchRow:
+    """Approve or withdraw approval."""
+    pitch = await get_pitch(session, pitch_id)
+    before = snapshot(pitch)
+    pitch.approved = approved
+    pitch.version += 1
+    await record(session, pitch.workshop_id, "pitch", pitch.id, "approve" if approved else "unapprove", author,
+                 before, snapshot(pitch), pitch.version)
+    return pitch
+
+
+async def accept_proposal(session: AsyncSession, pitch_id: uuid.UUID, author: str) -> PitchRow:
+    """Take the draft offered beside a human-edited pitch."""
+    pitch = await get_pitch(session, pitch_id)
+    if not pitch.proposal:
+        raise bad_request("no new draft is offered for this pitch", "proposal")
+    before = snapshot(pitch)
+    pitch.sentences = pitch.proposal["sentences"]
+    pitch.provenance = pitch.proposal["provenance"]
+    pitch.proposal, pitch.edited, pitch.approved = None, False, False
+    pitch.version += 1
+    await record(session, pitch.workshop_id, "pitch", pitch.id, "accept-proposal", author, before,
+                 snapshot(pitch), pitch.version)
+    return pitch
+
+
+async def history(session: AsyncSession, entity_id: uuid.UUID) -> list[Revision]:
+    """Revisions of one entity, oldest first."""
+    rows = await session.scalars(select(Revision).where(Revision.entity_id == entity_id)
+                                 .order_by(Revision.created_at, Revision.id))
+    return list(rows)
+
+
+async def get_cluster(session: AsyncSession, cluster_id: uuid.UUID) -> ClusterRow:
+    """The cluster or a 404."""
+    cluster = await session.get(ClusterRow, cluster_id)
+    if cluster is None:
+        raise not_found("cluster", cluster_id)
+    return cluster
+
+
+def _cluster_state(c: ClusterRow) -> dict[str, Any]:
+    return {"label": c.label, "postit_ids": list(c.postit_ids)}
+
+
+async def rename_cluster(session: AsyncSession, cluster_id: uuid.UUID, label: str, author: str) -> ClusterRow:
+    """Give a cluster a human label."""
+    if not label.strip():
+        raise bad_request("label: empty label", "label")
+    cluster = await get_cluster(session, cluster_id)
+    before = _cluster_state(cluster)
+    cluster.label = label.strip()
+    await record(session, cluster.workshop_id, "cluster", cluster.id, "rename", author, before,
+                 _cluster_state(cluster))
+    return cluster
+
+
+async def axis_clusters(session: AsyncSession, axis_id: uuid.UUID) -> list[ClusterRow]:
+    """Clusters of an axis, singular group last."""
+    rows = await session.scalars(select(ClusterRow).where(ClusterRow.axis_id == axis_id)
+                                 .order_by(ClusterRow.singular, ClusterRow.position))
+    return list(rows)
+
+
+async def move_postit(session: AsyncSession, postit_id: uuid.UUID, cluster_id: uuid.UUID | None,
+                      author: str) -> ClusterRow:
+    """Move a post-it to another cluster of its axis, or to the singular group (``None``)."""
+    postit = await session.get(PostItRow, postit_id)
+    if postit is None:
+        raise not_found("post-it", postit_id)
+    key = str(postit_id)
+    clusters = (await session.scalars(select(ClusterRow).where(ClusterRow.workshop_id == postit.workshop_id))).all()
+    source = next((c for c in clusters if key in c.postit_ids), None)
+    if source is None:
+        raise bad_request("post-it is in no cluster yet: run a synthesis first", "postit_id")
+    siblings = [c for c in clusters if c.axis_id == source.axis_id]
+    target = next((c for c in siblings if (c.id == cluster_id if cluster_id else c.singular)), None)
+    if target is None:
+        raise bad_request(f"cluster_id: {cluster_id} is not a cluster of this post-it's axis", "cluster_id")
+    if target.id != source.id:
+        source.postit_ids = [i for i in source.postit_ids if i != key]
+        target.postit_ids = [*target.postit_ids, key]
+        await record(session, postit.workshop_id, "postit", postit.id, "move", author,
+                     {"cluster_id": str(source.id), "label": source.label},
+                     {"cluster_id": str(target.id), "label": target.label})
+    return target
+
+
+async def merge_clusters(session: AsyncSession, cluster_id: uuid.UUID, other_id: uuid.UUID,
+                         author: str) -> ClusterRow:
+    """Fold ``other`` into ``cluster`` (same axis, neither the singular group)."""
+    cluster, other = await get_cluster(session, cluster_id), await get_cluster(session, other_id)
+    if cluster.id == other.id or cluster.axis_id != other.axis_id or cluster.singular or other.singular:
+        raise bad_request("other_id: merge two different clusters of the same axis (not the singular group)",
+                          "other_id")
+    before = {"cluster": _cluster_state(cluster), "other": {**_cluster_state(other), "id": str(other.id)}}
+    cluster.postit_ids = [*cluster.postit_ids, *other.postit_ids]
+    cluster.keywords = list(dict.fromkeys([*cluster.keywords, *other.keywords]))[:8]
+    await session.delete(other)
+    await record(session, cluster.workshop_id, "cluster", cluster.id, "merge", author, before,
+                 _cluster_state(cluster))
+    return cluster
