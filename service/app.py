@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import anyio
@@ -18,16 +19,19 @@ from advanced_alchemy.extensions.litestar import (
     SQLAlchemyPlugin,
 )
 from litestar import Litestar, Request, Router, get
+from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.response import Response
 from litestar.status_codes import HTTP_503_SERVICE_UNAVAILABLE
+from litestar.template.config import TemplateConfig
 from sqlalchemy import event, text
 
 from service.db.migrate import upgrade
 from service.ml import DrafterFactory, EmbedderFactory, ModelHub
 from service.review.controllers import ClusterController, PitchController
+from service.review.pages import ReviewPages
 from service.settings import Settings
 from service.syntheses.controllers import SynthesisController
 from service.syntheses.services import recover_jobs
@@ -77,7 +81,7 @@ def create_app(settings: Settings | None = None, embedder_factory: EmbedderFacto
     settings = settings or Settings.from_env()
     settings.home.mkdir(parents=True, exist_ok=True)
     db = SQLAlchemyAsyncConfig(
-        connection_string=settings.db_url, before_send_handler="autocommit",
+        connection_string=settings.db_url, before_send_handler="autocommit_include_redirects",
         session_config=AsyncSessionConfig(expire_on_commit=False),
         engine_config=EngineConfig(connect_args={"timeout": 30} if settings.db_url.startswith("sqlite") else {}),
     )
@@ -100,7 +104,8 @@ def create_app(settings: Settings | None = None, embedder_factory: EmbedderFacto
     api = Router("/api/v1", route_handlers=[WorkshopController, PostItController, SynthesisController, PitchController,
                                          ClusterController, health])
     return Litestar(
-        route_handlers=[api, health],
+        route_handlers=[api, health, ReviewPages],
+        template_config=TemplateConfig(directory=Path(__file__).parent / "templates", engine=JinjaTemplateEngine),
         plugins=[SQLAlchemyPlugin(config=db)],
         lifespan=[lifespan],
         dependencies={"settings": Provide(lambda: settings, sync_to_thread=False)},

@@ -1,0 +1,67 @@
+"""A deterministic 2-D map of an axis's post-its, drawn as inline SVG (no JavaScript library).
+
+Points are the post-its' embeddings projected by PCA (the sign of each
+component is fixed, so the same post-its always give the same picture),
+coloured by cluster; singular ideas are drawn in a band of their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from markupsafe import Markup, escape
+
+PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf",
+           "#bcbd22", "#7f7f7f"]
+WIDTH, HEIGHT, BAND = 640, 360, 120
+
+
+@dataclass(frozen=True)
+class MapPoint:
+    """One post-it on the map."""
+
+    postit_id: str
+    text: str
+    group: int  # cluster position, -1 for singular ideas
+    label: str
+
+
+def project(vectors: np.ndarray) -> np.ndarray:
+    """PCA to two dimensions with deterministic signs, scaled to [0, 1]."""
+    n = len(vectors)
+    if n == 0:
+        return np.zeros((0, 2))
+    if n < 3:
+        return np.array([[0.5, 0.5 + 0.2 * i] for i in range(n)])
+    centred = vectors - vectors.mean(axis=0)
+    _, _, vt = np.linalg.svd(centred, full_matrices=False)
+    components = vt[:2]
+    signs = np.sign(components[np.arange(2), np.abs(components).argmax(axis=1)])
+    xy = centred @ (components * signs[:, None]).T
+    span = np.ptp(xy, axis=0)
+    return (xy - xy.min(axis=0)) / np.where(span > 0, span, 1.0)
+
+
+def render_svg(points: Sequence[MapPoint], vectors: np.ndarray) -> Markup:
+    """SVG of the map; each point carries its text in a ``<title>`` (hover) and a data attribute (click)."""
+    xy = project(vectors)
+    main_w = WIDTH - BAND
+    parts = [f'<svg class="axis-map" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="Carte des idées">',
+             f'<rect x="{main_w}" y="0" width="{BAND}" height="{HEIGHT}" class="band"/>',
+             f'<text x="{main_w + 8}" y="16" class="band-title">Idées singulières</text>']
+    for point, (x, y) in zip(points, xy, strict=True):
+        text = escape(point.text)
+        label = escape(point.label)
+        if point.group < 0:
+            cx, cy = main_w + 20 + x * (BAND - 40), 30 + y * (HEIGHT - 50)
+            shape = f'<rect x="{cx - 5:.1f}" y="{cy - 5:.1f}" width="10" height="10" class="singular"/>'
+        else:
+            cx, cy = 20 + x * (main_w - 40), 20 + y * (HEIGHT - 40)
+            colour = PALETTE[point.group % len(PALETTE)]
+            shape = f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="6" fill="{colour}"/>'
+        parts.append(f'<g class="point" tabindex="0" data-postit="{escape(point.postit_id)}" data-text="{text}">'
+                     f"<title>{label} — {text}</title>{shape}</g>")
+    parts.append("</svg>")
+    return Markup("".join(parts))

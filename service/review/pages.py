@@ -1,0 +1,177 @@
+"""Server-rendered French review pages under ``/review`` (Jinja, autoescaped).
+
+Forms post to the same services as the API and redirect back (POST/redirect/GET).
+The reviewer's name is typed once and kept in a cookie.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+import anyio
+import numpy as np
+from litestar import Controller, Request, get, post
+from litestar.di import NamedDependency
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath
+from litestar.response import Redirect, Template
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.embedding import text_key
+from service.db.models import AxisRow, Job, PitchRow, PostItRow, SynthesisRow, Workshop
+from service.errors import not_found
+from service.ml import ModelHub
+from service.review import jobs, services
+from service.review.axis_map import MapPoint, render_svg
+from service.review.controllers import text_diff
+from service.syntheses.schemas import SynthesisCreate
+from service.syntheses.services import create_synthesis, start_job
+from service.workshops.services import get_workshop, list_workshops
+
+Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
+COOKIE = "atelier_user"
+
+
+def who(request: Request[Any, Any, Any]) -> str:
+    """The reviewer's name from the cookie (``anonyme`` until one is typed)."""
+    return (request.cookies.get(COOKIE) or "anonyme")[:200]
+
+
+def _vectors(hub: ModelHub, texts: list[str]) -> tuple[np.ndarray, list[bool]]:
+    """Embeddings already computed (read from the cache, never queued behind a running job)."""
+    embedder = hub.embedder(None)
+    lookup = getattr(embedder, "lookup", None)
+    if lookup is None:
+        return embedder.encode(texts, "clustering"), [True] * len(texts)
+    found = lookup(texts, "clustering")
+    keep = [text_key(t) in found for t in texts]
+    rows = [found[text_key(t)] for t, k in zip(texts, keep, strict=True) if k]
+    return (np.stack(rows) if rows else np.zeros((0, 1))), keep
+
+
+async def axis_view(session: AsyncSession, hub: ModelHub, axis_id: uuid.UUID) -> dict[str, Any]:
+    """Everything the axis page shows."""
+    axis = await session.get(AxisRow, axis_id)
+    if axis is None:
+        raise not_found("axis", axis_id)
+    workshop = await get_workshop(session, axis.workshop_id)
+    postits = {str(p.id): p for p in (await session.scalars(
+        select(PostItRow).where(PostItRow.workshop_id == workshop.id))).all()}
+    clusters = await services.axis_clusters(session, axis.id)
+    pitch = (await session.scalars(select(PitchRow).where(PitchRow.axis_id == axis.id))).first()
+    job = await session.get(Job, pitch.job_id) if pitch and pitch.job_id else None
+    points = [MapPoint(pid, postits[pid].text, -1 if c.singular else i, c.label)
+              for i, c in enumerate(clusters) for pid in c.postit_ids if pid in postits]
+    vectors, keep = await anyio.to_thread.run_sync(_vectors, hub, [p.text for p in points])
+    shown = [p for p, k in zip(points, keep, strict=True) if k]
+    groups = []
+    for c in clusters:
+        members = [postits[i] for i in c.postit_ids if i in postits]
+        groups.append({"cluster": c, "members": members, "votes": sum(p.votes for p in members)})
+    return {"workshop": workshop, "axis": axis, "clusters": clusters, "groups": groups, "pitch": pitch,
+            "postits": postits,
+            "job": job, "map": render_svg(shown, vectors) if shown else None,
+            "not_mapped": len(points) - len(shown)}
+
+
+class ReviewPages(Controller):
+    """``/review``: workshops, axes, pitch history, and the form actions."""
+
+    path = "/review"
+    include_in_schema = False
+
+    @get("/")
+    async def index(self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession]) -> Template:
+        """Workshops list."""
+        workshops = await list_workshops(db_session)
+        return Template("index.html", context={"workshops": workshops, "user": who(request)})
+
+    @get("/workshops/{workshop_id:uuid}")
+    async def workshop(self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession],
+                       workshop_id: FromPath[uuid.UUID]) -> Template:
+        """A workshop: its axes, pitch states and latest synthesis."""
+        workshop: Workshop = await get_workshop(db_session, workshop_id)
+        pitches = {p.axis_id: p for p in (await db_session.scalars(
+            select(PitchRow).where(PitchRow.workshop_id == workshop_id))).all()}
+        latest = (await db_session.execute(
+            select(SynthesisRow, Job).join(Job, Job.id == SynthesisRow.job_id)
+            .where(SynthesisRow.workshop_id == workshop_id).order_by(SynthesisRow.created_at.desc()))).first()
+        return Template("workshop.html", context={"workshop": workshop, "pitches": pitches, "user": who(request),
+                                                   "latest_job": latest[1] if latest else None})
+
+    @get("/axes/{axis_id:uuid}")
+    async def axis(self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession],
+                   axis_id: FromPath[uuid.UUID]) -> Template:
+        """Clusters, singular ideas, the cited pitch, the map, and every action."""
+        view = await axis_view(db_session, request.app.state.models, axis_id)
+        return Template("axis.html", context={**view, "user": who(request)})
+
+    @get("/pitches/{pitch_id:uuid}/history")
+    async def history(self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession],
+                      pitch_id: FromPath[uuid.UUID]) -> Template:
+        """Every version of a pitch with the diff to the previous one."""
+        pitch = await services.get_pitch(db_session, pitch_id)
+        axis = await db_session.get(AxisRow, pitch.axis_id)
+        revisions = await services.history(db_session, pitch_id)
+        rows = [(r, text_diff(r.before, r.after).splitlines()[2:]) for r in reversed(revisions)]
+        return Template("history.html", context={"pitch": pitch, "axis": axis, "rows": rows, "user": who(request)})
+
+    @post("/name")
+    async def name(self, request: Request[Any, Any, Any], data: Form) -> Redirect:
+        """Remember the reviewer's name in this browser."""
+        response = Redirect(data.get("next") or "/review", status_code=303)
+        response.set_cookie(COOKIE, data.get("name", "").strip()[:200] or "anonyme", max_age=365 * 86400,
+                            samesite="lax")
+        return response
+
+    @post("/workshops/{workshop_id:uuid}/synthesize")
+    async def synthesize(self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession],
+                         workshop_id: FromPath[uuid.UUID]) -> Redirect:
+        """Start a synthesis of the whole workshop."""
+        row = await create_synthesis(db_session, workshop_id, SynthesisCreate())
+        await db_session.commit()
+        start_job(request.app.state.sessions, request.app.state.models, row.id, row.job_id)
+        return Redirect(f"/review/workshops/{workshop_id}", status_code=303)
+
+    @post("/pitches/{pitch_id:uuid}/{action:str}")
+    async def pitch_action(self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession],
+                           pitch_id: FromPath[uuid.UUID], action: FromPath[str], data: Form) -> Redirect:
+        """Edit, approve, unapprove, accept the offered draft, or regenerate."""
+        user = who(request)
+        if action == "edit":
+            pitch = await services.edit_pitch(db_session, pitch_id, data.get("text", ""), user)
+        elif action in ("approve", "unapprove"):
+            pitch = await services.set_approval(db_session, pitch_id, action == "approve", user)
+        elif action == "accept":
+            pitch = await services.accept_proposal(db_session, pitch_id, user)
+        elif action == "regenerate":
+            pitch = await services.get_pitch(db_session, pitch_id)
+            job = await jobs.request_regeneration(db_session, pitch_id)
+            await db_session.commit()
+            jobs.start_regeneration(request.app.state.sessions, request.app.state.models, pitch_id, job.id)
+        else:
+            raise not_found("action", action)
+        return Redirect(f"/review/axes/{pitch.axis_id}#pitch", status_code=303)
+
+    @post("/clusters/{cluster_id:uuid}/{action:str}")
+    async def cluster_action(self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession],
+                             cluster_id: FromPath[uuid.UUID], action: FromPath[str], data: Form) -> Redirect:
+        """Rename or merge a cluster."""
+        if action == "rename":
+            cluster = await services.rename_cluster(db_session, cluster_id, data.get("label", ""), who(request))
+        elif action == "merge":
+            other = uuid.UUID(data["other_id"])
+            cluster = await services.merge_clusters(db_session, cluster_id, other, who(request))
+        else:
+            raise not_found("action", action)
+        return Redirect(f"/review/axes/{cluster.axis_id}#clusters", status_code=303)
+
+    @post("/postits/{postit_id:uuid}/move")
+    async def move(self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession],
+                   postit_id: FromPath[uuid.UUID], data: Form) -> Redirect:
+        """Move a post-it to another cluster or to the singular ideas."""
+        target = uuid.UUID(data["cluster_id"]) if data.get("cluster_id") else None
+        cluster = await services.move_postit(db_session, postit_id, target, who(request))
+        return Redirect(f"/review/axes/{cluster.axis_id}#clusters", status_code=303)

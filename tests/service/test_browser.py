@@ -1,0 +1,86 @@
+"""End-to-end in headless Chromium (Debian's package, driven by Playwright; `.ci/run` installs it)."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+
+from tests.service.conftest import make_app
+from tests.service.test_review_api import POSTITS
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+         "--no-first-run", "--disable-sync", "--disable-quic"]
+
+
+@pytest.fixture
+def live_url(home: Path) -> Iterator[str]:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(make_app(home), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    for _ in range(200):
+        if server.started:
+            break
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+def _synthesised_axis(url: str) -> str:
+    with httpx.Client(base_url=url + "/api/v1", timeout=30) as api:
+        wid = api.post("/workshops", json={"title": "Atelier FabLabs", "axes": [{"name": "FabLabs"}]}).json()["id"]
+        api.post(f"/workshops/{wid}/postits", json=POSTITS).raise_for_status()
+        job = api.post(f"/workshops/{wid}/syntheses", json={}).json()["job_id"]
+        for _ in range(200):
+            if api.get(f"/jobs/{job}").json()["state"] == "succeeded":
+                break
+            time.sleep(0.05)
+        return str(api.get(f"/workshops/{wid}").json()["axes"][0]["id"])
+
+
+def test_axis_page_edit_approve_and_history_in_chromium(live_url: str) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    axis_id = _synthesised_axis(live_url)
+    out = ROOT / "test-output"
+    out.mkdir(exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page(viewport={"width": 1200, "height": 1600})
+        dialogs: list[str] = []
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.goto(f"{live_url}/review/axes/{axis_id}")
+        page.fill("#reviewer-name", "Camille")
+        page.click("#name-form button")
+        expect(page.locator("#reviewer-name")).to_have_value("Camille")
+        first_cite = page.locator("details.cite").first
+        first_cite.locator("summary").click()
+        expect(first_cite.locator("blockquote")).to_be_visible()
+        page.locator(".axis-map .point").first.click()
+        expect(page.locator("#map-reading")).not_to_have_text("Survolez ou cliquez un point pour lire le post-it.")
+        page.screenshot(path=str(out / "axis-page.png"), full_page=True)
+        page.fill("#pitch-text", "Ouvrir des FabLabs itinérants dans les communes rurales.")
+        page.click("#save-pitch")
+        expect(page.locator("#pitch-state")).to_have_text("modifié")
+        page.click("#approve")
+        expect(page.locator("#pitch-state")).to_have_text("approuvé")
+        page.click("#history-link")
+        rows = page.locator("#history tr.revision")
+        expect(rows).to_have_count(3)
+        expect(rows.nth(0)).to_contain_text("Camille")
+        expect(rows.nth(1)).to_contain_text("Ouvrir des FabLabs itinérants")
+        page.screenshot(path=str(out / "history-page.png"), full_page=True)
+        browser.close()
+    assert dialogs == []  # the <script> post-it was shown as text, never run
