@@ -69,7 +69,7 @@ def test_rerun_never_overwrites_a_human_edit(client: TestClient[Litestar]) -> No
 
 
 def test_unedited_pitch_takes_the_new_draft(client: TestClient[Litestar]) -> None:
-    wid, data = reviewed_workshop(client)
+    _, data = reviewed_workshop(client)
     pid = data["axes"][0]["pitch"]["id"]
     regen = client.post(f"{API}/pitches/{pid}/regenerate").json()
     assert _wait(client, regen["job_id"])["state"] == "succeeded"
