@@ -13,6 +13,11 @@ def add_more_commands(sub: Any) -> None:
     bench.add_argument("--skip-drafting", action="store_true")
     bench.set_defaults(func=_bench)
     add_serve(sub)
+    from evaluation.__main__ import add_arguments
+
+    evaluate = sub.add_parser("evaluate", help="compare drafts and clusters with human syntheses")
+    add_arguments(evaluate)
+    evaluate.set_defaults(func=_evaluate)
 
 
 def _bench(args: argparse.Namespace) -> int:
@@ -40,3 +45,9 @@ def _serve(args: argparse.Namespace) -> int:
     settings = Settings.from_env(drafter=args.drafter, database_url=args.database_url)
     uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
     return 0
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from evaluation.__main__ import execute
+
+    return execute(args)

@@ -1,0 +1,81 @@
+"""``python -m evaluation`` (same as ``atelier evaluate``)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from evaluation.datasets import default_data_dir, load_dataset
+from evaluation.runner import DrafterFactory, EmbedderFactory, EvalConfig, Runner, score_case
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The ``evaluate`` flags."""
+    parser.add_argument("--dataset", required=True, help="makeorg, ccc, argkp, or a JSONL file of cases")
+    parser.add_argument("--data-dir", type=Path, default=None, help="default: $ATELIER_DATA_DIR, ../shared/datasets")
+    parser.add_argument("--config", type=Path, action="append", default=[], help="JSON/TOML configuration (repeat)")
+    parser.add_argument("--drafter", choices=["transformers", "extractive"], default=None)
+    parser.add_argument("--embedder", default=None)
+    parser.add_argument("--generator", default=None)
+    parser.add_argument("--out", type=Path, default=Path("out/evaluation"))
+    parser.add_argument("--max-cases", type=int, default=None, help="only the first N cases")
+    parser.add_argument("--no-baselines", action="store_true")
+
+
+def configs_from(args: argparse.Namespace) -> list[EvalConfig]:
+    """Configurations from files, with command-line overrides applied to each."""
+    configs = [EvalConfig.from_file(p) for p in args.config] or [EvalConfig()]
+    for c in configs:
+        for key in ("drafter", "embedder", "generator"):
+            if getattr(args, key):
+                setattr(c, key, getattr(args, key))
+    return configs
+
+
+def run(args: argparse.Namespace, embedder_factory: EmbedderFactory | None = None,
+        drafter_factory: DrafterFactory | None = None) -> dict[str, Any]:
+    """Run the batch and write the outputs; returns the aggregate."""
+    from atelier import __version__
+    from evaluation import report
+    from models.factory import build_drafter, build_embedder
+
+    cases = load_dataset(args.dataset, args.data_dir or default_data_dir())[: args.max_cases]
+    make_embedder = embedder_factory or (lambda name: build_embedder(name))
+    make_drafter = drafter_factory or build_drafter
+    runner = Runner(args.out, make_embedder, make_drafter, not args.no_baselines)
+    rows: list[dict[str, Any]] = []
+    configs: list[dict[str, Any]] = []
+    for config in configs_from(args):
+        outputs = runner.outputs(config, cases)
+        embedder = make_embedder(config.embedder)
+        for case in cases:
+            rows += score_case(case, outputs[case.id], config, embedder, not args.no_baselines)
+        provenance = next(iter(outputs.values())).provenance if outputs else {}
+        configs.append({"config": vars(config), "provenance": provenance})
+    return report.write(args.out, args.dataset, rows, {"version": __version__, "configs": configs})
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point."""
+    parser = argparse.ArgumentParser(prog="python -m evaluation",
+                                     description="Evaluate Atelier against human syntheses")
+    add_arguments(parser)
+    return execute(parser.parse_args(argv))
+
+
+def execute(args: argparse.Namespace) -> int:
+    """Run, print where the outputs are, or one error line."""
+    try:
+        run(args)
+    except ValueError as err:
+        print(f"evaluate: error: {err}", file=sys.stderr)
+        return 2
+    print(f"wrote {args.out / 'metrics.json'}, {args.out / 'cases.csv'}, {args.out / 'report.md'}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""One metric per module, each with a doctested example."""

@@ -1,0 +1,204 @@
+"""Run configurations and baselines over cases, cache each case's outputs, score them.
+
+Outputs of a case are cached under ``OUT/cache/<config>/<case>.json`` as soon as
+they exist, so an interrupted batch resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import sys
+import tomllib
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from tqdm import tqdm
+
+from evaluation import baselines
+from evaluation.datasets import Case
+from evaluation.metrics.clustering import cluster_agreement
+from evaluation.metrics.coverage import DEFAULT_THRESHOLD, coverage
+from evaluation.metrics.embedding_similarity import greedy_match
+from evaluation.metrics.faithfulness import faithfulness
+from evaluation.metrics.labels import label_quality
+from evaluation.metrics.rouge import rouge
+from evaluation.metrics.stability import stability
+from models.drafting import Drafter, ExtractiveDrafter
+from models.embedding import Embedder
+from models.pipeline import AxisClusters, Pipeline, PipelineConfig
+from models.types import Axis
+
+EmbedderFactory = Callable[[str | None], Embedder]
+DrafterFactory = Callable[[str, str | None], Drafter]
+
+
+@dataclass
+class EvalConfig:
+    """One configuration to evaluate (a ``--config`` file holds these fields, JSON or TOML)."""
+
+    name: str = "atelier"
+    drafter: str = "transformers"
+    embedder: str | None = None
+    generator: str | None = None
+    min_cluster_size: int | None = None
+    min_samples: int | None = None
+    support_threshold: float = 0.5
+    coverage_threshold: float = DEFAULT_THRESHOLD
+    max_sentences: int = 4
+
+    @classmethod
+    def from_file(cls, path: Path) -> EvalConfig:
+        """Read a JSON or TOML configuration."""
+        text = path.read_text(encoding="utf-8")
+        data = tomllib.loads(text) if path.suffix == ".toml" else json.loads(text)
+        return cls(**{"name": path.stem, **data})
+
+    def key(self) -> str:
+        """Cache folder name: the name plus a hash of every setting."""
+        digest = hashlib.sha256(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()[:10]
+        return f"{self.name}-{digest}"
+
+
+@dataclass
+class CaseOutput:
+    """What one configuration produced for one case (cached as JSON)."""
+
+    sentences: list[dict[str, Any]]
+    labels: dict[str, str]
+    labels_shuffled: dict[str, str]
+    cluster_labels: dict[str, str]
+    extractive: list[dict[str, Any]] = field(default_factory=list)
+    bertopic: dict[str, str] = field(default_factory=dict)
+    bertopic_shuffled: dict[str, str] = field(default_factory=dict)
+    provenance: dict[str, Any] = field(default_factory=dict)
+
+
+def _labels(clustered: AxisClusters) -> tuple[dict[str, str], dict[str, str]]:
+    labels = {pid: "-1" for pid in clustered.singular_ids}
+    names = {}
+    for k, cluster in enumerate(clustered.clusters):
+        names[str(k)] = cluster.label
+        labels.update({pid: str(k) for pid in cluster.postit_ids})
+    return labels, names
+
+
+class Runner:
+    """Produce (or reload) outputs per case, then score them.
+
+    Args:
+        out: Output folder (holds the cache).
+        embedder_factory: Builds the embedder of a configuration.
+        drafter_factory: Builds the drafter of a configuration.
+        baselines: Also run the baselines.
+    """
+
+    def __init__(self, out: Path, embedder_factory: EmbedderFactory, drafter_factory: DrafterFactory,
+                 with_baselines: bool = True) -> None:
+        self.out = out
+        self.embedder_factory = embedder_factory
+        self.drafter_factory = drafter_factory
+        self.with_baselines = with_baselines
+
+    def outputs(self, config: EvalConfig, cases: Sequence[Case]) -> dict[str, CaseOutput]:
+        """Outputs of every case, from the cache when present."""
+        folder = self.out / "cache" / config.key()
+        folder.mkdir(parents=True, exist_ok=True)
+        done = {c.id: CaseOutput(**json.loads((folder / f"{c.id}.json").read_text()))
+                for c in cases if (folder / f"{c.id}.json").exists()}
+        todo = [c for c in cases if c.id not in done]
+        if not todo:
+            return done
+        embedder = self.embedder_factory(config.embedder)
+        drafter = self.drafter_factory(config.drafter, config.generator)
+        for case in tqdm(todo, desc=f"{config.name}", unit="case", file=sys.stderr):
+            output = self._run_case(config, case, embedder, drafter)
+            (folder / f"{case.id}.json").write_text(json.dumps(asdict(output), ensure_ascii=False))
+            done[case.id] = output
+        return done
+
+    def _run_case(self, config: EvalConfig, case: Case, embedder: Embedder, drafter: Drafter) -> CaseOutput:
+        settings = PipelineConfig(language=case.language, min_cluster_size=config.min_cluster_size,
+                                  min_samples=config.min_samples, support_threshold=config.support_threshold,
+                                  max_sentences=config.max_sentences)
+        axis = [Axis(case.axis, case.description)]
+        postits = case.as_postits()
+        pipeline = Pipeline(embedder, drafter, settings)
+        [clustered] = pipeline.cluster(postits, axis)
+        [pitch] = pipeline.draft([clustered])
+        shuffled = postits[:]
+        random.Random(case.id).shuffle(shuffled)
+        labels, names = _labels(clustered)
+        shuffled_labels = _labels(pipeline.cluster(shuffled, axis)[0])[0]
+        output = CaseOutput([s.to_dict() for s in pitch.sentences], labels, shuffled_labels, names,
+                            provenance=pipeline.provenance())
+        if self.with_baselines:
+            extractive = Pipeline(embedder, ExtractiveDrafter(), settings)
+            output.extractive = [s.to_dict() for s in extractive.draft([clustered])[0].sentences]
+            vectors = embedder.encode([p.text for p in postits], "clustering")
+            ids = [p.id for p in postits]
+            output.bertopic = baselines.bertopic_labels(vectors, ids)
+            order = [ids.index(p.id) for p in shuffled]
+            output.bertopic_shuffled = baselines.bertopic_labels(vectors[order], [ids[i] for i in order])
+        return output
+
+
+def text_metrics(sentences: Sequence[str], case: Case, embedder: Embedder, threshold: float) -> dict[str, float]:
+    """ROUGE against the reference text, greedy embedding match and bullet coverage."""
+    bullets = case.bullets
+    reference = case.reference.get("synthesis") or " ".join(bullets)
+    scores: dict[str, float] = {}
+    if reference:
+        scores.update(rouge(" ".join(sentences), reference))
+    if bullets and sentences:
+        draft_vecs = embedder.encode(list(sentences), "similarity")
+        ref_vecs = embedder.encode(bullets, "similarity")
+        match = greedy_match(draft_vecs, ref_vecs)
+        scores["emb_f1"] = match["f1"]
+        scores.update(coverage(draft_vecs, ref_vecs, threshold))
+    return scores
+
+
+def score_case(case: Case, output: CaseOutput, config: EvalConfig, embedder: Embedder,
+               with_baselines: bool) -> list[dict[str, Any]]:
+    """One row per system for this case."""
+    gold = {p.id: p.gold_cluster for p in case.postits if p.gold_cluster is not None}
+    rows = []
+
+    def add(system: str, sentences: Sequence[str] | None, cited: Sequence[dict[str, Any]] | None = None,
+            labels: dict[str, str] | None = None, shuffled: dict[str, str] | None = None) -> None:
+        row: dict[str, Any] = {"config": config.name, "system": system, "case": case.id, "n_postits": len(case.postits)}
+        if sentences is not None:
+            row.update(text_metrics(sentences, case, embedder, config.coverage_threshold))
+            row["n_sentences"] = len(sentences)
+        if cited is not None:
+            row["faithfulness"] = faithfulness(cited)
+        if labels is not None and gold:
+            row.update(cluster_agreement(labels, gold))
+        if labels is not None and shuffled is not None:
+            row["stability"] = stability(labels, shuffled)
+        rows.append(row)
+
+    add(config.name, [s["text"] for s in output.sentences], output.sentences, output.labels, output.labels_shuffled)
+    labels = case.reference.get("labels") or {}
+    if labels and gold:
+        rows[0]["label_quality"] = label_quality(output.labels, output.cluster_labels, gold, labels,
+                                                 _similarity(embedder))
+    if with_baselines:
+        add("extractive", [s["text"] for s in output.extractive], output.extractive)
+        add("bertopic", None, labels=output.bertopic, shuffled=output.bertopic_shuffled)
+        add("top-voted-8", baselines.top_voted(case))
+        add("random-8 (floor)", baselines.random_pick(case))
+        add("whole-axis (ceiling)", baselines.whole_axis(case))
+    return rows
+
+
+def _similarity(embedder: Embedder) -> Callable[[Sequence[str], Sequence[str]], list[float]]:
+    def similarity(a: Sequence[str], b: Sequence[str]) -> list[float]:
+        va, vb = embedder.encode(list(a), "similarity"), embedder.encode(list(b), "similarity")
+        return [float(x) for x in np.einsum("ij,ij->i", va, vb)]
+    return similarity
