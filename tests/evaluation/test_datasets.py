@@ -75,7 +75,7 @@ def test_generic_jsonl_round_trip_and_errors(tmp_path: Path) -> None:
     [loaded] = load_jsonl(path)
     assert loaded == case and loaded.bullets == ["Plus de vélos.", "Moins de voitures."]
     path.write_text(case.to_json() + '\n{"id": "broken"}\n')
-    with pytest.raises(ValueError, match="cases.jsonl:2"):
+    with pytest.raises(ValueError, match=r"cases\.jsonl:2"):
         load_jsonl(path)
     with pytest.raises(ValueError, match="unknown dataset"):
         load_dataset("nope", tmp_path)
