@@ -8,6 +8,8 @@ export ATELIER_HOME
 export OMP_NUM_THREADS ?= 2
 export HF_HUB_OFFLINE ?= 1
 export TOKENIZERS_PARALLELISM ?= false
+# UMAP's numba JIT costs ~20 s per new process unless its cache persists.
+export NUMBA_CACHE_DIR ?= $(ATELIER_HOME)/numba
 
 .PHONY: install models run test lint typecheck pytest bench clean
 

@@ -115,8 +115,29 @@ _LEAD = re.compile(r"^(?:phrase|sentence|réponse|answer|pitch)\s*:\s*", re.IGNO
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s")
 
 
+def cut_loop(text: str) -> str:
+    """Drop a phrase that greedy decoding started repeating, and everything after it.
+
+    Banning repeated n-grams at decoding time instead mangles French words split
+    into sub-word tokens, so the loop is cut afterwards.
+
+    >>> cut_loop("Relocaliser les industries en France, en France, en France, en")
+    'Relocaliser les industries en France'
+    """
+    parts = text.split(", ")
+    seen: set[str] = set()
+    for i, part in enumerate(parts):
+        key = part.strip().lower()
+        repeats = any(k == key or k.endswith(" " + key) for k in seen)
+        truncated_repeat = i == len(parts) - 1 and bool(key) and any(k.startswith(key) for k in seen)
+        if repeats or truncated_repeat:
+            return ", ".join(parts[:i]).rstrip(" ,")
+        seen.add(key)
+    return text
+
+
 def clean_generation(raw: str, max_words: int = 45) -> str:
-    """First meaningful line of a generation, unquoted, one sentence, punctuated.
+    """First meaningful line of a generation, unquoted, one sentence, loop-free, punctuated.
 
     >>> clean_generation('Phrase : « Développer les circuits courts. » Autre chose')
     'Développer les circuits courts.'
@@ -124,7 +145,7 @@ def clean_generation(raw: str, max_words: int = 45) -> str:
     for line in raw.splitlines():
         line = _LEAD.sub("", _BULLET.sub("", line.strip())).strip().strip("\"'«»“”*` ").strip()
         if re.search(r"[^\W\d_]{2,}", line):
-            first = _SENTENCE_END.split(line, maxsplit=1)[0]
+            first = cut_loop(_SENTENCE_END.split(line, maxsplit=1)[0])
             words = first.split()
             return _finish(" ".join(words[:max_words]))
     return ""
