@@ -31,6 +31,14 @@ def test_pages_render_escape_html_and_run_actions(client: TestClient[Litestar]) 
     assert "Nom humain" in client.get(f"/review/axes/{axis_id}").text
 
 
+def test_pages_before_any_synthesis(client: TestClient[Litestar]) -> None:
+    workshop = client.post(f"{API}/workshops", json={"title": "Vide", "axes": [{"name": "A"}]}).json()
+    assert "Aucune synthèse" in client.get(f"/review/workshops/{workshop['id']}").text
+    page = client.get(f"/review/axes/{workshop['axes'][0]['id']}").text
+    assert "Pas encore de pitch" in page and "Pas encore de carte" in page
+    assert client.get(f"/review/axes/{workshop['id']}").status_code == 404
+
+
 def test_axis_map_is_deterministic() -> None:
     import numpy as np
 
