@@ -26,7 +26,7 @@ def bertopic_labels(vectors: np.ndarray, ids: Sequence[str], seed: int = 42) -> 
     if len(vectors) < 12:  # UMAP fails below ~10 points; BERTopic would too
         return {i: "-1" for i in ids}
     reduced = umap.UMAP(n_components=5, n_neighbors=min(15, len(vectors) - 1), min_dist=0.0, metric="cosine",
-                        random_state=seed).fit_transform(vectors)
+                        random_state=seed, n_jobs=1).fit_transform(vectors)
     labels = hdbscan.HDBSCAN(min_cluster_size=10, metric="euclidean", cluster_selection_method="eom",
                              core_dist_n_jobs=1).fit_predict(reduced)
     return {i: str(int(label)) for i, label in zip(ids, labels, strict=True)}
