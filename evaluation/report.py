@@ -56,18 +56,20 @@ def _figure(agg: dict[str, dict[str, dict[str, float]]], metrics: list[str], pat
     systems = [s for s in agg if any(m in agg[s] for m in used)]
     if not used or not systems:
         return False
-    fig, ax = plt.subplots(figsize=(max(6, 1.6 * len(used)), 4))
+    fig, ax = plt.subplots(figsize=(max(6, 1.6 * len(used)) + 3, 4))
     width = 0.8 / len(systems)
+    colours = [plt.get_cmap("tab20")(i) for i in range(20)]
     for k, system in enumerate(systems):
         cis = [agg[system].get(m) for m in used]
         means = [c["mean"] if c and c["n"] else 0.0 for c in cis]
         errs = [[max(0.0, m - c["low"]) if c and c["n"] else 0.0 for m, c in zip(means, cis, strict=True)],
                 [max(0.0, c["high"] - m) if c and c["n"] else 0.0 for m, c in zip(means, cis, strict=True)]]
-        ax.bar([i + k * width for i in range(len(used))], means, width, yerr=errs, capsize=2, label=system)
+        ax.bar([i + k * width for i in range(len(used))], means, width, yerr=errs, capsize=2, label=system,
+               color=colours[k % len(colours)])
     ax.set_xticks([i + width * (len(systems) - 1) / 2 for i in range(len(used))], used)
     ax.set_ylim(0, 1.05)
     ax.set_title(title)
-    ax.legend(fontsize=7, loc="upper right")
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

@@ -59,9 +59,14 @@ class EvalConfig:
         return cls(**{"name": path.stem, **data})
 
     def key(self) -> str:
-        """Cache folder name: the name plus a hash of every setting."""
-        digest = hashlib.sha256(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()[:10]
-        return f"{self.name}-{digest}"
+        """Cache folder name: a hash of the settings that change outputs (not the name, not scoring).
+
+        Configurations that differ only in how they are scored (``coverage_threshold``)
+        share their cached outputs, so a threshold sweep costs no model time.
+        """
+        produced = {k: v for k, v in asdict(self).items() if k not in ("name", "coverage_threshold")}
+        digest = hashlib.sha256(json.dumps(produced, sort_keys=True).encode()).hexdigest()[:10]
+        return f"{self.drafter}-{digest}"
 
 
 @dataclass

@@ -59,6 +59,14 @@ async def set_job(sessions: async_sessionmaker[AsyncSession], job_id: uuid.UUID,
         await session.execute(update(Job).where(Job.id == job_id).values(**values))
 
 
+async def set_progress(sessions: async_sessionmaker[AsyncSession], job_id: uuid.UUID, stage: str,
+                       progress: float) -> None:
+    """Record progress from the model thread; updates race, so progress only moves forward."""
+    async with sessions() as session, session.begin():
+        await session.execute(update(Job).where(Job.id == job_id, Job.state == "running", Job.progress <= progress)
+                              .values(stage=stage, progress=progress))
+
+
 async def run_synthesis_job(sessions: async_sessionmaker[AsyncSession], hub: ModelHub,
                             synthesis_id: uuid.UUID, job_id: uuid.UUID) -> None:
     """Load the workshop, wait for background embeddings, run the pipeline on the model thread, store."""
@@ -80,7 +88,7 @@ async def run_synthesis_job(sessions: async_sessionmaker[AsyncSession], hub: Mod
         def progress(stage: str, fraction: float) -> None:
             order = ["embedding", "clustering", "drafting", "scoring"]
             overall = (order.index(stage) + fraction) / len(order)
-            asyncio.run_coroutine_threadsafe(set_job(sessions, job_id, stage=stage, progress=overall), loop)
+            asyncio.run_coroutine_threadsafe(set_progress(sessions, job_id, stage, overall), loop)
 
         def work() -> dict[str, Any]:
             pipeline = Pipeline(hub.embedder(request.get("embedder")),

@@ -54,3 +54,11 @@ def test_full_fast_run_writes_outputs_and_resumes(tmp_path: Path) -> None:
     assert (tmp_path / "out" / "cases.csv").read_text().startswith("config,system,case")
     run(args, lambda name: HashingEmbedder(), drafters)  # resumed entirely from the cache
     assert calls == ["extractive"]
+
+
+def test_scoring_only_settings_share_the_cache() -> None:
+    from evaluation.runner import EvalConfig
+
+    base = EvalConfig(name="a")
+    assert EvalConfig(name="b", coverage_threshold=0.75).key() == base.key()
+    assert EvalConfig(name="a", min_cluster_size=3).key() != base.key()
