@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -43,8 +44,9 @@ def run(args: argparse.Namespace, embedder_factory: EmbedderFactory | None = Non
     from models.factory import build_drafter, build_embedder
 
     cases = load_dataset(args.dataset, args.data_dir or default_data_dir())[: args.max_cases]
-    make_embedder = embedder_factory or (lambda name: build_embedder(name))
-    make_drafter = drafter_factory or build_drafter
+    # Each model loads once per batch, however many configurations share it.
+    make_embedder = functools.cache(embedder_factory or (lambda name: build_embedder(name)))
+    make_drafter = functools.cache(drafter_factory or build_drafter)
     runner = Runner(args.out, make_embedder, make_drafter, not args.no_baselines)
     rows: list[dict[str, Any]] = []
     configs: list[dict[str, Any]] = []

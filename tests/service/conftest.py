@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from litestar import Litestar
@@ -61,3 +63,13 @@ def home(tmp_path: Path) -> Path:
 def client(home: Path) -> Iterator[TestClient[Litestar]]:
     with TestClient(make_app(home)) as test_client:
         yield test_client
+
+
+def wait_job(client: TestClient[Litestar], job_id: str) -> dict[str, Any]:
+    """Poll ``GET /jobs/{id}`` until the job succeeded or failed (10 s at most)."""
+    for _ in range(200):
+        job = client.get(f"/api/v1/jobs/{job_id}").json()
+        if job["state"] in ("succeeded", "failed"):
+            return dict(job)
+        time.sleep(0.05)
+    raise AssertionError(f"job {job_id} did not finish: {job}")

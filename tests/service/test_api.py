@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -8,7 +7,7 @@ from typing import Any
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from tests.service.conftest import make_app, settings_for
+from tests.service.conftest import make_app, settings_for, wait_job
 
 API = "/api/v1"
 
@@ -32,13 +31,6 @@ def _postits() -> list[dict[str, Any]]:
     return out
 
 
-def _wait(client: TestClient[Litestar], job_id: str) -> dict[str, Any]:
-    for _ in range(200):
-        job = client.get(f"{API}/jobs/{job_id}").json()
-        if job["state"] in ("succeeded", "failed"):
-            return dict(job)
-        time.sleep(0.05)
-    raise AssertionError(f"job {job_id} did not finish: {job}")
 
 
 def test_full_flow_and_restart(home: Path) -> None:
@@ -55,7 +47,7 @@ def test_full_flow_and_restart(home: Path) -> None:
         accepted = client.post(f"{API}/workshops/{wid}/syntheses", json={})
         assert accepted.status_code == 202
         ids = accepted.json()
-        assert _wait(client, ids["job_id"])["state"] == "succeeded"
+        assert wait_job(client, ids["job_id"])["state"] == "succeeded"
         synthesis = client.get(f"{API}/syntheses/{ids['synthesis_id']}").json()
         assert synthesis["state"] == "succeeded" and synthesis["provenance"]["drafter"] == "extractive"
         placed = [i for a in synthesis["axes"] for i in a["singular_postit_ids"] +

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 import io
-import time
 from typing import Any
 
 from litestar import Litestar
 from litestar.testing import TestClient
+
+from tests.service.conftest import wait_job
 
 API = "/api/v1"
 POSTITS = [
@@ -15,13 +16,6 @@ POSTITS = [
 ]
 
 
-def _wait(client: TestClient[Litestar], job_id: str) -> dict[str, Any]:
-    for _ in range(200):
-        job = client.get(f"{API}/jobs/{job_id}").json()
-        if job["state"] in ("succeeded", "failed"):
-            return dict(job)
-        time.sleep(0.05)
-    raise AssertionError(job)
 
 
 def reviewed_workshop(client: TestClient[Litestar]) -> tuple[str, dict[str, Any]]:
@@ -29,7 +23,7 @@ def reviewed_workshop(client: TestClient[Litestar]) -> tuple[str, dict[str, Any]
     wid = client.post(f"{API}/workshops", json={"title": "Atelier", "axes": [{"name": "FabLabs"}]}).json()["id"]
     client.post(f"{API}/workshops/{wid}/postits", json=POSTITS).raise_for_status()
     job = client.post(f"{API}/workshops/{wid}/syntheses", json={}).json()["job_id"]
-    assert _wait(client, job)["state"] == "succeeded"
+    assert wait_job(client, job)["state"] == "succeeded"
     return wid, client.get(f"{API}/workshops/{wid}/review").json()
 
 
@@ -57,12 +51,12 @@ def test_rerun_never_overwrites_a_human_edit(client: TestClient[Litestar]) -> No
     client.patch(f"{API}/pitches/{pid}", json={"text": "Texte humain."}).raise_for_status()
     client.post(f"{API}/pitches/{pid}/approve").raise_for_status()
     job = client.post(f"{API}/workshops/{wid}/syntheses", json={}).json()["job_id"]
-    assert _wait(client, job)["state"] == "succeeded"
+    assert wait_job(client, job)["state"] == "succeeded"
     pitch = client.get(f"{API}/pitches/{pid}").json()
     assert pitch["text"] == "Texte humain." and pitch["approved"]
     assert pitch["proposal"] and pitch["proposal"]["text"] != "Texte humain."
     regen = client.post(f"{API}/pitches/{pid}/regenerate").json()
-    assert _wait(client, regen["job_id"])["state"] == "succeeded"
+    assert wait_job(client, regen["job_id"])["state"] == "succeeded"
     assert client.get(f"{API}/pitches/{pid}").json()["text"] == "Texte humain."
     accepted = client.post(f"{API}/pitches/{pid}/accept-proposal").json()
     assert accepted["text"] != "Texte humain." and not accepted["edited"] and accepted["proposal"] is None
@@ -72,7 +66,7 @@ def test_unedited_pitch_takes_the_new_draft(client: TestClient[Litestar]) -> Non
     _, data = reviewed_workshop(client)
     pid = data["axes"][0]["pitch"]["id"]
     regen = client.post(f"{API}/pitches/{pid}/regenerate").json()
-    assert _wait(client, regen["job_id"])["state"] == "succeeded"
+    assert wait_job(client, regen["job_id"])["state"] == "succeeded"
     pitch = client.get(f"{API}/pitches/{pid}").json()
     assert pitch["version"] == 2 and pitch["proposal"] is None
     assert [h["action"] for h in client.get(f"{API}/pitches/{pid}/history").json()] == ["draft", "redraft"]
