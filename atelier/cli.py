@@ -21,7 +21,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """All sub-commands and their flags."""
-    from models.factory import DRAFTERS
+    from models.factory import DEFAULT_DRAFTER, DRAFTERS
 
     parser = argparse.ArgumentParser(prog="atelier", description="Workshop post-its to cited syntheses.")
     sub = parser.add_subparsers()
@@ -29,10 +29,11 @@ def build_parser() -> argparse.ArgumentParser:
     syn = sub.add_parser("synthesize", help="cluster post-its per axis and draft cited pitches")
     syn.add_argument("input", type=Path, help="CSV (id,text,axis,votes), JSON or JSONL")
     syn.add_argument("--out", type=Path, required=True, help="folder for synthesis.json and synthesis.md")
-    syn.add_argument("--drafter", choices=DRAFTERS, default="transformers")
+    syn.add_argument("--drafter", choices=DRAFTERS, default=DEFAULT_DRAFTER,
+                     help="a runtime for the chat model (openai: ATELIER_OPENAI_BASE_URL/MODEL/API_KEY), or extractive")
     syn.add_argument("--embedder", default=None, help="packaged name, local path or hub id")
     syn.add_argument("--generator", default=None, help="packaged name, local path/GGUF or hub id")
-    syn.add_argument("--language", default="fr", choices=["fr", "en"])
+    syn.add_argument("--language", default="fr", choices=["fr", "en", "de"])
     syn.add_argument("--threads", type=int, default=None, help="torch threads")
     syn.add_argument("--min-cluster-size", type=int, default=None)
     syn.add_argument("--min-samples", type=int, default=None)
@@ -64,6 +65,7 @@ def cmd_synthesize(args: argparse.Namespace) -> int:
 
     from atelier.render import synthesis_markdown
     from models.factory import build_drafter, build_embedder, set_threads
+    from models.generation import GeneratorUnavailableError
     from models.inputs import InputError, read_postits
     from models.pipeline import Pipeline, PipelineConfig
     from models.store import ModelNotAvailableError
@@ -78,7 +80,7 @@ def cmd_synthesize(args: argparse.Namespace) -> int:
     try:
         embedder = build_embedder(args.embedder)
         drafter = build_drafter(args.drafter, args.generator)
-    except ModelNotAvailableError as err:
+    except (ModelNotAvailableError, GeneratorUnavailableError) as err:
         return fail(str(err))
     config = PipelineConfig(language=args.language, min_cluster_size=args.min_cluster_size,
                             min_samples=args.min_samples)
@@ -90,8 +92,12 @@ def cmd_synthesize(args: argparse.Namespace) -> int:
         bar.n = int(100 * (stages.index(stage) + fraction))
         bar.refresh()
 
-    synthesis = Pipeline(embedder, drafter, config).run(postits, progress=progress)
-    bar.close()
+    try:
+        synthesis = Pipeline(embedder, drafter, config).run(postits, progress=progress)
+    except GeneratorUnavailableError as err:
+        return fail(str(err))
+    finally:
+        bar.close()
     data = synthesis.to_dict()
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "synthesis.json").write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
@@ -113,7 +119,7 @@ def cmd_models_list(args: argparse.Namespace) -> int:
 
 
 def cmd_models_fetch(args: argparse.Namespace) -> int:
-    """``atelier models fetch NAME...`` (``defaults`` = embedder and generator)."""
+    """``atelier models fetch NAME...`` (``defaults`` = the default embedder and the default runtime's generator)."""
     from models.store import DEFAULT_EMBEDDER, DEFAULT_GENERATOR, fetch
 
     names = [n for name in args.names

@@ -13,6 +13,9 @@ def add_more_commands(sub: Any) -> None:
     bench.add_argument("--skip-drafting", action="store_true")
     bench.set_defaults(func=_bench)
     add_serve(sub)
+    from atelier.verify import add_verify
+
+    add_verify(sub)
     from evaluation.__main__ import add_arguments
 
     evaluate = sub.add_parser("evaluate", help="compare drafts and clusters with human syntheses")
@@ -31,7 +34,9 @@ def add_serve(sub: Any) -> None:
     serve = sub.add_parser("serve", help="start the REST service")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--drafter", choices=["transformers", "extractive"], default=None)
+    from models.factory import DRAFTERS
+
+    serve.add_argument("--drafter", choices=DRAFTERS, default=None, help="default: $ATELIER_DRAFTER, else openvino")
     serve.add_argument("--database-url", default=None, help="default: SQLite under $ATELIER_HOME")
     serve.set_defaults(func=_serve)
 

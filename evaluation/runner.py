@@ -26,10 +26,13 @@ from evaluation.metrics.coverage import DEFAULT_THRESHOLD, coverage
 from evaluation.metrics.embedding_similarity import greedy_match
 from evaluation.metrics.faithfulness import faithfulness
 from evaluation.metrics.labels import label_quality
+from evaluation.metrics.openers import repeated_opener_rate
 from evaluation.metrics.rouge import rouge
 from evaluation.metrics.stability import stability
+from evaluation.metrics.verdicts import verdict_shares
 from models.drafting import Drafter, ExtractiveDrafter
 from models.embedding import Embedder
+from models.factory import DEFAULT_DRAFTER
 from models.pipeline import AxisClusters, Pipeline, PipelineConfig
 from models.types import Axis
 
@@ -42,14 +45,14 @@ class EvalConfig:
     """One configuration to evaluate (a ``--config`` file holds these fields, JSON or TOML)."""
 
     name: str = "atelier"
-    drafter: str = "transformers"
+    drafter: str = DEFAULT_DRAFTER
     embedder: str | None = None
     generator: str | None = None
     min_cluster_size: int | None = None
     min_samples: int | None = None
     support_threshold: float = 0.5
     coverage_threshold: float = DEFAULT_THRESHOLD
-    max_sentences: int = 4
+    max_singular_key_points: int = 3
 
     @classmethod
     def from_file(cls, path: Path) -> EvalConfig:
@@ -81,6 +84,8 @@ class CaseOutput:
     bertopic: dict[str, str] = field(default_factory=dict)
     bertopic_shuffled: dict[str, str] = field(default_factory=dict)
     provenance: dict[str, Any] = field(default_factory=dict)
+    key_points: list[dict[str, Any]] = field(default_factory=list)
+    extractive_key_points: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _labels(clustered: AxisClusters) -> tuple[dict[str, str], dict[str, str]]:
@@ -129,21 +134,22 @@ class Runner:
     def _run_case(self, config: EvalConfig, case: Case, embedder: Embedder, drafter: Drafter) -> CaseOutput:
         settings = PipelineConfig(language=case.language, min_cluster_size=config.min_cluster_size,
                                   min_samples=config.min_samples, support_threshold=config.support_threshold,
-                                  max_sentences=config.max_sentences)
+                                  max_singular_key_points=config.max_singular_key_points)
         axis = [Axis(case.axis, case.description)]
         postits = case.as_postits()
         pipeline = Pipeline(embedder, drafter, settings)
         [clustered] = pipeline.cluster(postits, axis)
-        [pitch] = pipeline.draft([clustered])
+        [draft] = pipeline.draft([clustered])
         shuffled = postits[:]
         random.Random(case.id).shuffle(shuffled)
         labels, names = _labels(clustered)
         shuffled_labels = _labels(pipeline.cluster(shuffled, axis)[0])[0]
-        output = CaseOutput([s.to_dict() for s in pitch.sentences], labels, shuffled_labels, names,
-                            provenance=pipeline.provenance())
+        output = CaseOutput([s.to_dict() for s in draft.pitch.sentences], labels, shuffled_labels, names,
+                            provenance=pipeline.provenance(), key_points=[k.to_dict() for k in draft.key_points])
         if self.with_baselines:
-            extractive = Pipeline(embedder, ExtractiveDrafter(), settings)
-            output.extractive = [s.to_dict() for s in extractive.draft([clustered])[0].sentences]
+            [quotes] = Pipeline(embedder, ExtractiveDrafter(), settings).draft([clustered])
+            output.extractive = [s.to_dict() for s in quotes.pitch.sentences]
+            output.extractive_key_points = [k.to_dict() for k in quotes.key_points]
             vectors = embedder.encode([p.text for p in postits], "clustering")
             ids = [p.id for p in postits]
             output.bertopic = baselines.bertopic_labels(vectors, ids)
@@ -182,6 +188,7 @@ def score_case(case: Case, output: CaseOutput, config: EvalConfig, embedder: Emb
             row["n_sentences"] = len(sentences)
         if cited is not None:
             row["faithfulness"] = faithfulness(cited)
+            row.update(verdict_shares(cited))
         if labels is not None and gold:
             row.update(cluster_agreement(labels, gold))
         if labels is not None and shuffled is not None:
@@ -189,12 +196,21 @@ def score_case(case: Case, output: CaseOutput, config: EvalConfig, embedder: Emb
         rows.append(row)
 
     add(config.name, [s["text"] for s in output.sentences], output.sentences, output.labels, output.labels_shuffled)
+    rows[-1]["repeated_opener_rate"] = repeated_opener_rate([s["text"] for s in output.sentences])
     labels = case.reference.get("labels") or {}
     if labels and gold:
         rows[0]["label_quality"] = label_quality(output.labels, output.cluster_labels, gold, labels,
                                                  _similarity(embedder))
+    k = len(output.key_points)
+    if k:
+        add(f"{config.name} key points", [kp["text"] for kp in output.key_points], output.key_points)
     if with_baselines:
         add("extractive", [s["text"] for s in output.extractive], output.extractive)
+        if k:
+            add("extractive key points", [kp["text"] for kp in output.extractive_key_points],
+                output.extractive_key_points)
+            add("top-voted-k (k = key points)", baselines.top_voted(case, k))
+            add("random-k (floor, k = key points)", baselines.random_pick(case, k))
         add("bertopic", None, labels=output.bertopic, shuffled=output.bertopic_shuffled)
         add("top-voted-8", baselines.top_voted(case))
         add("random-8 (floor)", baselines.random_pick(case))

@@ -1,29 +1,35 @@
-"""Pitch drafting behind the ``Drafter`` protocol.
+"""Drafting behind the ``Drafter`` protocol: key points first, then the pitch.
 
-Every sentence is built from one group of post-its (a cluster, or the singular
-ideas when an axis has no cluster), and cites exactly the post-its it was
-written from: citations are a property of how the sentence is produced, not
-something we hope a small model remembers to write.
+Per axis, a drafter writes:
 
-Two backends:
+1. one **key point** per group of post-its (a cluster, or a singular idea that
+   carries votes), citing exactly the post-its it was shown: citations are a
+   property of how the sentence is produced, not something we hope a small
+   model remembers to write;
+2. a **pitch** of 3–5 flowing sentences (ambition, priorities, actions) built
+   from the numbered key points; each sentence names the key points it draws
+   on (``[K1, K3]``) and cites, through them, their post-its.
 
-* :class:`ExtractiveDrafter`: no model, deterministic; quotes each group's most
-  representative post-it under its label. A baseline and an offline fallback.
-* :class:`TransformersDrafter`: a local instruct model (chat template, greedy,
-  bounded tokens), one sentence per group, groups batched across axes.
+Backends: :class:`ExtractiveDrafter` (no model, deterministic: a baseline and
+an offline fallback) and :class:`LLMDrafter`, which runs any
+:class:`~models.generation.Generator` (OpenVINO, transformers, an
+OpenAI-compatible server). Post-its are data: they are flattened to one line
+each and fenced between ``<<<`` and ``>>>``, and the prompts say so.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from models.types import Axis, PostIt, Sentence
+from models.generation import Generator, Messages
+from models.text import clean_generation, finish, flatten, pitch_count, split_pitch
+from models.types import Axis, KeyPoint, PostIt, Sentence
 from prompts import Prompt, load_prompt
 
 Progress = Callable[[float], None]
+STEPS = ("keypoint", "pitch")
 
 
 @dataclass
@@ -36,7 +42,8 @@ class GroupBrief:
         postits: The group's post-its to show, representatives first.
         count: Post-its in the group.
         votes: Votes in the group.
-        singular: Whether this is the singular-ideas group.
+        singular: Whether this is a singular idea.
+        cluster_id: The cluster it stands for (``None`` for a singular idea).
     """
 
     label: str
@@ -45,206 +52,228 @@ class GroupBrief:
     count: int
     votes: int
     singular: bool = False
+    cluster_id: str | None = None
 
 
 @dataclass
 class PitchRequest:
-    """One axis to draft: its groups in the order the pitch should follow."""
+    """One axis to draft: its groups, heaviest first."""
 
     axis: Axis
     language: str
     groups: list[GroupBrief] = field(default_factory=list)
 
 
+@dataclass
+class PitchBrief:
+    """One axis's verified key points, from which its pitch is written."""
+
+    axis: Axis
+    language: str
+    key_points: list[KeyPoint] = field(default_factory=list)
+
+
 class Drafter(Protocol):
-    """Anything that drafts cited sentences for axes."""
+    """Anything that drafts cited key points and pitches.
+
+    The ``rewrite_*`` methods get drafts that verification rejected, with their
+    positions: a drafter writes each again once, knowing what went wrong.
+    """
 
     name: str
     model_id: str | None
     settings: dict[str, Any]
 
-    def prompt_for(self, language: str) -> Prompt | None:
-        """The prompt used for ``language`` (``None`` for model-free drafters)."""
+    def prompts_for(self, language: str) -> dict[str, Prompt]:
+        """The prompt of each step for ``language`` (empty for model-free drafters)."""
         ...
 
-    def draft(self, requests: Sequence[PitchRequest], progress: Progress | None = None) -> list[list[Sentence]]:
-        """Sentences (text + citations) for each request, in order."""
+    def key_points(self, requests: Sequence[PitchRequest], progress: Progress | None = None) -> list[list[Sentence]]:
+        """One sentence per group of each request (its citations = the post-its shown)."""
+        ...
+
+    def rewrite_key_points(self, requests: Sequence[PitchRequest],
+                           flagged: Sequence[tuple[int, int, Sentence]]) -> list[Sentence]:
+        """Write again each flagged key point ``(request index, group index, draft)``, once."""
+        ...
+
+    def pitches(self, briefs: Sequence[PitchBrief], progress: Progress | None = None) -> list[list[Sentence]]:
+        """Pitch sentences per brief, each naming the key point ids it draws on."""
+        ...
+
+    def rewrite_pitch(self, briefs: Sequence[PitchBrief], flagged: Sequence[tuple[int, Sentence]]) -> list[Sentence]:
+        """Write again each flagged pitch sentence ``(brief index, draft)``, once."""
         ...
 
 
-def _finish(text: str) -> str:
-    text = text.strip().rstrip(" ,;:")
-    return text if text.endswith((".", "!", "?", "…")) else text + "."
-
-
-def extractive_sentence(group: GroupBrief, language: str) -> Sentence:
-    """The deterministic sentence for one group: label, weight, best post-it."""
+def quote_sentence(group: GroupBrief, language: str) -> Sentence:
+    """The deterministic sentence for one group: its best post-it, quoted and cited."""
     best = group.postits[0]
-    quote = _finish(best.text[:1].lower() + best.text[1:]) if best.text else ""
-    weight = f"({group.count} post-its, {group.votes} votes)"
-    if language.startswith("fr"):
-        head = "Idée singulière" if group.singular else f"« {group.label} » {weight}"
-        return Sentence(f"{head} : {quote}", [best.id])
-    head = "Singular idea" if group.singular else f"“{group.label}” {weight}"
-    return Sentence(f"{head}: {quote}", [best.id])
+    text = finish(flatten(best.text))
+    mark = "«\u00a0{}\u00a0»" if language.startswith("fr") else "“{}”"
+    return Sentence(mark.format(text), [best.id], quoted=True)
+
+
+def cited_through(key_points: Sequence[KeyPoint], ids: Sequence[str]) -> list[str]:
+    """Post-it ids cited by the named key points, in order, without repeats."""
+    by_id = {k.id: k for k in key_points}
+    out: list[str] = []
+    for kid in ids:
+        for pid in by_id[kid].sentence.citations if kid in by_id else []:
+            if pid not in out:
+                out.append(pid)
+    return out
 
 
 class ExtractiveDrafter:
-    """Model-free drafter: one quoted representative per group."""
+    """Model-free drafter: each key point quotes its group's best post-it; the pitch lists the heaviest."""
 
     name = "extractive"
     model_id: str | None = None
 
-    def __init__(self) -> None:
-        self.settings: dict[str, Any] = {}
+    def __init__(self, pitch_sentences: int = 4) -> None:
+        self.pitch_sentences = pitch_sentences
+        self.settings: dict[str, Any] = {"pitch_sentences": pitch_sentences}
 
-    def prompt_for(self, language: str) -> Prompt | None:
+    def prompts_for(self, language: str) -> dict[str, Prompt]:
         """No prompt: nothing is generated."""
-        return None
+        return {}
 
-    def draft(self, requests: Sequence[PitchRequest], progress: Progress | None = None) -> list[list[Sentence]]:
-        """One sentence per group, citing the quoted post-it."""
-        out = [[extractive_sentence(g, r.language) for g in r.groups if g.postits] for r in requests]
+    def key_points(self, requests: Sequence[PitchRequest], progress: Progress | None = None) -> list[list[Sentence]]:
+        """One quote per group."""
+        out = [[quote_sentence(g, r.language) for g in r.groups if g.postits] for r in requests]
         if progress:
             progress(1.0)
         return out
 
-
-_BULLET = re.compile(r"^\s*(?:[-*•>]+|\d+[.)])\s*")
-_LEAD = re.compile(r"^(?:phrase|sentence|réponse|answer|pitch)\s*:\s*", re.IGNORECASE)
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s")
-
-
-def cut_loop(text: str) -> str:
-    """Drop a phrase that greedy decoding started repeating, and everything after it.
-
-    Banning repeated n-grams at decoding time instead mangles French words split
-    into sub-word tokens, so the loop is cut afterwards.
-
-    >>> cut_loop("Relocaliser les industries en France, en France, en France, en")
-    'Relocaliser les industries en France'
-    """
-    parts = text.split(", ")
-    seen: set[str] = set()
-    for i, part in enumerate(parts):
-        key = part.strip().lower()
-        repeats = any(k == key or k.endswith(" " + key) for k in seen)
-        truncated_repeat = i == len(parts) - 1 and bool(key) and any(k.startswith(key) for k in seen)
-        if repeats or truncated_repeat:
-            return ", ".join(parts[:i]).rstrip(" ,")
-        seen.add(key)
-    return text
-
-
-def clean_generation(raw: str, max_words: int = 45) -> str:
-    """First meaningful line of a generation, unquoted, one sentence, loop-free, punctuated.
-
-    >>> clean_generation('Phrase : « Développer les circuits courts. » Autre chose')
-    'Développer les circuits courts.'
-    """
-    for line in raw.splitlines():
-        line = _LEAD.sub("", _BULLET.sub("", line.strip())).strip().strip("\"'«»“”*` ").strip()
-        if re.search(r"[^\W\d_]{2,}", line):
-            first = cut_loop(_SENTENCE_END.split(line, maxsplit=1)[0])
-            words = first.split()
-            return _finish(" ".join(words[:max_words]))
-    return ""
-
-
-class TransformersDrafter:
-    """Local instruct model drafting one sentence per group.
-
-    Args:
-        name: Packaged name, local folder / GGUF file, or hub id.
-        variant: Prompt variant (``prompts/pitch/<variant>.<lang>.txt``).
-        max_new_tokens: Bound on each sentence's tokens.
-        batch_size: Prompts generated together (CPU decoding is memory-bound,
-            so batching several groups costs little more than one).
-        max_postits: Post-its shown (and cited) per group.
-        model: An already loaded ``(tokenizer, model)`` pair, e.g. for tests.
-    """
-
-    name = "transformers"
-
-    def __init__(self, name: str, variant: str = "default", max_new_tokens: int = 60,
-                 batch_size: int = 8, max_postits: int = 6, model: tuple[Any, Any] | None = None) -> None:
-        self.model_id: str | None = name
-        self.variant = variant
-        self.max_new_tokens = max_new_tokens
-        self.batch_size = batch_size
-        self.max_postits = max_postits
-        self.tokenizer, self.model = model or load_causal_lm(name)
-        self.fallbacks = 0
-        self.settings: dict[str, Any] = {
-            "do_sample": False, "max_new_tokens": max_new_tokens, "batch_size": batch_size,
-            "max_postits": max_postits, "variant": variant,
-        }
-
-    def prompt_for(self, language: str) -> Prompt | None:
-        """The pitch prompt for ``language``."""
-        return load_prompt(self.variant, language)
-
-    def _messages(self, request: PitchRequest, group: GroupBrief) -> list[dict[str, str]]:
-        lines = "\n".join(f"- {p.text.strip()} ({p.votes} votes)" for p in group.postits[: self.max_postits])
-        prompt = load_prompt(self.variant, request.language)
-        return prompt.messages(
-            axis=request.axis.name, description=request.axis.description or "",
-            label=group.label, keywords=", ".join(group.keywords) or "-", postits=lines,
-        )
-
-    def _render(self, messages: list[dict[str, str]]) -> str:
-        if getattr(self.tokenizer, "chat_template", None):
-            return str(self.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True))
-        return "\n\n".join(m["content"] for m in messages) + "\n\n"
-
-    def generate(self, prompts: Sequence[str]) -> list[str]:
-        """Greedy generation for a batch of rendered prompts (left padded)."""
-        import torch
-
-        tok = self.tokenizer
-        tok.padding_side = "left"
-        if tok.pad_token is None:
-            tok.pad_token = tok.eos_token
-        batch = tok(list(prompts), return_tensors="pt", padding=True)
-        with torch.inference_mode():
-            out = self.model.generate(**batch, max_new_tokens=self.max_new_tokens, do_sample=False,
-                                      pad_token_id=tok.pad_token_id)
-        new = out[:, batch["input_ids"].shape[1]:]
-        return [str(t) for t in tok.batch_decode(new, skip_special_tokens=True)]
-
-    def draft(self, requests: Sequence[PitchRequest], progress: Progress | None = None) -> list[list[Sentence]]:
-        """One generated sentence per group; a group whose generation is empty is quoted instead."""
-        jobs = [(i, g) for i, r in enumerate(requests) for g in r.groups if g.postits]
-        texts: list[str] = []
-        for start in range(0, len(jobs), self.batch_size):
-            chunk = jobs[start:start + self.batch_size]
-            texts += self.generate([self._render(self._messages(requests[i], g)) for i, g in chunk])
-            if progress:
-                progress(min(1.0, (start + len(chunk)) / len(jobs)))
-        out: list[list[Sentence]] = [[] for _ in requests]
-        for (i, group), raw in zip(jobs, texts, strict=True):
-            sentence = clean_generation(raw)
-            if not sentence:
-                self.fallbacks += 1
-                out[i].append(extractive_sentence(group, requests[i].language))
-                continue
-            cited = [p.id for p in group.postits[: self.max_postits]]
-            out[i].append(Sentence(sentence, cited))
+    def pitches(self, briefs: Sequence[PitchBrief], progress: Progress | None = None) -> list[list[Sentence]]:
+        """The heaviest key points, one sentence each."""
+        out = []
+        for b in briefs:
+            top = b.key_points[: self.pitch_sentences]
+            out.append([Sentence(k.sentence.text, list(k.sentence.citations), key_points=[k.id], quoted=True)
+                        for k in top])
+        if progress:
+            progress(1.0)
         return out
 
+    def rewrite_key_points(self, requests: Sequence[PitchRequest],
+                           flagged: Sequence[tuple[int, int, Sentence]]) -> list[Sentence]:
+        """Nothing to write again: the sentences are quotes already."""
+        return [s for _, _, s in flagged]
 
-def load_causal_lm(name: str) -> tuple[Any, Any]:
-    """Load tokenizer and causal LM from a packaged name, local path or hub id (GGUF aware)."""
-    import torch
-    from transformers import AutoModelForCausalLM, AutoTokenizer
+    def rewrite_pitch(self, briefs: Sequence[PitchBrief], flagged: Sequence[tuple[int, Sentence]]) -> list[Sentence]:
+        """Nothing to write again: the sentences are quotes already."""
+        return [s for _, s in flagged]
 
-    from models.store import resolve
 
-    resolved = resolve(name)
-    kwargs: dict[str, Any] = {"local_files_only": resolved.source != "hub"}
-    if resolved.gguf_file:
-        kwargs["gguf_file"] = resolved.gguf_file
-    tokenizer = AutoTokenizer.from_pretrained(resolved.path, **kwargs)
-    model = AutoModelForCausalLM.from_pretrained(resolved.path, dtype=torch.float32, **kwargs)
-    model.eval()
-    return tokenizer, model
+class LLMDrafter:
+    """Key points and pitches written by a chat model.
+
+    Args:
+        generator: The model, on any runtime.
+        variant: Prompt variant (``prompts/<step>/<variant>.<lang>.txt``).
+        max_postits: Post-its shown (and cited) per group.
+        key_point_tokens: Bound on a key point's tokens.
+        pitch_tokens: Bound on a pitch's tokens.
+        batch_size: Conversations sent to the generator at once (progress granularity).
+    """
+
+    def __init__(self, generator: Generator, variant: str = "default", max_postits: int = 6,
+                 key_point_tokens: int = 64, pitch_tokens: int = 240, batch_size: int = 8) -> None:
+        self.generator = generator
+        self.name = generator.runtime
+        self.model_id: str | None = generator.model_id
+        self.variant = variant
+        self.max_postits = max_postits
+        self.key_point_tokens = key_point_tokens
+        self.pitch_tokens = pitch_tokens
+        self.batch_size = batch_size
+        self.settings: dict[str, Any] = {
+            **generator.settings, "variant": variant, "max_postits": max_postits,
+            "key_point_tokens": key_point_tokens, "pitch_tokens": pitch_tokens,
+        }
+
+    def prompts_for(self, language: str) -> dict[str, Prompt]:
+        """The key point and pitch prompts for ``language``."""
+        return {step: load_prompt(self.variant, language, step) for step in STEPS}
+
+    def _run(self, conversations: list[Messages], tokens: int, progress: Progress | None) -> list[str]:
+        out: list[str] = []
+        for start in range(0, len(conversations), self.batch_size):
+            out += self.generator.chat(conversations[start:start + self.batch_size], tokens)
+            if progress:
+                progress(min(1.0, len(out) / len(conversations)))
+        return out
+
+    def _key_point_messages(self, request: PitchRequest, group: GroupBrief) -> Messages:
+        lines = "\n".join(f"- {flatten(p.text)} ({p.votes} votes)" for p in group.postits[: self.max_postits])
+        return load_prompt(self.variant, request.language, "keypoint").messages(
+            axis=flatten(request.axis.name), description=flatten(request.axis.description or ""),
+            label=flatten(group.label), keywords=", ".join(group.keywords) or "-", postits=lines,
+            count=str(group.count), votes=str(group.votes))
+
+    def key_points(self, requests: Sequence[PitchRequest], progress: Progress | None = None) -> list[list[Sentence]]:
+        """One generated sentence per group; an empty generation is replaced by a quote."""
+        jobs = [(i, g) for i, r in enumerate(requests) for g in r.groups if g.postits]
+        texts = self._run([self._key_point_messages(requests[i], g) for i, g in jobs], self.key_point_tokens, progress)
+        out: list[list[Sentence]] = [[] for _ in requests]
+        for (i, group), raw in zip(jobs, texts, strict=True):
+            out[i].append(self._key_point(requests[i], group, raw))
+        return out
+
+    def _key_point(self, request: PitchRequest, group: GroupBrief, raw: str) -> Sentence:
+        sentence = clean_generation(raw)
+        cited = [p.id for p in group.postits[: self.max_postits]]
+        return Sentence(sentence, cited) if sentence else quote_sentence(group, request.language)
+
+    def rewrite_key_points(self, requests: Sequence[PitchRequest],
+                           flagged: Sequence[tuple[int, int, Sentence]]) -> list[Sentence]:
+        """Each flagged key point asked again, in the conversation that produced it."""
+        conversations = [self._key_point_messages(requests[i], requests[i].groups[j])
+                         + self._retry_turns("keypoint", requests[i].language, draft.text) for i, j, draft in flagged]
+        texts = self._run(conversations, self.key_point_tokens, None)
+        return [self._key_point(requests[i], requests[i].groups[j], raw)
+                for (i, j, _), raw in zip(flagged, texts, strict=True)]
+
+    def _retry_turns(self, step: str, language: str, draft: str) -> Messages:
+        note = load_prompt("retry", language, step).messages(draft=flatten(draft))[-1]["content"]
+        return [{"role": "assistant", "content": draft}, {"role": "user", "content": note}]
+
+    def _pitch_messages(self, brief: PitchBrief) -> Messages:
+        lines = "\n".join(f"[K{n}] {flatten(k.sentence.text)} ({k.count} post-its, {k.votes} votes)"
+                          for n, k in enumerate(brief.key_points, 1))
+        return load_prompt(self.variant, brief.language, "pitch").messages(
+            axis=flatten(brief.axis.name), description=flatten(brief.axis.description or ""),
+            key_points=lines, sentences=str(pitch_count(len(brief.key_points))))
+
+    def pitches(self, briefs: Sequence[PitchBrief], progress: Progress | None = None) -> list[list[Sentence]]:
+        """A paragraph per axis, split into sentences that keep the key points they name."""
+        todo = [i for i, b in enumerate(briefs) if b.key_points]
+        texts = self._run([self._pitch_messages(briefs[i]) for i in todo], self.pitch_tokens, progress)
+        out: list[list[Sentence]] = [[] for _ in briefs]
+        for i, raw in zip(todo, texts, strict=True):
+            out[i] = self._sentences(briefs[i], raw)[: pitch_count(len(briefs[i].key_points))]
+        return out
+
+    def _sentences(self, brief: PitchBrief, raw: str) -> list[Sentence]:
+        out = []
+        for text, refs in split_pitch(raw, len(brief.key_points)):
+            ids = [brief.key_points[n - 1].id for n in refs]
+            out.append(Sentence(text, cited_through(brief.key_points, ids), key_points=ids))
+        return out
+
+    def rewrite_pitch(self, briefs: Sequence[PitchBrief], flagged: Sequence[tuple[int, Sentence]]) -> list[Sentence]:
+        """Each flagged sentence written again, in the conversation that produced its pitch."""
+        conversations = []
+        for i, sentence in flagged:
+            brief = briefs[i]
+            conversations.append(self._pitch_messages(brief)
+                                 + self._retry_turns("pitch", brief.language, sentence.text))
+        texts = self._run(conversations, self.key_point_tokens, None)
+        out = []
+        for (i, before), raw in zip(flagged, texts, strict=True):
+            parsed = self._sentences(briefs[i], raw)[:1]
+            out.append(parsed[0] if parsed and parsed[0].key_points else
+                       Sentence(parsed[0].text, before.citations, key_points=before.key_points) if parsed else before)
+        return out

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from models.drafting import Drafter, ExtractiveDrafter, TransformersDrafter
+from models.drafting import Drafter, ExtractiveDrafter, LLMDrafter
 from models.embedding import CachedEmbedder, SentenceTransformerEmbedder
-from models.store import DEFAULT_EMBEDDER, DEFAULT_GENERATOR, atelier_home
+from models.generation import RUNTIMES, build_generator
+from models.store import DEFAULT_EMBEDDER, atelier_home
 
-DRAFTERS = ("transformers", "extractive")
+DRAFTERS = (*RUNTIMES, "extractive")
+DEFAULT_DRAFTER = "openvino"
 
 
 def set_threads(threads: int | None) -> None:
@@ -26,10 +29,25 @@ def build_embedder(name: str | None = None, home: Path | None = None, cache: boo
     return CachedEmbedder(inner, path)
 
 
-def build_drafter(kind: str = "transformers", generator: str | None = None) -> Drafter:
-    """A drafter by kind; ``transformers`` loads the default (or named) generator."""
-    if kind == "extractive":
+def check_drafter(kind: str) -> str:
+    """``kind`` if it names a drafter (the one rule the CLI, the API and evaluation share).
+
+    Raises:
+        ValueError: Unknown drafter, naming the choices.
+    """
+    if kind not in DRAFTERS:
+        raise ValueError(f"unknown drafter {kind!r}; choose one of {', '.join(DRAFTERS)}")
+    return kind
+
+
+def build_drafter(kind: str = DEFAULT_DRAFTER, generator: str | None = None, **options: Any) -> Drafter:
+    """A drafter by kind: ``extractive``, or a chat model on the ``openvino``, ``transformers`` or ``openai`` runtime.
+
+    Args:
+        kind: One of :data:`DRAFTERS`.
+        generator: Model name; the runtime's default when ``None``.
+        **options: Passed to the generator (e.g. ``base_url`` for ``openai``).
+    """
+    if check_drafter(kind) == "extractive":
         return ExtractiveDrafter()
-    if kind == "transformers":
-        return TransformersDrafter(generator or DEFAULT_GENERATOR)
-    raise ValueError(f"unknown drafter {kind!r}; choose one of {', '.join(DRAFTERS)}")
+    return LLMDrafter(build_generator(kind, generator, **options))

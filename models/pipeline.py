@@ -1,9 +1,11 @@
-"""The whole flow, top to bottom: route, embed, cluster per axis, label, draft, score.
+"""The whole flow, top to bottom: route, embed, cluster per axis, label, draft, verify.
 
     postits ─▶ axes (given, or read off the post-its) ─▶ embed (cached)
             ─▶ route axis-less post-its to the closest axis
             ─▶ per axis: HDBSCAN clusters + singular ideas ─▶ keywords, label, representatives
-            ─▶ drafter: one cited sentence per weighty group ─▶ support score per sentence
+            ─▶ key points: one cited sentence per cluster (+ voted singular ideas) ─▶ verify
+            ─▶ pitch: 3–5 sentences from the key points, each naming those it draws on ─▶ verify
+    (a flagged sentence is written again once, then quoted from its group's best post-it)
 """
 
 from __future__ import annotations
@@ -16,11 +18,12 @@ from typing import Any
 import numpy as np
 
 from models.clustering import SINGULAR, AxisClusterer
-from models.drafting import Drafter, GroupBrief, PitchRequest
+from models.drafting import Drafter, GroupBrief, PitchBrief, PitchRequest, quote_sentence
 from models.embedding import Embedder
 from models.labelling import ctfidf_keywords, representatives, short_label, vote_weights
 from models.routing import assign_axes, slugify
-from models.types import SINGULAR_LABEL, Axis, AxisSynthesis, Cluster, Pitch, PostIt, Sentence, Synthesis
+from models.types import SINGULAR_LABEL, Axis, AxisSynthesis, Cluster, KeyPoint, Pitch, PostIt, Sentence, Synthesis
+from models.verification import Claim, Verifier
 
 Progress = Callable[[str, float], None]
 
@@ -32,7 +35,7 @@ class PipelineConfig:
     language: str = "fr"
     min_cluster_size: int | None = None
     min_samples: int | None = None
-    max_sentences: int = 4
+    max_singular_key_points: int = 3
     n_representatives: int = 3
     n_keywords: int = 5
     support_threshold: float = 0.5
@@ -47,6 +50,15 @@ class AxisClusters:
     clusters: list[Cluster]
     singular_ids: list[str]
     routed_ids: list[str]
+    slug: str = ""
+
+
+@dataclass
+class AxisDraft:
+    """An axis's verified key points and pitch."""
+
+    key_points: list[KeyPoint]
+    pitch: Pitch
 
 
 class Pipeline:
@@ -54,23 +66,29 @@ class Pipeline:
 
     Args:
         embedder: Encodes post-its (wrap it in ``CachedEmbedder`` to reuse work).
-        drafter: Writes the sentences.
+        drafter: Writes the key points and pitches.
         config: Settings.
+        verifier: Gives each sentence its verdict; by default similarity plus the
+            drafter's own model as judge (similarity alone for model-free drafters).
     """
 
-    def __init__(self, embedder: Embedder, drafter: Drafter, config: PipelineConfig | None = None) -> None:
+    def __init__(self, embedder: Embedder, drafter: Drafter, config: PipelineConfig | None = None,
+                 verifier: Verifier | None = None) -> None:
         self.embedder = embedder
         self.drafter = drafter
         self.config = config or PipelineConfig()
+        self.verifier = verifier or Verifier(embedder, getattr(drafter, "generator", None),
+                                             support_threshold=self.config.support_threshold)
 
     def run(self, postits: Sequence[PostIt], axes: Sequence[Axis] | None = None,
             progress: Progress | None = None) -> Synthesis:
         """Cluster then draft every axis."""
         clustered = self.cluster(postits, axes, progress)
-        pitches = self.draft(clustered, progress)
+        drafts = self.draft(clustered, progress)
         results = [
-            AxisSynthesis(c.axis.name, c.axis.description, c.clusters, c.singular_ids, c.routed_ids, p)
-            for c, p in zip(clustered, pitches, strict=True)
+            AxisSynthesis(c.axis.name, c.axis.description, c.clusters, c.singular_ids, c.routed_ids, d.pitch,
+                          d.key_points)
+            for c, d in zip(clustered, drafts, strict=True)
         ]
         return Synthesis(results, self.provenance())
 
@@ -111,63 +129,131 @@ class Pipeline:
                 count=len(rows), votes=sum(postits[i].votes for i in rows),
             ))
         singular = sorted(p.id for p, lab in zip(postits, model.labels_, strict=True) if lab == SINGULAR)
-        return AxisClusters(axis, postits, clusters, singular, sorted(routed))
+        return AxisClusters(axis, postits, clusters, singular, sorted(routed), slug)
 
-    def draft(self, clustered: Sequence[AxisClusters], progress: Progress | None = None) -> list[Pitch]:
-        """Draft and score one pitch per axis (all axes batched through the drafter)."""
+    def draft(self, clustered: Sequence[AxisClusters], progress: Progress | None = None) -> list[AxisDraft]:
+        """Key points, then pitches, every sentence verified (all axes batched through the drafter)."""
         report = progress or (lambda _stage, _fraction: None)
+        texts = {p.id: p.text for c in clustered for p in c.postits}
         requests = [PitchRequest(c.axis, self.config.language, self._groups(c)) for c in clustered]
         report("drafting", 0.0)
-        drafts = self.drafter.draft(requests, lambda f: report("drafting", f))
-        texts = {p.id: p.text for c in clustered for p in c.postits}
-        self._score(drafts, texts)
+        drafted = self.drafter.key_points(requests, lambda f: report("drafting", f / 2))
+        key_points = self._checked_key_points(clustered, requests, drafted, texts)
+        briefs = [PitchBrief(c.axis, self.config.language, kps) for c, kps in zip(clustered, key_points, strict=True)]
+        pitches = self.drafter.pitches(briefs, lambda f: report("drafting", 0.5 + f / 2))
+        report("scoring", 0.0)
+        self._attach(briefs, pitches)
+        self._check_pitches(briefs, pitches, requests, texts)
         report("scoring", 1.0)
-        return [Pitch(sentences) for sentences in drafts]
+        return [AxisDraft(kps, Pitch(sentences)) for kps, sentences in zip(key_points, pitches, strict=True)]
 
     def _groups(self, c: AxisClusters) -> list[GroupBrief]:
-        """The groups a pitch speaks of: heaviest clusters first, else singular ideas."""
+        """One group per cluster, heaviest first, then singular ideas that carry votes (capped)."""
         by_id = {p.id: p for p in c.postits}
-        cfg = self.config
 
-        def weight(cluster: Cluster) -> tuple[float, str]:
-            return (-float(vote_weights([by_id[i].votes for i in cluster.postit_ids]).sum()), cluster.id)
+        def weight(cluster: Cluster) -> tuple[float, int, str]:
+            votes = float(vote_weights([by_id[i].votes for i in cluster.postit_ids]).sum())
+            return (-votes, -cluster.count, cluster.id)
 
         groups = []
-        for cl in sorted(c.clusters, key=weight)[: cfg.max_sentences]:
+        for cl in sorted(c.clusters, key=weight):
             first = cl.representative_ids + [i for i in cl.postit_ids if i not in cl.representative_ids]
-            groups.append(GroupBrief(cl.label, cl.keywords, [by_id[i] for i in first], cl.count, cl.votes))
-        if not groups:
-            lonely = sorted((by_id[i] for i in c.singular_ids), key=lambda p: (-p.votes, p.id))
-            groups = [GroupBrief(SINGULAR_LABEL, [], [p], 1, p.votes, singular=True)
-                      for p in lonely[: cfg.max_sentences]]
+            groups.append(GroupBrief(cl.label, cl.keywords, [by_id[i] for i in first], cl.count, cl.votes,
+                                     cluster_id=cl.id))
+        lonely = sorted((by_id[i] for i in c.singular_ids), key=lambda p: (-p.votes, p.id))
+        voted = [p for p in lonely if p.votes > 0] if groups else lonely
+        groups += [GroupBrief(SINGULAR_LABEL, [], [p], 1, p.votes, singular=True)
+                   for p in voted[: self.config.max_singular_key_points]]
         return groups
 
-    def _score(self, drafts: list[list[Sentence]], texts: dict[str, str]) -> None:
-        """Support = best similarity between a sentence and one of its cited post-its."""
-        sentences = [s for d in drafts for s in d]
-        if not sentences:
+    def _claims(self, sentences: Sequence[Sentence], texts: dict[str, str]) -> list[Claim]:
+        return [Claim(s.text, [texts[c] for c in s.citations if c in texts], self.config.language) for s in sentences]
+
+    def _verify(self, sentences: Sequence[Sentence], texts: dict[str, str]) -> list[bool]:
+        """Set each sentence's verdict and support; whether each is flagged.
+
+        A quote is its post-it, verbatim: supported by construction, never sent to the judge.
+        """
+        drafted = [s for s in sentences if not s.quoted]
+        for s, check in zip(drafted, self.verifier.check(self._claims(drafted, texts)), strict=True):
+            s.support, s.verdict = check.support, check.verdict
+        for s in sentences:
+            if s.quoted:
+                s.support, s.verdict = 1.0, "supported"
+            s.supported = s.verdict == "supported"
+        return [not s.supported for s in sentences]
+
+    def _flagged(self, table: list[list[Sentence]], at: Sequence[tuple[int, int]],
+                 texts: dict[str, str]) -> list[tuple[int, int]]:
+        """Verify the sentences at positions ``at`` of ``table``; the positions flagged."""
+        flags = self._verify([table[i][j] for i, j in at], texts)
+        return [pos for pos, flag in zip(at, flags, strict=True) if flag]
+
+    def _checked_key_points(self, clustered: Sequence[AxisClusters], requests: Sequence[PitchRequest],
+                            drafted: list[list[Sentence]], texts: dict[str, str]) -> list[list[KeyPoint]]:
+        """Verify key points; write flagged ones again once; quote the group's best post-it if still flagged."""
+        flagged = self._flagged(drafted, [(i, j) for i, d in enumerate(drafted) for j in range(len(d))], texts)
+        if flagged:
+            again = self.drafter.rewrite_key_points(requests, [(i, j, drafted[i][j]) for i, j in flagged])
+            for (i, j), sentence in zip(flagged, again, strict=True):
+                drafted[i][j] = sentence
+            for i, j in self._flagged(drafted, flagged, texts):
+                drafted[i][j] = self._quoted(requests[i].groups[j], texts)
+        out = []
+        for c, request, sentences in zip(clustered, requests, drafted, strict=True):
+            slug = c.slug or slugify(c.axis.name)
+            out.append([KeyPoint(f"kp-{g.cluster_id}" if g.cluster_id else f"kp-{slug}-s{n + 1}", g.cluster_id, s,
+                                 g.count, g.votes)
+                        for n, (g, s) in enumerate(zip(request.groups, sentences, strict=True))])
+        return out
+
+    def _quoted(self, group: GroupBrief, texts: dict[str, str]) -> Sentence:
+        quote = quote_sentence(group, self.config.language)
+        self._verify([quote], texts)
+        return quote
+
+    def _attach(self, briefs: Sequence[PitchBrief], pitches: list[list[Sentence]]) -> None:
+        """A pitch sentence that names no key point draws on the one it is most similar to."""
+        for brief, sentences in zip(briefs, pitches, strict=True):
+            loose = [s for s in sentences if not s.key_points]
+            if not loose or not brief.key_points:
+                continue
+            kp_vecs = self.embedder.encode([k.sentence.text for k in brief.key_points], "similarity")
+            for s, v in zip(loose, self.embedder.encode([s.text for s in loose], "similarity"), strict=True):
+                best = brief.key_points[int(np.argmax(kp_vecs @ v))]
+                s.key_points, s.citations = [best.id], list(best.sentence.citations)
+
+    def _check_pitches(self, briefs: Sequence[PitchBrief], pitches: list[list[Sentence]],
+                       requests: Sequence[PitchRequest], texts: dict[str, str]) -> None:
+        """Verify pitch sentences; rewrite flagged ones once; then quote their first key point's best post-it."""
+        flagged = self._flagged(pitches, [(i, j) for i, p in enumerate(pitches) for j in range(len(p))], texts)
+        if not flagged:
             return
-        cited = sorted({c for s in sentences for c in s.citations})
-        sent_vecs = self.embedder.encode([s.text for s in sentences], "similarity")
-        cited_vecs = dict(zip(cited, self.embedder.encode([texts[c] for c in cited], "similarity"), strict=True))
-        for s, v in zip(sentences, sent_vecs, strict=True):
-            sims = [float(v @ cited_vecs[c]) for c in s.citations]
-            s.support = round(max(sims, default=0.0), 4)
-            s.supported = s.support >= self.config.support_threshold
+        again = self.drafter.rewrite_pitch(briefs, [(i, pitches[i][j]) for i, j in flagged])
+        for (i, j), sentence in zip(flagged, again, strict=True):
+            pitches[i][j] = sentence
+        for i, j in self._flagged(pitches, flagged, texts):
+            first = pitches[i][j].key_points[:1]
+            groups = {kp.id: g for kp, g in zip(briefs[i].key_points, requests[i].groups, strict=True)}
+            quote = self._quoted((groups.get(first[0]) if first else None) or requests[i].groups[0], texts)
+            quote.key_points = first
+            pitches[i][j] = quote
+        for sentences in pitches:  # two flagged sentences of one axis can fall back on the same quote
+            sentences[:] = list({s.text: s for s in reversed(sentences)}.values())[::-1]
 
     def provenance(self) -> dict[str, Any]:
         """Model ids, prompt id and hash, settings and version of this pipeline."""
         from atelier import __version__
 
-        prompt = self.drafter.prompt_for(self.config.language)
-        if prompt is None:
-            prompt_info = {"id": f"{self.drafter.name}/builtin", "sha256": _builtin_hash(self.drafter.name)}
-        else:
-            prompt_info = {"id": prompt.id, "sha256": prompt.sha256}
+        prompts = {step: {"id": p.id, "sha256": p.sha256}
+                   for step, p in self.drafter.prompts_for(self.config.language).items()}
+        builtin = {"id": f"{self.drafter.name}/builtin", "sha256": _builtin_hash(self.drafter.name)}
         return {
             "embedder": self.embedder.model_id, "generator": self.drafter.model_id,
-            "drafter": self.drafter.name, "prompt": prompt_info,
-            "settings": {**asdict(self.config), "drafter": dict(self.drafter.settings)},
+            "drafter": self.drafter.name, "runtime": self.drafter.settings.get("runtime", self.drafter.name),
+            "prompt": prompts.get("pitch", builtin), "prompts": prompts,
+            "settings": {**asdict(self.config), "drafter": dict(self.drafter.settings),
+                         "verifier": self.verifier.describe(self.config.language)},
             "version": __version__,
         }
 

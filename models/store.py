@@ -110,7 +110,11 @@ PACKAGED: dict[str, PackagedModel] = {
     )
 }
 DEFAULT_EMBEDDER = "embeddinggemma-300m"
-DEFAULT_GENERATOR = "qwen2.5-coder-0.5b-instruct"
+# Each local runtime's default generator: OpenVINO GenAI reads the 1.5B's Q4_K_M GGUF at ~15 tok/s
+# (it refuses the 0.5B's Q5_0 tensors); transformers dequantises to fp32, where only the 0.5B is
+# fast enough. The default runtime is OpenVINO, so `defaults` fetches the 1.5B.
+DEFAULT_GENERATORS = {"openvino": "qwen2.5-coder-1.5b-instruct", "transformers": "qwen2.5-coder-0.5b-instruct"}
+DEFAULT_GENERATOR = DEFAULT_GENERATORS["openvino"]
 
 
 def atelier_home() -> Path:

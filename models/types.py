@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 SINGULAR_LABEL = "Idées singulières"
+VERDICTS = ("supported", "contradicted", "unsupported")
 
 
 @dataclass(frozen=True)
@@ -73,12 +74,25 @@ class Citation:
 
 @dataclass
 class Sentence:
-    """One pitch sentence and the post-its it rests on."""
+    """One drafted sentence (a key point or a pitch sentence) and what it rests on.
+
+    Attributes:
+        text: The sentence.
+        citations: Post-it ids it rests on.
+        support: Best similarity with a cited post-it (kept for reading; it never decides alone).
+        supported: ``verdict == "supported"`` (the older boolean, kept for clients).
+        key_points: Key point ids a pitch sentence draws on (empty for key points).
+        verdict: ``supported``, ``contradicted`` or ``unsupported`` (see ``models.verification``).
+        quoted: The draft was flagged twice and replaced by a quote of its group's best post-it.
+    """
 
     text: str
     citations: list[str]
     support: float = 0.0
     supported: bool = False
+    key_points: list[str] = field(default_factory=list)
+    verdict: str = "unsupported"
+    quoted: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """Serialise in the ``synthesis.json`` shape."""
@@ -87,7 +101,36 @@ class Sentence:
             "citations": list(self.citations),
             "support": round(float(self.support), 4),
             "supported": bool(self.supported),
+            "key_points": list(self.key_points),
+            "verdict": self.verdict,
+            "quoted": self.quoted,
         }
+
+
+@dataclass
+class KeyPoint:
+    """One key point of an axis: a cluster (or a voted singular idea) in one cited sentence.
+
+    Attributes:
+        id: ``<cluster id>`` based, unique within the synthesis.
+        cluster_id: The cluster it speaks for; ``None`` for a singular idea.
+        sentence: The verified sentence (text, citations, support, verdict).
+        count: Post-its in its group.
+        votes: Votes in its group.
+    """
+
+    id: str
+    cluster_id: str | None
+    sentence: Sentence
+    count: int = 1
+    votes: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """Serialise in the ``synthesis.json`` shape."""
+        s = self.sentence
+        return {"id": self.id, "cluster_id": self.cluster_id, "text": s.text, "citations": list(s.citations),
+                "support": round(float(s.support), 4), "verdict": s.verdict, "quoted": s.quoted,
+                "weight": {"count": self.count, "votes": self.votes}}
 
 
 @dataclass
@@ -116,6 +159,7 @@ class AxisSynthesis:
     singular_postit_ids: list[str]
     routed_postit_ids: list[str]
     pitch: Pitch
+    key_points: list[KeyPoint] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """Serialise in the ``synthesis.json`` shape."""
@@ -125,6 +169,7 @@ class AxisSynthesis:
             "clusters": [c.to_dict() for c in self.clusters],
             "singular_postit_ids": list(self.singular_postit_ids),
             "routed_postit_ids": list(self.routed_postit_ids),
+            "key_points": [k.to_dict() for k in self.key_points],
             "pitch": self.pitch.to_dict(),
         }
 

@@ -1,7 +1,10 @@
-"""Prompt templates: ``prompts/pitch/<variant>.<lang>.txt``, filled with ``string.Template``.
+"""Prompt templates: ``prompts/<step>/<variant>.<lang>.txt``, filled with ``string.Template``.
 
-A template starts with a ``system:`` block and a ``user:`` block separated by a
-line holding only ``---``. Every pitch records the prompt id and its SHA-256 so
+Steps: ``keypoint`` (one sentence per group of post-its), ``pitch`` (the axis's
+paragraph from its key points), ``verify`` (the judge's question); the
+``retry`` variant of a step is the follow-up turn that asks for a flagged draft
+again. A template holds a ``system:`` block and a ``user:`` block separated by a
+line holding only ``---`` (a follow-up turn has only ``user:``). Every pitch records the prompt id and its SHA-256 so
 a draft can be traced to the exact wording that produced it.
 """
 
@@ -33,10 +36,10 @@ class Prompt:
 
     def messages(self, **values: str) -> list[dict[str, str]]:
         """Chat messages with every ``$placeholder`` substituted (missing ones raise)."""
-        return [
-            {"role": "system", "content": Template(self.system).substitute(values).strip()},
-            {"role": "user", "content": Template(self.user).substitute(values).strip()},
-        ]
+        user = {"role": "user", "content": Template(self.user).substitute(values).strip()}
+        if not self.system:
+            return [user]
+        return [{"role": "system", "content": Template(self.system).substitute(values).strip()}, user]
 
 
 def load_prompt(variant: str = "default", language: str = "fr", family: str = "pitch") -> Prompt:
@@ -52,7 +55,7 @@ def load_prompt(variant: str = "default", language: str = "fr", family: str = "p
         path = PROMPT_DIR / family / f"{variant}.en.txt"
     raw = path.read_bytes()
     text = raw.decode("utf-8")
-    system, _, user = text.partition("\n---\n")
+    system, _, user = text.partition("\n---\n") if "\n---\n" in text else ("", "", text)
     return Prompt(
         id=f"{family}/{variant}.{lang}",
         system=system.removeprefix("system:").strip(),

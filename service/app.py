@@ -28,6 +28,7 @@ from litestar.status_codes import HTTP_503_SERVICE_UNAVAILABLE
 from litestar.template.config import TemplateConfig
 from sqlalchemy import event, text
 
+from service.catalog.controllers import ModelController
 from service.db.migrate import upgrade
 from service.ml import DrafterFactory, EmbedderFactory, ModelHub
 from service.review.controllers import ClusterController, PitchController
@@ -49,8 +50,9 @@ async def health(request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
     except Exception:
         database = False
     hub: ModelHub = state.models
+    drafter = hub.drafter(None, None) if hub.loaded else None  # already loaded: a dictionary read
     body = {"database": database, "models_loaded": hub.loaded, "embedder": hub.settings.embedder,
-            "generator": hub.settings.generator, "drafter": hub.settings.drafter,
+            "generator": drafter.model_id if drafter else None, "drafter": hub.settings.drafter,
             "pending_embeddings": hub.pending_embeddings}
     ok = database and hub.loaded
     return Response(body, status_code=200 if ok else HTTP_503_SERVICE_UNAVAILABLE)
@@ -102,7 +104,7 @@ def create_app(settings: Settings | None = None, embedder_factory: EmbedderFacto
             hub.close()
 
     api = Router("/api/v1", route_handlers=[WorkshopController, PostItController, SynthesisController, PitchController,
-                                         ClusterController, health])
+                                         ClusterController, ModelController, health])
     return Litestar(
         route_handlers=[api, health, ReviewPages],
         template_config=TemplateConfig(directory=Path(__file__).parent / "templates", engine=JinjaTemplateEngine),

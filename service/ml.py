@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from models.drafting import Drafter
 from models.embedding import Embedder
-from models.factory import build_drafter, build_embedder, set_threads
+from models.factory import build_drafter, build_embedder, check_drafter, set_threads
 from service.settings import Settings
 
 T = TypeVar("T")
@@ -39,7 +39,7 @@ class ModelHub:
                  drafter_factory: DrafterFactory | None = None) -> None:
         self.settings = settings
         self._embedder_factory = embedder_factory or (lambda name: build_embedder(name, settings.home))
-        self._drafter_factory = drafter_factory or build_drafter
+        self._drafter_factory = drafter_factory or self._build_drafter
         self._embedders: dict[str, Embedder] = {}
         self._drafters: dict[tuple[str, str | None], Drafter] = {}
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="atelier-models")
@@ -61,13 +61,26 @@ class ModelHub:
             self._embedders[key] = self._embedder_factory(key)
         return self._embedders[key]
 
+    def _build_drafter(self, kind: str, generator: str | None) -> Drafter:
+        """The default factory: the ``openai`` runtime is configured by settings, never by the environment."""
+        s = self.settings
+        if kind == "openai":
+            return build_drafter(kind, generator or s.openai_model or None, base_url=s.openai_base_url,
+                                 api_key=s.openai_api_key or None, environ={})
+        return build_drafter(kind, generator)
+
     def drafter(self, kind: str | None, generator: str | None) -> Drafter:
-        """The drafter of ``kind`` with ``generator``, loaded on first use."""
-        kind = kind or self.settings.drafter
-        gen = (generator or self.settings.generator) if kind == "transformers" else None
+        """The drafter of ``kind`` with ``generator`` (each runtime's default when empty), loaded on first use."""
+        kind = check_drafter(kind or self.settings.drafter)
+        gen = None if kind == "extractive" else (generator or self.settings.generator or None)
         if (kind, gen) not in self._drafters:
             self._drafters[(kind, gen)] = self._drafter_factory(kind, gen)
         return self._drafters[(kind, gen)]
+
+    def loaded_models(self) -> dict[str, list[str]]:
+        """Names of the embedders and ``drafter:generator`` pairs this process holds."""
+        drafters = [f"{kind}:{gen or 'default'}" for kind, gen in self._drafters]
+        return {"embedders": sorted(self._embedders), "drafters": sorted(drafters)}
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
         """Run ``fn`` on the model thread and await it."""

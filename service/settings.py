@@ -7,7 +7,8 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from models.store import DEFAULT_EMBEDDER, DEFAULT_GENERATOR, atelier_home
+from models.factory import DEFAULT_DRAFTER
+from models.store import DEFAULT_EMBEDDER, atelier_home
 
 
 @dataclass(frozen=True)
@@ -19,8 +20,13 @@ class Settings:
         database_url: SQLAlchemy async URL; SQLite under ``home`` by default,
             e.g. ``postgresql+asyncpg://user:pw@host/db`` for PostgreSQL.
         embedder: Embedder name (packaged, local path or hub id).
-        generator: Generator name for the ``transformers`` drafter.
-        drafter: Default drafter (``transformers`` or ``extractive``).
+        generator: Generator name for the chat-model drafters; empty = each runtime's
+            default (``models.store.DEFAULT_GENERATORS``).
+        drafter: Default drafter: ``openvino``, ``transformers``, ``openai`` or ``extractive``.
+        openai_base_url: OpenAI-compatible server for the ``openai`` drafter
+            (``ATELIER_OPENAI_BASE_URL``); post-its leave the machine only when set.
+        openai_model: Model name on that server (``ATELIER_OPENAI_MODEL``).
+        openai_api_key: Its bearer token (``ATELIER_OPENAI_API_KEY``), never shown.
         threads: Torch threads for model work.
         max_text_length: Longest post-it text accepted.
         max_batch: Most post-its in one request.
@@ -30,8 +36,11 @@ class Settings:
     home: Path = field(default_factory=atelier_home)
     database_url: str = ""
     embedder: str = DEFAULT_EMBEDDER
-    generator: str = DEFAULT_GENERATOR
-    drafter: str = "transformers"
+    generator: str = ""
+    drafter: str = DEFAULT_DRAFTER
+    openai_base_url: str = ""
+    openai_model: str = ""
+    openai_api_key: str = field(default="", repr=False)
     threads: int = 2
     max_text_length: int = 2000
     max_batch: int = 1000

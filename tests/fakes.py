@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+import math
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -34,3 +35,34 @@ class HashingEmbedder:
             vec = vec + 1e-3 * self._word("\x00" + text)
             rows.append(vec / np.linalg.norm(vec))
         return np.asarray(rows, dtype=np.float32).reshape(len(texts), self.dim)
+
+
+class ScriptedGenerator:
+    """A ``Generator`` whose replies are computed from the prompt by ``reply(messages)``.
+
+    Records every conversation it was sent, so tests can read the prompts.
+    ``agree(messages)`` gives the judge's probability of "yes".
+    """
+
+    runtime = "scripted"
+
+    def __init__(self, reply: Callable[[list[dict[str, str]]], str] | None = None,
+                 agree: Callable[[list[dict[str, str]]], float] | None = None, model_id: str = "scripted") -> None:
+        self.reply = reply or (lambda messages: "Une idée commune.")
+        self.agree = agree or (lambda messages: 0.9)
+        self.model_id = model_id
+        self.settings = {"runtime": self.runtime, "do_sample": False}
+        self.sent: list[list[dict[str, str]]] = []
+        self.judged: list[list[dict[str, str]]] = []
+
+    def chat(self, conversations: Sequence[list[dict[str, str]]], max_new_tokens: int) -> list[str]:
+        self.sent += [list(m) for m in conversations]
+        return [self.reply(list(m)) for m in conversations]
+
+    def first_tokens(self, conversations: Sequence[list[dict[str, str]]], k: int = 6) -> list[dict[str, float]]:
+        self.judged += [list(m) for m in conversations]
+        out = []
+        for m in conversations:
+            p = min(max(self.agree(list(m)), 1e-6), 1 - 1e-6)
+            out.append({"oui": math.log(p), "non": math.log(1 - p)})
+        return out

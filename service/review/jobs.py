@@ -74,8 +74,8 @@ async def run_regeneration(sessions: async_sessionmaker[AsyncSession], hub: Mode
             drafter = hub.drafter(provenance.get("drafter"), provenance.get("generator"))
             vectors = embedder.encode([p.text for p in postits.values()], "clustering")
             pipeline = Pipeline(embedder, drafter, PipelineConfig(language=language))
-            [pitch_out] = pipeline.draft([_axis_clusters(axis, rows, postits, vectors)])
-            return pitch_out.to_dict()["sentences"], pipeline.provenance()
+            [draft] = pipeline.draft([_axis_clusters(axis, rows, postits, vectors)])
+            return draft.pitch.to_dict()["sentences"], pipeline.provenance()
 
         sentences, new_provenance = await hub.run(work)
         async with sessions() as session, session.begin():

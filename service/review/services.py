@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Sequence
 from typing import Any
@@ -11,12 +10,12 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.routing import slugify
+from models.text import split_sentences
 from models.types import SINGULAR_LABEL
 from service.db.models import AxisRow, ClusterRow, PitchRow, PostItRow, Revision
 from service.errors import bad_request, not_found
 
 SYSTEM = "atelier"
-_SPLIT = re.compile(r"(?<=[.!?…])\s+")
 
 
 def pitch_text(sentences: Sequence[dict[str, Any]]) -> str:
@@ -103,11 +102,10 @@ def resplit(text: str, old: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     """Sentences of an edited text; unchanged sentences keep their citations and support."""
     by_text = {s["text"].strip(): s for s in old}
     out = []
-    for part in _SPLIT.split(text.strip()):
-        if part.strip():
-            kept = by_text.get(part.strip())
-            out.append(dict(kept) if kept else {"text": part.strip(), "citations": [], "support": None,
-                                                 "supported": None, "edited": True})
+    for part in split_sentences(text):
+        kept = by_text.get(part)
+        out.append(dict(kept) if kept else {"text": part, "citations": [], "support": None,
+                                             "supported": None, "verdict": None, "edited": True})
     return out
 
 

@@ -12,7 +12,7 @@ import msgspec
 class SynthesisCreate(msgspec.Struct):
     """``POST /workshops/{id}/syntheses``; every field optional."""
 
-    drafter: Literal["transformers", "extractive"] | None = None
+    drafter: Literal["openvino", "transformers", "openai", "extractive"] | None = None
     embedder: str | None = None
     generator: str | None = None
     axes: list[str] | None = None

@@ -54,7 +54,7 @@ def test_synthesize_end_to_end_with_tiny_local_models(tmp_path: Path, tiny_model
     out = tmp_path / "out"
     done = subprocess.run(
         [*CLI, "synthesize", str(source), "--out", str(out), "--embedder", str(tiny_models["embedder"]),
-         "--generator", str(tiny_models["generator"]), "--threads", "1"],
+         "--drafter", "transformers", "--generator", str(tiny_models["generator"]), "--threads", "1"],
         capture_output=True, text=True, env={**_env(tmp_path)}, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "drafting" in done.stderr  # the progress bar went to stderr
@@ -82,3 +82,13 @@ def _env(home: Path) -> dict[str, str]:
     import os
 
     return {**os.environ, "ATELIER_HOME": str(home), "HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1"}
+
+
+def test_openvino_gives_one_line_for_a_model_it_cannot_read(tmp_path: Path, tiny_models: dict[str, Path]) -> None:
+    source = tmp_path / "w.csv"
+    source.write_text("id,text,axis\n1,FabLabs ruraux,FabLabs\n")
+    done = subprocess.run([*CLI, "synthesize", str(source), "--out", str(tmp_path / "o"), "--embedder",
+                           str(tiny_models["embedder"]), "--generator", str(tiny_models["generator"])],
+                          capture_output=True, text=True, env={**_env(tmp_path)}, check=False)
+    assert done.returncode == 2
+    assert "atelier: error: OpenVINO GenAI cannot open" in done.stderr and "Traceback" not in done.stderr

@@ -1,0 +1,103 @@
+"""OpenVINO GenAI runtime: reads a GGUF file or an OpenVINO IR folder, no conversion step."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from models.generation import GeneratorUnavailableError, Messages
+
+
+def model_path(name: str) -> Path:
+    """The ``.gguf`` file or IR folder OpenVINO GenAI should open for ``name``.
+
+    Raises:
+        GeneratorUnavailableError: ``name`` is a hub id (OpenVINO cannot fetch it).
+    """
+    from models.store import resolve
+
+    resolved = resolve(name)
+    if resolved.source == "hub":
+        raise GeneratorUnavailableError(
+            f"the openvino runtime needs a local .gguf file or OpenVINO IR folder, not the hub id {name!r}: "
+            "export it with `optimum-cli export openvino`, or use --drafter transformers")
+    folder = Path(resolved.path)
+    return folder / resolved.gguf_file if resolved.gguf_file else folder
+
+
+class OpenVINOGenerator:
+    """A chat model run by OpenVINO GenAI's ``LLMPipeline``.
+
+    Args:
+        name: Packaged name, ``.gguf`` file or OpenVINO IR folder.
+        device: OpenVINO device (``CPU``, ``GPU``…).
+        threads: Inference threads (``None``: OpenVINO's choice).
+        judge_batch: Prompts scored together by :meth:`first_tokens`.
+        pipeline: An already built pipeline, e.g. for tests.
+    """
+
+    runtime = "openvino"
+
+    def __init__(self, name: str, device: str = "CPU", threads: int | None = None, judge_batch: int = 16,
+                 pipeline: Any = None) -> None:
+        self.model_id = name
+        self.device = device
+        self.judge_batch = judge_batch
+        if pipeline is None:
+            import openvino_genai
+
+            config = {"INFERENCE_NUM_THREADS": threads} if threads else {}
+            path = model_path(name)
+            try:
+                pipeline = openvino_genai.LLMPipeline(str(path), device, **config)
+            except RuntimeError as err:
+                reason = next((line for line in str(err).splitlines()[1:] if line.strip()), str(err))
+                raise GeneratorUnavailableError(
+                    f"OpenVINO GenAI cannot open {path}: {reason.strip()} (it reads .gguf files with Q4_K, Q6_K or "
+                    "Q8_0 tensors and OpenVINO IR folders; use --drafter transformers for other models)") from err
+        self.pipeline = pipeline
+        self.tokenizer = pipeline.get_tokenizer()
+        self.settings: dict[str, Any] = {"runtime": self.runtime, "device": device, "do_sample": False}
+
+    def _config(self, max_new_tokens: int, beams: int = 1) -> Any:
+        import openvino_genai
+
+        config = openvino_genai.GenerationConfig()
+        config.max_new_tokens = max_new_tokens
+        config.do_sample = False
+        config.apply_chat_template = False  # prompts arrive already templated, system message included
+        if beams > 1:
+            config.num_beams = beams
+            config.num_return_sequences = beams
+        return config
+
+    def _prompt(self, messages: Messages) -> str:
+        return str(self.tokenizer.apply_chat_template(messages, add_generation_prompt=True))
+
+    def chat(self, conversations: Sequence[Messages], max_new_tokens: int) -> list[str]:
+        """Greedy replies, the whole batch in one call (OpenVINO batches continuously)."""
+        if not conversations:
+            return []
+        result = self.pipeline.generate([self._prompt(m) for m in conversations], self._config(max_new_tokens))
+        return [str(t) for t in result.texts]
+
+    def first_tokens(self, conversations: Sequence[Messages], k: int = 6) -> list[dict[str, float]]:
+        """Top-``k`` first tokens by a one-token beam search (beam scores are log-probabilities).
+
+        Prompts go through in batches: OpenVINO returns ``k`` beams per prompt, prompt by prompt,
+        and a batch of 8 ran ~5x faster than 8 single calls here.
+        """
+        out: list[dict[str, float]] = []
+        for start in range(0, len(conversations), self.judge_batch):
+            prompts = [self._prompt(m) for m in conversations[start:start + self.judge_batch]]
+            result = self.pipeline.generate(prompts, self._config(1, beams=k))
+            texts, scores = list(result.texts), list(result.scores)
+            for n in range(len(prompts)):
+                tokens: dict[str, float] = {}
+                for text, score in zip(texts[n * k:(n + 1) * k], scores[n * k:(n + 1) * k], strict=True):
+                    # Two beams can decode to the same text: their probabilities add up.
+                    tokens[str(text)] = math.log(math.exp(tokens.get(str(text), -math.inf)) + math.exp(score))
+                out.append(tokens)
+        return out

@@ -1,0 +1,1 @@
+"""What models and runtimes this service can use."""

@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+
+from models.factory import DRAFTERS, build_drafter
+from models.generation import GeneratorUnavailableError, build_generator
+from models.generation.ov import model_path
+from models.generation.remote import OpenAIGenerator
+
+
+def _server(answers: list[httpx.Response | Exception], seen: list[httpx.Request]) -> httpx.MockTransport:
+    def handle(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        answer = answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+    return httpx.MockTransport(handle)
+
+
+def _reply(text: str) -> httpx.Response:
+    return httpx.Response(200, json={"choices": [{"message": {"role": "assistant", "content": text}}]})
+
+
+def test_openai_retries_with_backoff_then_answers() -> None:
+    seen: list[httpx.Request] = []
+    answers: list[httpx.Response | Exception] = [httpx.ConnectError("refused"), httpx.Response(503), _reply("Bonjour.")]
+    gen = OpenAIGenerator("http://127.0.0.1:9/", "qwen", api_key="s3cret", backoff=0.001,
+                          transport=_server(answers, seen))
+    assert gen.chat([[{"role": "user", "content": "Salut"}]], 16) == ["Bonjour."]
+    assert len(seen) == 3 and str(seen[-1].url) == "http://127.0.0.1:9/v1/chat/completions"
+    body = json.loads(seen[-1].content)
+    assert body["model"] == "qwen" and body["temperature"] == 0.0 and body["max_tokens"] == 16
+    assert seen[-1].headers["authorization"] == "Bearer s3cret"
+    assert "s3cret" not in json.dumps(gen.settings)
+
+
+def test_openai_unreachable_server_gives_one_clear_error() -> None:
+    gen = OpenAIGenerator("http://127.0.0.1:9/v1", "qwen", retries=1, backoff=0.001,
+                          transport=_server([httpx.ConnectError("refused")] * 2, []))
+    with pytest.raises(GeneratorUnavailableError, match=r"cannot reach .*127\.0\.0\.1:9/v1 after 2 attempts"):
+        gen.chat([[{"role": "user", "content": "x"}]], 4)
+
+
+def test_openai_client_errors_are_not_retried() -> None:
+    seen: list[httpx.Request] = []
+    gen = OpenAIGenerator("http://h/v1", "m", backoff=0.001,
+                          transport=_server([httpx.Response(404, text="model not found")], seen))
+    with pytest.raises(GeneratorUnavailableError, match="answered 404: model not found"):
+        gen.chat([[{"role": "user", "content": "x"}]], 4)
+    assert len(seen) == 1
+
+
+def test_openai_reads_top_logprobs() -> None:
+    logprobs = {"content": [{"token": "Oui", "logprob": -0.1, "top_logprobs": [
+        {"token": "Oui", "logprob": -0.1}, {"token": "Non", "logprob": -2.4}]}]}
+    answer = httpx.Response(200, json={"choices": [{"message": {"content": "Oui"}, "logprobs": logprobs}]})
+    gen = OpenAIGenerator("http://h", "m", transport=_server([answer], []))
+    assert gen.first_tokens([[{"role": "user", "content": "?"}]]) == [{"Oui": -0.1, "Non": -2.4}]
+
+
+def test_openai_configuration_comes_from_settings_or_environment() -> None:
+    with pytest.raises(GeneratorUnavailableError, match="ATELIER_OPENAI_BASE_URL"):
+        OpenAIGenerator.from_env(environ={})
+    gen = OpenAIGenerator.from_env(environ={"ATELIER_OPENAI_BASE_URL": "http://10.0.0.2:8000",
+                                            "ATELIER_OPENAI_MODEL": "mistral"})
+    assert gen.base_url == "http://10.0.0.2:8000/v1" and gen.model_id == "mistral"
+    drafter = build_drafter("openai", "other", base_url="http://h:1/v1", environ={})
+    assert drafter.name == "openai" and drafter.model_id == "other"
+
+
+def test_runtime_names_are_checked() -> None:
+    assert DRAFTERS == ("openvino", "transformers", "openai", "extractive")
+    with pytest.raises(ValueError, match="choose one of openvino, transformers, openai"):
+        build_generator("llamafile")
+    with pytest.raises(ValueError, match="unknown drafter 'gpt'"):
+        build_drafter("gpt")
+
+
+def test_openvino_refuses_hub_ids_with_advice() -> None:
+    with pytest.raises(GeneratorUnavailableError, match="optimum-cli export openvino"):
+        model_path("Qwen/Qwen2.5-1.5B-Instruct")
+
+
+def test_synthesis_schema_offers_exactly_the_drafters() -> None:
+    from typing import get_args, get_type_hints
+
+    from service.syntheses.schemas import SynthesisCreate
+
+    literal = get_args(get_type_hints(SynthesisCreate)["drafter"])[0]
+    assert set(get_args(literal)) == set(DRAFTERS)

@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from atelier.cli import main
+from models.verification import Claim, Verifier, p_yes
+from tests.fakes import HashingEmbedder, ScriptedGenerator
+
+POSTIT = "interdire les pesticides près des écoles"
+
+
+def _judge_by_word(messages: list[dict[str, str]]) -> float:
+    """A judge that says "no" when the sentence says "autoriser"."""
+    sentence = messages[-1]["content"].split("<<<")[2]
+    return 0.1 if "autoriser" in sentence else 0.95
+
+
+def test_similarity_decides_unsupported_and_the_judge_decides_contradicted() -> None:
+    judge = ScriptedGenerator(agree=_judge_by_word)
+    verifier = Verifier(HashingEmbedder(), judge)
+    faithful, inverted, unrelated = verifier.check([
+        Claim("interdire les pesticides près des écoles", [POSTIT]),
+        Claim("autoriser les pesticides près des écoles", [POSTIT]),
+        Claim("former les élus au numérique", [POSTIT]),
+    ])
+    assert (faithful.verdict, inverted.verdict, unrelated.verdict) == ("supported", "contradicted", "unsupported")
+    assert inverted.support >= 0.5  # similarity alone would have passed it
+    assert faithful.agreement is not None and faithful.agreement > 0.9
+    assert len(judge.judged) == 2  # the unrelated claim never reaches the judge
+
+
+def test_without_a_judge_nothing_is_found_contradicted() -> None:
+    check = Verifier(HashingEmbedder()).check([Claim("autoriser les pesticides près des écoles", [POSTIT])])[0]
+    assert check.verdict == "supported" and check.agreement is None
+
+
+def test_the_judge_reads_the_closest_postit_fenced() -> None:
+    judge = ScriptedGenerator()
+    Verifier(HashingEmbedder(), judge).check([Claim("pesticides écoles", ["vélo en ville", POSTIT], "en")])
+    [messages] = judge.judged
+    assert POSTIT in messages[-1]["content"] and "vélo" not in messages[-1]["content"]
+    assert "<<<" in messages[-1]["content"] and "Does the sentence say the same thing" in messages[-1]["content"]
+
+
+def test_p_yes_reads_yes_and_no_in_three_languages() -> None:
+    import math
+
+    assert p_yes({"Ja": math.log(0.3), "Nein": math.log(0.3)}) == 0.5
+    assert p_yes({" yes": math.log(0.8), "No": math.log(0.2)}) == 0.8
+    assert p_yes({"Peut": 0.0}) == 0.5
+
+
+def test_verify_cli_contract(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``atelier verify FILE.jsonl --out OUT.jsonl`` keeps its line formats (similarity only here)."""
+    import models.factory as factory
+
+    src = tmp_path / "in.jsonl"
+    src.write_text("\n".join(json.dumps(row, ensure_ascii=False) for row in [
+        {"id": "a", "sentence": POSTIT, "postits": [{"id": "p1", "text": POSTIT}]},
+        {"id": "b", "sentence": "former les élus", "postits": [{"id": "p1", "text": POSTIT}], "language": "en"},
+    ]) + "\n")
+    monkeypatch.setattr(factory, "build_embedder", lambda name=None: HashingEmbedder())
+    assert main(["verify", str(src), "--out", str(tmp_path / "out.jsonl"), "--runtime", "none"]) == 0
+    rows = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
+    assert [(r["id"], r["verdict"]) for r in rows] == [("a", "supported"), ("b", "unsupported")]
+    assert set(rows[0]) == {"id", "verdict", "support"}
+
+
+def test_verify_cli_names_the_bad_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"id": "a", "sentence": "x", "postits": [{"id": "p"}]}\n')
+    assert main(["verify", str(src), "--out", str(tmp_path / "o.jsonl"), "--runtime", "none"]) == 2
+    assert f"{src}:1:" in capsys.readouterr().err
