@@ -14,7 +14,12 @@ export NUMBA_CACHE_DIR ?= $(ATELIER_HOME)/numba
 # The browser test drives this Chromium (Debian's package by default; Playwright cannot download its own here).
 export ATELIER_CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: install models browser run test lint typecheck pytest bench image clean
+# llama-cpp-python has no wheel on PyPI: its OpenAI-compatible server (the `openai` runtime's test
+# peer) is compiled once per machine (6-13 min on 2 cores) and the wheel is kept for later venvs.
+LLAMA_CPP_VERSION ?= 0.3.36
+WHEELS := $(ATELIER_HOME)/wheels
+
+.PHONY: install models browser llama-server run test lint typecheck pytest bench image clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -44,13 +49,23 @@ browser:
 		exit 1; \
 	fi
 
+$(BIN)/.llama-server: $(BIN)/.installed
+	@ls $(WHEELS)/llama_cpp_python-$(LLAMA_CPP_VERSION)-*.whl >/dev/null 2>&1 || { \
+		echo "building llama-cpp-python $(LLAMA_CPP_VERSION) once for this machine (several minutes)"; \
+		CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) $(BIN)/pip wheel --quiet --no-deps -w $(WHEELS) \
+			llama-cpp-python==$(LLAMA_CPP_VERSION); }
+	$(BIN)/pip install --quiet --find-links $(WHEELS) 'llama-cpp-python[server]==$(LLAMA_CPP_VERSION)'
+	touch $@
+
+llama-server: $(BIN)/.llama-server
+
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
 
 typecheck: $(BIN)/.installed
 	$(BIN)/mypy
 
-pytest: install browser
+pytest: install browser llama-server
 	$(BIN)/pytest
 	@if [ -n "$$ATELIER_PG_URL" ]; then \
 		echo "service tests against PostgreSQL"; \

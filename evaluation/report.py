@@ -12,7 +12,8 @@ from typing import Any
 
 from evaluation.metrics.bootstrap import bootstrap_ci
 
-TEXT_METRICS = ["coverage", "precision", "emb_f1", "rouge1", "rouge2", "rougeL", "faithfulness"]
+TEXT_METRICS = ["coverage", "precision", "emb_f1", "rouge1", "rouge2", "rougeL", "faithfulness", "verdict_supported",
+                "verdict_contradicted", "verdict_unsupported", "quoted", "repeated_opener_rate", "n_sentences"]
 CLUSTER_METRICS = ["ari", "nmi", "v_measure", "noise_share", "n_clusters", "stability", "label_quality"]
 
 

@@ -70,8 +70,10 @@ async def axis_view(session: AsyncSession, hub: ModelHub, axis_id: uuid.UUID) ->
     for c in clusters:
         members = [postits[i] for i in c.postit_ids if i in postits]
         groups.append({"cluster": c, "members": members, "votes": sum(p.votes for p in members)})
+    key_points = await services.axis_key_points(session, pitch, axis.name)
     return {"workshop": workshop, "axis": axis, "clusters": clusters, "groups": groups, "pitch": pitch,
-            "postits": postits,
+            "postits": postits, "key_points": key_points,
+            "kp_number": {k["id"]: n for n, k in enumerate(key_points, 1)},
             "job": job, "map": render_svg(shown, vectors) if shown else None,
             "not_mapped": len(points) - len(shown)}
 

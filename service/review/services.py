@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models.routing import slugify
 from models.text import split_sentences
 from models.types import SINGULAR_LABEL
-from service.db.models import AxisRow, ClusterRow, PitchRow, PostItRow, Revision
+from service.db.models import AxisRow, ClusterRow, PitchRow, PostItRow, Revision, SynthesisRow
 from service.errors import bad_request, not_found
 
 SYSTEM = "atelier"
@@ -225,3 +225,12 @@ async def merge_clusters(session: AsyncSession, cluster_id: uuid.UUID, other_id:
     await record(session, cluster.workshop_id, "cluster", cluster.id, "merge", author, before,
                  _cluster_state(cluster))
     return cluster
+
+
+async def axis_key_points(session: AsyncSession, pitch: PitchRow | None, axis_name: str) -> list[dict[str, Any]]:
+    """The key points of the synthesis the axis's pitch came from (none before a synthesis)."""
+    row = await session.get(SynthesisRow, pitch.synthesis_id) if pitch and pitch.synthesis_id else None
+    for axis in (row.result or {}).get("axes", []) if row else []:
+        if axis["name"] == axis_name:
+            return list(axis.get("key_points", []))
+    return []

@@ -51,3 +51,26 @@ def test_axis_map_is_deterministic() -> None:
     assert svg == render_svg(points, vectors.copy())
     assert svg.count("<circle") == 8 and svg.count('class="singular"') == 4
     assert "idée &lt;3&gt;" in svg
+
+
+def test_axis_page_shows_key_points_and_verdicts(client: TestClient[Litestar]) -> None:
+    wid, _ = reviewed_workshop(client)
+    axis_id = client.get(f"{API}/workshops/{wid}").json()["axes"][0]["id"]
+    synthesis = client.get(f"{API}/workshops/{wid}/syntheses").json()[0]
+    key_points = synthesis["axes"][0]["key_points"]
+    assert key_points and {"id", "cluster_id", "text", "citations", "support", "verdict"} <= set(key_points[0])
+    page = client.get(f"/review/axes/{axis_id}").text
+    assert 'id="key-points"' in page and page.count('class="key-point"') == len(key_points)
+    assert "✓ fidèle" in page and "(K1)" in page  # each pitch sentence names the key point it draws on
+
+
+def test_models_route_lists_drafters_and_packaged_models(client: TestClient[Litestar]) -> None:
+    body = client.get(f"{API}/models").json()
+    assert [d["name"] for d in body["drafters"]] == ["openvino", "transformers", "openai", "extractive"]
+    openai = next(d for d in body["drafters"] if d["name"] == "openai")
+    assert not openai["available"] and "ATELIER_OPENAI_BASE_URL" in openai["detail"]
+    names = {m["name"]: m for m in body["packaged"]}
+    assert names["qwen2.5-coder-1.5b-instruct"]["default_for"] == ["openvino"]
+    assert "embedder" in names["embeddinggemma-300m"]["default_for"]
+    assert body["default_drafter"] == "extractive"  # the test settings'
+    assert "api_key" not in str(body)
