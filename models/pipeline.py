@@ -239,8 +239,8 @@ class Pipeline:
             quote.key_points = first
             pitches[i][j] = quote
         for sentences in pitches:  # two flagged sentences of one axis can fall back on the same quote
-            first = {s.text: s for s in reversed(sentences)}
-            sentences[:] = [s for s in sentences if first[s.text] is s]
+            earliest = {s.text: s for s in reversed(sentences)}
+            sentences[:] = [s for s in sentences if earliest[s.text] is s]
 
     def provenance(self) -> dict[str, Any]:
         """Model ids, prompt id and hash, settings and version of this pipeline."""
