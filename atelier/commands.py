@@ -11,6 +11,8 @@ def add_more_commands(sub: Any) -> None:
     bench = sub.add_parser("bench", help="print pipeline timings (see evaluation/bench.py)")
     bench.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
     bench.add_argument("--skip-drafting", action="store_true")
+    bench.add_argument("--runtimes", default="openvino",
+                       help="generation runtimes compared side by side, e.g. openvino,transformers ('' = none)")
     bench.set_defaults(func=_bench)
     add_serve(sub)
     from atelier.verify import add_verify
@@ -26,7 +28,8 @@ def add_more_commands(sub: Any) -> None:
 def _bench(args: argparse.Namespace) -> int:
     from evaluation.bench import main as bench_main
 
-    return bench_main(quick=args.quick, skip_drafting=args.skip_drafting)
+    runtimes = [r for r in args.runtimes.split(",") if r]
+    return bench_main(quick=args.quick, skip_drafting=args.skip_drafting, runtimes=runtimes)
 
 
 def add_serve(sub: Any) -> None:

@@ -7,11 +7,24 @@ from typing import Any
 _WORDS = {
     "fr": {"title": "Synthèse de l'atelier", "pitch": "Pitch", "clusters": "Groupes d'idées",
            "singular": "Idées singulières", "routed": "Post-its rattachés automatiquement",
-           "unsupported": "à vérifier", "votes": "votes", "provenance": "Provenance"},
+           "votes": "votes", "provenance": "Provenance", "key_points": "Points clés",
+           "contradicted": "contredit les post-its cités", "unsupported": "non étayé",
+           "quoted": "citation d'un post-it"},
     "en": {"title": "Workshop synthesis", "pitch": "Pitch", "clusters": "Groups of ideas",
            "singular": "Singular ideas", "routed": "Post-its routed automatically",
-           "unsupported": "to check", "votes": "votes", "provenance": "Provenance"},
+           "votes": "votes", "provenance": "Provenance", "key_points": "Key points",
+           "contradicted": "contradicts the cited post-its", "unsupported": "unsupported",
+           "quoted": "quote of a post-it"},
 }
+
+
+def _flag(s: dict[str, Any], w: dict[str, str]) -> str:
+    """The verdict as a reader sees it: nothing when supported."""
+    flag = f" *({w['quoted']})*" if s.get("quoted") else ""
+    verdict = s.get("verdict") or ("supported" if s.get("supported") else "unsupported")
+    if verdict != "supported":
+        flag += f" ⚠ *{w[verdict]} ({s['support']:.2f})*"
+    return flag
 
 
 def synthesis_markdown(data: dict[str, Any], texts: dict[str, str], language: str = "fr") -> str:
@@ -26,9 +39,14 @@ def synthesis_markdown(data: dict[str, Any], texts: dict[str, str], language: st
     lines = [f"# {w['title']}", ""]
     for axis in data["axes"]:
         lines += [f"## {axis['name']}", "", f"### {w['pitch']}", ""]
+        numbers = {k["id"]: n for n, k in enumerate(axis.get("key_points", []), 1)}
         for s in axis["pitch"]["sentences"]:
-            flag = "" if s["supported"] else f" ⚠ *{w['unsupported']} ({s['support']:.2f})*"
-            lines.append(f"- {s['text']} [{', '.join(s['citations'])}]{flag}")
+            refs = ", ".join(f"K{numbers[k]}" for k in s.get("key_points", []) if k in numbers)
+            lines.append(f"- {s['text']} [{refs or ', '.join(s['citations'])}]{_flag(s, w)}")
+        if axis.get("key_points"):
+            lines += ["", f"### {w['key_points']}", ""]
+            lines += [f"{n}. {k['text']} [{', '.join(k['citations'])}]{_flag(k, w)}"
+                      for n, k in enumerate(axis["key_points"], 1)]
         lines += ["", f"### {w['clusters']}", ""]
         for c in axis["clusters"]:
             weight = c["weight"]

@@ -4,7 +4,10 @@
    raw ``SentenceTransformer.encode`` of the same model on the same texts.
 2. Clustering (HDBSCAN + labelling) of 10,000 post-its over 6 axes, embeddings given.
 3. End-to-end on a 300-post-it, 6-axis workshop of real Make.org proposals:
-   time to clusters (cold embedding cache) and time to pitches.
+   time to clusters (cold embedding cache), model load, and time to draft key
+   points and pitches, verification included.
+4. Generation runtimes side by side: load time and tokens/s at batch 1 and 4,
+   same prompt, 80 new tokens, greedy (``--runtimes openvino,transformers``).
 """
 
 from __future__ import annotations
@@ -94,12 +97,14 @@ def bench_clustering(n: int, n_axes: int = 6, dim: int = 768) -> None:
 
 
 def bench_end_to_end(n: int, skip_drafting: bool) -> None:
-    from models.factory import build_drafter, build_embedder
+    from models.factory import DEFAULT_DRAFTER, build_drafter, build_embedder
     from models.pipeline import Pipeline
 
     postits, axes = real_workshop(n)
     embedder = build_embedder(cache=False)
-    drafter = build_drafter("extractive" if skip_drafting else "transformers")
+    t0 = time.perf_counter()
+    drafter = build_drafter("extractive" if skip_drafting else DEFAULT_DRAFTER)
+    print(f"generator load: {time.perf_counter() - t0:.1f} s (goal < 20 s, {drafter.name} {drafter.model_id})")
     pipeline = Pipeline(embedder, drafter)
     t0 = time.perf_counter()
     clustered = pipeline.cluster(postits, axes)
@@ -115,14 +120,59 @@ def bench_end_to_end(n: int, skip_drafting: bool) -> None:
     for c in clustered:
         print(f"  {c.axis.name[:50]:50} {len(c.postits):4d} post-its {len(c.clusters):3d} clusters "
               f"{len(c.singular_ids):3d} singular")
+    sentences = [s for d in drafts for s in d.pitch.sentences]
+    key_points = [k.sentence for d in drafts for k in d.key_points]
+    for name, items in (("key points", key_points), ("pitch sentences", sentences)):
+        verdicts = {v: sum(s.verdict == v for s in items) for v in ("supported", "contradicted", "unsupported")}
+        print(f"  {name}: {verdicts}, quoted after a second flag: {sum(s.quoted for s in items)}")
+    from evaluation.metrics.openers import repeated_opener_rate
+
+    rates = [repeated_opener_rate([s.text for s in d.pitch.sentences]) for d in drafts]
+    print(f"  repeated-opener rate of the pitches: {float(np.mean(rates)):.2f} (goal < 0.25)")
 
 
-def main(quick: bool = False, skip_drafting: bool = False) -> int:
-    """Run the three benchmarks and print one line each."""
+BENCH_PROMPT = [{"role": "user", "content": (
+    "Voici des post-its d'un atelier sur l'inclusion numérique : ouvrir des espaces numériques dans les mairies "
+    "rurales ; former les seniors aux démarches en ligne ; prêter des tablettes. Rédige un pitch de 3 phrases.")}]
+
+
+def bench_runtimes(runtimes: Sequence[str], tokens: int = 80) -> None:
+    """Load time and tokens/s of each local runtime on its default generator, side by side."""
+    from models.generation import build_generator, default_generator
+
+    for runtime in runtimes:
+        t0 = time.perf_counter()
+        generator = build_generator(runtime)
+        load = time.perf_counter() - t0
+        speeds = []
+        for batch in (1, 4):
+            generator.chat([BENCH_PROMPT], 4)  # warm-up
+            t0 = time.perf_counter()
+            replies = generator.chat([BENCH_PROMPT] * batch, tokens)
+            took = time.perf_counter() - t0
+            produced = sum(len(_tokenizer_count(generator, r)) for r in replies)
+            speeds.append(f"batch {batch}: {produced / took:.1f} tok/s")
+        print(f"runtime {runtime:12} {default_generator(runtime)}: load {load:.1f} s, " + ", ".join(speeds))
+        del generator
+
+
+def _tokenizer_count(generator: object, text: str) -> list[int]:
+    """Token ids of ``text`` with the generator's own tokenizer."""
+    tokenizer = generator.tokenizer  # type: ignore[attr-defined]
+    encoded = tokenizer.encode(text)
+    if hasattr(encoded, "input_ids"):  # OpenVINO GenAI's TokenizedInputs
+        return list(encoded.input_ids.data[0])
+    return list(encoded)
+
+
+def main(quick: bool = False, skip_drafting: bool = False, runtimes: Sequence[str] = ("openvino",)) -> int:
+    """Run the benchmarks and print their lines."""
     from models.factory import set_threads
 
     set_threads(int(os.environ.get("ATELIER_THREADS", "2")))
     postits, _ = real_workshop(100 if quick else 300)
+    if not skip_drafting and runtimes:
+        bench_runtimes(runtimes)
     bench_embedding([p.text for p in postits][: 64 if quick else 200])
     bench_clustering(2000 if quick else 10_000)
     bench_end_to_end(60 if quick else 300, skip_drafting)
@@ -133,5 +183,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--skip-drafting", action="store_true")
+    parser.add_argument("--runtimes", default="openvino", help="comma-separated, e.g. openvino,transformers")
     args = parser.parse_args()
-    raise SystemExit(main(args.quick, args.skip_drafting))
+    raise SystemExit(main(args.quick, args.skip_drafting, [r for r in args.runtimes.split(",") if r]))

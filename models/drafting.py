@@ -174,23 +174,28 @@ class LLMDrafter:
         generator: The model, on any runtime.
         variant: Prompt variant (``prompts/<step>/<variant>.<lang>.txt``).
         max_postits: Post-its shown (and cited) per group.
+        max_chars: Longest post-it text or axis description shown (prompt length, not output,
+            is what costs most on CPU: prefill runs at ~170-270 tokens/s on 2 cores).
         key_point_tokens: Bound on a key point's tokens.
         pitch_tokens: Bound on a pitch's tokens.
-        batch_size: Conversations sent to the generator at once (progress granularity).
+        batch_size: Conversations sent to the generator at once (continuous batching on
+            OpenVINO: 16 prompts at once ran ~1.8x faster than two batches of 8; later batches
+            reuse the cached system prompt).
     """
 
-    def __init__(self, generator: Generator, variant: str = "default", max_postits: int = 6,
-                 key_point_tokens: int = 64, pitch_tokens: int = 240, batch_size: int = 8) -> None:
+    def __init__(self, generator: Generator, variant: str = "default", max_postits: int = 5, max_chars: int = 240,
+                 key_point_tokens: int = 64, pitch_tokens: int = 240, batch_size: int = 16) -> None:
         self.generator = generator
         self.name = generator.runtime
         self.model_id: str | None = generator.model_id
         self.variant = variant
         self.max_postits = max_postits
+        self.max_chars = max_chars
         self.key_point_tokens = key_point_tokens
         self.pitch_tokens = pitch_tokens
         self.batch_size = batch_size
         self.settings: dict[str, Any] = {
-            **generator.settings, "variant": variant, "max_postits": max_postits,
+            **generator.settings, "variant": variant, "max_postits": max_postits, "max_chars": max_chars,
             "key_point_tokens": key_point_tokens, "pitch_tokens": pitch_tokens,
         }
 
@@ -207,20 +212,23 @@ class LLMDrafter:
         return out
 
     def _key_point_messages(self, request: PitchRequest, group: GroupBrief) -> Messages:
-        lines = "\n".join(f"- {flatten(p.text)} ({p.votes} votes)" for p in group.postits[: self.max_postits])
+        lines = "\n".join(f"- {flatten(p.text)[: self.max_chars]} ({p.votes} votes)"
+                           for p in group.postits[: self.max_postits])
         return load_prompt(self.variant, request.language, "keypoint").messages(
-            axis=flatten(request.axis.name), description=flatten(request.axis.description or ""),
+            axis=flatten(request.axis.name), description=flatten(request.axis.description or "")[: self.max_chars],
             label=flatten(group.label), keywords=", ".join(group.keywords) or "-", postits=lines,
             count=str(group.count), votes=str(group.votes))
 
     def key_points(self, requests: Sequence[PitchRequest], progress: Progress | None = None) -> list[list[Sentence]]:
-        """One generated sentence per group; an empty generation is replaced by a quote."""
-        jobs = [(i, g) for i, r in enumerate(requests) for g in r.groups if g.postits]
+        """One generated sentence per cluster; a singular idea (one post-it) is quoted, not rewritten.
+
+        An empty generation is replaced by a quote too.
+        """
+        jobs = [(i, g) for i, r in enumerate(requests) for g in r.groups if g.postits and not g.singular]
         texts = self._run([self._key_point_messages(requests[i], g) for i, g in jobs], self.key_point_tokens, progress)
-        out: list[list[Sentence]] = [[] for _ in requests]
-        for (i, group), raw in zip(jobs, texts, strict=True):
-            out[i].append(self._key_point(requests[i], group, raw))
-        return out
+        drafted = {id(g): self._key_point(requests[i], g, raw) for (i, g), raw in zip(jobs, texts, strict=True)}
+        return [[drafted.get(id(g)) or quote_sentence(g, r.language) for g in r.groups if g.postits]
+                for r in requests]
 
     def _key_point(self, request: PitchRequest, group: GroupBrief, raw: str) -> Sentence:
         sentence = clean_generation(raw)
@@ -244,7 +252,7 @@ class LLMDrafter:
         lines = "\n".join(f"[K{n}] {flatten(k.sentence.text)} ({k.count} post-its, {k.votes} votes)"
                           for n, k in enumerate(brief.key_points, 1))
         return load_prompt(self.variant, brief.language, "pitch").messages(
-            axis=flatten(brief.axis.name), description=flatten(brief.axis.description or ""),
+            axis=flatten(brief.axis.name), description=flatten(brief.axis.description or "")[: self.max_chars],
             key_points=lines, sentences=str(pitch_count(len(brief.key_points))))
 
     def pitches(self, briefs: Sequence[PitchBrief], progress: Progress | None = None) -> list[list[Sentence]]:

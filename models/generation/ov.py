@@ -35,20 +35,28 @@ class OpenVINOGenerator:
         device: OpenVINO device (``CPU``, ``GPU``…).
         threads: Inference threads (``None``: OpenVINO's choice).
         judge_batch: Prompts scored together by :meth:`first_tokens`.
+        kv_cache_gb: KV cache of the continuous-batching scheduler.
+        prefix_caching: Reuse the KV cache of a shared prompt prefix (every key point prompt
+            starts with the same system message): 16 key points drafted ~1.8x faster here.
         pipeline: An already built pipeline, e.g. for tests.
     """
 
     runtime = "openvino"
 
-    def __init__(self, name: str, device: str = "CPU", threads: int | None = None, judge_batch: int = 16,
-                 pipeline: Any = None) -> None:
+    def __init__(self, name: str, device: str = "CPU", threads: int | None = None, judge_batch: int = 32,
+                 kv_cache_gb: int = 2, prefix_caching: bool = True, pipeline: Any = None) -> None:
         self.model_id = name
         self.device = device
         self.judge_batch = judge_batch
         if pipeline is None:
             import openvino_genai
 
-            config = {"INFERENCE_NUM_THREADS": threads} if threads else {}
+            scheduler = openvino_genai.SchedulerConfig()
+            scheduler.enable_prefix_caching = prefix_caching
+            scheduler.cache_size = kv_cache_gb
+            config: dict[str, Any] = {"scheduler_config": scheduler}
+            if threads:
+                config["INFERENCE_NUM_THREADS"] = threads
             path = model_path(name)
             try:
                 pipeline = openvino_genai.LLMPipeline(str(path), device, **config)
@@ -59,7 +67,8 @@ class OpenVINOGenerator:
                     "Q8_0 tensors and OpenVINO IR folders; use --drafter transformers for other models)") from err
         self.pipeline = pipeline
         self.tokenizer = pipeline.get_tokenizer()
-        self.settings: dict[str, Any] = {"runtime": self.runtime, "device": device, "do_sample": False}
+        self.settings: dict[str, Any] = {"runtime": self.runtime, "device": device, "do_sample": False,
+                                         "prefix_caching": prefix_caching}
 
     def _config(self, max_new_tokens: int, beams: int = 1) -> Any:
         import openvino_genai

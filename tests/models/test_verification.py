@@ -14,7 +14,7 @@ POSTIT = "interdire les pesticides près des écoles"
 
 def _judge_by_word(messages: list[dict[str, str]]) -> float:
     """A judge that says "no" when the sentence says "autoriser"."""
-    sentence = messages[-1]["content"].split("<<<")[2]
+    sentence = messages[-1]["content"].split("\n")[1]
     return 0.1 if "autoriser" in sentence else 0.95
 
 
@@ -42,7 +42,8 @@ def test_the_judge_reads_the_closest_postit_fenced() -> None:
     Verifier(HashingEmbedder(), judge).check([Claim("pesticides écoles", ["vélo en ville", POSTIT], "en")])
     [messages] = judge.judged
     assert POSTIT in messages[-1]["content"] and "vélo" not in messages[-1]["content"]
-    assert "<<<" in messages[-1]["content"] and "Does the sentence say the same thing" in messages[-1]["content"]
+    assert 'Note: "interdire' in messages[-1]["content"]
+    assert "Does the sentence say the same thing" in messages[-1]["content"]
 
 
 def test_p_yes_reads_yes_and_no_in_three_languages() -> None:
