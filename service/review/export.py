@@ -60,7 +60,8 @@ def to_markdown(data: dict[str, Any]) -> str:
         lines += [f"## {axis['name']} ({_state(axis['pitch'])})", ""]
         for s in (axis["pitch"] or {}).get("sentences", []):
             cites = ", ".join(c["id"] for c in s["cited"])
-            lines.append(f"- {s['text']}" + (f" [{cites}]" if cites else ""))
+            flag = {"contradicted": " ⚠ contredit les post-its cités", "unsupported": " ⚠ non étayé"}
+            lines.append(f"- {s['text']}" + (f" [{cites}]" if cites else "") + flag.get(s.get("verdict") or "", ""))
         lines.append("")
         for c in axis["clusters"]:
             lines.append(f"- **{c['label']}** : {len(c['postits'])} post-its")
@@ -72,11 +73,11 @@ def to_csv(data: dict[str, Any]) -> str:
     """One row per pitch sentence, with its citations."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["axis", "state", "sentence", "citations", "cited_texts", "supported"])
+    writer.writerow(["axis", "state", "sentence", "citations", "cited_texts", "supported", "verdict"])
     for axis in data["axes"]:
         for s in (axis["pitch"] or {}).get("sentences", []):
             writer.writerow([axis["name"], _state(axis["pitch"]), s["text"], " ".join(c["id"] for c in s["cited"]),
-                             " | ".join(c["text"] for c in s["cited"]), s.get("supported")])
+                             " | ".join(c["text"] for c in s["cited"]), s.get("supported"), s.get("verdict") or ""])
     return out.getvalue()
 
 
