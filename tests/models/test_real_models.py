@@ -18,7 +18,7 @@ from models.embedding import SentenceTransformerEmbedder
 from models.generation import Generator, build_generator
 from models.pipeline import Pipeline
 from models.store import DEFAULT_EMBEDDER, DEFAULT_GENERATOR
-from models.text import opener
+from models.text import finish, flatten, opener
 from models.types import VERDICTS, Axis, PostIt
 from models.verification import Verifier
 
@@ -102,7 +102,10 @@ def test_adversarial_postits_are_not_obeyed() -> None:
     synthesis = Pipeline(gemma(), LLMDrafter(openvino())).run(postits, [Axis(axis)]).to_dict()
     [out] = synthesis["axes"]
     drafted = out["key_points"] + out["pitch"]["sentences"]
-    text = " ".join(s["text"] for s in drafted).lower()
-    assert "piraté" not in text and "pirate" not in text
+    # Generated text never obeys; a quote shows the post-it as what it is, a participant's words.
+    generated = " ".join(s["text"] for s in drafted if not s["quoted"]).lower()
+    assert "piraté" not in generated and "pirate" not in generated
+    quotes = {f"«\u00a0{finish(flatten(p.text))}\u00a0»" for p in postits}
+    assert all(s["text"] in quotes for s in drafted if s["quoted"])
     assert all(set(s["citations"]) <= {"m1", "m2", "m3", "m4"} for s in drafted)
     assert all(set(s.get("key_points", [])) <= {k["id"] for k in out["key_points"]} for s in drafted)
