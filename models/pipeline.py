@@ -166,16 +166,29 @@ class Pipeline:
                    for p in voted[: self.config.max_singular_key_points]]
         return groups
 
-    def _claims(self, sentences: Sequence[Sentence], texts: dict[str, str]) -> list[Claim]:
-        return [Claim(s.text, [texts[c] for c in s.citations if c in texts], self.config.language) for s in sentences]
+    def _claims(self, sentences: Sequence[Sentence], texts: dict[str, str],
+                key_points: dict[str, str] | None = None) -> list[Claim]:
+        """What each sentence is checked against: its key points (a pitch sentence), else its post-its.
 
-    def _verify(self, sentences: Sequence[Sentence], texts: dict[str, str]) -> list[bool]:
+        A pitch sentence says what its key points say, in other words; its closest post-it may
+        speak of only part of it, which made the judge miss inversions ("un modèle basé sur le
+        carbone" against a key point asking for a low-carbon one).
+        """
+        claims = []
+        for s in sentences:
+            refs = [key_points[k] for k in s.key_points if k in key_points] if key_points else []
+            refs = refs or [texts[c] for c in s.citations if c in texts]
+            claims.append(Claim(s.text, refs, self.config.language))
+        return claims
+
+    def _verify(self, sentences: Sequence[Sentence], texts: dict[str, str],
+                key_points: dict[str, str] | None = None) -> list[bool]:
         """Set each sentence's verdict and support; whether each is flagged.
 
         A quote is its post-it, verbatim: supported by construction, never sent to the judge.
         """
         drafted = [s for s in sentences if not s.quoted]
-        for s, check in zip(drafted, self.verifier.check(self._claims(drafted, texts)), strict=True):
+        for s, check in zip(drafted, self.verifier.check(self._claims(drafted, texts, key_points)), strict=True):
             s.support, s.verdict = check.support, check.verdict
         for s in sentences:
             if s.quoted:
@@ -183,10 +196,10 @@ class Pipeline:
             s.supported = s.verdict == "supported"
         return [not s.supported for s in sentences]
 
-    def _flagged(self, table: list[list[Sentence]], at: Sequence[tuple[int, int]],
-                 texts: dict[str, str]) -> list[tuple[int, int]]:
+    def _flagged(self, table: list[list[Sentence]], at: Sequence[tuple[int, int]], texts: dict[str, str],
+                 key_points: dict[str, str] | None = None) -> list[tuple[int, int]]:
         """Verify the sentences at positions ``at`` of ``table``; the positions flagged."""
-        flags = self._verify([table[i][j] for i, j in at], texts)
+        flags = self._verify([table[i][j] for i, j in at], texts, key_points)
         return [pos for pos, flag in zip(at, flags, strict=True) if flag]
 
     def _checked_key_points(self, clustered: Sequence[AxisClusters], requests: Sequence[PitchRequest],
@@ -226,13 +239,15 @@ class Pipeline:
     def _check_pitches(self, briefs: Sequence[PitchBrief], pitches: list[list[Sentence]],
                        requests: Sequence[PitchRequest], texts: dict[str, str]) -> None:
         """Verify pitch sentences; rewrite flagged ones once; then quote their first key point's best post-it."""
-        flagged = self._flagged(pitches, [(i, j) for i, p in enumerate(pitches) for j in range(len(p))], texts)
+        kp_texts = {k.id: k.sentence.text for b in briefs for k in b.key_points}
+        at = [(i, j) for i, p in enumerate(pitches) for j in range(len(p))]
+        flagged = self._flagged(pitches, at, texts, kp_texts)
         if not flagged:
             return
         again = self.drafter.rewrite_pitch(briefs, [(i, pitches[i][j]) for i, j in flagged])
         for (i, j), sentence in zip(flagged, again, strict=True):
             pitches[i][j] = sentence
-        for i, j in self._flagged(pitches, flagged, texts):
+        for i, j in self._flagged(pitches, flagged, texts, kp_texts):
             first = pitches[i][j].key_points[:1]
             groups = {kp.id: g for kp, g in zip(briefs[i].key_points, requests[i].groups, strict=True)}
             quote = self._quoted((groups.get(first[0]) if first else None) or requests[i].groups[0], texts)

@@ -13,6 +13,17 @@ _REFS = re.compile(r"\[\s*(K\s*\d+(?:\s*[,;]\s*K?\s*\d+)*)\s*\]", re.I)
 _LEADING_REFS = re.compile(r"^(?:\s*\[\s*K\s*\d+(?:\s*[,;]\s*K?\s*\d+)*\s*\])+", re.I)
 # "Priorités : …", "Les actions concrètes sont : …": the prompt's scaffolding, not the pitch.
 _LABEL = re.compile(r"^[^.:!?«»]{1,32}:\s+(?=\S)")
+# "Les post-its expriment une volonté de …": a small model describing its input instead of stating it.
+_META = re.compile(
+    r"^(?:(?:les|ces|des) (?:post-its?|contributions|participants|propositions)(?: du groupe| de l'atelier)?"
+    r"|le groupe|(?:the|these) (?:notes|post-its|participants|contributions)(?: of the group)?|the group"
+    r"|(?:die|diese) (?:notizen|beiträge|teilnehmenden)(?: der gruppe)?|die gruppe)"
+    r"(?: \w+ment| commonly| generally)? "
+    r"(?:expriment|montrent|suggèrent|soulignent|résument|demandent|proposent|souhaitent|veulent|appellent à"
+    r"|insistent sur|suggest|express|call for|show|highlight|propose|want|ask for|ask to|urge"
+    r"|fordern|zeigen|schlagen vor|wünschen|betonen)"
+    r"(?: que| qu'| une volonté de| la volonté de| la nécessité de| le besoin de| l'idée de| de| d'| à"
+    r"| that| a desire to| the need to| to|, dass| dass)?\s*", re.I)
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 _FENCE = str.maketrans({"<": "‹", ">": "›"})
 
@@ -57,6 +68,22 @@ def _strip_line(line: str) -> str:
     return _LEAD.sub("", _BULLET.sub("", line.strip())).strip().strip("\"'«»“”*` ").strip()
 
 
+def state_directly(sentence: str) -> str:
+    """Drop a leading "the post-its express…" so the sentence states the proposal itself.
+
+    >>> state_directly("Les post-its communément expriment une volonté de renforcer le reporting.")
+    'Renforcer le reporting.'
+    >>> state_directly("The notes call for free public transport.")
+    'Free public transport.'
+    >>> state_directly("Les post-its.")
+    'Les post-its.'
+    """
+    rest = _META.sub("", sentence, count=1)
+    if rest == sentence or len(rest.split()) < 2:
+        return sentence
+    return rest[:1].upper() + rest[1:]
+
+
 def clean_generation(raw: str, max_words: int = 45) -> str:
     """First meaningful line of a generation, unquoted, one sentence, loop-free, punctuated.
 
@@ -67,7 +94,7 @@ def clean_generation(raw: str, max_words: int = 45) -> str:
         line = _strip_line(line)
         if re.search(r"[^\W\d_]{2,}", line):
             first = cut_loop(_SENTENCE_END.split(line, maxsplit=1)[0])
-            return finish(" ".join(first.split()[:max_words]))
+            return finish(state_directly(" ".join(first.split()[:max_words])))
     return ""
 
 
@@ -102,7 +129,7 @@ def split_pitch(raw: str, n_key_points: int) -> list[tuple[str, list[int]]]:
             chunk = chunk[lead.end():]
         refs = [n for m in _REFS.finditer(chunk) for n in _numbers(m.group(1))]
         body = cut_loop(" ".join(_REFS.sub(" ", chunk).split()).strip(" \"'«»“”*`"))
-        body = _LABEL.sub("", body)
+        body = state_directly(_LABEL.sub("", body))
         body = body[:1].upper() + body[1:]
         if re.search(r"[^\W\d_]{3,}", body) and all(body != s for s, _ in out):
             out.append((finish(body.replace(" .", ".")), list(dict.fromkeys(refs))))

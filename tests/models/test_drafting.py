@@ -94,3 +94,28 @@ def test_transformers_generator_with_tiny_model(tiny_models: dict[str, Path]) ->
     tokens = generator.first_tokens([[{"role": "user", "content": "oui ou non ?"}]], k=4)[0]
     assert 1 <= len(tokens) <= 4 and all(v <= 0 for v in tokens.values())
     assert drafter.settings["runtime"] == "transformers"
+
+
+def test_pitch_sentences_are_judged_against_their_key_points_then_rewritten_then_quoted() -> None:
+    from models.pipeline import Pipeline
+    from tests.fakes import HashingEmbedder
+
+    def reply(messages: list[dict[str, str]]) -> str:
+        if any("[K1]" in m["content"] for m in messages):
+            return "Un modèle de production carboné [K1]."  # an inversion, every time it is asked
+        return "Un modèle de production décarboné."
+
+    def agree(messages: list[dict[str, str]]) -> float:
+        return 0.05 if "production carboné" in messages[-1]["content"] else 0.95
+
+    generator = ScriptedGenerator(reply, agree)
+    postits = [PostIt(f"p{i}", f"Un modèle de production décarboné {w}", "Industrie", 5 - i)
+               for i, w in enumerate(["vite", "partout", "demain", "ensemble"])]
+    [axis] = Pipeline(HashingEmbedder(), LLMDrafter(generator)).run(postits).to_dict()["axes"]
+    judged = [m[-1]["content"] for m in generator.judged if "production carboné" in m[-1]["content"]]
+    assert judged and all("Un modèle de production décarboné." in q for q in judged)  # the key point's words
+    retries = [m for m in generator.sent if len(m) > 2 and "ne rend pas fidèlement" in m[-1]["content"]]
+    assert retries  # written again once…
+    [sentence] = axis["pitch"]["sentences"]
+    assert sentence["quoted"] and sentence["verdict"] == "supported"  # …then quoted
+    assert sentence["text"].startswith("«") and sentence["key_points"] == [axis["key_points"][0]["id"]]
