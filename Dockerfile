@@ -22,6 +22,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     TOKENIZERS_PARALLELISM=false \
     OMP_NUM_THREADS=2
 
+RUN groupadd --system --gid 10001 atelier \
+    && useradd --uid 10001 --gid atelier --home-dir /var/lib/atelier --no-create-home \
+       --shell /usr/sbin/nologin atelier \
+    && install -d -o atelier -g atelier -m 0750 /var/lib/atelier
+
 # The CPU build of torch first: an unpinned torch would pull a multi-GB CUDA build.
 RUN --mount=type=cache,target=/root/.cache/pip \
     python3 -m venv /opt/atelier/venv \
@@ -34,16 +39,14 @@ COPY models ./models
 COPY prompts ./prompts
 COPY service ./service
 COPY evaluation ./evaluation
-# Models live outside the data volume, so mounting an empty volume never hides them.
+# Models live outside the data volume, so mounting an empty volume never hides them. They belong to
+# the service user: OpenVINO GenAI opens a GGUF file read-write (O_RDWR|O_APPEND), never writing to it.
 RUN --mount=type=cache,target=/root/.cache/pip \
     pip install --quiet '.[postgres]' \
     && if [ "$MODELS" != none ]; then atelier models fetch "$MODELS"; fi \
-    && chmod -R a+rX /opt/atelier
+    && chmod -R a+rX /opt/atelier \
+    && mkdir -p /opt/atelier/models && chown -R atelier:atelier /opt/atelier/models
 
-RUN groupadd --system --gid 10001 atelier \
-    && useradd --uid 10001 --gid atelier --home-dir /var/lib/atelier --no-create-home \
-       --shell /usr/sbin/nologin atelier \
-    && install -d -o atelier -g atelier -m 0750 /var/lib/atelier
 USER atelier:atelier
 WORKDIR /var/lib/atelier
 VOLUME ["/var/lib/atelier"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -58,6 +59,10 @@ class OpenVINOGenerator:
             if threads:
                 config["INFERENCE_NUM_THREADS"] = threads
             path = model_path(name)
+            if path.is_file() and not os.access(path, os.W_OK):
+                raise GeneratorUnavailableError(
+                    f"OpenVINO GenAI opens GGUF files read-write (it never writes to them), and {path} is read-only "
+                    "for this user: make it writable (e.g. chown it to the service user) or use an OpenVINO IR folder")
             try:
                 pipeline = openvino_genai.LLMPipeline(str(path), device, **config)
             except RuntimeError as err:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import httpx
 import pytest
@@ -92,3 +93,14 @@ def test_synthesis_schema_offers_exactly_the_drafters() -> None:
 
     literal = get_args(get_type_hints(SynthesisCreate)["drafter"])[0]
     assert set(get_args(literal)) == set(DRAFTERS)
+
+
+def test_openvino_explains_a_read_only_gguf(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """OpenVINO GenAI opens GGUF files O_RDWR|O_APPEND: a read-only one gets advice, not a bare gguf_open error."""
+    from models.generation import ov
+
+    gguf = tmp_path / "m.gguf"
+    gguf.write_bytes(b"GGUF")
+    monkeypatch.setattr(ov.os, "access", lambda path, mode: False)
+    with pytest.raises(GeneratorUnavailableError, match="read-only for this user: make it writable"):
+        ov.OpenVINOGenerator(str(gguf))
