@@ -282,6 +282,10 @@ class LLMDrafter:
         out = []
         for (i, before), raw in zip(flagged, texts, strict=True):
             parsed = self._sentences(briefs[i], raw)[:1]
-            out.append(parsed[0] if parsed and parsed[0].key_points else
-                       Sentence(parsed[0].text, before.citations, key_points=before.key_points) if parsed else before)
+            if not parsed:
+                out.append(before)  # nothing usable came back: verification flags it again, then it is quoted
+            elif parsed[0].key_points:
+                out.append(parsed[0])
+            else:  # the rewrite forgot its references: it still speaks for the same key points
+                out.append(Sentence(parsed[0].text, before.citations, key_points=before.key_points))
         return out
