@@ -27,6 +27,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, default=Path("out/evaluation"))
     parser.add_argument("--max-cases", type=int, default=None, help="only the first N cases")
     parser.add_argument("--no-baselines", action="store_true")
+    parser.add_argument("--clusters-only", action="store_true",
+                        help="cluster and score clusters only (no drafting: minutes instead of hours on argkp)")
 
 
 def configs_from(args: argparse.Namespace) -> list[EvalConfig]:
@@ -36,6 +38,8 @@ def configs_from(args: argparse.Namespace) -> list[EvalConfig]:
         for key in ("drafter", "embedder", "generator"):
             if getattr(args, key):
                 setattr(c, key, getattr(args, key))
+        if getattr(args, "clusters_only", False):
+            c.draft = False
     return configs
 
 

@@ -2,6 +2,8 @@
 
 * ``bertopic``: BERTopic's default clustering recipe (UMAP to 5-d, HDBSCAN
   ``min_cluster_size=10``) on the same embeddings;
+* ``oracle-k ward``: Ward agglomerative clustering cut at the *gold* number of
+  groups, on the same embeddings: what a method that was told k could reach;
 * ``top-voted``: the 8 most voted post-its as the pitch (strong on real consultations);
 * ``random-8``: 8 post-its drawn at random (seeded with hashlib): the floor;
 * ``whole-axis``: every post-it of the axis: the ceiling of coverage.
@@ -30,6 +32,23 @@ def bertopic_labels(vectors: np.ndarray, ids: Sequence[str], seed: int = 42) -> 
     labels = hdbscan.HDBSCAN(min_cluster_size=10, metric="euclidean", cluster_selection_method="eom",
                              core_dist_n_jobs=1).fit_predict(reduced)
     return {i: str(int(label)) for i, label in zip(ids, labels, strict=True)}
+
+
+def oracle_k_labels(vectors: np.ndarray, ids: Sequence[str], k: int) -> dict[str, str]:
+    """Cluster id per post-it from Ward linkage cut at ``k`` clusters (empty when k < 2).
+
+    >>> v = np.array([[1.0, 0.0], [0.99, 0.1], [0.0, 1.0], [0.1, 0.99]])
+    >>> oracle_k_labels(v, ["a", "b", "c", "d"], 2) in ({"a": "0", "b": "0", "c": "1", "d": "1"},
+    ...                                                 {"a": "1", "b": "1", "c": "0", "d": "0"})
+    True
+    """
+    from sklearn.cluster import AgglomerativeClustering
+
+    if k < 2 or len(vectors) <= k:
+        return {}
+    order = sorted(range(len(ids)), key=lambda i: ids[i])  # canonical order: ties do not depend on input order
+    labels = AgglomerativeClustering(n_clusters=k, linkage="ward").fit_predict(np.asarray(vectors)[order])
+    return {ids[i]: str(int(label)) for i, label in zip(order, labels, strict=True)}
 
 
 def top_voted(case: Case, k: int = 8) -> list[str]:

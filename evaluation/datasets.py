@@ -92,7 +92,11 @@ def load_jsonl(path: Path) -> list[Case]:
 
 
 def makeorg(data_dir: Path) -> list[Case]:
-    """The plébiscite proposals as one case; gold clusters: the 82 exemplars; bullets: the 14 ideas'."""
+    """Two cases: the report's 82 exemplars alone (gold: their 14 ideas), then every plébiscite proposal.
+
+    The large case (2,249 proposals, > 300: the large-axis band) keeps the exemplars' gold ideas
+    where known; both cases are scored against the 14 ideas' bullets.
+    """
     base = data_dir / "makeorg-monde-dapres"
     ideas = json.loads((base / "ideas.json").read_text())["ideas"]
     gold = {i: str(idea["idea_rank"]) for idea in ideas for i in idea["exemplar_csv_row_indices"]}
@@ -104,7 +108,9 @@ def makeorg(data_dir: Path) -> list[Case]:
                 postits.append(CasePostIt(f"mk{i}", row["proposition"].strip(), int(row["votes"]), gold.get(i)))
     reference = {"bullets": [b for idea in ideas for b in idea["human_synthesis_bullets"]],
                  "labels": {str(idea["idea_rank"]): idea["idea_title"] for idea in ideas}}
-    return [Case("makeorg-plebiscite", "Le Monde d'après", "fr", postits, "", reference)]
+    exemplars = [p for p in postits if p.gold_cluster is not None]
+    return [Case("makeorg-exemplars", "Le Monde d'après", "fr", exemplars, "", reference),
+            Case("makeorg-plebiscite", "Le Monde d'après", "fr", postits, "", reference)]
 
 
 def _ccc_descriptions(path: Path) -> dict[str, str]:

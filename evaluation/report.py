@@ -14,7 +14,30 @@ from evaluation.metrics.bootstrap import bootstrap_ci
 
 TEXT_METRICS = ["coverage", "precision", "emb_f1", "rouge1", "rouge2", "rougeL", "faithfulness", "verdict_supported",
                 "verdict_contradicted", "verdict_unsupported", "quoted", "repeated_opener_rate", "n_sentences"]
-CLUSTER_METRICS = ["ari", "nmi", "v_measure", "noise_share", "n_clusters", "stability", "label_quality"]
+CLUSTER_METRICS = ["ari", "nmi", "v_measure", "noise_share", "n_clusters", "stability", "label_quality",
+                   "cluster_seconds"]
+BAND_METRICS = ["ari", "noise_share", "n_clusters", "stability"]
+BANDS = ((30, "≤ 30 post-its"), (300, "31–300 post-its"), (None, "> 300 post-its"))
+
+
+def band(n_postits: int) -> str:
+    """The size band of an axis.
+
+    >>> band(30), band(31), band(2249)
+    ('≤ 30 post-its', '31–300 post-its', '> 300 post-its')
+    """
+    return next(name for limit, name in BANDS if limit is None or n_postits <= limit)
+
+
+def band_tables(rows: Sequence[dict[str, Any]]) -> list[str]:
+    """ARI, singular share, cluster count and stability per size band, every system side by side."""
+    lines: list[str] = []
+    for _, name in BANDS:
+        members = [r for r in rows if band(int(r["n_postits"])) == name and "ari" in r]
+        if members:
+            lines += ["", f"### {name} ({len({r['case'] for r in members})} cases)", ""]
+            lines += _table(aggregate(members), BAND_METRICS)
+    return lines
 
 
 def aggregate(rows: Sequence[dict[str, Any]]) -> dict[str, dict[str, dict[str, float]]]:
@@ -99,6 +122,10 @@ def write(out: Path, dataset: str, rows: list[dict[str, Any]], meta: dict[str, A
     lines += _table(agg, CLUSTER_METRICS)
     if _figure(agg, ["ari", "nmi", "v_measure", "stability"], out / "cluster-metrics.png", "Clusters vs gold"):
         lines += ["", "![cluster metrics](cluster-metrics.png)"]
+    lines += ["", "## Clusters by axis size", "",
+              "`noise_share` is the share of singular ideas; singular ideas count as clusters of one in ARI. "
+              "`cluster_seconds`: clustering one axis, embeddings given."]
+    lines += band_tables(rows)
     lines += ["", "## Configurations", "", "```json", json.dumps(meta, ensure_ascii=False, indent=2), "```", ""]
     (out / "report.md").write_text("\n".join(lines))
     return agg

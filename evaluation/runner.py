@@ -10,6 +10,7 @@ import hashlib
 import json
 import random
 import sys
+import time
 import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -53,6 +54,7 @@ class EvalConfig:
     support_threshold: float = 0.5
     coverage_threshold: float = DEFAULT_THRESHOLD
     max_singular_key_points: int = 3
+    draft: bool = True
 
     @classmethod
     def from_file(cls, path: Path) -> EvalConfig:
@@ -86,6 +88,8 @@ class CaseOutput:
     provenance: dict[str, Any] = field(default_factory=dict)
     key_points: list[dict[str, Any]] = field(default_factory=list)
     extractive_key_points: list[dict[str, Any]] = field(default_factory=list)
+    oracle: dict[str, str] = field(default_factory=dict)
+    seconds: float = 0.0
 
 
 def _labels(clustered: AxisClusters) -> tuple[dict[str, str], dict[str, str]]:
@@ -124,7 +128,7 @@ class Runner:
         if not todo:
             return done
         embedder = self.embedder_factory(config.embedder)
-        drafter = self.drafter_factory(config.drafter, config.generator)
+        drafter = self.drafter_factory(config.drafter if config.draft else "extractive", config.generator)
         for case in tqdm(todo, desc=f"{config.name}", unit="case", file=sys.stderr):
             output = self._run_case(config, case, embedder, drafter)
             (folder / f"{case.id}.json").write_text(json.dumps(asdict(output), ensure_ascii=False))
@@ -138,23 +142,31 @@ class Runner:
         axis = [Axis(case.axis, case.description)]
         postits = case.as_postits()
         pipeline = Pipeline(embedder, drafter, settings)
+        embedder.encode([p.text for p in postits], "clustering")  # timed below without the embedding
+        started = time.perf_counter()
         [clustered] = pipeline.cluster(postits, axis)
-        [draft] = pipeline.draft([clustered])
+        seconds = time.perf_counter() - started
         shuffled = postits[:]
         random.Random(case.id).shuffle(shuffled)
         labels, names = _labels(clustered)
         shuffled_labels = _labels(pipeline.cluster(shuffled, axis)[0])[0]
-        output = CaseOutput([s.to_dict() for s in draft.pitch.sentences], labels, shuffled_labels, names,
-                            provenance=pipeline.provenance(), key_points=[k.to_dict() for k in draft.key_points])
+        output = CaseOutput([], labels, shuffled_labels, names, provenance=pipeline.provenance(), seconds=seconds)
+        if config.draft:
+            [draft] = pipeline.draft([clustered])
+            output.sentences = [s.to_dict() for s in draft.pitch.sentences]
+            output.key_points = [k.to_dict() for k in draft.key_points]
         if self.with_baselines:
-            [quotes] = Pipeline(embedder, ExtractiveDrafter(), settings).draft([clustered])
-            output.extractive = [s.to_dict() for s in quotes.pitch.sentences]
-            output.extractive_key_points = [k.to_dict() for k in quotes.key_points]
+            if config.draft:
+                [quotes] = Pipeline(embedder, ExtractiveDrafter(), settings).draft([clustered])
+                output.extractive = [s.to_dict() for s in quotes.pitch.sentences]
+                output.extractive_key_points = [k.to_dict() for k in quotes.key_points]
             vectors = embedder.encode([p.text for p in postits], "clustering")
             ids = [p.id for p in postits]
             output.bertopic = baselines.bertopic_labels(vectors, ids)
             order = [ids.index(p.id) for p in shuffled]
             output.bertopic_shuffled = baselines.bertopic_labels(vectors[order], [ids[i] for i in order])
+            output.oracle = baselines.oracle_k_labels(vectors, ids, len({p.gold_cluster for p in case.postits
+                                                                         if p.gold_cluster is not None}))
         return output
 
 
@@ -195,8 +207,12 @@ def score_case(case: Case, output: CaseOutput, config: EvalConfig, embedder: Emb
             row["stability"] = stability(labels, shuffled)
         rows.append(row)
 
-    add(config.name, [s["text"] for s in output.sentences], output.sentences, output.labels, output.labels_shuffled)
-    rows[-1]["repeated_opener_rate"] = repeated_opener_rate([s["text"] for s in output.sentences])
+    drafted = bool(output.sentences) or config.draft
+    add(config.name, [s["text"] for s in output.sentences] if drafted else None,
+        output.sentences if drafted else None, output.labels, output.labels_shuffled)
+    rows[-1]["cluster_seconds"] = round(output.seconds, 3)
+    if drafted:
+        rows[-1]["repeated_opener_rate"] = repeated_opener_rate([s["text"] for s in output.sentences])
     labels = case.reference.get("labels") or {}
     if labels and gold:
         rows[0]["label_quality"] = label_quality(output.labels, output.cluster_labels, gold, labels,
@@ -204,14 +220,18 @@ def score_case(case: Case, output: CaseOutput, config: EvalConfig, embedder: Emb
     k = len(output.key_points)
     if k:
         add(f"{config.name} key points", [kp["text"] for kp in output.key_points], output.key_points)
-    if with_baselines:
+    if with_baselines and drafted:
         add("extractive", [s["text"] for s in output.extractive], output.extractive)
         if k:
             add("extractive key points", [kp["text"] for kp in output.extractive_key_points],
                 output.extractive_key_points)
             add("top-voted-k (k = key points)", baselines.top_voted(case, k))
             add("random-k (floor, k = key points)", baselines.random_pick(case, k))
+    if with_baselines:
         add("bertopic", None, labels=output.bertopic, shuffled=output.bertopic_shuffled)
+        if output.oracle:
+            add("oracle-k ward (knows the gold k)", None, labels=output.oracle)
+    if with_baselines and drafted:
         add("top-voted-8", baselines.top_voted(case))
         add("random-8 (floor)", baselines.random_pick(case))
         add("whole-axis (ceiling)", baselines.whole_axis(case))

@@ -11,13 +11,14 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
 
 from models.clustering import SINGULAR, AxisClusterer
+from models.decisions import ReviewDecisions, apply_decisions
 from models.drafting import Drafter, GroupBrief, PitchBrief, PitchRequest, quote_sentence
 from models.embedding import Embedder
 from models.labelling import ctfidf_keywords, representatives, short_label, vote_weights
@@ -81,9 +82,9 @@ class Pipeline:
                                              support_threshold=self.config.support_threshold)
 
     def run(self, postits: Sequence[PostIt], axes: Sequence[Axis] | None = None,
-            progress: Progress | None = None) -> Synthesis:
-        """Cluster then draft every axis."""
-        clustered = self.cluster(postits, axes, progress)
+            progress: Progress | None = None, decisions: Mapping[str, ReviewDecisions] | None = None) -> Synthesis:
+        """Cluster then draft every axis (``decisions``: reviewers' moves, merges and renames, by axis name)."""
+        clustered = self.cluster(postits, axes, progress, decisions)
         drafts = self.draft(clustered, progress)
         results = [
             AxisSynthesis(c.axis.name, c.axis.description, c.clusters, c.singular_ids, c.routed_ids, d.pitch,
@@ -93,8 +94,9 @@ class Pipeline:
         return Synthesis(results, self.provenance())
 
     def cluster(self, postits: Sequence[PostIt], axes: Sequence[Axis] | None = None,
-                progress: Progress | None = None) -> list[AxisClusters]:
-        """Embed, route and cluster; every post-it lands in exactly one axis group."""
+                progress: Progress | None = None,
+                decisions: Mapping[str, ReviewDecisions] | None = None) -> list[AxisClusters]:
+        """Embed, route and cluster; every post-it lands in exactly one axis group; reviewer decisions kept."""
         report = progress or (lambda _stage, _fraction: None)
         _check_unique(postits)
         report("embedding", 0.0)
@@ -108,27 +110,32 @@ class Pipeline:
             slug = slugify(axis.name)
             slugs[axis.name] = slug if slug not in slugs.values() else f"{slug}-{index + 1}"
             out.append(self._cluster_axis(slugs[axis.name], axis, [postits[i] for i in rows], vectors[rows],
-                                          [postits[i].id for i in rows if i in routed]))
+                                          [postits[i].id for i in rows if i in routed],
+                                          (decisions or {}).get(axis.name)))
             report("clustering", (index + 1) / len(axes))
         return out
 
     def _cluster_axis(self, slug: str, axis: Axis, postits: list[PostIt], X: np.ndarray,
-                      routed: list[str]) -> AxisClusters:
+                      routed: list[str], decisions: ReviewDecisions | None = None) -> AxisClusters:
         cfg = self.config
-        model = AxisClusterer(cfg.min_cluster_size, cfg.min_samples).fit(X, keys=[p.id for p in postits])
-        groups = [np.flatnonzero(model.labels_ == k) for k in range(model.n_clusters_)]
+        ids = [p.id for p in postits]
+        model = AxisClusterer(cfg.min_cluster_size, cfg.min_samples).fit(X, keys=ids)
+        applied = apply_decisions(ids, model.labels_, decisions or ReviewDecisions())
+        labels = applied.labels
+        groups = [np.flatnonzero(labels == k) for k in range(int(labels.max()) + 1 if len(labels) else 0)]
         keywords = ctfidf_keywords([[postits[i].text for i in g] for g in groups], cfg.language, cfg.n_keywords)
         clusters = []
         for k, (rows, kws) in enumerate(zip(groups, keywords, strict=True)):
             ordered = sorted(rows, key=lambda i: postits[i].id)
             reps = representatives(X[ordered], [postits[i].votes for i in ordered], cfg.n_representatives)
             clusters.append(Cluster(
-                id=f"{slug}-{k + 1}", label=short_label(kws), keywords=kws,
+                id=f"{slug}-{k + 1}", label=applied.names.get(k) or short_label(kws), keywords=kws,
                 postit_ids=[postits[i].id for i in ordered],
                 representative_ids=[postits[ordered[r]].id for r in reps],
                 count=len(rows), votes=sum(postits[i].votes for i in rows),
+                kept_from_review=applied.kept.get(k, []),
             ))
-        singular = sorted(p.id for p, lab in zip(postits, model.labels_, strict=True) if lab == SINGULAR)
+        singular = sorted(p.id for p, lab in zip(postits, labels, strict=True) if lab == SINGULAR)
         return AxisClusters(axis, postits, clusters, singular, sorted(routed), slug)
 
     def draft(self, clustered: Sequence[AxisClusters], progress: Progress | None = None) -> list[AxisDraft]:

@@ -51,6 +51,7 @@ class Cluster:
     representative_ids: list[str]
     count: int
     votes: int
+    kept_from_review: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """Serialise in the ``synthesis.json`` shape."""
@@ -61,6 +62,7 @@ class Cluster:
             "postit_ids": list(self.postit_ids),
             "representative_ids": list(self.representative_ids),
             "weight": {"count": self.count, "votes": self.votes},
+            "kept_from_review": list(self.kept_from_review),
         }
 
 

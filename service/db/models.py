@@ -101,6 +101,22 @@ class ClusterRow(UUIDAuditBase):
     postit_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
     singular: Mapped[bool] = mapped_column(default=False)
     position: Mapped[int] = mapped_column(Integer, default=0)
+    kept_from_review: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+
+class ReviewDecisionRow(UUIDAuditBase):
+    """A reviewer's move, merge or rename, replayed on every later clustering of the axis.
+
+    ``data`` holds post-it ids, never cluster ids: clusters are rebuilt by each
+    synthesis, post-its are not (see ``models.decisions``).
+    """
+
+    __tablename__ = "review_decision"
+    workshop_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("workshop.id", ondelete="CASCADE"), index=True)
+    axis_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("axis.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    author: Mapped[str] = mapped_column(String(200))
 
 
 class Revision(UUIDAuditBase):

@@ -43,7 +43,7 @@ def pitch_out(p: PitchRow) -> PitchOut:
 def cluster_out(c: ClusterRow) -> ClusterOut:
     """Response body of a cluster."""
     return ClusterOut(id=c.id, axis_id=c.axis_id, key=c.key, label=c.label, keywords=c.keywords,
-                      postit_ids=c.postit_ids, singular=c.singular)
+                      postit_ids=c.postit_ids, singular=c.singular, kept_from_review=list(c.kept_from_review or []))
 
 
 def text_diff(before: dict[str, Any] | None, after: dict[str, Any] | None) -> str:

@@ -39,7 +39,9 @@ async def reviewed(session: AsyncSession, workshop_id: uuid.UUID) -> dict[str, A
                 "id": str(pitch.id), "text": pitch_text(pitch.sentences), "approved": pitch.approved,
                 "edited": pitch.edited, "version": pitch.version, "sentences": sentences,
                 "provenance": pitch.provenance},
-            "clusters": [{"id": str(c.id), "label": c.label, "singular": c.singular, "keywords": c.keywords,
+            "clusters": [{"id": str(c.id), "key": c.key, "axis_id": str(c.axis_id), "label": c.label,
+                          "singular": c.singular, "keywords": c.keywords,
+                          "kept_from_review": list(c.kept_from_review or []),
                           "postits": [{"id": i, "text": texts.get(i, "")} for i in c.postit_ids]}
                          for c in clusters],
         })

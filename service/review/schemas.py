@@ -60,6 +60,7 @@ class ClusterOut(msgspec.Struct):
     keywords: list[str]
     postit_ids: list[str]
     singular: bool
+    kept_from_review: list[str] = []
 
 
 class RevisionOut(msgspec.Struct):

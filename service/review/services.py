@@ -9,10 +9,11 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models.decisions import Merge, Move, Rename, ReviewDecisions
 from models.routing import slugify
 from models.text import split_sentences
 from models.types import SINGULAR_LABEL
-from service.db.models import AxisRow, ClusterRow, PitchRow, PostItRow, Revision, SynthesisRow
+from service.db.models import AxisRow, ClusterRow, PitchRow, PostItRow, ReviewDecisionRow, Revision, SynthesisRow
 from service.errors import bad_request, not_found
 
 SYSTEM = "atelier"
@@ -90,7 +91,7 @@ async def replace_clusters(session: AsyncSession, axis: AxisRow, synthesis_id: u
     for position, c in enumerate(data["clusters"]):
         session.add(ClusterRow(workshop_id=axis.workshop_id, axis_id=axis.id, synthesis_id=synthesis_id,
                                key=c["id"], label=c["label"], keywords=c["keywords"], postit_ids=c["postit_ids"],
-                               position=position))
+                               position=position, kept_from_review=c.get("kept_from_review", [])))
     session.add(ClusterRow(workshop_id=axis.workshop_id, axis_id=axis.id, synthesis_id=synthesis_id,
                            key=f"{slugify(axis.name)}-singular", label=SINGULAR_LABEL, keywords=[],
                            postit_ids=data["singular_postit_ids"], singular=True, position=len(data["clusters"])))
@@ -177,7 +178,15 @@ async def rename_cluster(session: AsyncSession, cluster_id: uuid.UUID, label: st
     cluster.label = label.strip()
     await record(session, cluster.workshop_id, "cluster", cluster.id, "rename", author, before,
                  _cluster_state(cluster))
+    if not cluster.singular:
+        decide(session, cluster, "rename", author, label=cluster.label, member_ids=list(cluster.postit_ids))
     return cluster
+
+
+def decide(session: AsyncSession, cluster: ClusterRow, kind: str, author: str, **data: Any) -> None:
+    """Keep a reviewer's decision for the next clusterings of the axis (see ``models.decisions``)."""
+    session.add(ReviewDecisionRow(workshop_id=cluster.workshop_id, axis_id=cluster.axis_id, kind=kind, data=data,
+                                  author=author))
 
 
 async def axis_clusters(session: AsyncSession, axis_id: uuid.UUID) -> list[ClusterRow]:
@@ -203,6 +212,9 @@ async def move_postit(session: AsyncSession, postit_id: uuid.UUID, cluster_id: u
     if target is None:
         raise bad_request(f"cluster_id: {cluster_id} is not a cluster of this post-it's axis", "cluster_id")
     if target.id != source.id:
+        decide(session, target, "move", author, postit_id=key,
+               with_ids=[] if target.singular else list(target.postit_ids),
+               away_from=[] if source.singular else [i for i in source.postit_ids if i != key])
         source.postit_ids = [i for i in source.postit_ids if i != key]
         target.postit_ids = [*target.postit_ids, key]
         await record(session, postit.workshop_id, "postit", postit.id, "move", author,
@@ -219,6 +231,7 @@ async def merge_clusters(session: AsyncSession, cluster_id: uuid.UUID, other_id:
         raise bad_request("other_id: merge two different clusters of the same axis (not the singular group)",
                           "other_id")
     before = {"cluster": _cluster_state(cluster), "other": {**_cluster_state(other), "id": str(other.id)}}
+    decide(session, cluster, "merge", author, first=list(cluster.postit_ids), second=list(other.postit_ids))
     cluster.postit_ids = [*cluster.postit_ids, *other.postit_ids]
     cluster.keywords = list(dict.fromkeys([*cluster.keywords, *other.keywords]))[:8]
     await session.delete(other)
@@ -234,3 +247,19 @@ async def axis_key_points(session: AsyncSession, pitch: PitchRow | None, axis_na
         if axis["name"] == axis_name:
             return list(axis.get("key_points", []))
     return []
+
+
+async def axis_decisions(session: AsyncSession, workshop_id: uuid.UUID) -> dict[uuid.UUID, ReviewDecisions]:
+    """Every axis's reviewer decisions, oldest first, ready for the pipeline."""
+    rows = await session.scalars(select(ReviewDecisionRow).where(ReviewDecisionRow.workshop_id == workshop_id)
+                                 .order_by(ReviewDecisionRow.created_at, ReviewDecisionRow.id))
+    out: dict[uuid.UUID, ReviewDecisions] = {}
+    for row in rows:
+        d, found = row.data, out.setdefault(row.axis_id, ReviewDecisions())
+        if row.kind == "move":
+            found.moves.append(Move(d["postit_id"], tuple(d["with_ids"]), tuple(d["away_from"])))
+        elif row.kind == "merge":
+            found.merges.append(Merge(tuple(d["first"]), tuple(d["second"])))
+        elif row.kind == "rename":
+            found.renames.append(Rename(d["label"], tuple(d["member_ids"])))
+    return out

@@ -13,10 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models.pipeline import Pipeline, PipelineConfig
 from models.types import Axis, PostIt
-from service.db.models import Job, PostItRow, SynthesisRow, Workshop
+from service.db.models import ClusterRow, Job, PostItRow, SynthesisRow, Workshop
 from service.errors import bad_request, not_found
 from service.ml import ModelHub
-from service.review.services import apply_synthesis
+from service.review.services import apply_synthesis, axis_decisions
 from service.syntheses.schemas import JobOut, SynthesisCreate, SynthesisOut
 from service.workshops.services import get_workshop
 
@@ -78,6 +78,8 @@ async def run_synthesis_job(sessions: async_sessionmaker[AsyncSession], hub: Mod
             request = dict(synthesis.request)
             workshop = await get_workshop(session, synthesis.workshop_id)
             postits, axes = await _inputs(session, workshop, request.get("axes"))
+            names = {a.id: a.name for a in workshop.axes}
+            decisions = {names[k]: d for k, d in (await axis_decisions(session, workshop.id)).items() if k in names}
         while hub.pending_embeddings > 0:
             await set_job(sessions, job_id, state="running",
                            stage=f"waiting for embeddings ({hub.pending_embeddings} post-its left)")
@@ -94,7 +96,7 @@ async def run_synthesis_job(sessions: async_sessionmaker[AsyncSession], hub: Mod
             pipeline = Pipeline(hub.embedder(request.get("embedder")),
                                 hub.drafter(request.get("drafter"), request.get("generator")),
                                 PipelineConfig(language=workshop.language))
-            return pipeline.run(postits, axes, progress).to_dict()
+            return pipeline.run(postits, axes, progress, decisions).to_dict()
 
         result = await hub.run(work)
         async with sessions() as session, session.begin():
@@ -164,14 +166,15 @@ async def list_syntheses(session: AsyncSession, workshop_id: uuid.UUID) -> list[
 
 
 async def cluster_members(session: AsyncSession, workshop_id: uuid.UUID, cluster_id: str) -> set[str]:
-    """Post-it ids of a cluster in the workshop's latest finished synthesis."""
-    for synthesis in await list_syntheses(session, workshop_id):
-        for axis in synthesis.axes:
-            for cluster in axis["clusters"]:
-                if cluster["id"] == cluster_id:
-                    return set(cluster["postit_ids"])
-            if cluster_id == f"{axis['name']}:singular":
-                return set(axis["singular_postit_ids"])
-        if synthesis.axes:
-            break
-    raise bad_request(f"cluster: unknown cluster {cluster_id!r} in the latest synthesis", "cluster")
+    """Post-it ids of a cluster as reviewed now (``ClusterRow``: the one source of membership).
+
+    ``cluster_id`` is the cluster's key (``se-deplacer-2``), its UUID, or ``<axis name>:singular``.
+    """
+    clusters = (await session.scalars(select(ClusterRow).where(ClusterRow.workshop_id == workshop_id))).all()
+    axis_name, _, singular = cluster_id.rpartition(":")
+    axis_ids = {a.id for a in (await get_workshop(session, workshop_id)).axes if a.name == axis_name}
+    for c in clusters:
+        if c.key == cluster_id or str(c.id) == cluster_id or (singular == "singular" and c.singular
+                                                              and c.axis_id in axis_ids):
+            return set(c.postit_ids)
+    raise bad_request(f"cluster: unknown cluster {cluster_id!r} in this workshop", "cluster")

@@ -139,7 +139,7 @@ class WorkshopController(Controller):
         axis: FromQuery[str | None] = None,
         cluster: FromQuery[str | None] = None,
     ) -> list[PostItOut]:
-        """Post-its, optionally filtered by axis name or by cluster id of the latest synthesis."""
+        """Post-its, optionally filtered by axis name or by cluster (key, id or ``<axis>:singular``), as reviewed."""
         members = await cluster_members(db_session, workshop_id, cluster) if cluster else None
         return await services.list_postits(db_session, workshop_id, axis, members)
 

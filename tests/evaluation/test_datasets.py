@@ -53,8 +53,9 @@ def test_adapters_on_small_excerpts(tmp_path: Path) -> None:
     _makeorg(tmp_path)
     _ccc(tmp_path)
     _argkp(tmp_path)
-    [mk] = load_dataset("makeorg", tmp_path)
+    exemplars, mk = load_dataset("makeorg", tmp_path)
     assert [p.id for p in mk.postits] == ["mk0", "mk2", "mk3"]  # plébiscite rows and exemplars
+    assert exemplars.id == "makeorg-exemplars" and all(p.gold_cluster for p in exemplars.postits)
     assert {p.id: p.gold_cluster for p in mk.postits} == {"mk0": "1", "mk2": "1", "mk3": "2"}
     assert mk.bullets == ["Local.", "Kérosène."] and mk.reference["labels"]["2"] == "Avion"
     [loger] = load_dataset("ccc", tmp_path)

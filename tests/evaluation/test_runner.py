@@ -62,3 +62,22 @@ def test_scoring_only_settings_share_the_cache() -> None:
     base = EvalConfig(name="a")
     assert EvalConfig(name="b", coverage_threshold=0.75).key() == base.key()
     assert EvalConfig(name="a", min_cluster_size=3).key() != base.key()
+
+
+def test_clusters_only_reports_bands_and_the_oracle_without_drafting(tmp_path: Path) -> None:
+    calls: list[str] = []
+
+    def drafters(kind: str, generator: str | None) -> Drafter:
+        calls.append(kind)
+        return ExtractiveDrafter()
+
+    args = argparse.Namespace(dataset=str(_cases(tmp_path / "cases.jsonl")), data_dir=None, config=[],
+                              drafter=None, embedder=None, generator=None, out=tmp_path / "out", max_cases=None,
+                              no_baselines=False, clusters_only=True)
+    agg = run(args, lambda name: HashingEmbedder(), drafters)
+    assert calls == ["extractive"]  # only to satisfy the pipeline: nothing is drafted
+    assert "coverage" not in agg["atelier"] and agg["atelier"]["stability"]["mean"] == 1.0
+    assert {"atelier / bertopic", "atelier / oracle-k ward (knows the gold k)"} <= set(agg)
+    assert agg["atelier / oracle-k ward (knows the gold k)"]["ari"]["n"] == 3
+    report = (tmp_path / "out" / "report.md").read_text()
+    assert "### ≤ 30 post-its (3 cases)" in report and "cluster_seconds" in report

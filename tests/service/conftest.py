@@ -66,8 +66,8 @@ def client(home: Path) -> Iterator[TestClient[Litestar]]:
 
 
 def wait_job(client: TestClient[Litestar], job_id: str) -> dict[str, Any]:
-    """Poll ``GET /jobs/{id}`` until the job succeeded or failed (10 s at most)."""
-    for _ in range(200):
+    """Poll ``GET /jobs/{id}`` until the job succeeded or failed (60 s at most: UMAP compiles on first use)."""
+    for _ in range(1200):
         job = client.get(f"/api/v1/jobs/{job_id}").json()
         if job["state"] in ("succeeded", "failed"):
             return dict(job)

@@ -113,3 +113,58 @@ def test_exports(client: TestClient[Litestar]) -> None:
     text = "\n".join(p.text for p in Document(io.BytesIO(docx.content)).paragraphs)
     assert "FabLabs — approuvé" in text
     assert client.get(f"{API}/workshops/{wid}/export", params={"format": "pdf"}).status_code == 400
+
+
+GROUPS = {
+    "fab": ["fablab imprimante 3d partagée", "fablab découpe laser partagée", "fablab atelier partagé outils",
+            "fablab rural imprimante outils", "fablab découpe atelier rural"],
+    "web": ["vente en ligne boutique artisans", "boutique en ligne paiement", "site de vente en ligne artisans",
+            "paiement en ligne boutique", "vente boutique site artisans"],
+    "app": ["apprentissage jeunes métiers", "apprentis métiers découverte", "jeunes apprentis stage métiers",
+            "stage découverte apprentissage", "métiers apprentissage jeunes stage"],
+}
+
+
+def _clusters(client: TestClient[Litestar], wid: str) -> list[dict[str, Any]]:
+    return client.get(f"{API}/workshops/{wid}/review").json()["axes"][0]["clusters"]
+
+
+def _synthesize(client: TestClient[Litestar], wid: str) -> None:
+    job = client.post(f"{API}/workshops/{wid}/syntheses", json={}).json()["job_id"]
+    assert wait_job(client, job)["state"] == "succeeded"
+
+
+def test_moves_merges_and_renames_survive_a_resynthesis_with_new_postits(client: TestClient[Litestar]) -> None:
+    wid = client.post(f"{API}/workshops", json={"title": "Atelier", "axes": [{"name": "Artisanat"}]}).json()["id"]
+    rows = [{"text": t, "axis": "Artisanat", "external_id": f"{g}{i}"} for g, texts in GROUPS.items()
+            for i, t in enumerate(texts)]
+    ids = client.post(f"{API}/workshops/{wid}/postits", json=rows).json()["ids"]
+    by_ext = {r["external_id"]: pid for r, pid in zip(rows, ids, strict=True)}
+    _synthesize(client, wid)
+    home = {g: next(c for c in _clusters(client, wid) if by_ext[f"{g}0"] in [p["id"] for p in c["postits"]])
+            for g in GROUPS}
+    assert len({c["id"] for c in home.values()}) == 3, "the fake embedder should separate the three themes"
+    # Decisions: rename the FabLab cluster, merge the web cluster into the apprentices', move fab4 to web/app.
+    client.patch(f"{API}/clusters/{home['fab']['id']}", json={"label": "Lieux de fabrication"}).raise_for_status()
+    client.post(f"{API}/clusters/{home['app']['id']}/merge", json={"other_id": home["web"]["id"]}).raise_for_status()
+    client.post(f"{API}/postits/{by_ext['fab4']}/move", json={"cluster_id": home["app"]["id"]}).raise_for_status()
+    new = [{"text": "fablab imprimante atelier partagé", "axis": "Artisanat", "external_id": "fab-new"},
+           {"text": "boutique vente en ligne artisans", "axis": "Artisanat", "external_id": "web-new"}]
+    new_ids = client.post(f"{API}/workshops/{wid}/postits", json=new).json()["ids"]
+    _synthesize(client, wid)
+
+    after = _clusters(client, wid)
+    where = {p["id"]: c for c in after for p in c["postits"]}
+    assert sorted(where) == sorted([*ids, *new_ids]), "every post-it, old and new, in exactly one place"
+    assert where[by_ext["fab4"]]["id"] == where[by_ext["app0"]]["id"] == where[by_ext["web0"]]["id"]
+    merged = where[by_ext["app0"]]
+    assert {by_ext[f"{g}{i}"] for g in ("web", "app") for i in range(5)} <= {p["id"] for p in merged["postits"]}
+    fab = where[by_ext["fab0"]]
+    assert fab["label"] == "Lieux de fabrication" and fab["id"] != merged["id"]
+    assert "rename" in fab["kept_from_review"] and {"merge", "move"} <= set(merged["kept_from_review"])
+    assert where[new_ids[0]]["id"] == fab["id"]
+    # One source of membership: the post-its filter reads the reviewed clusters.
+    listed = client.get(f"{API}/workshops/{wid}/postits", params={"cluster": merged["key"]}).json()
+    assert {p["id"] for p in listed} == {p["id"] for p in merged["postits"]}
+    page = client.get(f"/review/axes/{fab['axis_id']}").text
+    assert "gardé de la relecture" in page
