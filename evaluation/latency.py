@@ -20,6 +20,7 @@ import httpx
 import numpy as np
 
 from evaluation.bench import real_workshop
+from models.store import atelier_home
 
 
 def _wait_health(client: httpx.Client, timeout: float = 300) -> None:
@@ -37,7 +38,9 @@ def _wait_health(client: httpx.Client, timeout: float = 300) -> None:
 def main(port: int = 8765, n_gets: int = 1000, drafter: str = "transformers") -> int:
     """Run the measurement and print p50/p99."""
     scratch = Path(tempfile.mkdtemp(prefix="atelier-latency-"))
-    env = {**os.environ, "ATELIER_DATABASE_URL": f"sqlite+aiosqlite:///{scratch / 'latency.db'}"}
+    env = {**os.environ, "ATELIER_DATABASE_URL": f"sqlite+aiosqlite:///{scratch / 'latency.db'}",
+           "ATELIER_HOME": str(scratch)}  # a fresh home: its first start writes the admin key there
+    env["ATELIER_MODELS_DIR"] = os.environ.get("ATELIER_MODELS_DIR") or str(atelier_home() / "models")
     server = subprocess.Popen([sys.executable, "-m", "atelier", "serve", "--port", str(port), "--drafter", drafter],
                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -45,6 +48,7 @@ def main(port: int = 8765, n_gets: int = 1000, drafter: str = "transformers") ->
             t0 = time.perf_counter()
             _wait_health(client)
             print(f"service healthy after {time.perf_counter() - t0:.1f} s (models loaded)")
+            client.headers["Authorization"] = f"Bearer {(scratch / 'admin.key').read_text().strip()}"
             postits, axes = real_workshop(300, 6)
             body = {"title": "Le Monde d'après (extrait)", "language": "fr",
                     "axes": [{"name": a.name, "description": a.description} for a in axes]}

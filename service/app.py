@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import anyio
 from advanced_alchemy.extensions.litestar import (
@@ -21,13 +22,20 @@ from advanced_alchemy.extensions.litestar import (
 from litestar import Litestar, Request, Router, get
 from litestar.datastructures import State
 from litestar.di import Provide
+from litestar.exceptions import NotAuthorizedException
+from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.jinja import JinjaTemplateEngine
-from litestar.response import Response
+from litestar.response import Redirect, Response
 from litestar.status_codes import HTTP_503_SERVICE_UNAVAILABLE
 from litestar.template.config import TemplateConfig
 from sqlalchemy import event, text
 
+from service.auth.controllers import KeyController
+from service.auth.hosts import allowed_hosts_middleware
+from service.auth.keys import ensure_admin_key
+from service.auth.middleware import AuthMiddleware
 from service.catalog.controllers import ModelController
 from service.db.migrate import upgrade
 from service.ml import DrafterFactory, EmbedderFactory, ModelHub
@@ -56,6 +64,27 @@ async def health(request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
             "pending_embeddings": hub.pending_embeddings}
     ok = database and hub.loaded
     return Response(body, status_code=200 if ok else HTTP_503_SERVICE_UNAVAILABLE)
+
+
+#: Routes anyone may call: health, the OpenAPI document, the sign-in page and the pages' script.
+PUBLIC_PATHS = ["^/health", "^/api/v1/health", "^/schema", "^/review/login", "^/review/static/"]
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+       "frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+
+
+async def security_headers(response: Response[Any]) -> Response[Any]:
+    """No framing, no inline script, no referrer leaks, no MIME sniffing."""
+    response.headers.update({"Content-Security-Policy": CSP, "X-Frame-Options": "DENY",
+                             "Referrer-Policy": "same-origin", "X-Content-Type-Options": "nosniff"})
+    return response
+
+
+def unauthorized(request: Request[Any, Any, Any], exc: NotAuthorizedException) -> Response[Any]:
+    """401 JSON on the API; the sign-in page (with the way back) on the review pages."""
+    if request.url.path.startswith("/review"):
+        return Redirect(f"/review/login?next={quote(request.url.path)}", status_code=303)
+    return Response({"status_code": 401, "detail": exc.detail}, status_code=401,
+                    headers={"WWW-Authenticate": 'Bearer realm="atelier"'})
 
 
 def _sqlite_pragmas(config: SQLAlchemyAsyncConfig) -> None:
@@ -97,6 +126,7 @@ def create_app(settings: Settings | None = None, embedder_factory: EmbedderFacto
         app.state.sessions = db.create_session_maker()
         async with app.state.sessions() as session, session.begin():
             await recover_jobs(session)
+            await ensure_admin_key(session, settings.home)
         await hub.run(hub.load)
         try:
             yield
@@ -104,15 +134,23 @@ def create_app(settings: Settings | None = None, embedder_factory: EmbedderFacto
             hub.close()
 
     api = Router("/api/v1", route_handlers=[WorkshopController, PostItController, SynthesisController, PitchController,
-                                         ClusterController, ModelController, health])
+                                         ClusterController, ModelController, KeyController, health])
     return Litestar(
         route_handlers=[api, health, ReviewPages],
+        middleware=[allowed_hosts_middleware(settings.allowed_hosts.split(",")),
+                    DefineMiddleware(AuthMiddleware, exclude=PUBLIC_PATHS)],
+        exception_handlers={NotAuthorizedException: unauthorized},
+        after_request=security_headers,
         template_config=TemplateConfig(directory=Path(__file__).parent / "templates", engine=JinjaTemplateEngine),
         plugins=[SQLAlchemyPlugin(config=db)],
         lifespan=[lifespan],
         dependencies={"settings": Provide(lambda: settings, sync_to_thread=False)},
         state=State({"models": hub}),
-        openapi_config=OpenAPIConfig(title="Atelier", version="1", path="/schema"),
+        openapi_config=OpenAPIConfig(
+            title="Atelier", version="1", path="/schema",
+            components=Components(security_schemes={"BearerToken": SecurityScheme(
+                type="http", scheme="bearer", description="An API key: `atelier keys create --role ROLE`")}),
+            security=[{"BearerToken": []}]),
         request_max_body_size=settings.max_body_bytes,
     )
 

@@ -31,6 +31,9 @@ class Settings:
         max_text_length: Longest post-it text accepted.
         max_batch: Most post-its in one request.
         max_body_bytes: Largest request body.
+        allowed_hosts: Comma-separated ``Host`` values served (``*.example.org`` wildcards);
+            anything else answers 400, which stops DNS-rebinding attacks on a local service.
+        secure_cookies: Mark the review session cookie ``Secure`` (1 behind TLS).
     """
 
     home: Path = field(default_factory=atelier_home)
@@ -45,6 +48,8 @@ class Settings:
     max_text_length: int = 2000
     max_batch: int = 1000
     max_body_bytes: int = 5_000_000
+    allowed_hosts: str = "localhost,127.0.0.1,[::1]"
+    secure_cookies: int = 0
 
     @property
     def db_url(self) -> str:

@@ -6,6 +6,7 @@ from typing import Any
 
 from litestar import Controller, Request, get
 
+from service.auth.guards import allow
 from service.catalog.schemas import CatalogOut
 from service.catalog.services import catalog
 
@@ -15,7 +16,7 @@ class ModelController(Controller):
 
     tags = ["models"]
 
-    @get("/models", sync_to_thread=False)
+    @get("/models", sync_to_thread=False, guards=[allow("read")])
     def list_models(self, request: Request[Any, Any, Any]) -> CatalogOut:
         """Drafters (runtimes) and whether each is usable, packaged models and whether each is fetched."""
         return catalog(request.app.state.models)

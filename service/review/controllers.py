@@ -12,8 +12,8 @@ from litestar.params import Body, FromPath, FromQuery
 from litestar.status_codes import HTTP_202_ACCEPTED
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from service.auth.guards import allow, principal
 from service.db.models import ClusterRow, PitchRow, Revision
-from service.errors import bad_request
 from service.review import export, jobs, services
 from service.review.schemas import (
     Author,
@@ -28,9 +28,9 @@ from service.review.schemas import (
 )
 
 
-def author_of(request: Request[Any, Any, Any], given: str | None) -> str:
-    """Body ``author``, else the ``X-Atelier-User`` header, else ``api``."""
-    return (given or request.headers.get("x-atelier-user") or "api").strip()[:200] or "api"
+def author_of(request: Request[Any, Any, Any], given: str | None = None) -> str:
+    """The authenticated key's name: the body's ``author`` is ignored (kept for older clients)."""
+    return principal(request).name
 
 
 def pitch_out(p: PitchRow) -> PitchOut:
@@ -67,39 +67,39 @@ class PitchController(Controller):
     path = "/pitches"
     tags = ["review"]
 
-    @get("/{pitch_id:uuid}")
+    @get("/{pitch_id:uuid}", guards=[allow("read")])
     async def read(self, db_session: NamedDependency[AsyncSession], pitch_id: FromPath[uuid.UUID]) -> PitchOut:
         """The pitch with its sentences, citations, state and any new draft offered beside it."""
         return pitch_out(await services.get_pitch(db_session, pitch_id))
 
-    @patch("/{pitch_id:uuid}")
+    @patch("/{pitch_id:uuid}", guards=[allow("review")])
     async def edit(self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession],
                    pitch_id: FromPath[uuid.UUID], data: Annotated[PitchEdit, Body()]) -> PitchOut:
         """Replace the text: a new version, approval withdrawn."""
         return pitch_out(await services.edit_pitch(db_session, pitch_id, data.text, author_of(request, data.author)))
 
-    @post("/{pitch_id:uuid}/approve")
+    @post("/{pitch_id:uuid}/approve", guards=[allow("review")])
     async def approve(self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession],
                       pitch_id: FromPath[uuid.UUID], data: Annotated[Author | None, Body()] = None) -> PitchOut:
         """Approve the pitch."""
         who = author_of(request, data.author if data else None)
         return pitch_out(await services.set_approval(db_session, pitch_id, True, who))
 
-    @post("/{pitch_id:uuid}/unapprove")
+    @post("/{pitch_id:uuid}/unapprove", guards=[allow("review")])
     async def unapprove(self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession],
                         pitch_id: FromPath[uuid.UUID], data: Annotated[Author | None, Body()] = None) -> PitchOut:
         """Withdraw approval."""
         who = author_of(request, data.author if data else None)
         return pitch_out(await services.set_approval(db_session, pitch_id, False, who))
 
-    @post("/{pitch_id:uuid}/accept-proposal")
+    @post("/{pitch_id:uuid}/accept-proposal", guards=[allow("review")])
     async def accept(self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession],
                      pitch_id: FromPath[uuid.UUID], data: Annotated[Author | None, Body()] = None) -> PitchOut:
         """Replace an edited pitch with the new draft offered beside it."""
         who = author_of(request, data.author if data else None)
         return pitch_out(await services.accept_proposal(db_session, pitch_id, who))
 
-    @post("/{pitch_id:uuid}/regenerate", status_code=HTTP_202_ACCEPTED)
+    @post("/{pitch_id:uuid}/regenerate", status_code=HTTP_202_ACCEPTED, guards=[allow("review")])
     async def regenerate(self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession],
                          pitch_id: FromPath[uuid.UUID]) -> JobAccepted:
         """Draft this axis again from its current clusters; poll ``GET /jobs/{job_id}``."""
@@ -108,7 +108,7 @@ class PitchController(Controller):
         jobs.start_regeneration(request.app.state.sessions, request.app.state.models, pitch_id, job.id)
         return JobAccepted(job_id=job.id)
 
-    @get("/{pitch_id:uuid}/history")
+    @get("/{pitch_id:uuid}/history", guards=[allow("read")])
     async def history(self, db_session: NamedDependency[AsyncSession],
                       pitch_id: FromPath[uuid.UUID]) -> list[RevisionOut]:
         """Every version of the pitch: who, when, what, and the diff."""
@@ -121,45 +121,40 @@ class ClusterController(Controller):
 
     tags = ["review"]
 
-    @patch("/clusters/{cluster_id:uuid}")
+    @patch("/clusters/{cluster_id:uuid}", guards=[allow("review")])
     async def rename(self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession],
                      cluster_id: FromPath[uuid.UUID], data: Annotated[ClusterRename, Body()]) -> ClusterOut:
         """Rename a cluster."""
         who = author_of(request, data.author)
         return cluster_out(await services.rename_cluster(db_session, cluster_id, data.label, who))
 
-    @post("/clusters/{cluster_id:uuid}/merge")
+    @post("/clusters/{cluster_id:uuid}/merge", guards=[allow("review")])
     async def merge(self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession],
                     cluster_id: FromPath[uuid.UUID], data: Annotated[ClusterMerge, Body()]) -> ClusterOut:
         """Merge ``other_id`` into this cluster."""
         who = author_of(request, data.author)
         return cluster_out(await services.merge_clusters(db_session, cluster_id, data.other_id, who))
 
-    @post("/postits/{postit_id:uuid}/move")
+    @post("/postits/{postit_id:uuid}/move", guards=[allow("review")])
     async def move(self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession],
                    postit_id: FromPath[uuid.UUID], data: Annotated[PostItMove, Body()]) -> ClusterOut:
         """Move a post-it to another cluster of its axis (``null``: to the singular group)."""
         who = author_of(request, data.author)
         return cluster_out(await services.move_postit(db_session, postit_id, data.cluster_id, who))
 
-    @get("/clusters/{cluster_id:uuid}/history")
+    @get("/clusters/{cluster_id:uuid}/history", guards=[allow("read")])
     async def history(self, db_session: NamedDependency[AsyncSession],
                       cluster_id: FromPath[uuid.UUID]) -> list[RevisionOut]:
         """Renames and merges of a cluster."""
         return [revision_out(r) for r in await services.history(db_session, cluster_id)]
 
-    @get("/workshops/{workshop_id:uuid}/export")
+    @get("/workshops/{workshop_id:uuid}/export", guards=[allow("read")])
     async def export(self, db_session: NamedDependency[AsyncSession], workshop_id: FromPath[uuid.UUID],
                      format: FromQuery[str] = "md") -> Response[bytes]:
         """The reviewed syntheses with approval state and citations: ``md``, ``docx``, ``json`` or ``csv``."""
-        if format not in export.FORMATS:
-            raise bad_request(f"format: one of {', '.join(export.FORMATS)}", "format")
-        data = await export.reviewed(db_session, workshop_id)
-        name = f"atelier-{workshop_id}.{format}"
-        return Response(export.render(data, format), media_type=export.FORMATS[format],
-                        headers={"content-disposition": f'attachment; filename="{name}"'})
+        return await export.download(db_session, workshop_id, format)
 
-    @get("/workshops/{workshop_id:uuid}/review")
+    @get("/workshops/{workshop_id:uuid}/review", guards=[allow("read")])
     async def review(self, db_session: NamedDependency[AsyncSession],
                      workshop_id: FromPath[uuid.UUID]) -> dict[str, Any]:
         """Everything under review for a workshop (same data as the JSON export)."""

@@ -8,10 +8,12 @@ import json
 import uuid
 from typing import Any
 
+from litestar.response import Response
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.db.models import PitchRow, PostItRow
+from service.errors import bad_request
 from service.review.services import axis_clusters, pitch_text
 from service.workshops.services import get_workshop
 
@@ -111,3 +113,13 @@ def render(data: dict[str, Any], fmt: str) -> bytes:
     if fmt == "docx":
         return to_docx(data)
     return json.dumps(data, ensure_ascii=False, indent=2).encode()
+
+
+async def download(session: AsyncSession, workshop_id: uuid.UUID, fmt: str) -> Response[bytes]:
+    """The export as an attachment (API and review pages alike)."""
+    if fmt not in FORMATS:
+        raise bad_request(f"format: one of {', '.join(FORMATS)}", "format")
+    data = await reviewed(session, workshop_id)
+    name = f"atelier-{workshop_id}.{fmt}"
+    return Response(render(data, fmt), media_type=FORMATS[fmt],
+                    headers={"content-disposition": f'attachment; filename="{name}"'})

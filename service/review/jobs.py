@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 async def request_regeneration(session: AsyncSession, pitch_id: uuid.UUID) -> Job:
     """Queue a regeneration job for a pitch."""
     pitch = await get_pitch(session, pitch_id)
-    job = Job(id=uuid.uuid4(), kind="regenerate", state="queued", stage="queued")
+    job = Job(id=uuid.uuid4(), kind="regenerate", state="queued", stage="queued", workshop_id=pitch.workshop_id)
     session.add(job)
     pitch.job_id = job.id
     await session.flush()

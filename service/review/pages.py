@@ -1,42 +1,70 @@
 """Server-rendered French review pages under ``/review`` (Jinja, autoescaped).
 
 Forms post to the same services as the API and redirect back (POST/redirect/GET).
-The reviewer's name is typed once and kept in a cookie.
+Reviewers sign in with an API key (``/review/login``); the session cookie is HttpOnly and
+SameSite=Strict, and every form carries the session's CSRF token.
 """
 
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 from typing import Annotated, Any
 
 import anyio
 import numpy as np
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
+from litestar.connection import ASGIConnection
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath
+from litestar.exceptions import PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.embedding import text_key
+from service.auth.guards import allow, principal
+from service.auth.keys import authenticate
+from service.auth.sessions import COOKIE, LIFETIME, close_session, csrf_ok, open_session
 from service.db.models import AxisRow, Job, PitchRow, PostItRow, SynthesisRow, Workshop
 from service.errors import not_found
 from service.ml import ModelHub
-from service.review import jobs, services
+from service.review import export, jobs, services
 from service.review.axis_map import MapPoint, render_svg
 from service.review.controllers import text_diff
+from service.settings import Settings
 from service.syntheses.schemas import SynthesisCreate
 from service.syntheses.services import create_synthesis, start_job
 from service.workshops.services import get_workshop, list_workshops
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
-COOKIE = "atelier_user"
 
 
 def who(request: Request[Any, Any, Any]) -> str:
-    """The reviewer's name from the cookie (``anonyme`` until one is typed)."""
-    return (request.cookies.get(COOKIE) or "anonyme")[:200]
+    """The signed-in key's name: the author of every change made from these pages."""
+    return principal(request).name
+
+
+async def csrf(connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseRouteHandler) -> None:
+    """Every form post carries the session's CSRF token (synchronizer token, compared in constant time)."""
+    if not isinstance(connection, Request):
+        raise PermissionDeniedException("CSRF check needs a request")
+    form = await connection.form()
+    if not csrf_ok(connection.auth, form.get("csrf")):  # ``auth`` is the session's token; None for bearer keys
+        raise PermissionDeniedException("missing or wrong CSRF token: reload the page and try again")
+
+
+def local_path(target: str | None, default: str = "/review") -> str:
+    """``target`` if it is a path on this site, else ``default`` (no open redirect).
+
+    >>> local_path("/review/axes/1"), local_path("//evil.example/x"), local_path("https://evil.example")
+    ('/review/axes/1', '/review', '/review')
+    """
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    return target
 
 
 def _vectors(hub: ModelHub, texts: list[str]) -> tuple[np.ndarray, list[bool]]:
@@ -84,13 +112,13 @@ class ReviewPages(Controller):
     path = "/review"
     include_in_schema = False
 
-    @get("/")
+    @get("/", guards=[allow("read")])
     async def index(self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession]) -> Template:
         """Workshops list."""
-        workshops = await list_workshops(db_session)
+        workshops = await list_workshops(db_session, principal(request))
         return Template("index.html", context={"workshops": workshops, "user": who(request)})
 
-    @get("/workshops/{workshop_id:uuid}")
+    @get("/workshops/{workshop_id:uuid}", guards=[allow("read")])
     async def workshop(self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession],
                        workshop_id: FromPath[uuid.UUID]) -> Template:
         """A workshop: its axes, pitch states and latest synthesis."""
@@ -103,14 +131,14 @@ class ReviewPages(Controller):
         return Template("workshop.html", context={"workshop": workshop, "pitches": pitches, "user": who(request),
                                                    "latest_job": latest[1] if latest else None})
 
-    @get("/axes/{axis_id:uuid}")
+    @get("/axes/{axis_id:uuid}", guards=[allow("read")])
     async def axis(self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession],
                    axis_id: FromPath[uuid.UUID]) -> Template:
         """Clusters, singular ideas, the cited pitch, the map, and every action."""
         view = await axis_view(db_session, request.app.state.models, axis_id)
         return Template("axis.html", context={**view, "user": who(request)})
 
-    @get("/pitches/{pitch_id:uuid}/history")
+    @get("/pitches/{pitch_id:uuid}/history", guards=[allow("read")])
     async def history(self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession],
                       pitch_id: FromPath[uuid.UUID]) -> Template:
         """Every version of a pitch with the diff to the previous one."""
@@ -120,15 +148,47 @@ class ReviewPages(Controller):
         rows = [(r, text_diff(r.before, r.after).splitlines()[2:]) for r in reversed(revisions)]
         return Template("history.html", context={"pitch": pitch, "axis": axis, "rows": rows, "user": who(request)})
 
-    @post("/name")
-    async def name(self, request: Request[Any, Any, Any], data: Form) -> Redirect:
-        """Remember the reviewer's name in this browser."""
-        response = Redirect(data.get("next") or "/review", status_code=303)
-        response.set_cookie(COOKIE, data.get("name", "").strip()[:200] or "anonyme", max_age=365 * 86400,
-                            samesite="lax")
+    @get("/workshops/{workshop_id:uuid}/export", guards=[allow("read")])
+    async def export(self, db_session: NamedDependency[AsyncSession], workshop_id: FromPath[uuid.UUID],
+                     format: FromQuery[str] = "md") -> Response[bytes]:
+        """The reviewed syntheses, downloaded from the pages (same as the API's export)."""
+        return await export.download(db_session, workshop_id, format)
+
+    @get("/static/axis.js", media_type="text/javascript", cache_control=None)
+    async def axis_script(self) -> str:
+        """The axis page's script, served from this origin (the CSP allows no inline script)."""
+        return (Path(__file__).parents[1] / "static" / "axis.js").read_text(encoding="utf-8")
+
+    @get("/login")
+    async def login_form(self, next: FromQuery[str | None] = None) -> Template:
+        """The sign-in form (an API key)."""
+        return Template("login.html", context={"next": local_path(next), "error": None, "user": None})
+
+    @post("/login")
+    async def login(self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession],
+                    settings: NamedDependency[Settings], data: Form) -> Response[Any]:
+        """Check the key, open a session, go back where the reviewer was going."""
+        found = await authenticate(db_session, data.get("key", ""))
+        if found is None:
+            return Template("login.html", context={"next": local_path(data.get("next")), "user": None,
+                                                   "error": "Clé inconnue ou révoquée."}, status_code=401)
+        token = await open_session(db_session, found.key_id)
+        await db_session.commit()
+        response: Response[Any] = Redirect(local_path(data.get("next")), status_code=303)
+        response.set_cookie(COOKIE, token, httponly=True, samesite="strict", secure=bool(settings.secure_cookies),
+                            path="/review", max_age=int(LIFETIME.total_seconds()))
         return response
 
-    @post("/workshops/{workshop_id:uuid}/synthesize")
+    @post("/logout", guards=[allow("read"), csrf])
+    async def logout(self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession]) -> Redirect:
+        """Close the session."""
+        await close_session(db_session, request.cookies.get(COOKIE, ""))
+        await db_session.commit()
+        response = Redirect("/review/login", status_code=303)
+        response.delete_cookie(COOKIE, path="/review")
+        return response
+
+    @post("/workshops/{workshop_id:uuid}/synthesize", guards=[allow("synthesize"), csrf])
     async def synthesize(self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession],
                          workshop_id: FromPath[uuid.UUID]) -> Redirect:
         """Start a synthesis of the whole workshop."""
@@ -137,7 +197,7 @@ class ReviewPages(Controller):
         start_job(request.app.state.sessions, request.app.state.models, row.id, row.job_id)
         return Redirect(f"/review/workshops/{workshop_id}", status_code=303)
 
-    @post("/pitches/{pitch_id:uuid}/{action:str}")
+    @post("/pitches/{pitch_id:uuid}/{action:str}", guards=[allow("review"), csrf])
     async def pitch_action(self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession],
                            pitch_id: FromPath[uuid.UUID], action: FromPath[str], data: Form) -> Redirect:
         """Edit, approve, unapprove, accept the offered draft, or regenerate."""
@@ -157,7 +217,7 @@ class ReviewPages(Controller):
             raise not_found("action", action)
         return Redirect(f"/review/axes/{pitch.axis_id}#pitch", status_code=303)
 
-    @post("/clusters/{cluster_id:uuid}/{action:str}")
+    @post("/clusters/{cluster_id:uuid}/{action:str}", guards=[allow("review"), csrf])
     async def cluster_action(self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession],
                              cluster_id: FromPath[uuid.UUID], action: FromPath[str], data: Form) -> Redirect:
         """Rename or merge a cluster."""
@@ -170,7 +230,7 @@ class ReviewPages(Controller):
             raise not_found("action", action)
         return Redirect(f"/review/axes/{cluster.axis_id}#clusters", status_code=303)
 
-    @post("/postits/{postit_id:uuid}/move")
+    @post("/postits/{postit_id:uuid}/move", guards=[allow("review"), csrf])
     async def move(self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession],
                    postit_id: FromPath[uuid.UUID], data: Form) -> Redirect:
         """Move a post-it to another cluster or to the singular ideas."""

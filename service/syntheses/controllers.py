@@ -11,6 +11,7 @@ from litestar.params import Body, FromPath
 from litestar.status_codes import HTTP_202_ACCEPTED
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from service.auth.guards import allow
 from service.syntheses import services
 from service.syntheses.schemas import JobOut, SynthesisAccepted, SynthesisCreate, SynthesisOut
 
@@ -20,7 +21,7 @@ class SynthesisController(Controller):
 
     tags = ["syntheses"]
 
-    @post("/workshops/{workshop_id:uuid}/syntheses", status_code=HTTP_202_ACCEPTED)
+    @post("/workshops/{workshop_id:uuid}/syntheses", status_code=HTTP_202_ACCEPTED, guards=[allow("synthesize")])
     async def request_synthesis(
         self,
         request: Request[Any, Any, Any],
@@ -35,19 +36,19 @@ class SynthesisController(Controller):
         services.start_job(state.sessions, state.models, row.id, row.job_id)
         return SynthesisAccepted(synthesis_id=row.id, job_id=row.job_id)
 
-    @get("/workshops/{workshop_id:uuid}/syntheses")
+    @get("/workshops/{workshop_id:uuid}/syntheses", guards=[allow("read")])
     async def list_for_workshop(
         self, db_session: NamedDependency[AsyncSession], workshop_id: FromPath[uuid.UUID]
     ) -> list[SynthesisOut]:
         """Syntheses of a workshop, newest first."""
         return await services.list_syntheses(db_session, workshop_id)
 
-    @get("/syntheses/{synthesis_id:uuid}")
+    @get("/syntheses/{synthesis_id:uuid}", guards=[allow("read")])
     async def read(self, db_session: NamedDependency[AsyncSession], synthesis_id: FromPath[uuid.UUID]) -> SynthesisOut:
         """One synthesis in the ``synthesis.json`` shape, plus ids and state."""
         return await services.get_synthesis(db_session, synthesis_id)
 
-    @get("/jobs/{job_id:uuid}")
+    @get("/jobs/{job_id:uuid}", guards=[allow("read")])
     async def job(self, db_session: NamedDependency[AsyncSession], job_id: FromPath[uuid.UUID]) -> JobOut:
         """A job's state (queued, running, succeeded, failed), progress 0..1, stage and error."""
         return await services.get_job(db_session, job_id)

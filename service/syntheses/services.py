@@ -31,7 +31,7 @@ async def create_synthesis(session: AsyncSession, workshop_id: uuid.UUID, data: 
     for i, name in enumerate(data.axes or []):
         if name not in names:
             raise bad_request(f"axes[{i}]: unknown axis {name!r}", f"axes[{i}]")
-    job = Job(kind="synthesis", state="queued", stage="queued")
+    job = Job(kind="synthesis", state="queued", stage="queued", workshop_id=workshop_id)
     session.add(job)
     await session.flush()
     request = {"drafter": data.drafter, "embedder": data.embedder, "generator": data.generator, "axes": data.axes}

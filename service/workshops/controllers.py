@@ -14,6 +14,7 @@ from litestar.params import Body, FromPath, FromQuery
 from litestar.status_codes import HTTP_201_CREATED
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from service.auth.guards import allow, principal
 from service.db.models import Workshop
 from service.settings import Settings
 from service.syntheses.services import cluster_members
@@ -73,26 +74,28 @@ class WorkshopController(Controller):
     path = "/workshops"
     tags = ["workshops"]
 
-    @post("/", status_code=HTTP_201_CREATED)
+    @post("/", status_code=HTTP_201_CREATED, guards=[allow("create")])
     async def create(
         self,
+        request: Request[Any, Any, Any],
         db_session: NamedDependency[AsyncSession],
         data: Annotated[WorkshopCreate, Body(examples=[WORKSHOP_EXAMPLE])],
     ) -> WorkshopOut:
-        """Create a workshop with its axes."""
-        return workshop_out(await services.create_workshop(db_session, data))
+        """Create a workshop with its axes (a tool's key gets it in its scope)."""
+        return workshop_out(await services.create_workshop(db_session, data, principal(request)))
 
-    @get("/")
-    async def list_all(self, db_session: NamedDependency[AsyncSession]) -> list[WorkshopOut]:
-        """All workshops, newest first."""
-        return [workshop_out(w) for w in await services.list_workshops(db_session)]
+    @get("/", guards=[allow("read")])
+    async def list_all(self, request: Request[Any, Any, Any],
+                       db_session: NamedDependency[AsyncSession]) -> list[WorkshopOut]:
+        """The workshops this key may see, newest first."""
+        return [workshop_out(w) for w in await services.list_workshops(db_session, principal(request))]
 
-    @get("/{workshop_id:uuid}")
+    @get("/{workshop_id:uuid}", guards=[allow("read")])
     async def read(self, db_session: NamedDependency[AsyncSession], workshop_id: FromPath[uuid.UUID]) -> WorkshopOut:
         """One workshop."""
         return workshop_out(await services.get_workshop(db_session, workshop_id))
 
-    @patch("/{workshop_id:uuid}")
+    @patch("/{workshop_id:uuid}", guards=[allow("write")])
     async def update(
         self,
         db_session: NamedDependency[AsyncSession],
@@ -102,12 +105,12 @@ class WorkshopController(Controller):
         """Change the title or language; add or rename axes."""
         return workshop_out(await services.update_workshop(db_session, workshop_id, data))
 
-    @delete("/{workshop_id:uuid}")
+    @delete("/{workshop_id:uuid}", guards=[allow("write")])
     async def remove(self, db_session: NamedDependency[AsyncSession], workshop_id: FromPath[uuid.UUID]) -> None:
         """Delete a workshop and its post-its."""
         await services.delete_workshop(db_session, workshop_id)
 
-    @post("/{workshop_id:uuid}/postits", status_code=HTTP_201_CREATED)
+    @post("/{workshop_id:uuid}/postits", status_code=HTTP_201_CREATED, guards=[allow("write")])
     async def push(
         self,
         request: Request[Any, Any, Any],
@@ -119,7 +122,7 @@ class WorkshopController(Controller):
         """Store post-its (all or none); retries with the same ``external_id`` create no duplicates."""
         return await _store(request, db_session, workshop_id, data, settings)
 
-    @post("/{workshop_id:uuid}/postits/csv", status_code=HTTP_201_CREATED)
+    @post("/{workshop_id:uuid}/postits/csv", status_code=HTTP_201_CREATED, guards=[allow("write")])
     async def push_csv(
         self,
         request: Request[Any, Any, Any],
@@ -131,7 +134,7 @@ class WorkshopController(Controller):
         items = services.csv_items(await _csv_body(request), settings)
         return await _store(request, db_session, workshop_id, items, settings)
 
-    @get("/{workshop_id:uuid}/postits")
+    @get("/{workshop_id:uuid}/postits", guards=[allow("read")])
     async def list_postits(
         self,
         db_session: NamedDependency[AsyncSession],
@@ -171,7 +174,7 @@ class PostItController(Controller):
     path = "/postits"
     tags = ["postits"]
 
-    @patch("/{postit_id:uuid}")
+    @patch("/{postit_id:uuid}", guards=[allow("write")])
     async def update(
         self,
         db_session: NamedDependency[AsyncSession],
@@ -182,7 +185,7 @@ class PostItController(Controller):
         """Edit a post-it."""
         return await services.update_postit(db_session, postit_id, data, settings)
 
-    @delete("/{postit_id:uuid}")
+    @delete("/{postit_id:uuid}", guards=[allow("write")])
     async def remove(self, db_session: NamedDependency[AsyncSession], postit_id: FromPath[uuid.UUID]) -> None:
         """Delete a post-it."""
         await services.delete_postit(db_session, postit_id)

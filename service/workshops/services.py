@@ -10,6 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.inputs import InputError, decode, parse_csv
 from models.routing import axis_key
+from service.auth.keys import grant
+from service.auth.principal import Principal
 from service.db.models import AxisRow, PostItRow, Workshop
 from service.errors import bad_request, not_found, too_large
 from service.settings import Settings
@@ -24,18 +26,23 @@ async def get_workshop(session: AsyncSession, workshop_id: uuid.UUID) -> Worksho
     return workshop
 
 
-async def create_workshop(session: AsyncSession, data: WorkshopCreate) -> Workshop:
-    """Create a workshop with its axes."""
+async def create_workshop(session: AsyncSession, data: WorkshopCreate, owner: Principal | None = None) -> Workshop:
+    """Create a workshop with its axes; a scoped key (a workshop tool) gets it in its scope."""
     workshop = Workshop(title=data.title, language=data.language)
     session.add(workshop)
     _apply_axes(workshop, data.axes)
     await session.flush()
+    if owner is not None and owner.workshops is not None:
+        await grant(session, owner.key_id, workshop.id)
     return workshop
 
 
-async def list_workshops(session: AsyncSession) -> Sequence[Workshop]:
-    """All workshops, newest first."""
-    return (await session.scalars(select(Workshop).order_by(Workshop.created_at.desc()))).all()
+async def list_workshops(session: AsyncSession, viewer: Principal | None = None) -> Sequence[Workshop]:
+    """The workshops ``viewer`` may see (all without one), newest first."""
+    query = select(Workshop).order_by(Workshop.created_at.desc())
+    if viewer is not None and viewer.workshops is not None:
+        query = query.where(Workshop.id.in_(viewer.workshops or {uuid.UUID(int=0)}))
+    return (await session.scalars(query)).all()
 
 
 async def update_workshop(session: AsyncSession, workshop_id: uuid.UUID, data: WorkshopUpdate) -> Workshop:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from tests.fakes import HashingEmbedder
 def settings_for(home: Path, **overrides: object) -> Settings:
     """SQLite under ``home``, or the PostgreSQL named by ``ATELIER_TEST_DATABASE_URL`` (CI)."""
     url = os.environ.get("ATELIER_TEST_DATABASE_URL", "")
+    overrides.setdefault("allowed_hosts", "testserver.local,localhost,127.0.0.1")
     return Settings(home=home, database_url=url, drafter="extractive", threads=1, **overrides)  # type: ignore[arg-type]
 
 
@@ -59,9 +61,35 @@ def home(tmp_path: Path) -> Path:
     return tmp_path / "home"
 
 
+def admin_key(home: Path) -> str:
+    """The admin key the first start wrote (as ``make run`` users find it)."""
+    return (home / "admin.key").read_text().strip()
+
+
+def authorized(test_client: TestClient[Litestar], home: Path) -> TestClient[Litestar]:
+    """The client, sending the first-start admin key on every request."""
+    test_client.headers["Authorization"] = f"Bearer {admin_key(home)}"
+    return test_client
+
+
+def sign_in(client: TestClient[Litestar], key: str) -> str:
+    """Sign in on the review pages with ``key``; returns the session's CSRF token."""
+    client.post("/review/login", data={"key": key, "next": "/review"}).raise_for_status()
+    page = client.get("/review").text
+    marker = 'name="csrf" value="'
+    return page[page.index(marker) + len(marker):].split('"', 1)[0]
+
+
+@contextmanager
+def started(home: Path, **overrides: object) -> Iterator[TestClient[Litestar]]:
+    """A running service on ``home`` and a client holding its admin key."""
+    with TestClient(make_app(home, **overrides)) as test_client:
+        yield authorized(test_client, home)
+
+
 @pytest.fixture
 def client(home: Path) -> Iterator[TestClient[Litestar]]:
-    with TestClient(make_app(home)) as test_client:
+    with started(home) as test_client:
         yield test_client
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from tests.service.conftest import make_app, settings_for, wait_job
+from tests.service.conftest import settings_for, started, wait_job
 
 API = "/api/v1"
 
@@ -34,7 +34,7 @@ def _postits() -> list[dict[str, Any]]:
 
 
 def test_full_flow_and_restart(home: Path) -> None:
-    with TestClient(make_app(home)) as client:
+    with started(home) as client:
         workshop = _workshop(client)
         wid = workshop["id"]
         pushed = client.post(f"{API}/workshops/{wid}/postits", json=_postits())
@@ -58,7 +58,7 @@ def test_full_flow_and_restart(home: Path) -> None:
         cluster = synthesis["axes"][0]["clusters"][0]
         members = client.get(f"{API}/workshops/{wid}/postits", params={"cluster": cluster["id"]}).json()
         assert sorted(m["id"] for m in members) == sorted(cluster["postit_ids"])
-    with TestClient(make_app(home)) as client:
+    with started(home) as client:
         assert client.get(f"{API}/workshops/{wid}").json()["title"] == "Numérique et artisanat"
         assert len(client.get(f"{API}/workshops/{wid}/postits").json()) == 9
         listed = client.get(f"{API}/workshops/{wid}/syntheses").json()
@@ -80,7 +80,7 @@ def test_bad_csv_names_line_and_field_and_stores_nothing(client: TestClient[Lite
 
 
 def test_limits_and_json_errors(home: Path) -> None:
-    with TestClient(make_app(home, max_batch=3, max_text_length=20)) as client:
+    with started(home, max_batch=3, max_text_length=20) as client:
         wid = _workshop(client)["id"]
         many = client.post(f"{API}/workshops/{wid}/postits", json=[{"text": "a"}] * 4)
         assert many.status_code == 413 and "limit is 3" in many.json()["detail"]
@@ -128,7 +128,7 @@ def test_job_left_running_is_failed_at_next_start(home: Path) -> None:
     import asyncio
 
     from service.db.models import Job
-    with TestClient(make_app(home)) as client:
+    with started(home) as client:
         wid = _workshop(client)["id"]
     settings = settings_for(home)
 
@@ -145,7 +145,7 @@ def test_job_left_running_is_failed_at_next_start(home: Path) -> None:
         return job_id
 
     job_id = asyncio.run(plant())
-    with TestClient(make_app(home)) as client:
+    with started(home) as client:
         job = client.get(f"{API}/jobs/{job_id}").json()
         assert job["state"] == "failed" and "stopped" in job["error"]
         assert client.get(f"{API}/workshops/{wid}").status_code == 200

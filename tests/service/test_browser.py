@@ -18,7 +18,7 @@ import httpx
 import pytest
 import uvicorn
 
-from tests.service.conftest import make_app
+from tests.service.conftest import admin_key, make_app
 from tests.service.test_review_api import POSTITS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -53,9 +53,11 @@ def live_url(home: Path) -> Iterator[str]:
     thread.join(timeout=10)
 
 
-def _synthesised_axis(url: str) -> str:
-    with httpx.Client(base_url=url + "/api/v1", timeout=30) as api:
-        wid = api.post("/workshops", json={"title": "Atelier FabLabs", "axes": [{"name": "FabLabs"}]}).json()["id"]
+def _synthesised_axis(url: str, key: str) -> str:
+    with httpx.Client(base_url=url + "/api/v1", timeout=30, headers={"Authorization": f"Bearer {key}"}) as api:
+        made = api.post("/workshops", json={"title": "Atelier FabLabs", "axes": [{"name": "FabLabs"}]})
+        assert made.status_code == 201, made.text
+        wid = made.json()["id"]
         api.post(f"/workshops/{wid}/postits", json=POSTITS).raise_for_status()
         job = api.post(f"/workshops/{wid}/syntheses", json={}).json()["job_id"]
         for _ in range(200):
@@ -65,10 +67,17 @@ def _synthesised_axis(url: str) -> str:
         return str(api.get(f"/workshops/{wid}").json()["axes"][0]["id"])
 
 
-def test_axis_page_edit_approve_and_history_in_chromium(live_url: str, chromium: str) -> None:
+def _facilitator_key(url: str, admin: str) -> str:
+    with httpx.Client(base_url=url + "/api/v1", timeout=30, headers={"Authorization": f"Bearer {admin}"}) as api:
+        return str(api.post("/keys", json={"role": "facilitator", "name": "Camille"}).json()["key"])
+
+
+def test_axis_page_edit_approve_and_history_in_chromium(live_url: str, chromium: str, home: Path) -> None:
     from playwright.sync_api import expect, sync_playwright
 
-    axis_id = _synthesised_axis(live_url)
+    admin = admin_key(home)
+    axis_id = _synthesised_axis(live_url, admin)
+    camille = _facilitator_key(live_url, admin)
     out = ROOT / "test-output"
     out.mkdir(exist_ok=True)
     with sync_playwright() as pw:
@@ -76,10 +85,11 @@ def test_axis_page_edit_approve_and_history_in_chromium(live_url: str, chromium:
         page = browser.new_page(viewport={"width": 1200, "height": 1600})
         dialogs: list[str] = []
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-        page.goto(f"{live_url}/review/axes/{axis_id}")
-        page.fill("#reviewer-name", "Camille")
-        page.click("#name-form button")
-        expect(page.locator("#reviewer-name")).to_have_value("Camille")
+        page.goto(f"{live_url}/review/axes/{axis_id}")  # not signed in: the sign-in page, then back here
+        page.fill("#key", camille)
+        page.click("#login-form button")
+        expect(page.locator("#signed-in")).to_have_text("Connecté·e : Camille")
+        assert page.url.endswith(f"/review/axes/{axis_id}")
         first_cite = page.locator("details.cite").first
         first_cite.locator("summary").click()
         expect(first_cite.locator("blockquote")).to_be_visible()

@@ -3,6 +3,7 @@ from __future__ import annotations
 from litestar import Litestar
 from litestar.testing import TestClient
 
+from tests.service.conftest import sign_in
 from tests.service.test_review_api import API, reviewed_workshop
 
 
@@ -14,21 +15,25 @@ def test_pages_render_escape_html_and_run_actions(client: TestClient[Litestar]) 
     page = client.get(f"/review/axes/{axis_id}").text
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert '<svg class="axis-map"' in page and "Idées singulières" in page
-    client.post("/review/name", data={"name": "Camille", "next": f"/review/axes/{axis_id}"})
+    camille = client.post(f"{API}/keys", json={"role": "facilitator", "name": "Camille"}).json()["key"]
+    token = sign_in(client, camille)
     pitch_id = data["axes"][0]["pitch"]["id"]
-    edited = client.post(f"/review/pitches/{pitch_id}/edit", data={"text": "Un pitch revu."})
+    forged = client.post(f"/review/pitches/{pitch_id}/edit", data={"text": "Forgé."})
+    assert forged.status_code == 403  # no CSRF token: a cross-site form cannot act for the reviewer
+    edited = client.post(f"/review/pitches/{pitch_id}/edit", data={"text": "Un pitch revu.", "csrf": token})
     assert edited.status_code == 200 and "Un pitch revu." in edited.text and "modifié" in edited.text
-    client.post(f"/review/pitches/{pitch_id}/approve", data={})
+    client.post(f"/review/pitches/{pitch_id}/approve", data={"csrf": token})
     history = client.get(f"/review/pitches/{pitch_id}/history").text
     assert "Camille" in history and "approbation" in history and "Un pitch revu." in history
     clusters = [c for c in data["axes"][0]["clusters"] if not c["singular"]]
     moving = clusters[0]["postits"][0]["id"]
-    client.post(f"/review/postits/{moving}/move", data={"cluster_id": ""})
+    client.post(f"/review/postits/{moving}/move", data={"cluster_id": "", "csrf": token})
     singular = next(c for c in client.get(f"{API}/workshops/{wid}/review").json()["axes"][0]["clusters"]
                     if c["singular"])
     assert moving in [p["id"] for p in singular["postits"]]
-    client.post(f"/review/clusters/{clusters[0]['id']}/rename", data={"label": "Nom humain"})
+    client.post(f"/review/clusters/{clusters[0]['id']}/rename", data={"label": "Nom humain", "csrf": token})
     assert "Nom humain" in client.get(f"/review/axes/{axis_id}").text
+    assert client.get(f"/review/workshops/{wid}/export", params={"format": "md"}).status_code == 200
 
 
 def test_pages_before_any_synthesis(client: TestClient[Litestar]) -> None:

@@ -18,6 +18,12 @@ POSTITS = [
 
 
 
+def as_key(client: TestClient[Litestar], role: str, name: str, workshops: list[str] | None = None) -> dict[str, str]:
+    """Headers of a new key made by the admin."""
+    body = {"role": role, "name": name, "workshops": workshops or []}
+    return {"Authorization": f"Bearer {client.post(f'{API}/keys', json=body).json()['key']}"}
+
+
 def reviewed_workshop(client: TestClient[Litestar]) -> tuple[str, dict[str, Any]]:
     """A workshop with one synthesised axis; returns its id and the review data."""
     wid = client.post(f"{API}/workshops", json={"title": "Atelier", "axes": [{"name": "FabLabs"}]}).json()["id"]
@@ -31,16 +37,17 @@ def test_edit_approve_and_history(client: TestClient[Litestar]) -> None:
     _, data = reviewed_workshop(client)
     pitch = data["axes"][0]["pitch"]
     pid = pitch["id"]
-    edited = client.patch(f"{API}/pitches/{pid}", json={"text": "Des FabLabs partout. " + pitch["text"]},
-                          headers={"X-Atelier-User": "Camille"}).json()
+    camille, lea = (as_key(client, "facilitator", name) for name in ("Camille", "Léa"))
+    edited = client.patch(f"{API}/pitches/{pid}", json={"text": "Des FabLabs partout. " + pitch["text"],
+                                                        "author": "Quelqu'un d'autre"}, headers=camille).json()
     assert edited["edited"] and not edited["approved"] and edited["version"] == 2
     kept = [s for s in edited["sentences"] if s["text"] in pitch["text"]]
     assert all(s["citations"] for s in kept) and edited["sentences"][0]["citations"] == []
-    assert client.post(f"{API}/pitches/{pid}/approve", json={"author": "Léa"}).json()["approved"]
+    assert client.post(f"{API}/pitches/{pid}/approve", headers=lea).json()["approved"]
     assert not client.post(f"{API}/pitches/{pid}/unapprove").json()["approved"]
     history = client.get(f"{API}/pitches/{pid}/history").json()
-    assert [(h["action"], h["author"]) for h in history] == [
-        ("draft", "atelier"), ("edit", "Camille"), ("approve", "Léa"), ("unapprove", "api")]
+    assert [(h["action"], h["author"]) for h in history] == [  # the authenticated key, never a typed name
+        ("draft", "atelier"), ("edit", "Camille"), ("approve", "Léa"), ("unapprove", "admin (first start)")]
     assert "+Des FabLabs partout." in history[1]["diff"]
     assert client.patch(f"{API}/pitches/{pid}", json={"text": "  "}).status_code == 400
 

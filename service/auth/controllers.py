@@ -1,0 +1,48 @@
+"""``/api/v1/keys``: key management, for admins only."""
+
+from __future__ import annotations
+
+import uuid
+
+from litestar import Controller, delete, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath
+from litestar.status_codes import HTTP_201_CREATED
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from service.auth import keys
+from service.auth.guards import allow
+from service.auth.schemas import KeyCreate, KeyCreated, KeyOut
+from service.db.models import ApiKeyRow
+from service.errors import not_found
+
+
+def key_out(row: ApiKeyRow) -> KeyOut:
+    """A key's public fields."""
+    return KeyOut(id=row.id, name=row.name, role=row.role, prefix=row.prefix, workshops=list(row.workshop_ids),
+                  revoked=row.revoked, created_at=row.created_at)
+
+
+class KeyController(Controller):
+    """Create, list and revoke API keys."""
+
+    path = "/keys"
+    tags = ["keys"]
+    guards = [allow("admin")]
+
+    @post("/", status_code=HTTP_201_CREATED)
+    async def create(self, db_session: NamedDependency[AsyncSession], data: KeyCreate) -> KeyCreated:
+        """A new key; its secret is in ``key``, shown once."""
+        row, plaintext = await keys.create_key(db_session, data.role, data.name, data.workshops)
+        return KeyCreated(**{f: getattr(key_out(row), f) for f in KeyOut.__struct_fields__}, key=plaintext)
+
+    @get("/")
+    async def list_all(self, db_session: NamedDependency[AsyncSession]) -> list[KeyOut]:
+        """Every key (no secrets: only their hashes are stored)."""
+        return [key_out(r) for r in await keys.list_keys(db_session)]
+
+    @delete("/{key_id:uuid}")
+    async def revoke(self, db_session: NamedDependency[AsyncSession], key_id: FromPath[uuid.UUID]) -> None:
+        """Revoke a key; its review sessions end at once."""
+        if not await keys.revoke(db_session, key_id):
+            raise not_found("key", key_id)

@@ -1,0 +1,57 @@
+"""Review-page sessions: a random cookie token (stored hashed) tied to a key, with its CSRF token."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from service.auth.keys import principal_of
+from service.auth.principal import Principal
+from service.db.models import ApiKeyRow, AuthSessionRow
+
+COOKIE = "atelier_session"
+LIFETIME = timedelta(hours=12)
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def open_session(session: AsyncSession, key_id: uuid.UUID) -> str:
+    """A new session for the key; returns the cookie value (shown once, stored hashed)."""
+    token = secrets.token_urlsafe(32)
+    session.add(AuthSessionRow(token_hash=_digest(token), key_id=key_id, csrf=secrets.token_urlsafe(24),
+                               expires_at=datetime.now(UTC) + LIFETIME))
+    await session.flush()
+    return token
+
+
+async def session_principal(session: AsyncSession, token: str) -> tuple[Principal, str] | None:
+    """The principal and CSRF token behind a session cookie, or ``None`` (unknown, expired, key revoked)."""
+    row = (await session.scalars(select(AuthSessionRow).where(AuthSessionRow.token_hash == _digest(token)))).first()
+    if row is None or _aware(row.expires_at) < datetime.now(UTC):
+        return None
+    key = await session.get(ApiKeyRow, row.key_id)
+    if key is None or key.revoked:
+        return None
+    return principal_of(key), row.csrf
+
+
+async def close_session(session: AsyncSession, token: str) -> None:
+    """Sign out: the session row is deleted."""
+    await session.execute(delete(AuthSessionRow).where(AuthSessionRow.token_hash == _digest(token)))
+
+
+def csrf_ok(expected: str | None, given: str | None) -> bool:
+    """Constant-time comparison of the session's CSRF token with the form's."""
+    return bool(expected and given) and hmac.compare_digest(str(expected), str(given))
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

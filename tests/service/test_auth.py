@@ -1,0 +1,119 @@
+"""Keys, roles, workshop scope, review sessions, CSRF, redirects and security headers."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+from typing import Any
+
+from litestar import Litestar
+from litestar.testing import TestClient
+
+from tests.service.conftest import sign_in
+from tests.service.test_review_api import API, as_key, reviewed_workshop
+
+
+def _bare(client: TestClient[Litestar], method: str, url: str, **kwargs: Any) -> Any:
+    """A request without the admin key the fixture's client carries (or with ``headers``' key)."""
+    headers = {"Authorization": "", **kwargs.pop("headers", {})}
+    return client.request(method, url, headers=headers, **kwargs)
+
+
+def test_first_start_writes_a_private_admin_key(client: TestClient[Litestar], home: Path) -> None:
+    path = home / "admin.key"
+    assert path.read_text().startswith("atk_") and stat.S_IMODE(os.stat(path).st_mode) == 0o600
+
+
+def test_every_route_but_health_and_schema_needs_a_key(client: TestClient[Litestar]) -> None:
+    wid, _ = reviewed_workshop(client)
+    assert _bare(client, "GET", "/health").status_code == 200
+    schema = _bare(client, "GET", "/schema/openapi.json")
+    assert schema.status_code == 200
+    assert schema.json()["components"]["securitySchemes"]["BearerToken"]["scheme"] == "bearer"
+    for method, url in [("GET", f"{API}/workshops"), ("GET", f"{API}/workshops/{wid}"), ("GET", f"{API}/models"),
+                        ("POST", f"{API}/workshops"), ("GET", f"{API}/keys")]:
+        denied = _bare(client, method, url)
+        assert denied.status_code == 401 and "Bearer" in denied.headers["www-authenticate"], url
+    assert _bare(client, "GET", f"{API}/workshops", headers={"Authorization": "Bearer atk_x_y"}).status_code == 401
+
+
+def test_roles(client: TestClient[Litestar]) -> None:
+    wid, data = reviewed_workshop(client)
+    pid = data["axes"][0]["pitch"]["id"]
+    viewer, tool = as_key(client, "viewer", "Lecteur"), as_key(client, "tool", "Outil")
+    assert _bare(client, "GET", f"{API}/workshops/{wid}", headers=viewer).status_code == 200
+    assert _bare(client, "PATCH", f"{API}/pitches/{pid}", json={"text": "x"}, headers=viewer).status_code == 403
+    assert _bare(client, "POST", f"{API}/workshops", json={"title": "T"}, headers=viewer).status_code == 403
+    assert _bare(client, "GET", f"{API}/keys", headers=tool).status_code == 403
+    own = _bare(client, "POST", f"{API}/workshops", json={"title": "À moi", "axes": [{"name": "A"}]},
+                headers=tool).json()
+    pushed = _bare(client, "POST", f"{API}/workshops/{own['id']}/postits", json=[{"text": "Une idée"}], headers=tool)
+    assert pushed.status_code == 201
+    listed = _bare(client, "GET", f"{API}/workshops", headers=tool).json()
+    assert [w["id"] for w in listed] == [own["id"]]  # a tool sees its own workshops only
+    assert len(client.get(f"{API}/workshops").json()) == 2  # the admin sees both
+
+
+def test_other_workshops_answer_404_on_every_route(client: TestClient[Litestar]) -> None:
+    theirs, data = reviewed_workshop(client)
+    mine = client.post(f"{API}/workshops", json={"title": "Autre", "axes": [{"name": "B"}]}).json()["id"]
+    scoped = as_key(client, "facilitator", "Animatrice B", [mine])
+    axis = data["axes"][0]
+    pitch, cluster = axis["pitch"]["id"], axis["clusters"][0]["id"]
+    postit = axis["clusters"][0]["postits"][0]["id"]
+    synthesis = client.get(f"{API}/workshops/{theirs}/syntheses").json()[0]
+    axis_id = client.get(f"{API}/workshops/{theirs}").json()["axes"][0]["id"]
+    routes = [("GET", f"{API}/workshops/{theirs}"), ("PATCH", f"{API}/workshops/{theirs}"),
+              ("DELETE", f"{API}/workshops/{theirs}"), ("GET", f"{API}/workshops/{theirs}/postits"),
+              ("POST", f"{API}/workshops/{theirs}/syntheses"), ("GET", f"{API}/workshops/{theirs}/syntheses"),
+              ("GET", f"{API}/syntheses/{synthesis['id']}"), ("GET", f"{API}/jobs/{synthesis['job_id']}"),
+              ("GET", f"{API}/pitches/{pitch}"), ("PATCH", f"{API}/pitches/{pitch}"),
+              ("POST", f"{API}/pitches/{pitch}/approve"), ("POST", f"{API}/pitches/{pitch}/regenerate"),
+              ("GET", f"{API}/pitches/{pitch}/history"), ("PATCH", f"{API}/clusters/{cluster}"),
+              ("GET", f"{API}/clusters/{cluster}/history"), ("POST", f"{API}/postits/{postit}/move"),
+              ("GET", f"{API}/workshops/{theirs}/export"), ("GET", f"{API}/workshops/{theirs}/review"),
+              ("GET", f"/review/workshops/{theirs}"), ("GET", f"/review/axes/{axis_id}"),
+              ("GET", f"/review/pitches/{pitch}/history")]
+    for method, url in routes:
+        body = {"text": "x", "label": "x", "cluster_id": None} if method in ("PATCH", "POST") else None
+        answer = _bare(client, method, url, headers=scoped, json=body)
+        assert answer.status_code == 404, (method, url, answer.status_code)
+    assert _bare(client, "GET", f"{API}/workshops/{mine}", headers=scoped).status_code == 200
+    assert client.get(f"{API}/pitches/{pitch}").json()["text"] == axis["pitch"]["text"]  # nothing changed
+
+
+def test_revoked_key_and_its_sessions_stop_working(client: TestClient[Litestar]) -> None:
+    created = client.post(f"{API}/keys", json={"role": "facilitator", "name": "Temporaire"}).json()
+    headers = {"Authorization": f"Bearer {created['key']}"}
+    assert _bare(client, "GET", f"{API}/workshops", headers=headers).status_code == 200
+    assert client.delete(f"{API}/keys/{created['id']}").status_code == 204
+    assert _bare(client, "GET", f"{API}/workshops", headers=headers).status_code == 401
+    assert [k["revoked"] for k in client.get(f"{API}/keys").json() if k["id"] == created["id"]] == [True]
+    assert "key" not in client.get(f"{API}/keys").json()[0]  # secrets are never listed
+
+
+def test_review_sign_in_session_cookie_and_safe_redirects(client: TestClient[Litestar]) -> None:
+    page = _bare(client, "GET", "/review", follow_redirects=False)
+    assert page.status_code == 303 and page.headers["location"].startswith("/review/login?next=")
+    wrong = _bare(client, "POST", "/review/login", data={"key": "atk_nope_nope"})
+    assert wrong.status_code == 401 and "Clé inconnue" in wrong.text
+    key = client.post(f"{API}/keys", json={"role": "facilitator", "name": "Camille"}).json()["key"]
+    away = _bare(client, "POST", "/review/login", data={"key": key, "next": "//evil.example/x"},
+                 follow_redirects=False)
+    assert away.status_code == 303 and away.headers["location"] == "/review"
+    cookie = away.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=strict" in cookie and "path=/review" in cookie
+    token = sign_in(client, key)
+    assert "Connecté·e : Camille" in _bare(client, "GET", "/review").text
+    assert _bare(client, "POST", "/review/logout", data={}).status_code == 403  # CSRF
+    assert _bare(client, "POST", "/review/logout", data={"csrf": token}).status_code == 200
+    assert _bare(client, "GET", "/review", follow_redirects=False).status_code == 303
+
+
+def test_security_headers_and_allowed_hosts(client: TestClient[Litestar]) -> None:
+    answer = client.get(f"{API}/workshops")
+    assert answer.headers["x-frame-options"] == "DENY" and answer.headers["referrer-policy"] == "same-origin"
+    assert "script-src 'self'" in answer.headers["content-security-policy"]
+    assert "unsafe-inline" not in answer.headers["content-security-policy"].split("script-src")[1].split(";")[0]
+    assert client.get("/health", headers={"Host": "attacker.example"}).status_code == 400
