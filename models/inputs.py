@@ -32,8 +32,11 @@ def decode(data: bytes, source: str) -> str:
         raise InputError(source, line, f"undecodable bytes (not UTF-8) at byte {err.start}") from None
 
 
-def postit_from_record(record: dict[str, Any], source: str, line: int, index: int) -> PostIt:
-    """Validate one record (CSV row or JSON object) into a post-it."""
+def postit_from_record(record: dict[str, Any], source: str, line: int, index: int, default_ids: bool = True) -> PostIt:
+    """Validate one record (CSV row or JSON object) into a post-it.
+
+    A record without id gets ``p<n>`` (its position) when ``default_ids``, else an empty id.
+    """
     text = record.get("text")
     if text is None:
         raise InputError(source, line, "missing field 'text'", "text")
@@ -52,21 +55,42 @@ def postit_from_record(record: dict[str, Any], source: str, line: int, index: in
     author = record.get("author") or record.get("table")
     pid = record.get("id")
     return PostIt(
-        id=str(pid).strip() if pid not in (None, "") else f"p{index + 1}",
+        id=str(pid).strip() if pid not in (None, "") and str(pid).strip() else f"p{index + 1}" if default_ids else "",
         text=text.strip(), axis=str(axis).strip() if axis not in (None, "") else None,
         votes=votes, author=str(author) if author not in (None, "") else None,
     )
 
 
-def parse_csv(text: str, source: str) -> list[PostIt]:
-    """Post-its from CSV with at least a ``text`` column (``id,axis,votes`` optional)."""
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    if not reader.fieldnames or "text" not in [f.strip() for f in reader.fieldnames]:
-        raise InputError(source, 1, "missing column 'text' in the header", "text")
-    out = []
-    for index, row in enumerate(reader):
-        clean = {(k or "").strip(): v for k, v in row.items()}
-        out.append(postit_from_record(clean, source, reader.line_num, index))
+def sniff_delimiter(text: str) -> str:
+    r"""``,``, ``;`` (French Excel) or tab: the one that makes a ``text`` column in the header.
+
+    >>> sniff_delimiter("id;text;votes\n1;a, b;2"), sniff_delimiter("text,votes"), sniff_delimiter("text\tx")
+    (';', ',', '\t')
+    """
+    header = text.split("\n", 1)[0]
+    for delimiter in sorted(",;\t", key=lambda d: -header.count(d)):
+        if "text" in [c.strip().strip('"').lower() for c in header.split(delimiter)]:
+            return delimiter
+    return ","
+
+
+def parse_csv(text: str, source: str, default_ids: bool = True) -> list[PostIt]:
+    """Post-its from CSV with at least a ``text`` column (``id,axis,votes`` optional).
+
+    The delimiter is sniffed from the header (``,`` ``;`` or tab); a field over the csv module's
+    limit (131,072 characters) is an error naming its line, like every other bad row.
+    """
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
+    try:
+        fields = reader.fieldnames
+        if not fields or "text" not in [f.strip().lower() for f in fields]:
+            raise InputError(source, 1, "missing column 'text' in the header", "text")
+        out = []
+        for index, row in enumerate(reader):
+            clean = {(k or "").strip().lower(): v for k, v in row.items()}
+            out.append(postit_from_record(clean, source, reader.line_num, index, default_ids))
+    except csv.Error as err:
+        raise InputError(source, reader.line_num + 1, f"unreadable CSV: {err}") from None
     return _unique(out, source)
 
 
@@ -103,7 +127,7 @@ def _loads(text: str, source: str, line: int | None) -> Any:
 def _unique(postits: list[PostIt], source: str) -> list[PostIt]:
     seen: set[str] = set()
     for n, p in enumerate(postits, 1):
-        if p.id in seen:
+        if p.id and p.id in seen:
             raise InputError(source, None, f"duplicate id {p.id!r} (record {n})", "id")
         seen.add(p.id)
     return postits

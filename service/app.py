@@ -22,7 +22,7 @@ from advanced_alchemy.extensions.litestar import (
 from litestar import Litestar, Request, Router, get
 from litestar.datastructures import State
 from litestar.di import Provide
-from litestar.exceptions import NotAuthorizedException
+from litestar.exceptions import NotAuthorizedException, ValidationException
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
@@ -38,6 +38,7 @@ from service.auth.keys import ensure_admin_key
 from service.auth.middleware import AuthMiddleware
 from service.catalog.controllers import ModelController
 from service.db.migrate import upgrade
+from service.errors import validation_failed
 from service.ml import DrafterFactory, EmbedderFactory, ModelHub
 from service.review.controllers import ClusterController, PitchController
 from service.review.pages import ReviewPages
@@ -139,7 +140,7 @@ def create_app(settings: Settings | None = None, embedder_factory: EmbedderFacto
         route_handlers=[api, health, ReviewPages],
         middleware=[allowed_hosts_middleware(settings.allowed_hosts.split(",")),
                     DefineMiddleware(AuthMiddleware, exclude=PUBLIC_PATHS)],
-        exception_handlers={NotAuthorizedException: unauthorized},
+        exception_handlers={NotAuthorizedException: unauthorized, ValidationException: validation_failed},
         after_request=security_headers,
         template_config=TemplateConfig(directory=Path(__file__).parent / "templates", engine=JinjaTemplateEngine),
         plugins=[SQLAlchemyPlugin(config=db)],

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar.exceptions import ClientException, NotFoundException
+from litestar import Request, Response
+from litestar.exceptions import ClientException, NotFoundException, ValidationException
 from litestar.status_codes import HTTP_413_REQUEST_ENTITY_TOO_LARGE
 
 
@@ -24,3 +25,20 @@ def too_large(message: str, field: str | None = None) -> ClientException:
 def not_found(kind: str, ident: object) -> NotFoundException:
     """404 naming what was not found."""
     return NotFoundException(detail=f"{kind} {ident} not found")
+
+
+def validation_failed(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
+    """400 whose ``detail`` and ``extra.field`` name the offending body field (``body[0].votes``).
+
+    Litestar drops msgspec's `` - at `$...` `` path from its message; the original error keeps it.
+    """
+    fields: list[str] = []
+    cause = exc.__cause__
+    messages = [str(e.get("msg", "")) for e in getattr(cause, "errors", None) or []] or ([str(cause)] if cause else [])
+    for message in messages:
+        path = message.split(" - at `", 1)[1].rstrip("`") if " - at `" in message else ""
+        fields.append(path.replace("$.data", "body", 1).replace("$", "body", 1) + ": " + message.split(" - ", 1)[0])
+    detail = "; ".join(fields) if fields else str(exc.detail)
+    field = fields[0].split(":", 1)[0] if fields else None
+    return Response({"status_code": 400, "detail": detail, "extra": {"field": field, "errors": exc.extra}},
+                    status_code=400)

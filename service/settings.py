@@ -34,6 +34,10 @@ class Settings:
         allowed_hosts: Comma-separated ``Host`` values served (``*.example.org`` wildcards);
             anything else answers 400, which stops DNS-rebinding attacks on a local service.
         secure_cookies: Mark the review session cookie ``Secure`` (1 behind TLS).
+        allowed_models: Comma-separated embedder/generator names a synthesis request may name,
+            besides the packaged models and this service's own ``embedder`` and ``generator``
+            (a request naming any path or hub id would make the service load it, and keep it).
+        max_active_jobs: Jobs queued or running at once across the service; more answer 429.
     """
 
     home: Path = field(default_factory=atelier_home)
@@ -50,6 +54,15 @@ class Settings:
     max_body_bytes: int = 5_000_000
     allowed_hosts: str = "localhost,127.0.0.1,[::1]"
     secure_cookies: int = 0
+    allowed_models: str = ""
+    max_active_jobs: int = 20
+
+    def model_allowed(self, name: str) -> bool:
+        """Whether a request may name this embedder or generator (see ``allowed_models``)."""
+        from models.store import PACKAGED
+
+        extra = {m.strip() for m in self.allowed_models.split(",") if m.strip()}
+        return name in PACKAGED or name in extra or name in (self.embedder, self.generator)
 
     @property
     def db_url(self) -> str:

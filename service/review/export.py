@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import uuid
 from typing import Any
 
@@ -16,6 +17,8 @@ from service.db.models import PitchRow, PostItRow
 from service.errors import bad_request
 from service.review.services import axis_clusters, pitch_text
 from service.workshops.services import get_workshop
+
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 FORMATS = {"md": "text/markdown; charset=utf-8", "json": "application/json",
            "csv": "text/csv; charset=utf-8",
@@ -73,15 +76,36 @@ def to_markdown(data: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def cell(value: object) -> object:
+    r"""A spreadsheet cell that cannot run: text starting like a formula gets a leading ``'``.
+
+    >>> cell('=HYPERLINK("http://x")'), cell("-1 vote"), cell("Un vélo"), cell(True)
+    ('\'=HYPERLINK("http://x")', "'-1 vote", 'Un vélo', True)
+    """
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def xml_safe(text: str) -> str:
+    r"""``text`` without the characters XML 1.0 (hence DOCX) cannot hold.
+
+    >>> xml_safe("a\x00b\x0bc\nd")
+    'abc\nd'
+    """
+    return _NOT_XML.sub("", text)
+
+
 def to_csv(data: dict[str, Any]) -> str:
-    """One row per pitch sentence, with its citations."""
+    """One row per pitch sentence, with its citations; no cell can be read as a formula."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["axis", "state", "sentence", "citations", "cited_texts", "supported", "verdict"])
     for axis in data["axes"]:
         for s in (axis["pitch"] or {}).get("sentences", []):
-            writer.writerow([axis["name"], _state(axis["pitch"]), s["text"], " ".join(c["id"] for c in s["cited"]),
-                             " | ".join(c["text"] for c in s["cited"]), s.get("supported"), s.get("verdict") or ""])
+            row = [axis["name"], _state(axis["pitch"]), s["text"], " ".join(c["id"] for c in s["cited"]),
+                   " | ".join(c["text"] for c in s["cited"]), s.get("supported"), s.get("verdict") or ""]
+            writer.writerow([cell(v) for v in row])
     return out.getvalue()
 
 
@@ -90,15 +114,15 @@ def to_docx(data: dict[str, Any]) -> bytes:
     from docx import Document
 
     doc = Document()
-    doc.add_heading(data["workshop"]["title"], level=0)
+    doc.add_heading(xml_safe(data["workshop"]["title"]), level=0)
     for axis in data["axes"]:
-        doc.add_heading(f"{axis['name']} — {_state(axis['pitch'])}", level=1)
+        doc.add_heading(xml_safe(f"{axis['name']} — {_state(axis['pitch'])}"), level=1)
         for s in (axis["pitch"] or {}).get("sentences", []):
-            paragraph = doc.add_paragraph(s["text"], style="List Bullet")
+            paragraph = doc.add_paragraph(xml_safe(s["text"]), style="List Bullet")
             for cited in s["cited"]:
-                paragraph.add_run(f" [{cited['id'][:8]} : « {cited['text']} »]").italic = True
+                paragraph.add_run(xml_safe(f" [{cited['id'][:8]} : « {cited['text']} »]")).italic = True
         for c in axis["clusters"]:
-            doc.add_paragraph(f"{c['label']} ({len(c['postits'])} post-its)", style="List Number")
+            doc.add_paragraph(xml_safe(f"{c['label']} ({len(c['postits'])} post-its)"), style="List Number")
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()

@@ -15,7 +15,7 @@ from models.types import Axis, Cluster, PostIt
 from service.db.models import AxisRow, ClusterRow, Job, PostItRow, Workshop
 from service.ml import ModelHub
 from service.review.services import axis_clusters, get_pitch, offer_draft
-from service.syntheses.services import set_job, spawn
+from service.syntheses.services import public_error, set_job, spawn
 
 log = logging.getLogger(__name__)
 
@@ -83,4 +83,4 @@ async def run_regeneration(sessions: async_sessionmaker[AsyncSession], hub: Mode
         await set_job(sessions, job_id, state="succeeded", stage="done", progress=1.0)
     except Exception as err:  # a failed job must say why, never stay "running"
         log.exception("regeneration job %s failed", job_id)
-        await set_job(sessions, job_id, state="failed", stage="failed", error=f"{type(err).__name__}: {err}")
+        await set_job(sessions, job_id, state="failed", stage="failed", error=public_error(err, job_id))

@@ -190,11 +190,12 @@ class ReviewPages(Controller):
 
     @post("/workshops/{workshop_id:uuid}/synthesize", guards=[allow("synthesize"), csrf])
     async def synthesize(self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession],
-                         workshop_id: FromPath[uuid.UUID]) -> Redirect:
-        """Start a synthesis of the whole workshop."""
-        row = await create_synthesis(db_session, workshop_id, SynthesisCreate())
+                         settings: NamedDependency[Settings], workshop_id: FromPath[uuid.UUID]) -> Redirect:
+        """Start a synthesis of the whole workshop (or show the one already running)."""
+        row, created = await create_synthesis(db_session, workshop_id, SynthesisCreate(), settings)
         await db_session.commit()
-        start_job(request.app.state.sessions, request.app.state.models, row.id, row.job_id)
+        if created:
+            start_job(request.app.state.sessions, request.app.state.models, row.id, row.job_id)
         return Redirect(f"/review/workshops/{workshop_id}", status_code=303)
 
     @post("/pitches/{pitch_id:uuid}/{action:str}", guards=[allow("review"), csrf])

@@ -5,13 +5,14 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import Body, FromPath
-from litestar.status_codes import HTTP_202_ACCEPTED
+from litestar.status_codes import HTTP_200_OK, HTTP_202_ACCEPTED
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth.guards import allow
+from service.settings import Settings
 from service.syntheses import services
 from service.syntheses.schemas import JobOut, SynthesisAccepted, SynthesisCreate, SynthesisOut
 
@@ -27,14 +28,20 @@ class SynthesisController(Controller):
         request: Request[Any, Any, Any],
         db_session: NamedDependency[AsyncSession],
         workshop_id: FromPath[uuid.UUID],
+        settings: NamedDependency[Settings],
         data: Annotated[SynthesisCreate | None, Body()] = None,
-    ) -> SynthesisAccepted:
-        """Queue a synthesis; poll ``GET /jobs/{job_id}``, then read ``GET /syntheses/{synthesis_id}``."""
-        row = await services.create_synthesis(db_session, workshop_id, data or SynthesisCreate())
+    ) -> Response[SynthesisAccepted]:
+        """Queue a synthesis (202); poll ``GET /jobs/{job_id}``, then read ``GET /syntheses/{synthesis_id}``.
+
+        While one is queued or running for this workshop, answers 200 with that one instead.
+        """
+        row, created = await services.create_synthesis(db_session, workshop_id, data or SynthesisCreate(), settings)
         await db_session.commit()
-        state = request.app.state
-        services.start_job(state.sessions, state.models, row.id, row.job_id)
-        return SynthesisAccepted(synthesis_id=row.id, job_id=row.job_id)
+        if created:
+            state = request.app.state
+            services.start_job(state.sessions, state.models, row.id, row.job_id)
+        return Response(SynthesisAccepted(synthesis_id=row.id, job_id=row.job_id),
+                        status_code=HTTP_202_ACCEPTED if created else HTTP_200_OK)
 
     @get("/workshops/{workshop_id:uuid}/syntheses", guards=[allow("read")])
     async def list_for_workshop(

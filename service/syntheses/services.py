@@ -8,7 +8,8 @@ import uuid
 from collections.abc import Coroutine, Sequence
 from typing import Any
 
-from sqlalchemy import select, update
+from litestar.exceptions import TooManyRequestsException
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models.pipeline import Pipeline, PipelineConfig
@@ -17,6 +18,7 @@ from service.db.models import ClusterRow, Job, PostItRow, SynthesisRow, Workshop
 from service.errors import bad_request, not_found
 from service.ml import ModelHub
 from service.review.services import apply_synthesis, axis_decisions
+from service.settings import Settings
 from service.syntheses.schemas import JobOut, SynthesisCreate, SynthesisOut
 from service.workshops.services import get_workshop
 
@@ -24,13 +26,35 @@ log = logging.getLogger(__name__)
 _TASKS: set[asyncio.Task[None]] = set()
 
 
-async def create_synthesis(session: AsyncSession, workshop_id: uuid.UUID, data: SynthesisCreate) -> SynthesisRow:
-    """Store a synthesis request and its queued job."""
+ACTIVE = ("queued", "running")
+
+
+async def create_synthesis(session: AsyncSession, workshop_id: uuid.UUID, data: SynthesisCreate,
+                           settings: Settings) -> tuple[SynthesisRow, bool]:
+    """Store a synthesis request and its queued job; ``(row, False)`` when one is already active.
+
+    One synthesis per workshop at a time (a second request gets the running one), and at most
+    ``settings.max_active_jobs`` across the service (429 with ``Retry-After`` beyond).
+    """
     workshop = await get_workshop(session, workshop_id)
     names = {a.name for a in workshop.axes}
     for i, name in enumerate(data.axes or []):
         if name not in names:
             raise bad_request(f"axes[{i}]: unknown axis {name!r}", f"axes[{i}]")
+    for field in ("embedder", "generator"):
+        value = getattr(data, field)
+        if value and not settings.model_allowed(value):
+            raise bad_request(f"{field}: {value!r} is not an allowed model (packaged models, this service's "
+                              "own, or ATELIER_ALLOWED_MODELS)", field)
+    running = (await session.scalars(
+        select(SynthesisRow).join(Job, Job.id == SynthesisRow.job_id)
+        .where(SynthesisRow.workshop_id == workshop_id, Job.state.in_(ACTIVE)))).first()
+    if running is not None:
+        return running, False
+    active = await session.scalar(select(func.count()).select_from(Job).where(Job.state.in_(ACTIVE)))
+    if (active or 0) >= settings.max_active_jobs:
+        raise TooManyRequestsException(
+            f"{active} jobs are already queued or running; try again later", headers={"Retry-After": "60"})
     job = Job(kind="synthesis", state="queued", stage="queued", workshop_id=workshop_id)
     session.add(job)
     await session.flush()
@@ -38,7 +62,18 @@ async def create_synthesis(session: AsyncSession, workshop_id: uuid.UUID, data: 
     row = SynthesisRow(workshop_id=workshop_id, job_id=job.id, request=request)
     session.add(row)
     await session.flush()
-    return row
+    return row, True
+
+
+def public_error(err: Exception, job_id: uuid.UUID) -> str:
+    """What a client may read of a failure: the message of the errors meant for operators (a model
+    that cannot be loaded or reached), else only a reference to the server log (no paths, no SQL)."""
+    from models.generation import GeneratorUnavailableError
+    from models.store import ModelNotAvailableError
+
+    if isinstance(err, GeneratorUnavailableError | ModelNotAvailableError):
+        return str(err)[:500]
+    return f"internal error while running the job; the service log has the details (job {job_id})"
 
 
 def spawn(job: Coroutine[Any, Any, None]) -> None:
@@ -106,7 +141,7 @@ async def run_synthesis_job(sessions: async_sessionmaker[AsyncSession], hub: Mod
                 state="succeeded", stage="done", progress=1.0))
     except Exception as err:  # a failed job must say why, never stay "running"
         log.exception("synthesis job %s failed", job_id)
-        await set_job(sessions, job_id, state="failed", stage="failed", error=f"{type(err).__name__}: {err}")
+        await set_job(sessions, job_id, state="failed", stage="failed", error=public_error(err, job_id))
 
 
 async def _inputs(session: AsyncSession, workshop: Workshop,

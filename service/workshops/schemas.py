@@ -8,14 +8,14 @@ from typing import Annotated
 
 import msgspec
 
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+from service.limits import Description, Name, ShortText, Votes
 
 
 class AxisIn(msgspec.Struct):
     """An axis to create (or, with ``id``, to rename / re-describe)."""
 
     name: Name
-    description: str = ""
+    description: Description = ""
     id: uuid.UUID | None = None
 
 
@@ -24,7 +24,7 @@ class WorkshopCreate(msgspec.Struct):
 
     title: Name
     language: Annotated[str, msgspec.Meta(pattern="^(fr|en)$")] = "fr"
-    axes: list[AxisIn] = msgspec.field(default_factory=list)
+    axes: Annotated[list[AxisIn], msgspec.Meta(max_length=50)] = msgspec.field(default_factory=list)
 
 
 class WorkshopUpdate(msgspec.Struct):
@@ -32,7 +32,7 @@ class WorkshopUpdate(msgspec.Struct):
 
     title: Name | None = None
     language: Annotated[str, msgspec.Meta(pattern="^(fr|en)$")] | None = None
-    axes: list[AxisIn] | None = None
+    axes: Annotated[list[AxisIn], msgspec.Meta(max_length=50)] | None = None
 
 
 class AxisOut(msgspec.Struct):
@@ -54,19 +54,19 @@ class PostItIn(msgspec.Struct):
     """One post-it pushed by a workshop tool; ``external_id`` makes retries idempotent."""
 
     text: str
-    axis: str | None = None
-    votes: Annotated[int, msgspec.Meta(ge=0)] = 0
-    author: str | None = None
-    external_id: str | None = None
+    axis: ShortText | None = None
+    votes: Votes = 0
+    author: ShortText | None = None
+    external_id: ShortText | None = None
 
 
 class PostItUpdate(msgspec.Struct):
     """``PATCH /postits/{id}``."""
 
     text: str | None = None
-    axis: str | None = None
-    votes: Annotated[int, msgspec.Meta(ge=0)] | None = None
-    author: str | None = None
+    axis: ShortText | None = None
+    votes: Votes | None = None
+    author: ShortText | None = None
 
 
 class PostItOut(msgspec.Struct):

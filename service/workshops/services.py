@@ -14,6 +14,7 @@ from service.auth.keys import grant
 from service.auth.principal import Principal
 from service.db.models import AxisRow, PostItRow, Workshop
 from service.errors import bad_request, not_found, too_large
+from service.limits import MAX_NAME, MAX_VOTES, control_character, normalise_newlines
 from service.settings import Settings
 from service.workshops.schemas import AxisIn, PostItIn, PostItOut, PostItUpdate, WorkshopCreate, WorkshopUpdate
 
@@ -28,7 +29,7 @@ async def get_workshop(session: AsyncSession, workshop_id: uuid.UUID) -> Worksho
 
 async def create_workshop(session: AsyncSession, data: WorkshopCreate, owner: Principal | None = None) -> Workshop:
     """Create a workshop with its axes; a scoped key (a workshop tool) gets it in its scope."""
-    workshop = Workshop(title=data.title, language=data.language)
+    workshop = Workshop(title=data.title, language=data.language, axes=[])  # loaded, even when empty
     session.add(workshop)
     _apply_axes(workshop, data.axes)
     await session.flush()
@@ -86,6 +87,19 @@ def _axis_lookup(workshop: Workshop) -> dict[str, AxisRow]:
     return {axis_key(a.name): a for a in workshop.axes}
 
 
+def _check_fields(item: PostItIn, field: str) -> None:
+    """The bounds of ``service.limits`` for items built in code (CSV rows), as decoding enforces for JSON."""
+    for name in ("text", "axis", "author", "external_id"):
+        value = getattr(item, name)
+        if (bad := control_character(value)) is not None:
+            raise bad_request(f"{field}.{name}: control character {bad} (only newline and tab are allowed)",
+                              f"{field}.{name}")
+        if name != "text" and value is not None and len(value) > MAX_NAME:
+            raise bad_request(f"{field}.{name}: longer than {MAX_NAME} characters", f"{field}.{name}")
+    if not 0 <= item.votes <= MAX_VOTES:
+        raise bad_request(f"{field}.votes: between 0 and {MAX_VOTES}", f"{field}.votes")
+
+
 def _validate(items: Sequence[PostItIn], axes: dict[str, AxisRow], settings: Settings,
               where: str = "postits") -> list[uuid.UUID | None]:
     """Check every item before storing any; returns the axis id of each."""
@@ -94,6 +108,7 @@ def _validate(items: Sequence[PostItIn], axes: dict[str, AxisRow], settings: Set
     axis_ids: list[uuid.UUID | None] = []
     for i, item in enumerate(items):
         field = f"{where}[{i}]"
+        _check_fields(item, field)
         if not item.text.strip():
             raise bad_request(f"{field}.text: empty text", f"{field}.text")
         if len(item.text) > settings.max_text_length:
@@ -144,14 +159,13 @@ async def add_postits(session: AsyncSession, workshop_id: uuid.UUID, items: Sequ
 def csv_items(body: bytes, settings: Settings) -> list[PostItIn]:
     """CSV rows (the CLI's columns) to post-its, or a 400 naming the line and field."""
     try:
-        text = decode(body, "csv")
-        postits = parse_csv(text, "csv")
+        postits = parse_csv(decode(body, "csv"), "csv", default_ids=False)
     except InputError as err:
         raise bad_request(str(err), err.field, err.line) from None
-    # The CSV's own ids make a re-upload idempotent; without an id column there is nothing to match on.
-    has_ids = "id" in [c.strip() for c in text.splitlines()[0].split(",")]
-    return [PostItIn(text=p.text, axis=p.axis, votes=p.votes, author=p.author,
-                     external_id=p.id if has_ids else None) for p in postits]
+    # The CSV's own ids make a re-upload idempotent; a row without one gets no external id (never a
+    # positional ``p1`` that would collide with the next upload's first row).
+    return [PostItIn(text=normalise_newlines(p.text), axis=p.axis, votes=p.votes, author=p.author,
+                     external_id=p.id or None) for p in postits]
 
 
 async def list_postits(session: AsyncSession, workshop_id: uuid.UUID, axis: str | None = None,

@@ -1,0 +1,39 @@
+"""Bounds on every stored field, defined once (schemas and services both read them).
+
+PostgreSQL ``integer`` holds up to 2**31 - 1 and refuses NUL bytes; names and ids are
+``varchar(200)``. Control characters other than newline and tab are refused everywhere: they
+break exports (DOCX cannot hold them) and hide text from reviewers.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+import msgspec
+
+MAX_VOTES = 2**31 - 1
+MAX_NAME = 200
+MAX_DESCRIPTION = 2000
+NO_CONTROL = r"^[^\x00-\x08\x0b-\x1f\x7f]*$"
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_NAME, pattern=NO_CONTROL)]
+ShortText = Annotated[str, msgspec.Meta(max_length=MAX_NAME, pattern=NO_CONTROL)]
+Description = Annotated[str, msgspec.Meta(max_length=MAX_DESCRIPTION, pattern=NO_CONTROL)]
+Votes = Annotated[int, msgspec.Meta(ge=0, le=MAX_VOTES)]
+
+
+def control_character(value: str | None) -> str | None:
+    """The first forbidden control character of ``value`` (as ``U+XXXX``), or ``None``.
+
+    >>> control_character("ligne\\nsuivante\\tonglet"), control_character("a\\x00b")
+    (None, 'U+0000')
+    """
+    found = _CONTROL.search(value or "")
+    return f"U+{ord(found.group()):04X}" if found else None
+
+
+def normalise_newlines(value: str) -> str:
+    """``\\r\\n`` and lone ``\\r`` become ``\\n`` (CSV from Windows tools)."""
+    return value.replace("\r\n", "\n").replace("\r", "\n")

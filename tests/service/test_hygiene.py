@@ -1,0 +1,129 @@
+"""Bad input answers 4xx naming the field or line; exports cannot run; work is bounded; errors do not leak."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+from pathlib import Path
+
+from litestar import Litestar
+from litestar.testing import TestClient
+
+from service.limits import MAX_VOTES
+from service.settings import Settings
+from service.syntheses.schemas import SynthesisCreate
+from tests.service.conftest import settings_for, started, wait_job
+from tests.service.test_review_api import API, reviewed_workshop
+
+
+def _workshop(client: TestClient[Litestar]) -> str:
+    return str(client.post(f"{API}/workshops", json={"title": "T", "axes": [{"name": "A"}]}).json()["id"])
+
+
+def test_a_workshop_without_axes_is_created(client: TestClient[Litestar]) -> None:
+    made = client.post(f"{API}/workshops", json={"title": "Numérique et artisanat (CMA Occitanie)"})
+    assert made.status_code == 201 and made.json()["axes"] == []
+
+
+def test_out_of_bounds_fields_answer_400_naming_them(client: TestClient[Litestar]) -> None:
+    wid = _workshop(client)
+    cases = {"votes": {"text": "x", "votes": MAX_VOTES + 1}, "author": {"text": "x", "author": "a" * 201},
+             "external_id": {"text": "x", "external_id": "e" * 201}, "text": {"text": "a\x00b"}}
+    for field, item in cases.items():
+        answer = client.post(f"{API}/workshops/{wid}/postits", json=[item])
+        assert answer.status_code == 400, field
+        assert field in answer.text, answer.text
+    assert client.post(f"{API}/workshops", json={"title": "T\x00"}).status_code == 400
+    assert client.post(f"{API}/workshops", json={"title": "T", "axes": [{"name": "A", "description": "d" * 5000}]}
+                       ).status_code == 400
+    assert client.get(f"{API}/workshops/{wid}/postits").json() == []  # nothing stored by the rejected batches
+
+
+def test_csv_from_french_excel_long_fields_and_blank_ids(client: TestClient[Litestar]) -> None:
+    wid = _workshop(client)
+    excel = "\ufeffid;text;axis;votes\r\nt1;Un FabLab, itinérant;A;3\r\n;Sans identifiant;A;1\r\n".encode()
+    first = client.post(f"{API}/workshops/{wid}/postits/csv", content=excel, headers={"content-type": "text/csv"})
+    assert first.status_code == 201 and first.json()["created"] == 2, first.text
+    again = client.post(f"{API}/workshops/{wid}/postits/csv", content=excel, headers={"content-type": "text/csv"})
+    assert again.json()["created"] == 1  # t1 is known; the row without id is new each time, never 'p1'
+    texts = sorted(p["text"] for p in client.get(f"{API}/workshops/{wid}/postits").json())
+    assert texts == ["Sans identifiant", "Sans identifiant", "Un FabLab, itinérant"]
+    huge = ("text\nok\n" + "x" * 140_000 + "\n").encode()
+    answer = client.post(f"{API}/workshops/{wid}/postits/csv", content=huge, headers={"content-type": "text/csv"})
+    assert answer.status_code == 400 and answer.json()["extra"]["line"] == 3
+
+
+def test_csv_export_cannot_run_formulas(client: TestClient[Litestar]) -> None:
+    wid = client.post(f"{API}/workshops", json={"title": "T", "axes": [{"name": "A"}]}).json()["id"]
+    formula = '=HYPERLINK("http://evil.example","clic")'
+    client.post(f"{API}/workshops/{wid}/postits", json=[{"text": formula, "axis": "A", "votes": 9}]).raise_for_status()
+    job = client.post(f"{API}/workshops/{wid}/syntheses", json={}).json()["job_id"]
+    assert wait_job(client, job)["state"] == "succeeded"
+    exported = client.get(f"{API}/workshops/{wid}/export", params={"format": "csv"}).text
+    cells = [c for row in csv.reader(io.StringIO(exported)) for c in row]
+    assert cells and not any(c.startswith(("=", "+", "-", "@")) for c in cells)
+    assert any(c.startswith("'=HYPERLINK") for c in cells)
+
+
+def test_only_allowed_models_can_be_named(client: TestClient[Litestar]) -> None:
+    wid = _workshop(client)
+    answer = client.post(f"{API}/workshops/{wid}/syntheses", json={"embedder": "/etc/passwd"})
+    assert answer.status_code == 400 and answer.json()["extra"]["field"] == "embedder"
+    assert Settings(allowed_models="my/model").model_allowed("my/model")
+    assert not Settings().model_allowed("someone/else")
+
+
+def test_queue_cap_answers_429_with_retry_after(home: Path) -> None:
+    with started(home, max_active_jobs=0) as client:
+        answer = client.post(f"{API}/workshops/{_workshop(client)}/syntheses", json={})
+        assert answer.status_code == 429 and answer.headers["retry-after"] == "60"
+
+
+def test_one_active_synthesis_per_workshop(client: TestClient[Litestar], home: Path) -> None:
+    from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+
+    from service.syntheses.services import create_synthesis
+
+    wid = _workshop(client)
+    settings = settings_for(home)
+
+    async def twice() -> tuple[bool, bool, bool]:
+        engine = create_async_engine(settings.db_url)
+        async with async_sessionmaker(engine, expire_on_commit=False)() as session, session.begin():
+            import uuid
+
+            first, made = await create_synthesis(session, uuid.UUID(wid), SynthesisCreate(), settings)
+            second, again = await create_synthesis(session, uuid.UUID(wid), SynthesisCreate(), settings)
+        await engine.dispose()
+        return made, again, first.id == second.id
+
+    assert asyncio.run(twice()) == (True, False, True)
+
+
+def test_a_failed_job_does_not_leak_its_exception(home: Path) -> None:
+    from models.drafting import Drafter, ExtractiveDrafter
+    from service.app import create_app
+    from tests.fakes import HashingEmbedder
+    from tests.service.conftest import authorized
+
+    class Broken(ExtractiveDrafter):
+        def key_points(self, *args: object, **kwargs: object) -> list:  # type: ignore[type-arg, override]
+            raise RuntimeError("cannot open /srv/secret/model.bin: SELECT password FROM users")
+
+    def broken(kind: str, generator: str | None) -> Drafter:
+        return Broken()
+
+    app = create_app(settings_for(home), embedder_factory=lambda name: HashingEmbedder(model_id=name),
+                     drafter_factory=broken)
+    with TestClient(app) as raw:
+        client = authorized(raw, home)
+        wid = _workshop(client)
+        client.post(f"{API}/workshops/{wid}/postits", json=[{"text": "une idée", "axis": "A"}]).raise_for_status()
+        job = wait_job(client, client.post(f"{API}/workshops/{wid}/syntheses", json={}).json()["job_id"])
+        assert job["state"] == "failed" and "secret" not in job["error"] and "service log" in job["error"]
+
+
+def test_reviewed_workshop_still_works(client: TestClient[Litestar]) -> None:
+    _, data = reviewed_workshop(client)
+    assert data["axes"][0]["pitch"]["text"]
