@@ -31,6 +31,8 @@ from litestar.response import Redirect, Response
 from litestar.status_codes import HTTP_503_SERVICE_UNAVAILABLE
 from litestar.template.config import TemplateConfig
 from sqlalchemy import event, text
+from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from service.auth.controllers import KeyController
 from service.auth.hosts import allowed_hosts_middleware
@@ -38,10 +40,12 @@ from service.auth.keys import ensure_admin_key
 from service.auth.middleware import AuthMiddleware
 from service.catalog.controllers import ModelController
 from service.db.migrate import upgrade
-from service.errors import validation_failed
+from service.errors import database_refused, stale_write, validation_failed
 from service.ml import DrafterFactory, EmbedderFactory, ModelHub
+from service.review.conflicts import version_conflict
 from service.review.controllers import ClusterController, PitchController
 from service.review.pages import ReviewPages
+from service.review.services import VersionConflict
 from service.settings import Settings
 from service.syntheses.controllers import SynthesisController
 from service.syntheses.services import recover_jobs
@@ -140,7 +144,9 @@ def create_app(settings: Settings | None = None, embedder_factory: EmbedderFacto
         route_handlers=[api, health, ReviewPages],
         middleware=[allowed_hosts_middleware(settings.allowed_hosts.split(",")),
                     DefineMiddleware(AuthMiddleware, exclude=PUBLIC_PATHS)],
-        exception_handlers={NotAuthorizedException: unauthorized, ValidationException: validation_failed},
+        exception_handlers={NotAuthorizedException: unauthorized, ValidationException: validation_failed,
+                            VersionConflict: version_conflict, StaleDataError: stale_write,
+                            IntegrityError: database_refused, DataError: database_refused},
         after_request=security_headers,
         template_config=TemplateConfig(directory=Path(__file__).parent / "templates", engine=JinjaTemplateEngine),
         plugins=[SQLAlchemyPlugin(config=db)],

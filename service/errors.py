@@ -42,3 +42,19 @@ def validation_failed(request: Request[Any, Any, Any], exc: ValidationException)
     field = fields[0].split(":", 1)[0] if fields else None
     return Response({"status_code": 400, "detail": detail, "extra": {"field": field, "errors": exc.extra}},
                     status_code=400)
+
+
+def stale_write(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """409: the row changed between this request's read and its write (nothing was saved)."""
+    return Response({"status_code": 409, "detail": "someone changed this meanwhile; nothing was saved: reload "
+                     "and try again"}, status_code=409)
+
+
+def database_refused(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """409 for a uniqueness or reference conflict, 400 for a value the database cannot hold; nothing saved."""
+    from sqlalchemy.exc import IntegrityError
+
+    conflict = isinstance(exc, IntegrityError)
+    detail = ("conflicts with what is stored (a duplicate or a missing reference); nothing was saved" if conflict
+              else "a value does not fit what the database can store; nothing was saved")
+    return Response({"status_code": 409 if conflict else 400, "detail": detail}, status_code=409 if conflict else 400)

@@ -89,6 +89,8 @@ class PitchRow(UUIDAuditBase):
     proposal: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     provenance: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     job_id: Mapped[uuid.UUID | None] = mapped_column(nullable=True)
+    # Every UPDATE checks the version it read (the services set the new one): a lost update fails.
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
 
 
 class ClusterRow(UUIDAuditBase):
@@ -106,6 +108,8 @@ class ClusterRow(UUIDAuditBase):
     singular: Mapped[bool] = mapped_column(default=False)
     position: Mapped[int] = mapped_column(Integer, default=0)
     kept_from_review: Mapped[list[str]] = mapped_column(JSON, default=list)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
 
 
 class ReviewDecisionRow(UUIDAuditBase):

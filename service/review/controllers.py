@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth.guards import allow, principal
 from service.db.models import ClusterRow, PitchRow, Revision
+from service.errors import bad_request
 from service.review import export, jobs, services
 from service.review.schemas import (
     Author,
@@ -31,6 +32,25 @@ from service.review.schemas import (
 def author_of(request: Request[Any, Any, Any], given: str | None = None) -> str:
     """The authenticated key's name: the body's ``author`` is ignored (kept for older clients)."""
     return principal(request).name
+
+
+ActionBody = Annotated[Author | None, Body()]
+
+
+def expected_version(request: Request[Any, Any, Any], body: int | None = None) -> int | None:
+    """The version the client saw: ``If-Match: "3"`` (as the ``ETag`` it got), else the body's ``version``."""
+    raw = request.headers.get("if-match", "").strip().removeprefix("W/").strip('"')
+    if raw and raw != "*":
+        try:
+            return int(raw)
+        except ValueError:
+            raise bad_request("If-Match: expected the pitch's ETag, e.g. \"3\"", "If-Match") from None
+    return body
+
+
+def with_etag(pitch: PitchRow) -> Response[PitchOut]:
+    """The pitch, with its version as ``ETag`` for the next ``If-Match``."""
+    return Response(pitch_out(pitch), headers={"ETag": f'"{pitch.version}"'})
 
 
 def pitch_out(p: PitchRow) -> PitchOut:
@@ -68,36 +88,39 @@ class PitchController(Controller):
     tags = ["review"]
 
     @get("/{pitch_id:uuid}", guards=[allow("read")])
-    async def read(self, db_session: NamedDependency[AsyncSession], pitch_id: FromPath[uuid.UUID]) -> PitchOut:
-        """The pitch with its sentences, citations, state and any new draft offered beside it."""
-        return pitch_out(await services.get_pitch(db_session, pitch_id))
+    async def read(self, db_session: NamedDependency[AsyncSession],
+                   pitch_id: FromPath[uuid.UUID]) -> Response[PitchOut]:
+        """The pitch with its sentences, citations, state and any new draft offered beside it (``ETag``: version)."""
+        return with_etag(await services.get_pitch(db_session, pitch_id))
 
     @patch("/{pitch_id:uuid}", guards=[allow("review")])
     async def edit(self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession],
-                   pitch_id: FromPath[uuid.UUID], data: Annotated[PitchEdit, Body()]) -> PitchOut:
-        """Replace the text: a new version, approval withdrawn."""
-        return pitch_out(await services.edit_pitch(db_session, pitch_id, data.text, author_of(request, data.author)))
+                   pitch_id: FromPath[uuid.UUID], data: Annotated[PitchEdit, Body()]) -> Response[PitchOut]:
+        """Replace the text: a new version, approval withdrawn. With ``If-Match`` (or ``version``), only if
+        nobody changed the pitch since: else 412 (409 for ``version``) with the current pitch."""
+        return with_etag(await services.edit_pitch(db_session, pitch_id, data.text, author_of(request),
+                                                   expected_version(request, data.version)))
 
     @post("/{pitch_id:uuid}/approve", guards=[allow("review")])
     async def approve(self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession],
-                      pitch_id: FromPath[uuid.UUID], data: Annotated[Author | None, Body()] = None) -> PitchOut:
+                      pitch_id: FromPath[uuid.UUID], data: ActionBody = None) -> Response[PitchOut]:
         """Approve the pitch."""
-        who = author_of(request, data.author if data else None)
-        return pitch_out(await services.set_approval(db_session, pitch_id, True, who))
+        expected = expected_version(request, data.version if data else None)
+        return with_etag(await services.set_approval(db_session, pitch_id, True, author_of(request), expected))
 
     @post("/{pitch_id:uuid}/unapprove", guards=[allow("review")])
     async def unapprove(self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession],
-                        pitch_id: FromPath[uuid.UUID], data: Annotated[Author | None, Body()] = None) -> PitchOut:
+                        pitch_id: FromPath[uuid.UUID], data: ActionBody = None) -> Response[PitchOut]:
         """Withdraw approval."""
-        who = author_of(request, data.author if data else None)
-        return pitch_out(await services.set_approval(db_session, pitch_id, False, who))
+        expected = expected_version(request, data.version if data else None)
+        return with_etag(await services.set_approval(db_session, pitch_id, False, author_of(request), expected))
 
     @post("/{pitch_id:uuid}/accept-proposal", guards=[allow("review")])
     async def accept(self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession],
-                     pitch_id: FromPath[uuid.UUID], data: Annotated[Author | None, Body()] = None) -> PitchOut:
+                     pitch_id: FromPath[uuid.UUID], data: ActionBody = None) -> Response[PitchOut]:
         """Replace an edited pitch with the new draft offered beside it."""
-        who = author_of(request, data.author if data else None)
-        return pitch_out(await services.accept_proposal(db_session, pitch_id, who))
+        expected = expected_version(request, data.version if data else None)
+        return with_etag(await services.accept_proposal(db_session, pitch_id, author_of(request), expected))
 
     @post("/{pitch_id:uuid}/regenerate", status_code=HTTP_202_ACCEPTED, guards=[allow("review")])
     async def regenerate(self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession],

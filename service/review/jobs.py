@@ -15,7 +15,7 @@ from models.types import Axis, Cluster, PostIt
 from service.db.models import AxisRow, ClusterRow, Job, PostItRow, Workshop
 from service.ml import ModelHub
 from service.review.services import axis_clusters, get_pitch, offer_draft
-from service.syntheses.services import public_error, set_job, spawn
+from service.syntheses.services import public_error, retry_on_race, set_job, spawn
 
 log = logging.getLogger(__name__)
 
@@ -78,8 +78,11 @@ async def run_regeneration(sessions: async_sessionmaker[AsyncSession], hub: Mode
             return draft.pitch.to_dict()["sentences"], pipeline.provenance()
 
         sentences, new_provenance = await hub.run(work)
-        async with sessions() as session, session.begin():
+
+        async def store(session: AsyncSession) -> None:
             await offer_draft(session, workshop_id, axis_id, None, sentences, new_provenance)
+
+        await retry_on_race(sessions, store)
         await set_job(sessions, job_id, state="succeeded", stage="done", progress=1.0)
     except Exception as err:  # a failed job must say why, never stay "running"
         log.exception("regeneration job %s failed", job_id)

@@ -33,6 +33,7 @@ from service.errors import not_found
 from service.ml import ModelHub
 from service.review import export, jobs, services
 from service.review.axis_map import MapPoint, render_svg
+from service.review.conflicts import conflict_page
 from service.review.controllers import text_diff
 from service.settings import Settings
 from service.syntheses.schemas import SynthesisCreate
@@ -200,22 +201,26 @@ class ReviewPages(Controller):
 
     @post("/pitches/{pitch_id:uuid}/{action:str}", guards=[allow("review"), csrf])
     async def pitch_action(self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession],
-                           pitch_id: FromPath[uuid.UUID], action: FromPath[str], data: Form) -> Redirect:
+                           pitch_id: FromPath[uuid.UUID], action: FromPath[str], data: Form) -> Response[Any]:
         """Edit, approve, unapprove, accept the offered draft, or regenerate."""
         user = who(request)
-        if action == "edit":
-            pitch = await services.edit_pitch(db_session, pitch_id, data.get("text", ""), user)
-        elif action in ("approve", "unapprove"):
-            pitch = await services.set_approval(db_session, pitch_id, action == "approve", user)
-        elif action == "accept":
-            pitch = await services.accept_proposal(db_session, pitch_id, user)
-        elif action == "regenerate":
-            pitch = await services.get_pitch(db_session, pitch_id)
-            job = await jobs.request_regeneration(db_session, pitch_id)
-            await db_session.commit()
-            jobs.start_regeneration(request.app.state.sessions, request.app.state.models, pitch_id, job.id)
-        else:
-            raise not_found("action", action)
+        expected = int(data["version"]) if data.get("version", "").isdigit() else None
+        try:
+            if action == "edit":
+                pitch = await services.edit_pitch(db_session, pitch_id, data.get("text", ""), user, expected)
+            elif action in ("approve", "unapprove"):
+                pitch = await services.set_approval(db_session, pitch_id, action == "approve", user, expected)
+            elif action == "accept":
+                pitch = await services.accept_proposal(db_session, pitch_id, user, expected)
+            elif action == "regenerate":
+                pitch = await services.get_pitch(db_session, pitch_id)
+                job = await jobs.request_regeneration(db_session, pitch_id)
+                await db_session.commit()
+                jobs.start_regeneration(request.app.state.sessions, request.app.state.models, pitch_id, job.id)
+            else:
+                raise not_found("action", action)
+        except services.VersionConflict as conflict:
+            return conflict_page(conflict, data.get("text", ""), user)
         return Redirect(f"/review/axes/{pitch.axis_id}#pitch", status_code=303)
 
     @post("/clusters/{cluster_id:uuid}/{action:str}", guards=[allow("review"), csrf])

@@ -4,26 +4,30 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 
+from service.limits import Name
+
 
 class PitchEdit(msgspec.Struct):
-    """``PATCH /pitches/{id}``."""
+    """``PATCH /pitches/{id}``; ``version`` (or ``If-Match``): the version the text was edited from."""
 
-    text: str
+    text: Annotated[str, msgspec.Meta(max_length=20_000)]
     author: str | None = None
+    version: int | None = None
 
 
 class Author(msgspec.Struct):
-    """Who does an action (``X-Atelier-User`` header also works)."""
+    """Body of an action; ``version`` (or ``If-Match``): the version the reviewer saw. ``author`` is ignored."""
 
     author: str | None = None
+    version: int | None = None
 
 
 class ClusterRename(msgspec.Struct):
-    label: str
+    label: Name
     author: str | None = None
 
 

@@ -15,6 +15,7 @@ from models.text import split_sentences
 from models.types import SINGULAR_LABEL
 from service.db.models import AxisRow, ClusterRow, PitchRow, PostItRow, ReviewDecisionRow, Revision, SynthesisRow
 from service.errors import bad_request, not_found
+from service.limits import control_character
 
 SYSTEM = "atelier"
 
@@ -38,11 +39,23 @@ async def record(session: AsyncSession, workshop_id: uuid.UUID, entity: str, ent
                          author=author, before=before, after=after, version=version))
 
 
-async def get_pitch(session: AsyncSession, pitch_id: uuid.UUID) -> PitchRow:
-    """The pitch or a 404."""
+class VersionConflict(Exception):
+    """The pitch changed since the version the reviewer saw; ``current`` is what it is now."""
+
+    def __init__(self, current: PitchRow, expected: int) -> None:
+        super().__init__(f"someone changed this pitch meanwhile: you saw version {expected}, "
+                         f"it is now version {current.version}")
+        self.current = current
+        self.expected = expected
+
+
+async def get_pitch(session: AsyncSession, pitch_id: uuid.UUID, expected: int | None = None) -> PitchRow:
+    """The pitch or a 404; with ``expected``, a :class:`VersionConflict` unless it is still that version."""
     pitch = await session.get(PitchRow, pitch_id)
     if pitch is None:
         raise not_found("pitch", pitch_id)
+    if expected is not None and pitch.version != expected:
+        raise VersionConflict(pitch, expected)
     return pitch
 
 
@@ -110,34 +123,41 @@ def resplit(text: str, old: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-async def edit_pitch(session: AsyncSession, pitch_id: uuid.UUID, text: str, author: str) -> PitchRow:
+async def edit_pitch(session: AsyncSession, pitch_id: uuid.UUID, text: str, author: str,
+                     expected: int | None = None) -> PitchRow:
     """Replace the pitch text (a new version); an approval is withdrawn by the edit."""
     if not text.strip():
         raise bad_request("text: empty pitch", "text")
-    pitch = await get_pitch(session, pitch_id)
+    if (bad := control_character(text.replace("\r", ""))) is not None:
+        raise bad_request(f"text: control character {bad}", "text")
+    pitch = await get_pitch(session, pitch_id, expected)
     before = snapshot(pitch)
     pitch.sentences = resplit(text, pitch.sentences)
     pitch.edited, pitch.approved = True, False
     pitch.version += 1
     await record(session, pitch.workshop_id, "pitch", pitch.id, "edit", author, before, snapshot(pitch),
                  pitch.version)
+    await session.flush()  # a concurrent change fails here, inside the request (409), never after it
     return pitch
 
 
-async def set_approval(session: AsyncSession, pitch_id: uuid.UUID, approved: bool, author: str) -> PitchRow:
-    """Approve or withdraw approval."""
-    pitch = await get_pitch(session, pitch_id)
+async def set_approval(session: AsyncSession, pitch_id: uuid.UUID, approved: bool, author: str,
+                       expected: int | None = None) -> PitchRow:
+    """Approve or withdraw approval (of the version the reviewer saw, when ``expected`` is given)."""
+    pitch = await get_pitch(session, pitch_id, expected)
     before = snapshot(pitch)
     pitch.approved = approved
     pitch.version += 1
     await record(session, pitch.workshop_id, "pitch", pitch.id, "approve" if approved else "unapprove", author,
                  before, snapshot(pitch), pitch.version)
+    await session.flush()
     return pitch
 
 
-async def accept_proposal(session: AsyncSession, pitch_id: uuid.UUID, author: str) -> PitchRow:
+async def accept_proposal(session: AsyncSession, pitch_id: uuid.UUID, author: str,
+                          expected: int | None = None) -> PitchRow:
     """Take the draft offered beside a human-edited pitch."""
-    pitch = await get_pitch(session, pitch_id)
+    pitch = await get_pitch(session, pitch_id, expected)
     if not pitch.proposal:
         raise bad_request("no new draft is offered for this pitch", "proposal")
     before = snapshot(pitch)
@@ -147,6 +167,7 @@ async def accept_proposal(session: AsyncSession, pitch_id: uuid.UUID, author: st
     pitch.version += 1
     await record(session, pitch.workshop_id, "pitch", pitch.id, "accept-proposal", author, before,
                  snapshot(pitch), pitch.version)
+    await session.flush()
     return pitch
 
 
@@ -180,6 +201,8 @@ async def rename_cluster(session: AsyncSession, cluster_id: uuid.UUID, label: st
                  _cluster_state(cluster))
     if not cluster.singular:
         decide(session, cluster, "rename", author, label=cluster.label, member_ids=list(cluster.postit_ids))
+    cluster.version += 1
+    await session.flush()
     return cluster
 
 
@@ -220,6 +243,9 @@ async def move_postit(session: AsyncSession, postit_id: uuid.UUID, cluster_id: u
         await record(session, postit.workshop_id, "postit", postit.id, "move", author,
                      {"cluster_id": str(source.id), "label": source.label},
                      {"cluster_id": str(target.id), "label": target.label})
+        source.version += 1
+        target.version += 1
+        await session.flush()  # two moves racing on one cluster: the second fails here (409)
     return target
 
 
@@ -237,6 +263,8 @@ async def merge_clusters(session: AsyncSession, cluster_id: uuid.UUID, other_id:
     await session.delete(other)
     await record(session, cluster.workshop_id, "cluster", cluster.id, "merge", author, before,
                  _cluster_state(cluster))
+    cluster.version += 1
+    await session.flush()
     return cluster
 
 

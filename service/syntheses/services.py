@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import Coroutine, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import Any
 
 from litestar.exceptions import TooManyRequestsException
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 from models.pipeline import Pipeline, PipelineConfig
 from models.types import Axis, PostIt
@@ -63,6 +64,23 @@ async def create_synthesis(session: AsyncSession, workshop_id: uuid.UUID, data: 
     session.add(row)
     await session.flush()
     return row, True
+
+
+async def retry_on_race(sessions: async_sessionmaker[AsyncSession],
+                        work: Callable[[AsyncSession], Awaitable[None]], attempts: int = 3) -> None:
+    """Run ``work`` in a transaction, again if a reviewer changed a row it updates meanwhile.
+
+    The second run reads the reviewer's change: a pitch edited in between gets the draft as a
+    proposal beside it, never over it.
+    """
+    for attempt in range(attempts):
+        try:
+            async with sessions() as session, session.begin():
+                await work(session)
+            return
+        except StaleDataError:
+            if attempt == attempts - 1:
+                raise
 
 
 def public_error(err: Exception, job_id: uuid.UUID) -> str:
@@ -134,11 +152,14 @@ async def run_synthesis_job(sessions: async_sessionmaker[AsyncSession], hub: Mod
             return pipeline.run(postits, axes, progress, decisions).to_dict()
 
         result = await hub.run(work)
-        async with sessions() as session, session.begin():
+
+        async def store(session: AsyncSession) -> None:
             await session.execute(update(SynthesisRow).where(SynthesisRow.id == synthesis_id).values(result=result))
             await apply_synthesis(session, workshop.id, synthesis_id, result)
             await session.execute(update(Job).where(Job.id == job_id).values(
                 state="succeeded", stage="done", progress=1.0))
+
+        await retry_on_race(sessions, store)
     except Exception as err:  # a failed job must say why, never stay "running"
         log.exception("synthesis job %s failed", job_id)
         await set_job(sessions, job_id, state="failed", stage="failed", error=public_error(err, job_id))
