@@ -117,6 +117,7 @@ class CachedEmbedder:
             path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(str(path) if path else ":memory:", check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA secure_delete=ON")  # erased vectors are overwritten, not left in free pages
         self._db.execute(
             "CREATE TABLE IF NOT EXISTS vectors (model TEXT, task TEXT, key TEXT, "
             "dim INTEGER, data BLOB, PRIMARY KEY (model, task, key))"
@@ -157,6 +158,19 @@ class CachedEmbedder:
         if not texts:
             return np.zeros((0, 0), dtype=np.float32)
         return np.stack([found[text_key(t)] for t in texts])
+
+    def forget(self, texts: Sequence[str]) -> int:
+        """Erase the vectors of ``texts`` (every model and task) and fold the log into the file; how many."""
+        keys = sorted({text_key(t) for t in texts})
+        removed = 0
+        with self._lock:
+            with self._db:
+                for start in range(0, len(keys), 500):
+                    chunk = keys[start:start + 500]
+                    marks = ",".join("?" * len(chunk))
+                    removed += self._db.execute(f"DELETE FROM vectors WHERE key IN ({marks})", chunk).rowcount
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return removed
 
     def cached_count(self, texts: Sequence[str], task: Task = "clustering") -> int:
         """How many of ``texts`` are already cached (for job progress)."""

@@ -102,6 +102,7 @@ def _sqlite_pragmas(config: SQLAlchemyAsyncConfig) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA secure_delete=ON")  # erased post-its are overwritten, not left in free pages
         cursor.close()
 
 

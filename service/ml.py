@@ -102,6 +102,13 @@ class ModelHub:
 
         future.add_done_callback(done)
 
+    async def forget(self, texts: Sequence[str]) -> None:
+        """Erase these texts' vectors from every cache this process holds (on the model thread,
+        after any queued encoding of them)."""
+        caches = [e for e in self._embedders.values() if hasattr(e, "forget")]
+        if texts and caches:
+            await self.run(lambda: [c.forget(texts) for c in caches])
+
     def close(self) -> None:
         """Stop the worker thread (pending work is dropped; jobs are recovered at next start)."""
         self.executor.shutdown(wait=False, cancel_futures=True)

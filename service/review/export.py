@@ -68,7 +68,9 @@ def to_markdown(data: dict[str, Any]) -> str:
         for s in (axis["pitch"] or {}).get("sentences", []):
             cites = ", ".join(c["id"] for c in s["cited"])
             flag = {"contradicted": " ⚠ contredit les post-its cités", "unsupported": " ⚠ non étayé"}
-            lines.append(f"- {s['text']}" + (f" [{cites}]" if cites else "") + flag.get(s.get("verdict") or "", ""))
+            gone = " (source supprimée)" if s.get("source_deleted") else ""
+            lines.append(f"- {s['text']}" + (f" [{cites}]" if cites else "") + flag.get(s.get("verdict") or "", "")
+                         + gone)
         lines.append("")
         for c in axis["clusters"]:
             lines.append(f"- **{c['label']}** : {len(c['postits'])} post-its")

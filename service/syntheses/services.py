@@ -21,6 +21,7 @@ from service.ml import ModelHub
 from service.review.services import apply_synthesis, axis_decisions
 from service.settings import Settings
 from service.syntheses.schemas import JobOut, SynthesisCreate, SynthesisOut
+from service.workshops.erasure import scrub
 from service.workshops.services import get_workshop
 
 log = logging.getLogger(__name__)
@@ -154,8 +155,9 @@ async def run_synthesis_job(sessions: async_sessionmaker[AsyncSession], hub: Mod
         result = await hub.run(work)
 
         async def store(session: AsyncSession) -> None:
-            await session.execute(update(SynthesisRow).where(SynthesisRow.id == synthesis_id).values(result=result))
-            await apply_synthesis(session, workshop.id, synthesis_id, result)
+            kept = await _without_deleted(session, workshop.id, postits, result)
+            await session.execute(update(SynthesisRow).where(SynthesisRow.id == synthesis_id).values(result=kept))
+            await apply_synthesis(session, workshop.id, synthesis_id, kept)
             await session.execute(update(Job).where(Job.id == job_id).values(
                 state="succeeded", stage="done", progress=1.0))
 
@@ -163,6 +165,17 @@ async def run_synthesis_job(sessions: async_sessionmaker[AsyncSession], hub: Mod
     except Exception as err:  # a failed job must say why, never stay "running"
         log.exception("synthesis job %s failed", job_id)
         await set_job(sessions, job_id, state="failed", stage="failed", error=public_error(err, job_id))
+
+
+async def _without_deleted(session: AsyncSession, workshop_id: uuid.UUID, postits: Sequence[PostIt],
+                           result: dict[str, Any]) -> dict[str, Any]:
+    """The result without post-its deleted while the job ran (a late job never puts them back)."""
+    existing = {str(i) for i in (await session.scalars(
+        select(PostItRow.id).where(PostItRow.workshop_id == workshop_id))).all()}
+    gone = [p for p in postits if p.id not in existing]
+    if not gone:
+        return result
+    return dict(scrub(result, {p.id for p in gone}, [p.text for p in gone]))
 
 
 async def _inputs(session: AsyncSession, workshop: Workshop,

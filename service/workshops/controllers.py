@@ -19,6 +19,7 @@ from service.db.models import Workshop
 from service.settings import Settings
 from service.syntheses.services import cluster_members
 from service.workshops import services
+from service.workshops.erasure import compact
 from service.workshops.schemas import (
     AxisOut,
     PostItIn,
@@ -106,9 +107,10 @@ class WorkshopController(Controller):
         return workshop_out(await services.update_workshop(db_session, workshop_id, data))
 
     @delete("/{workshop_id:uuid}", guards=[allow("write")])
-    async def remove(self, db_session: NamedDependency[AsyncSession], workshop_id: FromPath[uuid.UUID]) -> None:
-        """Delete a workshop and its post-its."""
-        await services.delete_workshop(db_session, workshop_id)
+    async def remove(self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession],
+                     workshop_id: FromPath[uuid.UUID]) -> None:
+        """Delete a workshop and all it holds (post-its, syntheses, pitches, history, jobs, cached vectors)."""
+        await _erased(request, db_session, await services.delete_workshop(db_session, workshop_id))
 
     @post("/{workshop_id:uuid}/postits", status_code=HTTP_201_CREATED, guards=[allow("write")])
     async def push(
@@ -156,6 +158,13 @@ async def _store(request: Request[Any, Any, Any], db_session: AsyncSession, work
     return PostItsCreated(ids=ids, created=len(new))
 
 
+async def _erased(request: Request[Any, Any, Any], db_session: AsyncSession, texts: list[str]) -> None:
+    """Commit an erasure, then wipe what lingers: the SQLite log and the cached vectors."""
+    await db_session.commit()
+    await compact(db_session)
+    await request.app.state.models.forget(texts)
+
+
 async def _csv_body(request: Request[Any, Any, Any]) -> bytes:
     if request.content_type[0] == RequestEncodingType.MULTI_PART:
         form = await request.form()
@@ -186,6 +195,7 @@ class PostItController(Controller):
         return await services.update_postit(db_session, postit_id, data, settings)
 
     @delete("/{postit_id:uuid}", guards=[allow("write")])
-    async def remove(self, db_session: NamedDependency[AsyncSession], postit_id: FromPath[uuid.UUID]) -> None:
-        """Delete a post-it."""
-        await services.delete_postit(db_session, postit_id)
+    async def remove(self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession],
+                     postit_id: FromPath[uuid.UUID]) -> None:
+        """Delete a post-it: its text leaves clusters, pitches ("source supprimée"), history and caches."""
+        await _erased(request, db_session, await services.delete_postit(db_session, postit_id))

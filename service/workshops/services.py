@@ -12,10 +12,11 @@ from models.inputs import InputError, decode, parse_csv
 from models.routing import axis_key
 from service.auth.keys import grant
 from service.auth.principal import Principal
-from service.db.models import AxisRow, PostItRow, Workshop
+from service.db.models import AxisRow, Job, PostItRow, SynthesisRow, Workshop
 from service.errors import bad_request, not_found, too_large
 from service.limits import MAX_NAME, MAX_VOTES, control_character, normalise_newlines
 from service.settings import Settings
+from service.workshops.erasure import erase_postits
 from service.workshops.schemas import AxisIn, PostItIn, PostItOut, PostItUpdate, WorkshopCreate, WorkshopUpdate
 
 
@@ -76,11 +77,20 @@ def _apply_axes(workshop: Workshop, axes: Sequence[AxisIn]) -> None:
         raise bad_request("axes: two axes have the same name", "axes")
 
 
-async def delete_workshop(session: AsyncSession, workshop_id: uuid.UUID) -> None:
-    """Delete a workshop and everything under it."""
+async def delete_workshop(session: AsyncSession, workshop_id: uuid.UUID) -> list[str]:
+    """Delete a workshop and everything under it (post-its, syntheses, pitches, history, jobs).
+
+    Returns:
+        The erased post-it texts, for the caller to drop from the embedding cache.
+    """
     workshop = await get_workshop(session, workshop_id)
+    texts = list((await session.scalars(select(PostItRow.text).where(PostItRow.workshop_id == workshop_id))).all())
     await session.execute(delete(PostItRow).where(PostItRow.workshop_id == workshop_id))
+    await session.execute(delete(SynthesisRow).where(SynthesisRow.workshop_id == workshop_id))  # they point at jobs
+    await session.execute(delete(Job).where(Job.workshop_id == workshop_id))
     await session.delete(workshop)
+    await session.flush()
+    return texts
 
 
 def _axis_lookup(workshop: Workshop) -> dict[str, AxisRow]:
@@ -212,9 +222,17 @@ async def update_postit(session: AsyncSession, postit_id: uuid.UUID, data: PostI
     return to_out(row, {a.id: a.name for a in workshop.axes})
 
 
-async def delete_postit(session: AsyncSession, postit_id: uuid.UUID) -> None:
-    """Delete one post-it."""
+async def delete_postit(session: AsyncSession, postit_id: uuid.UUID) -> list[str]:
+    """Delete one post-it and erase it from clusters, pitches, syntheses and history.
+
+    Returns:
+        Its text, for the caller to drop from the embedding cache.
+    """
     row = await session.get(PostItRow, postit_id)
     if row is None:
         raise not_found("post-it", postit_id)
+    await erase_postits(session, row.workshop_id, {str(row.id)}, [row.text])
+    text = row.text
     await session.delete(row)
+    await session.flush()
+    return [text]
