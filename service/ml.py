@@ -91,6 +91,11 @@ class ModelHub:
         if not texts or not self.loaded:
             return
         with self._pending_lock:
+            if self.pending_embeddings + len(texts) > self.settings.max_pending_embeddings:
+                # Bounded: past the cap, texts are embedded by the synthesis that needs them instead.
+                log.warning("embedding queue full (%d pending): %d post-its left for the next synthesis",
+                            self.pending_embeddings, len(texts))
+                return
             self.pending_embeddings += len(texts)
         future = self.executor.submit(self.embedder(None).encode, list(texts), "clustering")
 

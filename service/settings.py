@@ -38,6 +38,10 @@ class Settings:
             besides the packaged models and this service's own ``embedder`` and ``generator``
             (a request naming any path or hub id would make the service load it, and keep it).
         max_active_jobs: Jobs queued or running at once across the service; more answer 429.
+        max_pending_embeddings: Post-its queued for background embedding at most (memory bound);
+            beyond, a synthesis embeds them itself.
+        embedding_wait_seconds: How long a synthesis waits for background embeddings before it
+            goes on and embeds what is missing itself.
     """
 
     home: Path = field(default_factory=atelier_home)
@@ -56,6 +60,8 @@ class Settings:
     secure_cookies: int = 0
     allowed_models: str = ""
     max_active_jobs: int = 20
+    max_pending_embeddings: int = 50_000
+    embedding_wait_seconds: int = 600
 
     def model_allowed(self, name: str) -> bool:
         """Whether a request may name this embedder or generator (see ``allowed_models``)."""

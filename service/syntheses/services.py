@@ -134,7 +134,8 @@ async def run_synthesis_job(sessions: async_sessionmaker[AsyncSession], hub: Mod
             postits, axes = await _inputs(session, workshop, request.get("axes"))
             names = {a.id: a.name for a in workshop.axes}
             decisions = {names[k]: d for k, d in (await axis_decisions(session, workshop.id)).items() if k in names}
-        while hub.pending_embeddings > 0:
+        deadline = asyncio.get_running_loop().time() + hub.settings.embedding_wait_seconds
+        while hub.pending_embeddings > 0 and asyncio.get_running_loop().time() < deadline:
             await set_job(sessions, job_id, state="running",
                            stage=f"waiting for embeddings ({hub.pending_embeddings} post-its left)")
             await asyncio.sleep(0.2)

@@ -8,17 +8,13 @@ how. This test never skips: without a browser it fails with that same advice.
 from __future__ import annotations
 
 import os
-import socket
-import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 
-from tests.service.conftest import admin_key, make_app
+from tests.service.conftest import admin_key
 from tests.service.test_review_api import POSTITS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,23 +30,6 @@ def chromium() -> str:
     if not os.access(path, os.X_OK):
         pytest.fail(f"no Chromium at {path}: {INSTALL_HINT}", pytrace=False)
     return path
-
-
-@pytest.fixture
-def live_url(home: Path) -> Iterator[str]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(make_app(home), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if server.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
 
 
 def _synthesised_axis(url: str, key: str) -> str:

@@ -127,3 +127,14 @@ def test_a_failed_job_does_not_leak_its_exception(home: Path) -> None:
 def test_reviewed_workshop_still_works(client: TestClient[Litestar]) -> None:
     _, data = reviewed_workshop(client)
     assert data["axes"][0]["pitch"]["text"]
+
+
+def test_the_background_embedding_queue_is_bounded(home: Path) -> None:
+    from service.ml import ModelHub
+    from tests.fakes import HashingEmbedder
+
+    hub = ModelHub(Settings(home=home, max_pending_embeddings=2), embedder_factory=lambda n: HashingEmbedder())
+    hub.loaded = True
+    hub.embed_in_background(["a", "b", "c"])  # over the cap: left for the synthesis that needs them
+    assert hub.pending_embeddings == 0
+    hub.close()

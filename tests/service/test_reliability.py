@@ -1,0 +1,179 @@
+"""Reliability under load, each test printing its numbers (run on SQLite and, in CI, PostgreSQL)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.service.conftest import admin_key, settings_for
+
+WRITERS = 50
+SECONDS = float(os.environ.get("ATELIER_RELIABILITY_SECONDS", "30"))
+
+
+def test_concurrent_writers_store_every_acknowledged_postit_exactly_once(live_url: str, home: Path,
+                                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    headers = {"Authorization": f"Bearer {admin_key(home)}"}
+    with httpx.Client(base_url=live_url + "/api/v1", headers=headers, timeout=60) as api:
+        wid = api.post("/workshops", json={"title": "Charge", "axes": [{"name": "A"}]}).json()["id"]
+    acknowledged: Counter[str] = Counter()
+    statuses: Counter[int] = Counter()
+    lock = threading.Lock()
+    deadline = time.monotonic() + SECONDS
+
+    def writer(n: int) -> None:
+        with httpx.Client(base_url=live_url + "/api/v1", headers=headers, timeout=60) as api:
+            batch = 0
+            while time.monotonic() < deadline:
+                items = [{"text": f"idée {n}-{batch}-{i}", "axis": "A", "external_id": f"w{n}-{batch}-{i}"}
+                         for i in range(5)]
+                answer = api.post(f"/workshops/{wid}/postits", json=items)
+                if answer.status_code == 201 and batch % 4 == 0:  # a retry of the same batch: stored once
+                    api.post(f"/workshops/{wid}/postits", json=items).raise_for_status()
+                with lock:
+                    statuses[answer.status_code] += 1
+                    if answer.status_code == 201:
+                        acknowledged.update(i["external_id"] for i in items)
+                batch += 1
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(WRITERS)]
+    started = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    took = time.monotonic() - started
+    with httpx.Client(base_url=live_url + "/api/v1", headers=headers, timeout=120) as api:
+        stored = Counter(p["external_id"] for p in api.get(f"/workshops/{wid}/postits").json())
+    with capsys.disabled():
+        print(f"\n{WRITERS} writers for {took:.1f} s: {sum(statuses.values())} batches "
+              f"({sum(statuses.values()) / took:.0f}/s), statuses {dict(statuses)}, "
+              f"{len(acknowledged)} post-its acknowledged, {len(stored)} stored")
+    assert statuses[500] == 0
+    assert set(acknowledged) <= set(stored), "an acknowledged post-it was lost"
+    assert max(stored.values()) == 1, "a post-it was stored twice"
+
+
+def _serve(home: Path, port: int, model: Path) -> subprocess.Popen[bytes]:
+    """``atelier serve`` as a real process (tiny local embedder, extractive drafter)."""
+    env = {**os.environ, "ATELIER_HOME": str(home), "ATELIER_DATABASE_URL": settings_for(home).db_url,
+           "ATELIER_EMBEDDER": str(model), "ATELIER_DRAFTER": "extractive", "ATELIER_ALLOWED_HOSTS": "127.0.0.1"}
+    return subprocess.Popen([sys.executable, "-m", "atelier", "serve", "--port", str(port)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _healthy(url: str) -> None:
+    for _ in range(600):
+        try:
+            if httpx.get(url + "/health", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError("the service did not become healthy")
+
+
+def test_kill_9_during_a_synthesis_loses_no_postit(home: Path, tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.tiny_models import build_tiny_sentence_transformer
+
+    model = build_tiny_sentence_transformer(tmp_path / "tiny-st")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    url = f"http://127.0.0.1:{port}"
+    server = _serve(home, port, model)
+    try:
+        _healthy(url)
+        api = httpx.Client(base_url=url + "/api/v1", timeout=60,
+                           headers={"Authorization": f"Bearer {admin_key(home)}"})
+        wid = api.post("/workshops", json={"title": "Crash", "axes": [{"name": "A"}, {"name": "B"}]}).json()["id"]
+        items = [{"text": f"proposition {i} sur le thème {i % 17}", "axis": "AB"[i % 2], "external_id": f"c{i}"}
+                 for i in range(1200)]
+        for start in range(0, len(items), 200):
+            api.post(f"/workshops/{wid}/postits", json=items[start:start + 200]).raise_for_status()
+        job = api.post(f"/workshops/{wid}/syntheses", json={}).json()["job_id"]
+        state = "queued"
+        while state == "queued":
+            state = api.get(f"/jobs/{job}").json()["state"]
+            time.sleep(0.05)
+        killed_in = api.get(f"/jobs/{job}").json()
+        server.send_signal(signal.SIGKILL)
+        server.wait(timeout=30)
+        server = _serve(home, port, model)
+        _healthy(url)
+        after = api.get(f"/jobs/{job}").json()
+        stored = api.get(f"/workshops/{wid}/postits").json()
+        with capsys.disabled():
+            print(f"\nkill -9 at stage {killed_in['stage']!r} ({killed_in['progress']:.2f}); after restart the job "
+                  f"is {after['state']} ({after['error']}); {len(stored)} of {len(items)} post-its stored")
+        assert killed_in["state"] in ("running", "succeeded")
+        assert after["state"] in ("failed", "succeeded")
+        assert sorted(p["external_id"] for p in stored) == sorted(i["external_id"] for i in items)
+        again = api.post(f"/workshops/{wid}/syntheses", json={})
+        assert again.status_code == 202  # the failed job does not block a new request
+        api.close()
+    finally:
+        server.kill()
+        server.wait(timeout=30)
+
+
+def _seeded(live_url: str, headers: dict[str, str]) -> dict[str, str]:
+    """Real ids of every kind, from a synthesised workshop, for the fuzzer to use half of the time."""
+    with httpx.Client(base_url=live_url + "/api/v1", headers=headers, timeout=60) as api:
+        wid = api.post("/workshops", json={"title": "Fuzz", "axes": [{"name": "A"}]}).json()["id"]
+        ids = api.post(f"/workshops/{wid}/postits", json=[{"text": f"idée {i} vélo bus", "axis": "A"}
+                                                          for i in range(6)]).json()["ids"]
+        job = api.post(f"/workshops/{wid}/syntheses", json={}).json()
+        for _ in range(600):
+            if api.get(f"/jobs/{job['job_id']}").json()["state"] in ("succeeded", "failed"):
+                break
+            time.sleep(0.05)
+        review = api.get(f"/workshops/{wid}/review").json()["axes"][0]
+        key = api.post("/keys", json={"role": "viewer", "name": "fuzz"}).json()["id"]
+    return {"workshop_id": wid, "postit_id": ids[0], "synthesis_id": job["synthesis_id"], "job_id": job["job_id"],
+            "pitch_id": review["pitch"]["id"], "cluster_id": review["clusters"][0]["id"], "key_id": key}
+
+
+def test_fuzzing_every_operation_finds_no_server_error(live_url: str, home: Path,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """Schemathesis over the OpenAPI document, authenticated, half of the cases on real ids."""
+    import schemathesis
+    from hypothesis import HealthCheck, Phase, given, settings
+
+    headers = {"Authorization": f"Bearer {admin_key(home)}"}
+    real = _seeded(live_url, headers)
+    schema = schemathesis.openapi.from_url(live_url + "/schema/openapi.json", headers=headers)
+    operations = sorted((r.ok() for r in schema.get_all_operations()), key=lambda o: o.method.upper() == "DELETE")
+    calls: Counter[int] = Counter()
+    failures: list[str] = []
+    per_operation = int(os.environ.get("ATELIER_FUZZ_EXAMPLES", "50"))
+    for operation in operations:
+        @settings(max_examples=per_operation, deadline=None, database=None, phases=[Phase.generate],
+                  suppress_health_check=list(HealthCheck))
+        @given(case=operation.as_strategy())
+        def check(case: schemathesis.Case) -> None:
+            if sum(calls.values()) % 2 == 0 and case.path_parameters:
+                case.path_parameters = {k: real.get(k, v) for k, v in case.path_parameters.items()}
+            response = case.call(base_url=live_url, headers=headers)
+            calls[response.status_code] += 1
+            if response.status_code >= 500:
+                failures.append(f"{case.method} {case.formatted_path} → {response.status_code}: {response.text[:200]}")
+
+        check()
+    with capsys.disabled():
+        print(f"\nschemathesis: {sum(calls.values())} cases over {len(operations)} operations, statuses "
+              f"{dict(sorted(calls.items()))}")
+    assert sum(calls.values()) >= 1000
+    assert failures == [], failures[:5]
+
