@@ -18,9 +18,10 @@ def add_more_commands(sub: Any) -> None:
     from atelier.verify import add_verify
 
     add_verify(sub)
-    from atelier.keys import add_keys
+    from atelier.keys import add_keys, add_users
 
     add_keys(sub)
+    add_users(sub)
     from evaluation.__main__ import add_arguments
 
     evaluate = sub.add_parser("evaluate", help="compare drafts and clusters with human syntheses")

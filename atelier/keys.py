@@ -88,3 +88,34 @@ def _revoke(args: argparse.Namespace) -> int:
         return 0
 
     return _run(work)
+
+
+def add_users(sub: Any) -> None:
+    """Register ``atelier users``."""
+    users = sub.add_parser("users", help="review-page users (name and password)")
+    usub = users.add_subparsers()
+    create = usub.add_parser("create", help="a user who signs in on /review with a name and a password")
+    create.add_argument("--name", required=True, help="the sign-in name, also the author of their changes")
+    create.add_argument("--role", default="facilitator", choices=["facilitator", "viewer"])
+    create.add_argument("--workshop", action="append", default=[], type=uuid.UUID, help="scope (repeat)")
+    create.add_argument("--password-stdin", action="store_true", help="read the password from stdin (else prompt)")
+    create.set_defaults(func=_create_user)
+
+
+def _create_user(args: argparse.Namespace) -> int:
+    import getpass
+
+    from service.auth.passwords import create_user
+
+    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("Mot de passe : ")
+
+    async def work(session: Any) -> int:
+        try:
+            row = await create_user(session, args.name, password, args.role, args.workshop)
+        except ValueError as err:
+            print(f"atelier: error: {err}", file=sys.stderr)
+            return 2
+        print(f"created {args.role} user {args.name!r} ({row.id}); revoke with `atelier keys revoke {row.id}`")
+        return 0
+
+    return _run(work)

@@ -151,6 +151,8 @@ class ApiKeyRow(UUIDAuditBase):
     secret_hash: Mapped[str] = mapped_column(String(64))
     workshop_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    login: Mapped[str | None] = mapped_column(String(200), unique=True, nullable=True)
+    password_hash: Mapped[str | None] = mapped_column(String(300), nullable=True)
 
 
 class AuthSessionRow(UUIDAuditBase):

@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models.embedding import text_key
 from service.auth.guards import allow, principal
 from service.auth.keys import authenticate
+from service.auth.passwords import authenticate_user
 from service.auth.sessions import COOKIE, LIFETIME, close_session, csrf_ok, open_session
 from service.db.models import AxisRow, Job, PitchRow, PostItRow, SynthesisRow, Workshop
 from service.errors import not_found
@@ -41,6 +42,7 @@ from service.syntheses.services import create_synthesis, start_job
 from service.workshops.services import get_workshop, list_workshops
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
+UNKNOWN = "Clé, nom ou mot de passe inconnu, ou accès révoqué."
 
 
 def who(request: Request[Any, Any, Any]) -> str:
@@ -169,10 +171,13 @@ class ReviewPages(Controller):
     async def login(self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession],
                     settings: NamedDependency[Settings], data: Form) -> Response[Any]:
         """Check the key, open a session, go back where the reviewer was going."""
-        found = await authenticate(db_session, data.get("key", ""))
+        if data.get("login"):
+            found = await authenticate_user(db_session, data["login"], data.get("password", ""))
+        else:
+            found = await authenticate(db_session, data.get("key", ""))
         if found is None:
             return Template("login.html", context={"next": local_path(data.get("next")), "user": None,
-                                                   "error": "Clé inconnue ou révoquée."}, status_code=401)
+                                                   "error": UNKNOWN}, status_code=401)
         token = await open_session(db_session, found.key_id)
         await db_session.commit()
         response: Response[Any] = Redirect(local_path(data.get("next")), status_code=303)

@@ -12,6 +12,7 @@ from litestar.enums import RequestEncodingType
 from litestar.openapi.spec import Example
 from litestar.params import Body, FromPath, FromQuery
 from litestar.status_codes import HTTP_201_CREATED
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth.guards import allow, principal
@@ -151,9 +152,18 @@ class WorkshopController(Controller):
 
 async def _store(request: Request[Any, Any, Any], db_session: AsyncSession, workshop_id: uuid.UUID,
                  items: list[PostItIn], settings: Settings) -> PostItsCreated:
-    """Commit the post-its, then queue the new texts for background embedding."""
-    ids, new = await services.add_postits(db_session, workshop_id, items, settings)
-    await db_session.commit()
+    """Commit the post-its, then queue the new texts for background embedding.
+
+    Two identical retries racing each other: the loser's insert hits the ``external_id`` unique
+    constraint; it starts again, finds the winner's rows and answers with their ids (idempotent).
+    """
+    try:
+        ids, new = await services.add_postits(db_session, workshop_id, items, settings)
+        await db_session.commit()
+    except IntegrityError:
+        await db_session.rollback()
+        ids, new = await services.add_postits(db_session, workshop_id, items, settings)
+        await db_session.commit()
     request.app.state.models.embed_in_background(new)
     return PostItsCreated(ids=ids, created=len(new))
 

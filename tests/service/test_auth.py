@@ -97,7 +97,7 @@ def test_review_sign_in_session_cookie_and_safe_redirects(client: TestClient[Lit
     page = _bare(client, "GET", "/review", follow_redirects=False)
     assert page.status_code == 303 and page.headers["location"].startswith("/review/login?next=")
     wrong = _bare(client, "POST", "/review/login", data={"key": "atk_nope_nope"})
-    assert wrong.status_code == 401 and "Clé inconnue" in wrong.text
+    assert wrong.status_code == 401 and "inconnu" in wrong.text
     key = client.post(f"{API}/keys", json={"role": "facilitator", "name": "Camille"}).json()["key"]
     away = _bare(client, "POST", "/review/login", data={"key": key, "next": "//evil.example/x"},
                  follow_redirects=False)
@@ -117,3 +117,46 @@ def test_security_headers_and_allowed_hosts(client: TestClient[Litestar]) -> Non
     assert "script-src 'self'" in answer.headers["content-security-policy"]
     assert "unsafe-inline" not in answer.headers["content-security-policy"].split("script-src")[1].split(";")[0]
     assert client.get("/health", headers={"Host": "attacker.example"}).status_code == 400
+
+
+def test_users_sign_in_with_a_name_and_password(client: TestClient[Litestar], home: Path) -> None:
+    import subprocess
+    import sys
+
+    from tests.service.conftest import settings_for
+
+    env = {**os.environ, "ATELIER_HOME": str(home), "ATELIER_DATABASE_URL": settings_for(home).db_url}
+    made = subprocess.run([sys.executable, "-m", "atelier", "users", "create", "--name", "Camille",
+                           "--password-stdin"], input="un mot de passe long\n", env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert made.returncode == 0, made.stderr
+    short = subprocess.run([sys.executable, "-m", "atelier", "users", "create", "--name", "Léa", "--password-stdin"],
+                           input="court\n", env=env, capture_output=True, text=True, timeout=120)
+    assert short.returncode == 2 and "12 characters" in short.stderr
+    wrong = _bare(client, "POST", "/review/login", data={"login": "Camille", "password": "pas le bon mot"})
+    assert wrong.status_code == 401
+    ok = _bare(client, "POST", "/review/login", data={"login": "Camille", "password": "un mot de passe long"})
+    assert ok.status_code == 200 and "Connecté·e : Camille" in ok.text
+
+
+def test_cli_keys_create_list_revoke(client: TestClient[Litestar], home: Path) -> None:
+    import subprocess
+    import sys
+
+    from tests.service.conftest import settings_for
+
+    env = {**os.environ, "ATELIER_HOME": str(home), "ATELIER_DATABASE_URL": settings_for(home).db_url}
+
+    def atelier(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "atelier", *args], env=env, capture_output=True, text=True,
+                              timeout=120)
+
+    made = atelier("keys", "create", "--role", "viewer", "--name", "Lecture")
+    key = made.stdout.strip().splitlines()[-1]
+    assert made.returncode == 0 and key.startswith("atk_") and " " not in key  # alone on the last line
+    assert _bare(client, "GET", f"{API}/workshops", headers={"Authorization": f"Bearer {key}"}).status_code == 200
+    listed = atelier("keys", "list").stdout
+    assert "Lecture" in listed and key not in listed  # never the secret
+    key_id = next(line.split("\t")[0] for line in listed.splitlines() if "Lecture" in line)
+    assert atelier("keys", "revoke", key_id).returncode == 0
+    assert _bare(client, "GET", f"{API}/workshops", headers={"Authorization": f"Bearer {key}"}).status_code == 401

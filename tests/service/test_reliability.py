@@ -177,3 +177,26 @@ def test_fuzzing_every_operation_finds_no_server_error(live_url: str, home: Path
     assert sum(calls.values()) >= 1000
     assert failures == [], failures[:5]
 
+
+
+def test_simultaneous_retries_with_one_external_id_store_it_once(live_url: str, home: Path) -> None:
+    headers = {"Authorization": f"Bearer {admin_key(home)}"}
+    with httpx.Client(base_url=live_url + "/api/v1", headers=headers, timeout=60) as api:
+        wid = api.post("/workshops", json={"title": "Retries", "axes": [{"name": "A"}]}).json()["id"]
+    answers: list[httpx.Response] = []
+
+    def retry(n: int) -> None:
+        with httpx.Client(base_url=live_url + "/api/v1", headers=headers, timeout=60) as api:
+            for round_ in range(20):
+                answers.append(api.post(f"/workshops/{wid}/postits",
+                                        json=[{"text": f"même idée {round_}", "external_id": f"r{round_}"}]))
+
+    threads = [threading.Thread(target=retry, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert {a.status_code for a in answers} == {201}
+    with httpx.Client(base_url=live_url + "/api/v1", headers=headers, timeout=60) as api:
+        stored = [p["external_id"] for p in api.get(f"/workshops/{wid}/postits").json()]
+    assert sorted(stored) == sorted(f"r{i}" for i in range(20))
