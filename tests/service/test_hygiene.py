@@ -138,3 +138,20 @@ def test_the_background_embedding_queue_is_bounded(home: Path) -> None:
     hub.embed_in_background(["a", "b", "c"])  # over the cap: left for the synthesis that needs them
     assert hub.pending_embeddings == 0
     hub.close()
+
+
+def test_an_overlong_cluster_label_is_refused_not_silently_dropped(client: TestClient[Litestar]) -> None:
+    _, data = reviewed_workshop(client)
+    cluster = next(c for c in data["axes"][0]["clusters"] if not c["singular"])
+    answer = client.patch(f"{API}/clusters/{cluster['id']}", json={"label": "x" * 201})
+    assert answer.status_code == 400 and "label" in answer.json()["extra"]["field"]
+    after = client.get(f"{API}/workshops/{data['workshop']['id']}/review").json()["axes"][0]["clusters"]
+    assert next(c for c in after if c["id"] == cluster["id"])["label"] == cluster["label"]
+
+
+def test_the_session_cookie_is_secure_behind_tls(home: Path) -> None:
+    with started(home, secure_cookies=1) as client:
+        key = client.post(f"{API}/keys", json={"role": "viewer"}).json()["key"]
+        answer = client.post("/review/login", data={"key": key}, headers={"Authorization": ""},
+                             follow_redirects=False)
+        assert "secure" in answer.headers["set-cookie"].lower()
