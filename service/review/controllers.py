@@ -44,7 +44,7 @@ def expected_version(request: Request[Any, Any, Any], body: int | None = None) -
         try:
             return int(raw)
         except ValueError:
-            raise bad_request("If-Match: expected the pitch's ETag, e.g. \"3\"", "If-Match") from None
+            raise bad_request("If-Match: expected a version, e.g. \"3\"", "If-Match") from None
     return body
 
 
@@ -63,7 +63,8 @@ def pitch_out(p: PitchRow) -> PitchOut:
 def cluster_out(c: ClusterRow) -> ClusterOut:
     """Response body of a cluster."""
     return ClusterOut(id=c.id, axis_id=c.axis_id, key=c.key, label=c.label, keywords=c.keywords,
-                      postit_ids=c.postit_ids, singular=c.singular, kept_from_review=list(c.kept_from_review or []))
+                      postit_ids=c.postit_ids, singular=c.singular, kept_from_review=list(c.kept_from_review or []),
+                      version=c.version)
 
 
 def text_diff(before: dict[str, Any] | None, after: dict[str, Any] | None) -> str:
@@ -148,15 +149,17 @@ class ClusterController(Controller):
     async def rename(self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession],
                      cluster_id: FromPath[uuid.UUID], data: Annotated[ClusterRename, Body()]) -> ClusterOut:
         """Rename a cluster."""
-        who = author_of(request, data.author)
-        return cluster_out(await services.rename_cluster(db_session, cluster_id, data.label, who))
+        expected = expected_version(request, data.version)
+        return cluster_out(await services.rename_cluster(db_session, cluster_id, data.label, author_of(request),
+                                                         expected))
 
     @post("/clusters/{cluster_id:uuid}/merge", guards=[allow("review")])
     async def merge(self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession],
                     cluster_id: FromPath[uuid.UUID], data: Annotated[ClusterMerge, Body()]) -> ClusterOut:
         """Merge ``other_id`` into this cluster."""
-        who = author_of(request, data.author)
-        return cluster_out(await services.merge_clusters(db_session, cluster_id, data.other_id, who))
+        expected = expected_version(request, data.version)
+        return cluster_out(await services.merge_clusters(db_session, cluster_id, data.other_id, author_of(request),
+                                                         expected))
 
     @post("/postits/{postit_id:uuid}/move", guards=[allow("review")])
     async def move(self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession],

@@ -27,8 +27,11 @@ class Author(msgspec.Struct):
 
 
 class ClusterRename(msgspec.Struct):
+    """``PATCH /clusters/{id}``; ``version`` (or ``If-Match``): the version the reviewer saw."""
+
     label: Name
     author: str | None = None
+    version: int | None = None
 
 
 class PostItMove(msgspec.Struct):
@@ -41,6 +44,7 @@ class PostItMove(msgspec.Struct):
 class ClusterMerge(msgspec.Struct):
     other_id: uuid.UUID
     author: str | None = None
+    version: int | None = None
 
 
 class PitchOut(msgspec.Struct):
@@ -65,6 +69,7 @@ class ClusterOut(msgspec.Struct):
     postit_ids: list[str]
     singular: bool
     kept_from_review: list[str] = []
+    version: int = 1
 
 
 class RevisionOut(msgspec.Struct):

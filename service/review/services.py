@@ -178,11 +178,22 @@ async def history(session: AsyncSession, entity_id: uuid.UUID) -> list[Revision]
     return list(rows)
 
 
-async def get_cluster(session: AsyncSession, cluster_id: uuid.UUID) -> ClusterRow:
-    """The cluster or a 404."""
+class ClusterConflict(Exception):
+    """The cluster changed since the version the reviewer saw; ``current`` is what it is now."""
+
+    def __init__(self, current: ClusterRow, expected: int) -> None:
+        super().__init__(f"someone changed this cluster meanwhile: you saw version {expected}, "
+                         f"it is now version {current.version}")
+        self.current = current
+
+
+async def get_cluster(session: AsyncSession, cluster_id: uuid.UUID, expected: int | None = None) -> ClusterRow:
+    """The cluster or a 404; with ``expected``, a :class:`ClusterConflict` unless it is still that version."""
     cluster = await session.get(ClusterRow, cluster_id)
     if cluster is None:
         raise not_found("cluster", cluster_id)
+    if expected is not None and cluster.version != expected:
+        raise ClusterConflict(cluster, expected)
     return cluster
 
 
@@ -190,11 +201,12 @@ def _cluster_state(c: ClusterRow) -> dict[str, Any]:
     return {"label": c.label, "postit_ids": list(c.postit_ids)}
 
 
-async def rename_cluster(session: AsyncSession, cluster_id: uuid.UUID, label: str, author: str) -> ClusterRow:
+async def rename_cluster(session: AsyncSession, cluster_id: uuid.UUID, label: str, author: str,
+                         expected: int | None = None) -> ClusterRow:
     """Give a cluster a human label."""
     if not label.strip():
         raise bad_request("label: empty label", "label")
-    cluster = await get_cluster(session, cluster_id)
+    cluster = await get_cluster(session, cluster_id, expected)
     before = _cluster_state(cluster)
     cluster.label = label.strip()
     await record(session, cluster.workshop_id, "cluster", cluster.id, "rename", author, before,
@@ -250,9 +262,9 @@ async def move_postit(session: AsyncSession, postit_id: uuid.UUID, cluster_id: u
 
 
 async def merge_clusters(session: AsyncSession, cluster_id: uuid.UUID, other_id: uuid.UUID,
-                         author: str) -> ClusterRow:
+                         author: str, expected: int | None = None) -> ClusterRow:
     """Fold ``other`` into ``cluster`` (same axis, neither the singular group)."""
-    cluster, other = await get_cluster(session, cluster_id), await get_cluster(session, other_id)
+    cluster, other = await get_cluster(session, cluster_id, expected), await get_cluster(session, other_id)
     if cluster.id == other.id or cluster.axis_id != other.axis_id or cluster.singular or other.singular:
         raise bad_request("other_id: merge two different clusters of the same axis (not the singular group)",
                           "other_id")

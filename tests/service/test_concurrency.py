@@ -79,3 +79,13 @@ def test_a_write_racing_another_fails_instead_of_overwriting(client: TestClient[
 
     assert asyncio.run(race()) == "refused"
     assert client.get(f"{API}/pitches/{pid}").json()["text"] == "Humain."
+
+
+def test_cluster_renames_check_the_version_seen(client: TestClient[Litestar]) -> None:
+    _, data = reviewed_workshop(client)
+    cid = next(c for c in data["axes"][0]["clusters"] if not c["singular"])["id"]
+    first = client.patch(f"{API}/clusters/{cid}", json={"label": "Nom A"}, headers={"If-Match": '"1"'})
+    assert first.status_code == 200 and first.json()["version"] == 2
+    stale = client.patch(f"{API}/clusters/{cid}", json={"label": "Nom B"}, headers={"If-Match": '"1"'})
+    assert stale.status_code == 412 and stale.json()["current"]["label"] == "Nom A"
+    assert client.patch(f"{API}/clusters/{cid}", json={"label": "Nom B", "version": 1}).status_code == 409
