@@ -200,3 +200,30 @@ def test_simultaneous_retries_with_one_external_id_store_it_once(live_url: str, 
     with httpx.Client(base_url=live_url + "/api/v1", headers=headers, timeout=60) as api:
         stored = [p["external_id"] for p in api.get(f"/workshops/{wid}/postits").json()]
     assert sorted(stored) == sorted(f"r{i}" for i in range(20))
+
+
+def test_stateful_schemathesis_finds_no_server_error(live_url: str, home: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """Schemathesis's stateful phase (its CLI): chains of calls that reuse the ids earlier responses returned.
+
+    One run's length varies a lot with its random seed (44 to 1,400 scenarios seen), so runs are
+    repeated, each with a new seed it prints, until 1,000 cases have run.
+    """
+    st = Path(sys.executable).parent / "st"
+    examples = os.environ.get("ATELIER_STATEFUL_EXAMPLES", "300")
+    total, lines = 0, []
+    for _ in range(8):
+        run = subprocess.run([str(st), "run", live_url + "/schema/openapi.json", "-H",
+                              f"Authorization: Bearer {admin_key(home)}", "--phases", "stateful", "--checks",
+                              "not_a_server_error", "--max-examples", examples],
+                             capture_output=True, text=True, timeout=900)
+        assert run.returncode == 0, run.stdout[-3000:]
+        summary = [line.strip() for line in run.stdout.splitlines()
+                   if any(word in line for word in ("generated", "Scenarios", "API Links", "Seed"))]
+        lines.append("; ".join(" ".join(line.split()) for line in summary))
+        total += next(int(line.split()[0]) for line in summary if "generated" in line)
+        if total >= 1000:
+            break
+    with capsys.disabled():
+        print(f"\nschemathesis stateful: {total} cases in {len(lines)} runs, no server error\n  " + "\n  ".join(lines))
+    assert total >= 1000
