@@ -39,6 +39,7 @@ from service.auth.hosts import allowed_hosts_middleware
 from service.auth.keys import ensure_admin_key
 from service.auth.middleware import AuthMiddleware
 from service.catalog.controllers import ModelController
+from service.db.commit import commit_before_send
 from service.db.migrate import upgrade
 from service.errors import database_refused, stale_write, validation_failed
 from service.ml import DrafterFactory, EmbedderFactory, ModelHub
@@ -118,10 +119,11 @@ def create_app(settings: Settings | None = None, embedder_factory: EmbedderFacto
     settings = settings or Settings.from_env()
     settings.home.mkdir(parents=True, exist_ok=True)
     db = SQLAlchemyAsyncConfig(
-        connection_string=settings.db_url, before_send_handler="autocommit_include_redirects",
+        connection_string=settings.db_url,
         session_config=AsyncSessionConfig(expire_on_commit=False),
         engine_config=EngineConfig(connect_args={"timeout": 30} if settings.db_url.startswith("sqlite") else {}),
     )
+    db.before_send_handler = commit_before_send(db.session_scope_key)
     if settings.db_url.startswith("sqlite"):
         _sqlite_pragmas(db)
     hub = ModelHub(settings, embedder_factory, drafter_factory)

@@ -7,6 +7,7 @@ import csv
 import io
 from pathlib import Path
 
+import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
@@ -155,3 +156,21 @@ def test_the_session_cookie_is_secure_behind_tls(home: Path) -> None:
         answer = client.post("/review/login", data={"key": key}, headers={"Authorization": ""},
                              follow_redirects=False)
         assert "secure" in answer.headers["set-cookie"].lower()
+
+
+def test_a_commit_that_fails_is_never_answered_2xx(client: TestClient[Litestar],
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    wid = _workshop(client)
+    real_commit = AsyncSession.commit
+
+    async def failing(self: AsyncSession) -> None:
+        raise OperationalError("COMMIT", {}, Exception("disk full"))
+
+    monkeypatch.setattr(AsyncSession, "commit", failing)
+    answer = client.patch(f"{API}/workshops/{wid}", json={"title": "Perdu ?"})
+    monkeypatch.setattr(AsyncSession, "commit", real_commit)
+    assert answer.status_code == 500 and "nothing was stored" in answer.json()["detail"]
+    assert client.get(f"{API}/workshops/{wid}").json()["title"] == "T"
