@@ -8,6 +8,8 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from service.limits import ShortText
+
 Role = Literal["admin", "tool", "facilitator", "viewer"]
 
 
@@ -15,7 +17,7 @@ class KeyCreate(msgspec.Struct):
     """``POST /api/v1/keys``: ``workshops`` scopes a facilitator or viewer key (none: every workshop)."""
 
     role: Role
-    name: Annotated[str, msgspec.Meta(max_length=200)] = ""
+    name: ShortText = ""
     workshops: Annotated[list[uuid.UUID], msgspec.Meta(max_length=1000)] = []
 
 

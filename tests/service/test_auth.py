@@ -160,3 +160,8 @@ def test_cli_keys_create_list_revoke(client: TestClient[Litestar], home: Path) -
     key_id = next(line.split("\t")[0] for line in listed.splitlines() if "Lecture" in line)
     assert atelier("keys", "revoke", key_id).returncode == 0
     assert _bare(client, "GET", f"{API}/workshops", headers={"Authorization": f"Bearer {key}"}).status_code == 401
+
+
+def test_a_key_name_with_a_nul_byte_is_a_400(client: TestClient[Litestar]) -> None:
+    answer = client.post(f"{API}/keys", json={"role": "viewer", "name": "a\x00b"})
+    assert answer.status_code == 400 and "name" in answer.json()["extra"]["field"]
