@@ -55,7 +55,7 @@ async def create_key(session: AsyncSession, role: str, name: str = "",
 async def authenticate(session: AsyncSession, token: str) -> Principal | None:
     """The principal of a presented key, or ``None`` (unknown, malformed or revoked)."""
     parts = token.strip().split("_", 2)
-    if len(parts) != 3 or parts[0] != "atk":
+    if len(parts) != 3 or parts[0] != "atk" or not parts[1].isalnum() or len(parts[1]) > 16:
         return None
     row = (await session.scalars(select(ApiKeyRow).where(ApiKeyRow.prefix == parts[1]))).first()
     if row is None or row.revoked or not hmac.compare_digest(row.secret_hash, _digest(parts[2])):

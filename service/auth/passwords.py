@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from service.auth.keys import create_key, principal_of
 from service.auth.principal import Principal
 from service.db.models import ApiKeyRow
+from service.limits import MAX_NAME, control_character
 
 N, R, P = 2**14, 8, 1
 MIN_LENGTH = 12
@@ -60,6 +61,8 @@ async def create_user(session: AsyncSession, login: str, password: str, role: st
 
 async def authenticate_user(session: AsyncSession, login: str, password: str) -> Principal | None:
     """The user's principal, or ``None`` (unknown login, wrong password, revoked)."""
+    if control_character(login) or len(login) > MAX_NAME:  # PostgreSQL refuses NUL bytes even in a lookup
+        return None
     row = (await session.scalars(select(ApiKeyRow).where(ApiKeyRow.login == login.strip()))).first()
     if row is None or row.revoked or not row.password_hash or not verify_password(password, row.password_hash):
         return None

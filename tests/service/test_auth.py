@@ -165,3 +165,8 @@ def test_cli_keys_create_list_revoke(client: TestClient[Litestar], home: Path) -
 def test_a_key_name_with_a_nul_byte_is_a_400(client: TestClient[Litestar]) -> None:
     answer = client.post(f"{API}/keys", json={"role": "viewer", "name": "a\x00b"})
     assert answer.status_code == 400 and "name" in answer.json()["extra"]["field"]
+
+
+def test_sign_in_with_control_characters_is_refused_not_a_500(client: TestClient[Litestar]) -> None:
+    for data in ({"login": "a\x00b", "password": "x"}, {"key": "atk_a\x00b_c"}):
+        assert _bare(client, "POST", "/review/login", data=data).status_code == 401
