@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
 from litestar import Controller, delete, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath
+from litestar.params import Body, FromPath
 from litestar.status_codes import HTTP_201_CREATED
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -31,7 +32,8 @@ class KeyController(Controller):
     guards = [allow("admin")]
 
     @post("/", status_code=HTTP_201_CREATED)
-    async def create(self, db_session: NamedDependency[AsyncSession], data: KeyCreate) -> KeyCreated:
+    async def create(self, db_session: NamedDependency[AsyncSession],
+                     data: Annotated[KeyCreate, Body()]) -> KeyCreated:
         """A new key; its secret is in ``key``, shown once."""
         row, plaintext = await keys.create_key(db_session, data.role, data.name, data.workshops)
         return KeyCreated(**{f: getattr(key_out(row), f) for f in KeyOut.__struct_fields__}, key=plaintext)
