@@ -244,9 +244,25 @@ def _canonical_order(X: np.ndarray, keys: Sequence[str] | None) -> np.ndarray:
     return np.lexsort(np.round(X, 6).T[::-1])
 
 
+def size_order(labels: np.ndarray, keys: Sequence[str] | None = None) -> dict[int, int]:
+    """The new number of each cluster: largest first, ties by smallest key (by first row without keys).
+
+    The one numbering rule: the clusterer applies it in canonical order, reviewer decisions
+    (``models.decisions``) in any order with the post-it ids as keys, and both agree.
+
+    >>> size_order(np.array([5, 7, 7, -1, 5]), ["b", "c", "d", "e", "a"])
+    {5: 0, 7: 1}
+    """
+    first: dict[int, str | int] = {}
+    for row, label in enumerate(labels.tolist()):
+        key = keys[row] if keys is not None else row
+        if label != SINGULAR and (label not in first or key < first[label]):  # type: ignore[operator]
+            first[label] = key
+    ordered = sorted(first, key=lambda c: (-int((labels == c).sum()), first[c]))
+    return {c: i for i, c in enumerate(ordered)}
+
+
 def _renumber(labels: np.ndarray) -> np.ndarray:
-    """Number clusters by size (largest first), ties by first row: stable ids."""
-    clusters = [c for c in dict.fromkeys(labels.tolist()) if c != SINGULAR]
-    clusters.sort(key=lambda c: -int((labels == c).sum()))
-    mapping = {c: i for i, c in enumerate(clusters)}
+    """Number clusters by :func:`size_order`: stable ids."""
+    mapping = size_order(labels)
     return np.array([mapping.get(c, SINGULAR) for c in labels.tolist()], dtype=int)

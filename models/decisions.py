@@ -27,7 +27,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-SINGULAR = -1
+from models.clustering import SINGULAR, size_order
+
 KEPT_MERGE, KEPT_MOVE, KEPT_RENAME = "merge", "move", "rename"
 
 
@@ -151,13 +152,9 @@ def apply_decisions(ids: Sequence[str], labels: np.ndarray, decisions: ReviewDec
 
 
 def _renumbered(applied: Applied, ids: Sequence[str]) -> Applied:
-    """Clusters numbered 0… by size, largest first, ties by smallest post-it id: whatever the input order."""
+    """Clusters numbered as the clusterer numbers them (:func:`~models.clustering.size_order`), whatever the
+    input order."""
     labels = applied.labels
-    first: dict[int, str] = {}
-    for label, pid in zip(labels.tolist(), ids, strict=True):
-        if label != SINGULAR and (label not in first or pid < first[label]):
-            first[label] = pid
-    clusters = sorted(first, key=lambda c: (-int((labels == c).sum()), first[c]))
-    new = {c: i for i, c in enumerate(clusters)}
+    new = size_order(labels, ids)
     return Applied(np.array([new.get(c, SINGULAR) for c in labels.tolist()], dtype=int),
                    {new[c]: v for c, v in applied.names.items()}, {new[c]: v for c, v in applied.kept.items()})

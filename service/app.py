@@ -43,10 +43,10 @@ from service.db.commit import commit_before_send
 from service.db.migrate import upgrade
 from service.errors import database_refused, stale_write, validation_failed
 from service.ml import DrafterFactory, EmbedderFactory, ModelHub
-from service.review.conflicts import cluster_conflict, version_conflict
+from service.review.conflicts import version_conflict
 from service.review.controllers import ClusterController, PitchController
 from service.review.pages import ReviewPages
-from service.review.services import ClusterConflict, VersionConflict
+from service.review.services import VersionConflict
 from service.settings import Settings
 from service.syntheses.controllers import SynthesisController
 from service.syntheses.services import recover_jobs
@@ -148,7 +148,7 @@ def create_app(settings: Settings | None = None, embedder_factory: EmbedderFacto
         middleware=[allowed_hosts_middleware(settings.allowed_hosts.split(",")),
                     DefineMiddleware(AuthMiddleware, exclude=PUBLIC_PATHS)],
         exception_handlers={NotAuthorizedException: unauthorized, ValidationException: validation_failed,
-                            VersionConflict: version_conflict, ClusterConflict: cluster_conflict,
+                            VersionConflict: version_conflict,
                             StaleDataError: stale_write,
                             IntegrityError: database_refused, DataError: database_refused},
         after_request=security_headers,

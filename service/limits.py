@@ -22,6 +22,7 @@ Name = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_NAME, pattern=NO
 ShortText = Annotated[str, msgspec.Meta(max_length=MAX_NAME, pattern=NO_CONTROL)]
 Description = Annotated[str, msgspec.Meta(max_length=MAX_DESCRIPTION, pattern=NO_CONTROL)]
 Votes = Annotated[int, msgspec.Meta(ge=0, le=MAX_VOTES)]
+PostItText = Annotated[str, msgspec.Meta(pattern=NO_CONTROL)]  # its length limit is a setting
 
 
 def control_character(value: str | None) -> str | None:

@@ -24,7 +24,8 @@ log = logging.getLogger(__name__)
 ADMIN_KEY_FILE = "admin.key"
 
 
-def _digest(secret: str) -> str:
+def digest(secret: str) -> str:
+    """SHA-256 of a random secret (a key's, a session's): stored instead of the secret."""
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
@@ -45,7 +46,7 @@ async def create_key(session: AsyncSession, role: str, name: str = "",
     if role not in ROLES:
         raise ValueError(f"role: one of {', '.join(ROLES)}")
     prefix, secret = secrets.token_hex(4), secrets.token_urlsafe(32)
-    row = ApiKeyRow(name=name.strip()[:200], role=role, prefix=prefix, secret_hash=_digest(secret),
+    row = ApiKeyRow(name=name.strip()[:200], role=role, prefix=prefix, secret_hash=digest(secret),
                     workshop_ids=[str(w) for w in workshops or []])
     session.add(row)
     await session.flush()
@@ -58,7 +59,7 @@ async def authenticate(session: AsyncSession, token: str) -> Principal | None:
     if len(parts) != 3 or parts[0] != "atk" or not parts[1].isalnum() or len(parts[1]) > 16:
         return None
     row = (await session.scalars(select(ApiKeyRow).where(ApiKeyRow.prefix == parts[1]))).first()
-    if row is None or row.revoked or not hmac.compare_digest(row.secret_hash, _digest(parts[2])):
+    if row is None or row.revoked or not hmac.compare_digest(row.secret_hash, digest(parts[2])):
         return None
     return principal_of(row)
 

@@ -15,8 +15,6 @@ from litestar.middleware import AbstractAuthenticationMiddleware, Authentication
 from service.auth.keys import authenticate
 from service.auth.sessions import COOKIE, session_principal
 
-PUBLIC = ("/health", "/api/v1/health", "/schema", "/review/login")
-
 
 class AuthMiddleware(AbstractAuthenticationMiddleware):
     """Sets ``request.user`` to a :class:`~service.auth.principal.Principal` and ``request.auth`` to

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 import uuid
@@ -11,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.auth.keys import principal_of
+from service.auth.keys import digest, principal_of
 from service.auth.principal import Principal
 from service.db.models import ApiKeyRow, AuthSessionRow
 
@@ -19,14 +18,10 @@ COOKIE = "atelier_session"
 LIFETIME = timedelta(hours=12)
 
 
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 async def open_session(session: AsyncSession, key_id: uuid.UUID) -> str:
     """A new session for the key; returns the cookie value (shown once, stored hashed)."""
     token = secrets.token_urlsafe(32)
-    session.add(AuthSessionRow(token_hash=_digest(token), key_id=key_id, csrf=secrets.token_urlsafe(24),
+    session.add(AuthSessionRow(token_hash=digest(token), key_id=key_id, csrf=secrets.token_urlsafe(24),
                                expires_at=datetime.now(UTC) + LIFETIME))
     await session.flush()
     return token
@@ -34,7 +29,7 @@ async def open_session(session: AsyncSession, key_id: uuid.UUID) -> str:
 
 async def session_principal(session: AsyncSession, token: str) -> tuple[Principal, str] | None:
     """The principal and CSRF token behind a session cookie, or ``None`` (unknown, expired, key revoked)."""
-    row = (await session.scalars(select(AuthSessionRow).where(AuthSessionRow.token_hash == _digest(token)))).first()
+    row = (await session.scalars(select(AuthSessionRow).where(AuthSessionRow.token_hash == digest(token)))).first()
     if row is None or _aware(row.expires_at) < datetime.now(UTC):
         return None
     key = await session.get(ApiKeyRow, row.key_id)
@@ -45,7 +40,7 @@ async def session_principal(session: AsyncSession, token: str) -> tuple[Principa
 
 async def close_session(session: AsyncSession, token: str) -> None:
     """Sign out: the session row is deleted."""
-    await session.execute(delete(AuthSessionRow).where(AuthSessionRow.token_hash == _digest(token)))
+    await session.execute(delete(AuthSessionRow).where(AuthSessionRow.token_hash == digest(token)))
 
 
 def csrf_ok(expected: str | None, given: str | None) -> bool:

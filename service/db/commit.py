@@ -14,6 +14,7 @@ from typing import Any
 
 from advanced_alchemy.extensions.litestar._utils import delete_aa_scope_state, get_aa_scope_state
 from advanced_alchemy.extensions.litestar.plugins.init.config.common import SESSION_SCOPE_KEY
+from sqlalchemy.exc import SQLAlchemyError
 
 log = logging.getLogger(__name__)
 FAILED = "_atelier_commit_failed"
@@ -62,5 +63,5 @@ async def _handle(message: Any, scope: Any, session_key: str) -> None:
 async def _quietly(action: Any) -> None:
     try:
         await action()
-    except Exception:
+    except (SQLAlchemyError, OSError):  # cleanup only: the outcome was already decided and reported
         log.debug("session cleanup failed", exc_info=True)

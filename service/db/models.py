@@ -109,7 +109,8 @@ class ClusterRow(UUIDAuditBase):
     position: Mapped[int] = mapped_column(Integer, default=0)
     kept_from_review: Mapped[list[str]] = mapped_column(JSON, default=list)
     version: Mapped[int] = mapped_column(Integer, default=1)
-    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
+    # SQLAlchemy counts it up on every UPDATE and checks the one it read: a concurrent change fails.
+    __mapper_args__ = {"version_id_col": version}
 
 
 class ReviewDecisionRow(UUIDAuditBase):

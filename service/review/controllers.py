@@ -29,8 +29,8 @@ from service.review.schemas import (
 )
 
 
-def author_of(request: Request[Any, Any, Any], given: str | None = None) -> str:
-    """The authenticated key's name: the body's ``author`` is ignored (kept for older clients)."""
+def author_of(request: Request[Any, Any, Any]) -> str:
+    """The authenticated key's name: a body's ``author`` is ignored (kept for older clients)."""
     return principal(request).name
 
 
@@ -165,7 +165,7 @@ class ClusterController(Controller):
     async def move(self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession],
                    postit_id: FromPath[uuid.UUID], data: Annotated[PostItMove, Body()]) -> ClusterOut:
         """Move a post-it to another cluster of its axis (``null``: to the singular group)."""
-        who = author_of(request, data.author)
+        who = author_of(request)
         return cluster_out(await services.move_postit(db_session, postit_id, data.cluster_id, who))
 
     @get("/clusters/{cluster_id:uuid}/history", guards=[allow("read")])

@@ -35,7 +35,7 @@ from service.ml import ModelHub
 from service.review import export, jobs, services
 from service.review.axis_map import MapPoint, render_svg
 from service.review.conflicts import conflict_page
-from service.review.controllers import text_diff
+from service.review.controllers import author_of, text_diff
 from service.settings import Settings
 from service.syntheses.schemas import SynthesisCreate
 from service.syntheses.services import create_synthesis, start_job
@@ -43,11 +43,6 @@ from service.workshops.services import get_workshop, list_workshops
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 UNKNOWN = "Clé, nom ou mot de passe inconnu, ou accès révoqué."
-
-
-def who(request: Request[Any, Any, Any]) -> str:
-    """The signed-in key's name: the author of every change made from these pages."""
-    return principal(request).name
 
 
 async def csrf(connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseRouteHandler) -> None:
@@ -119,7 +114,7 @@ class ReviewPages(Controller):
     async def index(self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession]) -> Template:
         """Workshops list."""
         workshops = await list_workshops(db_session, principal(request))
-        return Template("index.html", context={"workshops": workshops, "user": who(request)})
+        return Template("index.html", context={"workshops": workshops, "user": author_of(request)})
 
     @get("/workshops/{workshop_id:uuid}", guards=[allow("read")])
     async def workshop(self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession],
@@ -131,7 +126,7 @@ class ReviewPages(Controller):
         latest = (await db_session.execute(
             select(SynthesisRow, Job).join(Job, Job.id == SynthesisRow.job_id)
             .where(SynthesisRow.workshop_id == workshop_id).order_by(SynthesisRow.created_at.desc()))).first()
-        return Template("workshop.html", context={"workshop": workshop, "pitches": pitches, "user": who(request),
+        return Template("workshop.html", context={"workshop": workshop, "pitches": pitches, "user": author_of(request),
                                                    "latest_job": latest[1] if latest else None})
 
     @get("/axes/{axis_id:uuid}", guards=[allow("read")])
@@ -139,7 +134,7 @@ class ReviewPages(Controller):
                    axis_id: FromPath[uuid.UUID]) -> Template:
         """Clusters, singular ideas, the cited pitch, the map, and every action."""
         view = await axis_view(db_session, request.app.state.models, axis_id)
-        return Template("axis.html", context={**view, "user": who(request)})
+        return Template("axis.html", context={**view, "user": author_of(request)})
 
     @get("/pitches/{pitch_id:uuid}/history", guards=[allow("read")])
     async def history(self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession],
@@ -149,7 +144,8 @@ class ReviewPages(Controller):
         axis = await db_session.get(AxisRow, pitch.axis_id)
         revisions = await services.history(db_session, pitch_id)
         rows = [(r, text_diff(r.before, r.after).splitlines()[2:]) for r in reversed(revisions)]
-        return Template("history.html", context={"pitch": pitch, "axis": axis, "rows": rows, "user": who(request)})
+        return Template("history.html", context={"pitch": pitch, "axis": axis, "rows": rows,
+                                                 "user": author_of(request)})
 
     @get("/workshops/{workshop_id:uuid}/export", guards=[allow("read")])
     async def export(self, db_session: NamedDependency[AsyncSession], workshop_id: FromPath[uuid.UUID],
@@ -208,7 +204,7 @@ class ReviewPages(Controller):
     async def pitch_action(self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession],
                            pitch_id: FromPath[uuid.UUID], action: FromPath[str], data: Form) -> Response[Any]:
         """Edit, approve, unapprove, accept the offered draft, or regenerate."""
-        user = who(request)
+        user = author_of(request)
         expected = int(data["version"]) if data.get("version", "").isdigit() else None
         try:
             if action == "edit":
@@ -224,8 +220,9 @@ class ReviewPages(Controller):
                 jobs.start_regeneration(request.app.state.sessions, request.app.state.models, pitch_id, job.id)
             else:
                 raise not_found("action", action)
-        except services.VersionConflict as conflict:
-            return conflict_page(conflict, data.get("text", ""), user)
+        except services.VersionConflict as conflict:  # the pages only change pitches
+            pitch = await services.get_pitch(db_session, pitch_id)
+            return conflict_page(conflict, pitch, data.get("text", ""), user)
         return Redirect(f"/review/axes/{pitch.axis_id}#pitch", status_code=303)
 
     @post("/clusters/{cluster_id:uuid}/{action:str}", guards=[allow("review"), csrf])
@@ -233,10 +230,10 @@ class ReviewPages(Controller):
                              cluster_id: FromPath[uuid.UUID], action: FromPath[str], data: Form) -> Redirect:
         """Rename or merge a cluster."""
         if action == "rename":
-            cluster = await services.rename_cluster(db_session, cluster_id, data.get("label", ""), who(request))
+            cluster = await services.rename_cluster(db_session, cluster_id, data.get("label", ""), author_of(request))
         elif action == "merge":
             other = uuid.UUID(data["other_id"])
-            cluster = await services.merge_clusters(db_session, cluster_id, other, who(request))
+            cluster = await services.merge_clusters(db_session, cluster_id, other, author_of(request))
         else:
             raise not_found("action", action)
         return Redirect(f"/review/axes/{cluster.axis_id}#clusters", status_code=303)
@@ -246,5 +243,5 @@ class ReviewPages(Controller):
                    postit_id: FromPath[uuid.UUID], data: Form) -> Redirect:
         """Move a post-it to another cluster or to the singular ideas."""
         target = uuid.UUID(data["cluster_id"]) if data.get("cluster_id") else None
-        cluster = await services.move_postit(db_session, postit_id, target, who(request))
+        cluster = await services.move_postit(db_session, postit_id, target, author_of(request))
         return Redirect(f"/review/axes/{cluster.axis_id}#clusters", status_code=303)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -40,23 +40,33 @@ async def record(session: AsyncSession, workshop_id: uuid.UUID, entity: str, ent
 
 
 class VersionConflict(Exception):
-    """The pitch changed since the version the reviewer saw; ``current`` is what it is now."""
+    """A pitch or cluster changed since the version the reviewer saw; ``current`` is what it is now."""
 
-    def __init__(self, current: PitchRow, expected: int) -> None:
-        super().__init__(f"someone changed this pitch meanwhile: you saw version {expected}, "
+    def __init__(self, current: PitchRow | ClusterRow, expected: int) -> None:
+        kind = "pitch" if isinstance(current, PitchRow) else "cluster"
+        super().__init__(f"someone changed this {kind} meanwhile: you saw version {expected}, "
                          f"it is now version {current.version}")
         self.current = current
         self.expected = expected
 
 
+Versioned = TypeVar("Versioned", PitchRow, ClusterRow)
+
+
+async def _get_versioned(session: AsyncSession, model: type[Versioned], ident: uuid.UUID, kind: str,
+                         expected: int | None) -> Versioned:
+    """The row or a 404; with ``expected``, a :class:`VersionConflict` unless it is still that version."""
+    row = await session.get(model, ident)
+    if row is None:
+        raise not_found(kind, ident)
+    if expected is not None and row.version != expected:
+        raise VersionConflict(row, expected)
+    return row
+
+
 async def get_pitch(session: AsyncSession, pitch_id: uuid.UUID, expected: int | None = None) -> PitchRow:
-    """The pitch or a 404; with ``expected``, a :class:`VersionConflict` unless it is still that version."""
-    pitch = await session.get(PitchRow, pitch_id)
-    if pitch is None:
-        raise not_found("pitch", pitch_id)
-    if expected is not None and pitch.version != expected:
-        raise VersionConflict(pitch, expected)
-    return pitch
+    """The pitch or a 404 (or a :class:`VersionConflict` when ``expected`` is not its version)."""
+    return await _get_versioned(session, PitchRow, pitch_id, "pitch", expected)
 
 
 async def offer_draft(session: AsyncSession, workshop_id: uuid.UUID, axis_id: uuid.UUID,
@@ -178,23 +188,9 @@ async def history(session: AsyncSession, entity_id: uuid.UUID) -> list[Revision]
     return list(rows)
 
 
-class ClusterConflict(Exception):
-    """The cluster changed since the version the reviewer saw; ``current`` is what it is now."""
-
-    def __init__(self, current: ClusterRow, expected: int) -> None:
-        super().__init__(f"someone changed this cluster meanwhile: you saw version {expected}, "
-                         f"it is now version {current.version}")
-        self.current = current
-
-
 async def get_cluster(session: AsyncSession, cluster_id: uuid.UUID, expected: int | None = None) -> ClusterRow:
-    """The cluster or a 404; with ``expected``, a :class:`ClusterConflict` unless it is still that version."""
-    cluster = await session.get(ClusterRow, cluster_id)
-    if cluster is None:
-        raise not_found("cluster", cluster_id)
-    if expected is not None and cluster.version != expected:
-        raise ClusterConflict(cluster, expected)
-    return cluster
+    """The cluster or a 404 (or a :class:`VersionConflict` when ``expected`` is not its version)."""
+    return await _get_versioned(session, ClusterRow, cluster_id, "cluster", expected)
 
 
 def _cluster_state(c: ClusterRow) -> dict[str, Any]:
@@ -213,7 +209,6 @@ async def rename_cluster(session: AsyncSession, cluster_id: uuid.UUID, label: st
                  _cluster_state(cluster))
     if not cluster.singular:
         decide(session, cluster, "rename", author, label=cluster.label, member_ids=list(cluster.postit_ids))
-    cluster.version += 1
     await session.flush()
     return cluster
 
@@ -255,8 +250,6 @@ async def move_postit(session: AsyncSession, postit_id: uuid.UUID, cluster_id: u
         await record(session, postit.workshop_id, "postit", postit.id, "move", author,
                      {"cluster_id": str(source.id), "label": source.label},
                      {"cluster_id": str(target.id), "label": target.label})
-        source.version += 1
-        target.version += 1
         await session.flush()  # two moves racing on one cluster: the second fails here (409)
     return target
 
@@ -275,7 +268,6 @@ async def merge_clusters(session: AsyncSession, cluster_id: uuid.UUID, other_id:
     await session.delete(other)
     await record(session, cluster.workshop_id, "cluster", cluster.id, "merge", author, before,
                  _cluster_state(cluster))
-    cluster.version += 1
     await session.flush()
     return cluster
 

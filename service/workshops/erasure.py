@@ -65,7 +65,6 @@ async def erase_postits(session: AsyncSession, workshop_id: uuid.UUID, ids: Coll
     for cluster in await session.scalars(select(ClusterRow).where(ClusterRow.workshop_id == workshop_id)):
         if any(i in ids for i in cluster.postit_ids):
             cluster.postit_ids = [i for i in cluster.postit_ids if i not in ids]
-            cluster.version += 1
     for pitch in await session.scalars(select(PitchRow).where(PitchRow.workshop_id == workshop_id)):
         sentences = scrub_sentences(pitch.sentences, ids, texts)
         proposal = scrub(pitch.proposal, ids, texts) if pitch.proposal else pitch.proposal

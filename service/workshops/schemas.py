@@ -8,7 +8,7 @@ from typing import Annotated
 
 import msgspec
 
-from service.limits import Description, Name, ShortText, Votes
+from service.limits import Description, Name, PostItText, ShortText, Votes
 
 
 class AxisIn(msgspec.Struct):
@@ -53,7 +53,7 @@ class WorkshopOut(msgspec.Struct):
 class PostItIn(msgspec.Struct):
     """One post-it pushed by a workshop tool; ``external_id`` makes retries idempotent."""
 
-    text: str
+    text: PostItText
     axis: ShortText | None = None
     votes: Votes = 0
     author: ShortText | None = None
@@ -63,7 +63,7 @@ class PostItIn(msgspec.Struct):
 class PostItUpdate(msgspec.Struct):
     """``PATCH /postits/{id}``."""
 
-    text: str | None = None
+    text: PostItText | None = None
     axis: ShortText | None = None
     votes: Votes | None = None
     author: ShortText | None = None

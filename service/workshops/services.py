@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
+import msgspec
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,7 +15,7 @@ from service.auth.keys import grant
 from service.auth.principal import Principal
 from service.db.models import AxisRow, Job, PostItRow, SynthesisRow, Workshop
 from service.errors import bad_request, not_found, too_large
-from service.limits import MAX_NAME, MAX_VOTES, control_character, normalise_newlines
+from service.limits import normalise_newlines
 from service.settings import Settings
 from service.workshops.erasure import erase_postits
 from service.workshops.schemas import AxisIn, PostItIn, PostItOut, PostItUpdate, WorkshopCreate, WorkshopUpdate
@@ -97,19 +98,6 @@ def _axis_lookup(workshop: Workshop) -> dict[str, AxisRow]:
     return {axis_key(a.name): a for a in workshop.axes}
 
 
-def _check_fields(item: PostItIn, field: str) -> None:
-    """The bounds of ``service.limits`` for items built in code (CSV rows), as decoding enforces for JSON."""
-    for name in ("text", "axis", "author", "external_id"):
-        value = getattr(item, name)
-        if (bad := control_character(value)) is not None:
-            raise bad_request(f"{field}.{name}: control character {bad} (only newline and tab are allowed)",
-                              f"{field}.{name}")
-        if name != "text" and value is not None and len(value) > MAX_NAME:
-            raise bad_request(f"{field}.{name}: longer than {MAX_NAME} characters", f"{field}.{name}")
-    if not 0 <= item.votes <= MAX_VOTES:
-        raise bad_request(f"{field}.votes: between 0 and {MAX_VOTES}", f"{field}.votes")
-
-
 def _validate(items: Sequence[PostItIn], axes: dict[str, AxisRow], settings: Settings,
               where: str = "postits") -> list[uuid.UUID | None]:
     """Check every item before storing any; returns the axis id of each."""
@@ -118,7 +106,6 @@ def _validate(items: Sequence[PostItIn], axes: dict[str, AxisRow], settings: Set
     axis_ids: list[uuid.UUID | None] = []
     for i, item in enumerate(items):
         field = f"{where}[{i}]"
-        _check_fields(item, field)
         if not item.text.strip():
             raise bad_request(f"{field}.text: empty text", f"{field}.text")
         if len(item.text) > settings.max_text_length:
@@ -173,9 +160,19 @@ def csv_items(body: bytes, settings: Settings) -> list[PostItIn]:
     except InputError as err:
         raise bad_request(str(err), err.field, err.line) from None
     # The CSV's own ids make a re-upload idempotent; a row without one gets no external id (never a
-    # positional ``p1`` that would collide with the next upload's first row).
-    return [PostItIn(text=normalise_newlines(p.text), axis=p.axis, votes=p.votes, author=p.author,
-                     external_id=p.id or None) for p in postits]
+    # positional ``p1`` that would collide with the next upload's first row). Rows go through the
+    # same schema as JSON bodies, so the bounds of ``service.limits`` hold for both.
+    items = []
+    for n, p in enumerate(postits, 1):
+        record = {"text": normalise_newlines(p.text), "axis": p.axis, "votes": p.votes, "author": p.author,
+                  "external_id": p.id or None}
+        try:
+            items.append(msgspec.convert(record, PostItIn))
+        except msgspec.ValidationError as err:
+            message, _, path = str(err).partition(" - at `$")
+            field = f"csv[{n}]{path.rstrip('`')}"
+            raise bad_request(f"{field}: {message}", field) from None
+    return items
 
 
 async def list_postits(session: AsyncSession, workshop_id: uuid.UUID, axis: str | None = None,
