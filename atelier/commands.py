@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 
@@ -15,6 +16,7 @@ def add_more_commands(sub: Any) -> None:
                        help="generation runtimes compared side by side, e.g. openvino,transformers ('' = none)")
     bench.set_defaults(func=_bench)
     add_serve(sub)
+    add_worker(sub)
     from atelier.verify import add_verify
 
     add_verify(sub)
@@ -56,6 +58,36 @@ def _serve(args: argparse.Namespace) -> int:
 
     settings = Settings.from_env(drafter=args.drafter, database_url=args.database_url)
     uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+    return 0
+
+
+def add_worker(sub: Any) -> None:
+    """Register ``atelier worker``."""
+    worker = sub.add_parser("worker", help="run queued jobs (needs ATELIER_QUEUE_URL); loads the models once")
+    worker.add_argument("--queues", default="embed,draft", help="comma-separated: embed, draft (default: both)")
+    worker.add_argument("--concurrency", type=int, default=1, help="jobs at once per queue (default 1)")
+    worker.add_argument("--database-url", default=None, help="default: $ATELIER_DATABASE_URL, else SQLite")
+    worker.set_defaults(func=_worker)
+
+
+def _worker(args: argparse.Namespace) -> int:
+    import asyncio
+    import logging
+
+    from service.jobs.worker import run_worker
+    from service.settings import Settings
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = Settings.from_env(database_url=args.database_url)
+    names = [q.strip() for q in args.queues.split(",") if q.strip()]
+    if args.concurrency < 1:
+        print("atelier worker: --concurrency must be at least 1", file=sys.stderr)
+        return 2
+    try:
+        asyncio.run(run_worker(settings, names, args.concurrency))
+    except ValueError as err:
+        print(f"atelier worker: {err}", file=sys.stderr)
+        return 2
     return 0
 
 

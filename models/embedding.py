@@ -176,3 +176,37 @@ class CachedEmbedder:
         """How many of ``texts`` are already cached (for job progress)."""
         found = self.lookup(texts, task)
         return sum(1 for t in texts if text_key(t) in found)
+
+
+class PrecomputedEmbedder:
+    """Answers clustering vectors computed earlier (stored with the post-its) and encodes the rest.
+
+    Args:
+        inner: Encodes what is not given, and every other task.
+        vectors: Clustering vectors by text, computed by ``inner``'s model.
+
+    >>> class Ones:
+    ...     model_id = "ones"
+    ...     def encode(self, texts, task="clustering"):
+    ...         return np.ones((len(texts), 2), dtype=np.float32)
+    >>> embedder = PrecomputedEmbedder(Ones(), {"kept": np.zeros(2, dtype=np.float32)})
+    >>> embedder.encode(["kept", "new"]).tolist(), embedder.reused
+    ([[0.0, 0.0], [1.0, 1.0]], 1)
+    """
+
+    def __init__(self, inner: Embedder, vectors: dict[str, np.ndarray]) -> None:
+        self.inner = inner
+        self.model_id = inner.model_id
+        self.vectors = vectors
+        self.reused = 0
+
+    def encode(self, texts: Sequence[str], task: Task = "clustering") -> np.ndarray:
+        """Stored vectors for known texts (clustering only), the inner embedder for the rest."""
+        if task != "clustering" or not texts:
+            return self.inner.encode(texts, task)
+        missing = list(dict.fromkeys(t for t in texts if t not in self.vectors))
+        found = dict(self.vectors)
+        if missing:
+            found.update(zip(missing, self.inner.encode(missing, task), strict=True))
+        self.reused += len(texts) - len(missing)
+        return np.stack([np.asarray(found[t], dtype=np.float32) for t in texts])

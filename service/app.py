@@ -1,11 +1,13 @@
 """Litestar application factory: ``create_app(settings)``.
 
-Nothing here reads the environment at import time; models load once in the
-lifespan, off the event loop, and all model work runs on the model thread.
+Nothing here reads the environment at import time. With ``ATELIER_QUEUE_URL`` the app only
+stores and enqueues (``atelier worker`` processes hold the models); without it, models load
+once in the lifespan, off the event loop, and jobs run in this process on the model lanes.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -30,7 +32,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect, Response
 from litestar.status_codes import HTTP_503_SERVICE_UNAVAILABLE
 from litestar.template.config import TemplateConfig
-from sqlalchemy import event, text
+from sqlalchemy import event, func, select
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -41,7 +43,11 @@ from service.auth.middleware import AuthMiddleware
 from service.catalog.controllers import ModelController
 from service.db.commit import commit_before_send
 from service.db.migrate import upgrade
+from service.db.models import PostItRow
 from service.errors import database_refused, stale_write, validation_failed
+from service.jobs.controllers import JobController
+from service.jobs.queue import Context, build_queue, process_name
+from service.jobs.registry import recover_local, sweep_local, tasks
 from service.ml import DrafterFactory, EmbedderFactory, ModelHub
 from service.review.conflicts import version_conflict
 from service.review.controllers import ClusterController, PitchController
@@ -49,26 +55,33 @@ from service.review.pages import ReviewPages
 from service.review.services import VersionConflict
 from service.settings import Settings
 from service.syntheses.controllers import SynthesisController
-from service.syntheses.services import recover_jobs
 from service.workshops.controllers import PostItController, WorkshopController
+from service.workshops.embedding import UNFINISHED
 
 
 @get("/health", tags=["health"])
 async def health(request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
-    """Database reachable and models loaded (503 otherwise)."""
+    """Database and queue reachable, models loaded where jobs run here, live workers (503 if not ready)."""
     state = request.app.state
+    pending: int | None = None
     try:
         async with state.sessions() as session:
-            await session.execute(text("SELECT 1"))
+            pending = await session.scalar(select(func.count()).select_from(PostItRow).where(
+                PostItRow.embedding_state.in_(UNFINISHED)))
         database = True
     except Exception:
         database = False
+    try:
+        queue: dict[str, Any] = await state.jobs["queue"].info()
+    except Exception as err:
+        queue = {"broker": state.jobs["queue"].broker, "error": type(err).__name__}
     hub: ModelHub = state.models
     drafter = hub.drafter(None, None) if hub.loaded else None  # already loaded: a dictionary read
-    body = {"database": database, "models_loaded": hub.loaded, "embedder": hub.settings.embedder,
-            "generator": drafter.model_id if drafter else None, "drafter": hub.settings.drafter,
-            "pending_embeddings": hub.pending_embeddings}
-    ok = database and hub.loaded
+    local = state.jobs["queue"].broker == "local"
+    body = {"database": database, "role": "all-in-one" if local else "api", "models_loaded": hub.loaded,
+            "embedder": hub.settings.embedder, "generator": drafter.model_id if drafter else None,
+            "drafter": hub.settings.drafter, "pending_embeddings": pending, "queue": queue}
+    ok = database and "error" not in queue and (hub.loaded or not local)
     return Response(body, status_code=200 if ok else HTTP_503_SERVICE_UNAVAILABLE)
 
 
@@ -127,22 +140,31 @@ def create_app(settings: Settings | None = None, embedder_factory: EmbedderFacto
     if settings.db_url.startswith("sqlite"):
         _sqlite_pragmas(db)
     hub = ModelHub(settings, embedder_factory, drafter_factory)
+    jobs: Context = {"hub": hub, "settings": settings, "worker_name": process_name()}
+    jobs["queue"] = build_queue(settings, tasks(), jobs)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         await anyio.to_thread.run_sync(upgrade, settings.db_url)
-        app.state.sessions = db.create_session_maker()
+        app.state.sessions = jobs["sessions"] = db.create_session_maker()
         async with app.state.sessions() as session, session.begin():
-            await recover_jobs(session)
             await ensure_admin_key(session, settings.home)
-        await hub.run(hub.load)
+        await jobs["queue"].start()
+        sweeping = None
+        if jobs["queue"].broker == "local":  # jobs run here: load the models, pick up what a stop left
+            await hub.run(hub.load)
+            await recover_local(jobs)
+            sweeping = asyncio.create_task(sweep_local(jobs))
         try:
             yield
         finally:
+            if sweeping is not None:
+                sweeping.cancel()
+            await jobs["queue"].stop()
             hub.close()
 
-    api = Router("/api/v1", route_handlers=[WorkshopController, PostItController, SynthesisController, PitchController,
-                                         ClusterController, ModelController, KeyController, health])
+    api = Router("/api/v1", route_handlers=[WorkshopController, PostItController, SynthesisController, JobController,
+                                         PitchController, ClusterController, ModelController, KeyController, health])
     return Litestar(
         route_handlers=[api, health, ReviewPages],
         middleware=[allowed_hosts_middleware(settings.allowed_hosts.split(",")),
@@ -155,8 +177,9 @@ def create_app(settings: Settings | None = None, embedder_factory: EmbedderFacto
         template_config=TemplateConfig(directory=Path(__file__).parent / "templates", engine=JinjaTemplateEngine),
         plugins=[SQLAlchemyPlugin(config=db)],
         lifespan=[lifespan],
-        dependencies={"settings": Provide(lambda: settings, sync_to_thread=False)},
-        state=State({"models": hub}),
+        dependencies={"settings": Provide(lambda: settings, sync_to_thread=False),
+                      "jobs_context": Provide(lambda: jobs, sync_to_thread=False)},
+        state=State({"models": hub, "jobs": jobs}),
         openapi_config=OpenAPIConfig(
             title="Atelier", version="1", path="/schema",
             components=Components(security_schemes={"BearerToken": SecurityScheme(

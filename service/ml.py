@@ -1,19 +1,18 @@
-"""Models held by the app: loaded once in the lifespan, used from one worker thread.
+"""Models held by a process that runs jobs: loaded once, used from one thread per queue.
 
-All model work (background embedding of new post-its, synthesis jobs) runs on a
-single worker thread: torch already uses every core, and one queue means a
-synthesis submitted after new post-its runs after their embedding, never
-encoding the same text twice concurrently. The event loop only awaits.
+Model work runs off the event loop on two lanes: ``embed`` (post-its as they arrive) and
+``draft`` (syntheses, regenerations), so a long draft never starves embeddings. Each lane has
+``concurrency`` threads (one by default: torch already uses every core). Nothing here is a
+queue: waiting work lives in the job queue (SAQ, or the in-process one).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from models.drafting import Drafter
 from models.embedding import Embedder
@@ -24,6 +23,7 @@ T = TypeVar("T")
 log = logging.getLogger(__name__)
 DrafterFactory = Callable[[str, str | None], Drafter]
 EmbedderFactory = Callable[[str], Embedder]
+Lane = Literal["embed", "draft"]
 
 
 class ModelHub:
@@ -33,25 +33,31 @@ class ModelHub:
         settings: Model names and thread count.
         embedder_factory: Builds an embedder from a name (default: cached sentence-transformers).
         drafter_factory: Builds a drafter from (kind, generator) (default: :func:`build_drafter`).
+        concurrency: Threads per lane.
+        vector_cache: Keep the on-disk embedding cache under ``settings.home`` (the single-process
+            default). Queue workers keep vectors in the database instead, so an erased post-it
+            leaves no copy on any worker's disk.
     """
 
     def __init__(self, settings: Settings, embedder_factory: EmbedderFactory | None = None,
-                 drafter_factory: DrafterFactory | None = None) -> None:
+                 drafter_factory: DrafterFactory | None = None, concurrency: int = 1,
+                 vector_cache: bool = True) -> None:
         self.settings = settings
-        self._embedder_factory = embedder_factory or (lambda name: build_embedder(name, settings.home))
+        self._embedder_factory = embedder_factory or (
+            lambda name: build_embedder(name, settings.home, cache=vector_cache))
         self._drafter_factory = drafter_factory or self._build_drafter
         self._embedders: dict[str, Embedder] = {}
         self._drafters: dict[tuple[str, str | None], Drafter] = {}
-        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="atelier-models")
-        self.pending_embeddings = 0
-        self._pending_lock = threading.Lock()  # the done-callback runs on the model thread
+        self.lanes = {lane: ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix=f"atelier-{lane}")
+                      for lane in ("embed", "draft")}
         self.loaded = False
 
-    def load(self) -> None:
-        """Load the default embedder and drafter (called once, off the event loop)."""
+    def load(self, drafter: bool = True) -> None:
+        """Load the default embedder and (unless told not to) drafter, once, off the event loop."""
         set_threads(self.settings.threads)
         self.embedder(None)
-        self.drafter(None, None)
+        if drafter:
+            self.drafter(None, None)
         self.loaded = True
 
     def embedder(self, name: str | None) -> Embedder:
@@ -82,38 +88,18 @@ class ModelHub:
         drafters = [f"{kind}:{gen or 'default'}" for kind, gen in self._drafters]
         return {"embedders": sorted(self._embedders), "drafters": sorted(drafters)}
 
-    async def run(self, fn: Callable[..., T], *args: Any) -> T:
-        """Run ``fn`` on the model thread and await it."""
-        return await asyncio.get_running_loop().run_in_executor(self.executor, fn, *args)
-
-    def embed_in_background(self, texts: Sequence[str]) -> None:
-        """Queue the encoding of new post-its so a later synthesis finds them cached."""
-        if not texts or not self.loaded:
-            return
-        with self._pending_lock:
-            if self.pending_embeddings + len(texts) > self.settings.max_pending_embeddings:
-                # Bounded: past the cap, texts are embedded by the synthesis that needs them instead.
-                log.warning("embedding queue full (%d pending): %d post-its left for the next synthesis",
-                            self.pending_embeddings, len(texts))
-                return
-            self.pending_embeddings += len(texts)
-        future = self.executor.submit(self.embedder(None).encode, list(texts), "clustering")
-
-        def done(f: Any) -> None:
-            with self._pending_lock:
-                self.pending_embeddings -= len(texts)
-            if f.exception():
-                log.warning("background embedding failed: %s", f.exception())
-
-        future.add_done_callback(done)
+    async def run(self, fn: Callable[..., T], *args: Any, lane: Lane = "draft") -> T:
+        """Run ``fn`` on a model thread of ``lane`` and await it."""
+        return await asyncio.get_running_loop().run_in_executor(self.lanes[lane], fn, *args)
 
     async def forget(self, texts: Sequence[str]) -> None:
         """Erase these texts' vectors from every cache this process holds (on the model thread,
         after any queued encoding of them)."""
         caches = [e for e in self._embedders.values() if hasattr(e, "forget")]
         if texts and caches:
-            await self.run(lambda: [c.forget(texts) for c in caches])
+            await self.run(lambda: [c.forget(texts) for c in caches], lane="embed")
 
     def close(self) -> None:
-        """Stop the worker thread (pending work is dropped; jobs are recovered at next start)."""
-        self.executor.shutdown(wait=False, cancel_futures=True)
+        """Stop the model threads (running jobs are retried by the queue)."""
+        for executor in self.lanes.values():
+            executor.shutdown(wait=False, cancel_futures=True)

@@ -38,10 +38,14 @@ class Settings:
             besides the packaged models and this service's own ``embedder`` and ``generator``
             (a request naming any path or hub id would make the service load it, and keep it).
         max_active_jobs: Jobs queued or running at once across the service; more answer 429.
-        max_pending_embeddings: Post-its queued for background embedding at most (memory bound);
-            beyond, a synthesis embeds them itself.
-        embedding_wait_seconds: How long a synthesis waits for background embeddings before it
-            goes on and embeds what is missing itself.
+            queue_url: ``redis://...`` or ``postgresql://...``: jobs go to SAQ queues on that broker and
+            ``atelier worker`` processes run them (``atelier serve`` then loads no model). Empty:
+            one process, jobs run in it.
+        job_timeout_seconds: Longest a job may run before the queue stops it.
+        job_heartbeat_seconds: A running job beats this often (x 1/3); silent this long, its worker
+            is taken for dead and the job is retried by another.
+        job_retries: Attempts per job, the first included.
+        job_sweep_seconds: How often each worker looks for jobs whose worker died.
     """
 
     home: Path = field(default_factory=atelier_home)
@@ -60,8 +64,11 @@ class Settings:
     secure_cookies: int = 0
     allowed_models: str = ""
     max_active_jobs: int = 20
-    max_pending_embeddings: int = 50_000
-    embedding_wait_seconds: int = 600
+    queue_url: str = ""
+    job_timeout_seconds: int = 3600
+    job_heartbeat_seconds: int = 30
+    job_retries: int = 3
+    job_sweep_seconds: int = 10
 
     def model_allowed(self, name: str) -> bool:
         """Whether a request may name this embedder or generator (see ``allowed_models``)."""

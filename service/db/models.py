@@ -8,7 +8,7 @@ from typing import Any
 
 from advanced_alchemy.base import UUIDAuditBase
 from advanced_alchemy.types import DateTimeUTC
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 
@@ -35,20 +35,28 @@ class AxisRow(UUIDAuditBase):
 
 
 class PostItRow(UUIDAuditBase):
-    """A post-it; ``external_id`` makes retries idempotent per workshop."""
+    """A post-it; ``external_id`` makes retries idempotent per workshop.
+
+    ``embedding_state`` (pending, running, done, failed) and the stored clustering vector live
+    with the row, so no process's memory decides what is embedded and any worker can read it.
+    """
 
     __tablename__ = "postit"
-    __table_args__ = (UniqueConstraint("workshop_id", "external_id"),)
+    __table_args__ = (UniqueConstraint("workshop_id", "external_id"),
+                      Index("ix_postit_workshop_embedding_state", "workshop_id", "embedding_state"))
     workshop_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("workshop.id", ondelete="CASCADE"), index=True)
     axis_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("axis.id", ondelete="SET NULL"), nullable=True)
     text: Mapped[str] = mapped_column(Text)
     votes: Mapped[int] = mapped_column(Integer, default=0)
     author: Mapped[str | None] = mapped_column(String(200), nullable=True)
     external_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    embedding_state: Mapped[str] = mapped_column(String(10), default="pending", server_default="pending")
+    embedding_model: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    embedding: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True, deferred=True)
 
 
 class Job(UUIDAuditBase):
-    """A background job (synthesis) with its progress."""
+    """A background job (synthesis, regeneration) with its progress, attempts and the worker running it."""
 
     __tablename__ = "job"
     workshop_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("workshop.id", ondelete="CASCADE"),
@@ -58,6 +66,11 @@ class Job(UUIDAuditBase):
     progress: Mapped[float] = mapped_column(Float, default=0.0)
     stage: Mapped[str] = mapped_column(String(200), default="queued")
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    worker: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
+    #: What the job works on (``{"synthesis_id": ...}``, ``{"pitch_id": ...}``): a task needs only the job id.
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
 
 class SynthesisRow(UUIDAuditBase):

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from service.auth.guards import allow, principal
 from service.db.models import ClusterRow, PitchRow, Revision
 from service.errors import bad_request
+from service.jobs.queue import Context
 from service.review import export, jobs, services
 from service.review.schemas import (
     Author,
@@ -124,13 +125,10 @@ class PitchController(Controller):
         return with_etag(await services.accept_proposal(db_session, pitch_id, author_of(request), expected))
 
     @post("/{pitch_id:uuid}/regenerate", status_code=HTTP_202_ACCEPTED, guards=[allow("review")])
-    async def regenerate(self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession],
+    async def regenerate(self, db_session: NamedDependency[AsyncSession], jobs_context: NamedDependency[Context],
                          pitch_id: FromPath[uuid.UUID]) -> JobAccepted:
         """Draft this axis again from its current clusters; poll ``GET /jobs/{job_id}``."""
-        job = await jobs.request_regeneration(db_session, pitch_id)
-        await db_session.commit()
-        jobs.start_regeneration(request.app.state.sessions, request.app.state.models, pitch_id, job.id)
-        return JobAccepted(job_id=job.id)
+        return JobAccepted(job_id=(await jobs.regenerate_later(db_session, jobs_context, pitch_id)).id)
 
     @get("/{pitch_id:uuid}/history", guards=[allow("read")])
     async def history(self, db_session: NamedDependency[AsyncSession],

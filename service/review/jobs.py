@@ -1,39 +1,40 @@
-"""Regenerate one axis's pitch from its (possibly hand-edited) clusters, as a background job."""
+"""Regenerate one axis's pitch from its (possibly hand-edited) clusters: the request and the task."""
 
 from __future__ import annotations
 
-import logging
 import uuid
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from models.embedding import PrecomputedEmbedder
 from models.labelling import representatives
 from models.pipeline import AxisClusters, Pipeline, PipelineConfig
 from models.types import Axis, Cluster, PostIt
 from service.db.models import AxisRow, ClusterRow, Job, PostItRow, Workshop
-from service.ml import ModelHub
+from service.jobs import services as jobs
+from service.jobs.queue import Context
+from service.jobs.runtime import attempt
 from service.review.services import axis_clusters, get_pitch, offer_draft
-from service.syntheses.services import public_error, retry_on_race, set_job, spawn
-
-log = logging.getLogger(__name__)
+from service.workshops.embedding import stored_vectors
 
 
 async def request_regeneration(session: AsyncSession, pitch_id: uuid.UUID) -> Job:
     """Queue a regeneration job for a pitch."""
     pitch = await get_pitch(session, pitch_id)
-    job = Job(id=uuid.uuid4(), kind="regenerate", state="queued", stage="queued", workshop_id=pitch.workshop_id)
-    session.add(job)
+    job = jobs.create_job(session, "regenerate", pitch.workshop_id, {"pitch_id": str(pitch_id)})
     pitch.job_id = job.id
     await session.flush()
     return job
 
 
-def start_regeneration(sessions: async_sessionmaker[AsyncSession], hub: ModelHub, pitch_id: uuid.UUID,
-                       job_id: uuid.UUID) -> None:
-    """Run the regeneration in the background."""
-    spawn(run_regeneration(sessions, hub, pitch_id, job_id))
+async def regenerate_later(session: AsyncSession, ctx: Context, pitch_id: uuid.UUID) -> Job:
+    """Store a regeneration job, commit, and queue it."""
+    job = await request_regeneration(session, pitch_id)
+    await session.commit()
+    await ctx["queue"].enqueue("regenerate", str(job.id), job_id=str(job.id))
+    return job
 
 
 def _axis_clusters(axis: Axis, rows: list[ClusterRow], postits: dict[str, PostIt], vectors: Any) -> AxisClusters:
@@ -50,12 +51,15 @@ def _axis_clusters(axis: Axis, rows: list[ClusterRow], postits: dict[str, PostIt
     return AxisClusters(axis, list(postits.values()), clusters, singular, [])
 
 
-async def run_regeneration(sessions: async_sessionmaker[AsyncSession], hub: ModelHub, pitch_id: uuid.UUID,
-                           job_id: uuid.UUID) -> None:
-    """Draft the axis again with the pitch's own models, then offer the draft (never overwriting edits)."""
-    try:
+async def regenerate(ctx: Context, *, job_id: str) -> None:
+    """Task: draft the axis again with the pitch's own models, then offer the draft (never over edits)."""
+    sessions, hub = ctx["sessions"], ctx["hub"]
+    ident = uuid.UUID(job_id)
+    async with attempt(ctx, ident) as job:
+        if job is None:
+            return
         async with sessions() as session:
-            pitch = await get_pitch(session, pitch_id)
+            pitch = await get_pitch(session, uuid.UUID((job.payload or {})["pitch_id"]))
             axis_row = await session.get(AxisRow, pitch.axis_id)
             workshop = await session.get(Workshop, pitch.workshop_id)
             if axis_row is None or workshop is None:
@@ -67,13 +71,15 @@ async def run_regeneration(sessions: async_sessionmaker[AsyncSession], hub: Mode
             postits = {i: by_id[i] for i in ids if i in by_id}
             provenance, axis = dict(pitch.provenance), Axis(axis_row.name, axis_row.description)
             workshop_id, axis_id, language = workshop.id, axis_row.id, workshop.language
-        await set_job(sessions, job_id, state="running", stage="drafting", progress=0.1)
+            embedder = hub.embedder(provenance.get("embedder"))
+            stored = await stored_vectors(session, workshop_id, embedder.model_id)
+        await jobs.set_job(sessions, ident, stage="drafting", progress=0.1)
 
         def work() -> tuple[list[dict[str, Any]], dict[str, Any]]:
-            embedder = hub.embedder(provenance.get("embedder"))
             drafter = hub.drafter(provenance.get("drafter"), provenance.get("generator"))
-            vectors = embedder.encode([p.text for p in postits.values()], "clustering")
-            pipeline = Pipeline(embedder, drafter, PipelineConfig(language=language))
+            known = PrecomputedEmbedder(embedder, stored)
+            vectors = known.encode([p.text for p in postits.values()], "clustering")
+            pipeline = Pipeline(known, drafter, PipelineConfig(language=language))
             [draft] = pipeline.draft([_axis_clusters(axis, rows, postits, vectors)])
             return draft.pitch.to_dict()["sentences"], pipeline.provenance()
 
@@ -81,9 +87,7 @@ async def run_regeneration(sessions: async_sessionmaker[AsyncSession], hub: Mode
 
         async def store(session: AsyncSession) -> None:
             await offer_draft(session, workshop_id, axis_id, None, sentences, new_provenance)
+            await session.execute(update(Job).where(Job.id == ident).values(
+                state="succeeded", stage="done", progress=1.0))
 
-        await retry_on_race(sessions, store)
-        await set_job(sessions, job_id, state="succeeded", stage="done", progress=1.0)
-    except Exception as err:  # a failed job must say why, never stay "running"
-        log.exception("regeneration job %s failed", job_id)
-        await set_job(sessions, job_id, state="failed", stage="failed", error=public_error(err, job_id))
+        await jobs.retry_on_race(sessions, store)

@@ -11,7 +11,6 @@ import uuid
 from pathlib import Path
 from typing import Annotated, Any
 
-import anyio
 import numpy as np
 from litestar import Controller, Request, Response, get, post
 from litestar.connection import ASGIConnection
@@ -24,21 +23,20 @@ from litestar.response import Redirect, Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.embedding import text_key
 from service.auth.guards import allow, principal
 from service.auth.keys import authenticate
 from service.auth.passwords import authenticate_user
 from service.auth.sessions import COOKIE, LIFETIME, close_session, csrf_ok, open_session
 from service.db.models import AxisRow, Job, PitchRow, PostItRow, SynthesisRow, Workshop
 from service.errors import not_found
-from service.ml import ModelHub
 from service.review import export, jobs, services
 from service.review.axis_map import MapPoint, render_svg
 from service.review.conflicts import conflict_page
 from service.review.controllers import author_of, text_diff
 from service.settings import Settings
 from service.syntheses.schemas import SynthesisCreate
-from service.syntheses.services import create_synthesis, start_job
+from service.syntheses.services import request_synthesis
+from service.workshops.embedding import vectors_by_id
 from service.workshops.services import get_workshop, list_workshops
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -65,19 +63,7 @@ def local_path(target: str | None, default: str = "/review") -> str:
     return target
 
 
-def _vectors(hub: ModelHub, texts: list[str]) -> tuple[np.ndarray, list[bool]]:
-    """Embeddings already computed (read from the cache, never queued behind a running job)."""
-    embedder = hub.embedder(None)
-    lookup = getattr(embedder, "lookup", None)
-    if lookup is None:
-        return embedder.encode(texts, "clustering"), [True] * len(texts)
-    found = lookup(texts, "clustering")
-    keep = [text_key(t) in found for t in texts]
-    rows = [found[text_key(t)] for t, k in zip(texts, keep, strict=True) if k]
-    return (np.stack(rows) if rows else np.zeros((0, 1))), keep
-
-
-async def axis_view(session: AsyncSession, hub: ModelHub, axis_id: uuid.UUID) -> dict[str, Any]:
+async def axis_view(session: AsyncSession, axis_id: uuid.UUID) -> dict[str, Any]:
     """Everything the axis page shows."""
     axis = await session.get(AxisRow, axis_id)
     if axis is None:
@@ -90,8 +76,9 @@ async def axis_view(session: AsyncSession, hub: ModelHub, axis_id: uuid.UUID) ->
     job = await session.get(Job, pitch.job_id) if pitch and pitch.job_id else None
     points = [MapPoint(pid, postits[pid].text, -1 if c.singular else i, c.label)
               for i, c in enumerate(clusters) for pid in c.postit_ids if pid in postits]
-    vectors, keep = await anyio.to_thread.run_sync(_vectors, hub, [p.text for p in points])
-    shown = [p for p, k in zip(points, keep, strict=True) if k]
+    stored = await vectors_by_id(session, workshop.id)  # embedded as they arrived; no model needed here
+    shown = [p for p in points if p.postit_id in stored]
+    vectors = np.stack([stored[p.postit_id] for p in shown]) if shown else np.zeros((0, 1))
     groups = []
     for c in clusters:
         members = [postits[i] for i in c.postit_ids if i in postits]
@@ -133,7 +120,7 @@ class ReviewPages(Controller):
     async def axis(self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession],
                    axis_id: FromPath[uuid.UUID]) -> Template:
         """Clusters, singular ideas, the cited pitch, the map, and every action."""
-        view = await axis_view(db_session, request.app.state.models, axis_id)
+        view = await axis_view(db_session, axis_id)
         return Template("axis.html", context={**view, "user": author_of(request)})
 
     @get("/pitches/{pitch_id:uuid}/history", guards=[allow("read")])
@@ -194,10 +181,7 @@ class ReviewPages(Controller):
     async def synthesize(self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession],
                          settings: NamedDependency[Settings], workshop_id: FromPath[uuid.UUID]) -> Redirect:
         """Start a synthesis of the whole workshop (or show the one already running)."""
-        row, created = await create_synthesis(db_session, workshop_id, SynthesisCreate(), settings)
-        await db_session.commit()
-        if created:
-            start_job(request.app.state.sessions, request.app.state.models, row.id, row.job_id)
+        await request_synthesis(db_session, request.app.state.jobs, workshop_id, SynthesisCreate(), settings)
         return Redirect(f"/review/workshops/{workshop_id}", status_code=303)
 
     @post("/pitches/{pitch_id:uuid}/{action:str}", guards=[allow("review"), csrf])
@@ -215,9 +199,7 @@ class ReviewPages(Controller):
                 pitch = await services.accept_proposal(db_session, pitch_id, user, expected)
             elif action == "regenerate":
                 pitch = await services.get_pitch(db_session, pitch_id)
-                job = await jobs.request_regeneration(db_session, pitch_id)
-                await db_session.commit()
-                jobs.start_regeneration(request.app.state.sessions, request.app.state.models, pitch_id, job.id)
+                await jobs.regenerate_later(db_session, request.app.state.jobs, pitch_id)
             else:
                 raise not_found("action", action)
         except services.VersionConflict as conflict:  # the pages only change pitches

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import Body, FromPath
 from litestar.status_codes import HTTP_200_OK, HTTP_202_ACCEPTED
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth.guards import allow
+from service.jobs.queue import Context
 from service.settings import Settings
 from service.syntheses import services
-from service.syntheses.schemas import JobOut, SynthesisAccepted, SynthesisCreate, SynthesisOut
+from service.syntheses.schemas import SynthesisAccepted, SynthesisCreate, SynthesisOut
 
 
 class SynthesisController(Controller):
@@ -25,21 +26,19 @@ class SynthesisController(Controller):
     @post("/workshops/{workshop_id:uuid}/syntheses", status_code=HTTP_202_ACCEPTED, guards=[allow("synthesize")])
     async def request_synthesis(
         self,
-        request: Request[Any, Any, Any],
         db_session: NamedDependency[AsyncSession],
+        jobs_context: NamedDependency[Context],
         workshop_id: FromPath[uuid.UUID],
         settings: NamedDependency[Settings],
         data: Annotated[SynthesisCreate | None, Body()] = None,
     ) -> Response[SynthesisAccepted]:
         """Queue a synthesis (202); poll ``GET /jobs/{job_id}``, then read ``GET /syntheses/{synthesis_id}``.
 
-        While one is queued or running for this workshop, answers 200 with that one instead.
+        It starts once this workshop's post-its are embedded. While one is queued or running for
+        this workshop, answers 200 with that one instead.
         """
-        row, created = await services.create_synthesis(db_session, workshop_id, data or SynthesisCreate(), settings)
-        await db_session.commit()
-        if created:
-            state = request.app.state
-            services.start_job(state.sessions, state.models, row.id, row.job_id)
+        row, created = await services.request_synthesis(db_session, jobs_context, workshop_id,
+                                                        data or SynthesisCreate(), settings)
         return Response(SynthesisAccepted(synthesis_id=row.id, job_id=row.job_id),
                         status_code=HTTP_202_ACCEPTED if created else HTTP_200_OK)
 
@@ -54,8 +53,3 @@ class SynthesisController(Controller):
     async def read(self, db_session: NamedDependency[AsyncSession], synthesis_id: FromPath[uuid.UUID]) -> SynthesisOut:
         """One synthesis in the ``synthesis.json`` shape, plus ids and state."""
         return await services.get_synthesis(db_session, synthesis_id)
-
-    @get("/jobs/{job_id:uuid}", guards=[allow("read")])
-    async def job(self, db_session: NamedDependency[AsyncSession], job_id: FromPath[uuid.UUID]) -> JobOut:
-        """A job's state (queued, running, succeeded, failed), progress 0..1, stage and error."""
-        return await services.get_job(db_session, job_id)

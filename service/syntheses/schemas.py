@@ -23,17 +23,6 @@ class SynthesisAccepted(msgspec.Struct):
     job_id: uuid.UUID
 
 
-class JobOut(msgspec.Struct):
-    id: uuid.UUID
-    kind: str
-    state: str
-    progress: float
-    stage: str
-    error: str | None
-    created_at: datetime
-    updated_at: datetime
-
-
 class SynthesisOut(msgspec.Struct):
     """The CLI's ``synthesis.json`` shape plus ids and state."""
 

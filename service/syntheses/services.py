@@ -1,34 +1,31 @@
-"""Synthesis jobs: queued in the request, run off the event loop, recovered at restart."""
+"""Synthesis requests and results; the job itself runs in :mod:`service.syntheses.tasks`."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import uuid
-from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-from litestar.exceptions import TooManyRequestsException
-from sqlalchemy import func, select, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm.exc import StaleDataError
+from litestar.exceptions import ServiceUnavailableException, TooManyRequestsException
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.pipeline import Pipeline, PipelineConfig
 from models.types import Axis, PostIt
 from service.db.models import ClusterRow, Job, PostItRow, SynthesisRow, Workshop
 from service.errors import bad_request, not_found
-from service.ml import ModelHub
-from service.review.services import apply_synthesis, axis_decisions
+from service.jobs import services as jobs
+from service.jobs.queue import Context
 from service.settings import Settings
-from service.syntheses.schemas import JobOut, SynthesisCreate, SynthesisOut
+from service.syntheses.schemas import SynthesisCreate, SynthesisOut
+from service.workshops.embedding import pending_ids, queue_embedding, release_waiting, unfinished
 from service.workshops.erasure import scrub
 from service.workshops.services import get_workshop
 
 log = logging.getLogger(__name__)
-_TASKS: set[asyncio.Task[None]] = set()
 
 
-ACTIVE = ("queued", "running")
+
 
 
 async def create_synthesis(session: AsyncSession, workshop_id: uuid.UUID, data: SynthesisCreate,
@@ -50,125 +47,59 @@ async def create_synthesis(session: AsyncSession, workshop_id: uuid.UUID, data: 
                               "own, or ATELIER_ALLOWED_MODELS)", field)
     running = (await session.scalars(
         select(SynthesisRow).join(Job, Job.id == SynthesisRow.job_id)
-        .where(SynthesisRow.workshop_id == workshop_id, Job.state.in_(ACTIVE)))).first()
+        .where(SynthesisRow.workshop_id == workshop_id, Job.state.in_(jobs.ACTIVE)))).first()
     if running is not None:
         return running, False
-    active = await session.scalar(select(func.count()).select_from(Job).where(Job.state.in_(ACTIVE)))
-    if (active or 0) >= settings.max_active_jobs:
+    active = await jobs.active_count(session)
+    if active >= settings.max_active_jobs:
         raise TooManyRequestsException(
             f"{active} jobs are already queued or running; try again later", headers={"Retry-After": "60"})
-    job = Job(kind="synthesis", state="queued", stage="queued", workshop_id=workshop_id)
-    session.add(job)
+    row = SynthesisRow(id=uuid.uuid4(), workshop_id=workshop_id, request={
+        "drafter": data.drafter, "embedder": data.embedder, "generator": data.generator, "axes": data.axes})
+    # Queued until the workshop's own post-its are embedded (never behind other workshops').
+    waiting = await unfinished(session, workshop_id) > 0
+    job = jobs.create_job(session, "synthesis", workshop_id, {"synthesis_id": str(row.id)},
+                          jobs.WAITING if waiting else "queued")
     await session.flush()
-    request = {"drafter": data.drafter, "embedder": data.embedder, "generator": data.generator, "axes": data.axes}
-    row = SynthesisRow(workshop_id=workshop_id, job_id=job.id, request=request)
+    row.job_id = job.id
     session.add(row)
     await session.flush()
     return row, True
 
 
-async def retry_on_race(sessions: async_sessionmaker[AsyncSession],
-                        work: Callable[[AsyncSession], Awaitable[None]], attempts: int = 3) -> None:
-    """Run ``work`` in a transaction, again if a reviewer changed a row it updates meanwhile.
+async def request_synthesis(session: AsyncSession, ctx: Context, workshop_id: uuid.UUID, data: SynthesisCreate,
+                            settings: Settings) -> tuple[SynthesisRow, bool]:
+    """Store the request (:func:`create_synthesis`), commit, then :func:`dispatch` a new one."""
+    row, created = await create_synthesis(session, workshop_id, data, settings)
+    await session.commit()
+    if created:
+        await dispatch(ctx, row)
+    return row, created
 
-    The second run reads the reviewer's change: a pitch edited in between gets the draft as a
-    proposal beside it, never over it.
+
+async def dispatch(ctx: Context, row: SynthesisRow) -> None:
+    """After the request's commit: queue what its workshop still needs embedded, and the synthesis
+    itself now if nothing is left, else when the workshop's last embed task finishes.
+
+    A queue that cannot be reached fails the job (503) rather than leaving it queued for ever.
     """
-    for attempt in range(attempts):
-        try:
-            async with sessions() as session, session.begin():
-                await work(session)
-            return
-        except StaleDataError:
-            if attempt == attempts - 1:
-                raise
-
-
-def public_error(err: Exception, job_id: uuid.UUID) -> str:
-    """What a client may read of a failure: the message of the errors meant for operators (a model
-    that cannot be loaded or reached), else only a reference to the server log (no paths, no SQL)."""
-    from models.generation import GeneratorUnavailableError
-    from models.store import ModelNotAvailableError
-
-    if isinstance(err, GeneratorUnavailableError | ModelNotAvailableError):
-        return str(err)[:500]
-    return f"internal error while running the job; the service log has the details (job {job_id})"
-
-
-def spawn(job: Coroutine[Any, Any, None]) -> None:
-    """Run a job coroutine in the background (the task is kept referenced until done)."""
-    task = asyncio.create_task(job)
-    _TASKS.add(task)
-    task.add_done_callback(_TASKS.discard)
-
-
-def start_job(sessions: async_sessionmaker[AsyncSession], hub: ModelHub, synthesis_id: uuid.UUID,
-              job_id: uuid.UUID) -> None:
-    """Run a synthesis job in the background."""
-    spawn(run_synthesis_job(sessions, hub, synthesis_id, job_id))
-
-
-async def set_job(sessions: async_sessionmaker[AsyncSession], job_id: uuid.UUID, **values: Any) -> None:
-    async with sessions() as session, session.begin():
-        await session.execute(update(Job).where(Job.id == job_id).values(**values))
-
-
-async def set_progress(sessions: async_sessionmaker[AsyncSession], job_id: uuid.UUID, stage: str,
-                       progress: float) -> None:
-    """Record progress from the model thread; updates race, so progress only moves forward."""
-    async with sessions() as session, session.begin():
-        await session.execute(update(Job).where(Job.id == job_id, Job.state == "running", Job.progress <= progress)
-                              .values(stage=stage, progress=progress))
-
-
-async def run_synthesis_job(sessions: async_sessionmaker[AsyncSession], hub: ModelHub,
-                            synthesis_id: uuid.UUID, job_id: uuid.UUID) -> None:
-    """Load the workshop, wait for background embeddings, run the pipeline on the model thread, store."""
     try:
-        async with sessions() as session:
-            synthesis = await session.get(SynthesisRow, synthesis_id)
-            if synthesis is None:
-                raise LookupError(f"synthesis {synthesis_id} vanished")
-            request = dict(synthesis.request)
-            workshop = await get_workshop(session, synthesis.workshop_id)
-            postits, axes = await _inputs(session, workshop, request.get("axes"))
-            names = {a.id: a.name for a in workshop.axes}
-            decisions = {names[k]: d for k, d in (await axis_decisions(session, workshop.id)).items() if k in names}
-        deadline = asyncio.get_running_loop().time() + hub.settings.embedding_wait_seconds
-        while hub.pending_embeddings > 0 and asyncio.get_running_loop().time() < deadline:
-            await set_job(sessions, job_id, state="running",
-                           stage=f"waiting for embeddings ({hub.pending_embeddings} post-its left)")
-            await asyncio.sleep(0.2)
-        await set_job(sessions, job_id, state="running", stage="starting", progress=0.0)
-        loop = asyncio.get_running_loop()
-
-        def progress(stage: str, fraction: float) -> None:
-            order = ["embedding", "clustering", "drafting", "scoring"]
-            overall = (order.index(stage) + fraction) / len(order)
-            asyncio.run_coroutine_threadsafe(set_progress(sessions, job_id, stage, overall), loop)
-
-        def work() -> dict[str, Any]:
-            pipeline = Pipeline(hub.embedder(request.get("embedder")),
-                                hub.drafter(request.get("drafter"), request.get("generator")),
-                                PipelineConfig(language=workshop.language))
-            return pipeline.run(postits, axes, progress, decisions).to_dict()
-
-        result = await hub.run(work)
-
-        async def store(session: AsyncSession) -> None:
-            kept = await _without_deleted(session, workshop.id, postits, result)
-            await session.execute(update(SynthesisRow).where(SynthesisRow.id == synthesis_id).values(result=kept))
-            await apply_synthesis(session, workshop.id, synthesis_id, kept)
-            await session.execute(update(Job).where(Job.id == job_id).values(
-                state="succeeded", stage="done", progress=1.0))
-
-        await retry_on_race(sessions, store)
-    except Exception as err:  # a failed job must say why, never stay "running"
-        log.exception("synthesis job %s failed", job_id)
-        await set_job(sessions, job_id, state="failed", stage="failed", error=public_error(err, job_id))
+        async with ctx["sessions"]() as session:
+            pending = await pending_ids(session, row.workshop_id)
+            job = await session.get(Job, row.job_id)
+            ready = job is not None and job.stage == "queued"
+        await queue_embedding(ctx["queue"], pending)
+        if ready:
+            await ctx["queue"].enqueue("synthesis", str(row.job_id), job_id=str(row.job_id))
+        else:
+            await release_waiting(ctx, row.workshop_id)
+    except OSError as err:
+        log.exception("the job queue is unreachable")
+        await jobs.fail(ctx["sessions"], row.job_id, err)
+        raise ServiceUnavailableException("the job queue is unreachable; try again later") from None
 
 
-async def _without_deleted(session: AsyncSession, workshop_id: uuid.UUID, postits: Sequence[PostIt],
+async def without_deleted(session: AsyncSession, workshop_id: uuid.UUID, postits: Sequence[PostIt],
                            result: dict[str, Any]) -> dict[str, Any]:
     """The result without post-its deleted while the job ran (a late job never puts them back)."""
     existing = {str(i) for i in (await session.scalars(
@@ -179,7 +110,7 @@ async def _without_deleted(session: AsyncSession, workshop_id: uuid.UUID, postit
     return dict(scrub(result, {p.id for p in gone}, [p.text for p in gone]))
 
 
-async def _inputs(session: AsyncSession, workshop: Workshop,
+async def synthesis_inputs(session: AsyncSession, workshop: Workshop,
                   only: Sequence[str] | None) -> tuple[list[PostIt], list[Axis]]:
     names = {a.id: a.name for a in workshop.axes}
     rows = (await session.scalars(select(PostItRow).where(PostItRow.workshop_id == workshop.id))).all()
@@ -190,22 +121,6 @@ async def _inputs(session: AsyncSession, workshop: Workshop,
         axes = [a for a in axes if a.name in only]
         postits = [p for p in postits if p.axis in only]
     return postits, axes
-
-
-async def recover_jobs(session: AsyncSession) -> int:
-    """Mark jobs left queued or running by a previous process as failed."""
-    result = await session.execute(update(Job).where(Job.state.in_(["queued", "running"])).values(
-        state="failed", stage="failed", error="the service stopped before the job finished; request it again"))
-    return int(getattr(result, "rowcount", 0) or 0)
-
-
-async def get_job(session: AsyncSession, job_id: uuid.UUID) -> JobOut:
-    """A job's state and progress."""
-    job = await session.get(Job, job_id)
-    if job is None:
-        raise not_found("job", job_id)
-    return JobOut(id=job.id, kind=job.kind, state=job.state, progress=round(job.progress, 4), stage=job.stage,
-                  error=job.error, created_at=job.created_at, updated_at=job.updated_at)
 
 
 def synthesis_out(row: SynthesisRow, state: str) -> SynthesisOut:

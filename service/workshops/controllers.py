@@ -20,6 +20,7 @@ from service.db.models import Workshop
 from service.settings import Settings
 from service.syntheses.services import cluster_members
 from service.workshops import services
+from service.workshops.embedding import queue_embedding
 from service.workshops.erasure import compact
 from service.workshops.schemas import (
     AxisOut,
@@ -164,7 +165,7 @@ async def _store(request: Request[Any, Any, Any], db_session: AsyncSession, work
         await db_session.rollback()
         ids, new = await services.add_postits(db_session, workshop_id, items, settings)
         await db_session.commit()
-    request.app.state.models.embed_in_background(new)
+    await queue_embedding(request.app.state.jobs["queue"], [str(i) for i in new])
     return PostItsCreated(ids=ids, created=len(new))
 
 

@@ -122,11 +122,11 @@ def _validate(items: Sequence[PostItIn], axes: dict[str, AxisRow], settings: Set
 
 
 async def add_postits(session: AsyncSession, workshop_id: uuid.UUID, items: Sequence[PostItIn],
-                      settings: Settings) -> tuple[list[uuid.UUID], list[str]]:
+                      settings: Settings) -> tuple[list[uuid.UUID], list[uuid.UUID]]:
     """Store post-its in one transaction; an ``external_id`` already stored is not duplicated.
 
     Returns:
-        The ids in request order and the texts that are new (to embed in the background).
+        The ids in request order and the ids of the new post-its (to embed in the background).
     """
     workshop = await get_workshop(session, workshop_id)
     axis_ids = _validate(items, _axis_lookup(workshop), settings)
@@ -137,7 +137,7 @@ async def add_postits(session: AsyncSession, workshop_id: uuid.UUID, items: Sequ
             PostItRow.workshop_id == workshop_id, PostItRow.external_id.in_(externals)))
         known = {e: i for e, i in rows.all() if e is not None}
     ids: list[uuid.UUID] = []
-    new_texts: list[str] = []
+    new: list[uuid.UUID] = []
     for item, axis_id in zip(items, axis_ids, strict=True):
         if item.external_id and item.external_id in known:
             ids.append(known[item.external_id])
@@ -146,11 +146,11 @@ async def add_postits(session: AsyncSession, workshop_id: uuid.UUID, items: Sequ
                         votes=item.votes, author=item.author, external_id=item.external_id)
         session.add(row)
         ids.append(row.id)
-        new_texts.append(row.text)
+        new.append(row.id)
         if item.external_id:
             known[item.external_id] = row.id
     await session.flush()
-    return ids, new_texts
+    return ids, new
 
 
 def csv_items(body: bytes, settings: Settings) -> list[PostItIn]:
@@ -209,7 +209,8 @@ async def update_postit(session: AsyncSession, postit_id: uuid.UUID, data: PostI
     item = PostItIn(text=data.text if data.text is not None else row.text, axis=data.axis,
                     votes=data.votes if data.votes is not None else row.votes)
     [axis_id] = _validate([item], _axis_lookup(workshop), settings, "postit")
-    row.text = item.text.strip()
+    if item.text.strip() != row.text:  # a new text needs a new vector
+        row.text, row.embedding_state, row.embedding, row.embedding_model = item.text.strip(), "pending", None, None
     row.votes = item.votes
     if data.axis is not None:
         row.axis_id = axis_id

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -124,32 +125,41 @@ def test_many_clients_push_at_once_every_postit_stored_once(client: TestClient[L
     assert sorted(texts) == sorted(f"idée {i}-{k}" for i in range(16) for k in range(5))
 
 
-def test_job_left_running_is_failed_at_next_start(home: Path) -> None:
+def test_a_job_left_by_a_stopped_process_runs_again_and_a_live_ones_is_left_alone(home: Path) -> None:
     import asyncio
+    from datetime import UTC, datetime, timedelta
 
-    from service.db.models import Job
+    from service.db.models import Job, SynthesisRow
+
     with started(home) as client:
         wid = _workshop(client)["id"]
+        client.post(f"{API}/workshops/{wid}/postits", json=[
+            {"text": t, "axis": "FabLabs et tiers-lieux"} for t in ("plus de bus le soir", "des pistes cyclables")])
     settings = settings_for(home)
 
-    async def plant() -> str:
+    async def plant(beat: datetime, worker: str) -> str:
         from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
         engine = create_async_engine(settings.db_url)
         async with async_sessionmaker(engine)() as session, session.begin():
-            job = Job(kind="synthesis", state="running", stage="clustering")
+            synthesis_id = uuid.uuid4()
+            job = Job(kind="synthesis", state="running", stage="clustering", workshop_id=uuid.UUID(wid),
+                      payload={"synthesis_id": str(synthesis_id)}, attempts=1, worker=worker, heartbeat_at=beat)
             session.add(job)
             await session.flush()
+            session.add(SynthesisRow(id=synthesis_id, workshop_id=uuid.UUID(wid), job_id=job.id, request={}))
             job_id = str(job.id)
         await engine.dispose()
         return job_id
 
-    job_id = asyncio.run(plant())
-    with started(home) as client:
-        job = client.get(f"{API}/jobs/{job_id}").json()
-        assert job["state"] == "failed" and "stopped" in job["error"]
+    dead = asyncio.run(plant(datetime.now(UTC) - timedelta(minutes=10), "gone:1"))
+    alive = asyncio.run(plant(datetime.now(UTC) + timedelta(hours=1), "elsewhere:2"))
+    with started(home, job_heartbeat_seconds=2, job_sweep_seconds=1) as client:
+        job = wait_job(client, dead)
+        assert job["state"] == "succeeded" and job["attempts"] == 2 and job["worker"] != "gone:1"
+        other = client.get(f"{API}/jobs/{alive}").json()  # another process's live job: not touched
+        assert other["state"] == "running" and other["worker"] == "elsewhere:2" and other["attempts"] == 1
         assert client.get(f"{API}/workshops/{wid}").status_code == 200
-
 
 def test_openapi_schema_lists_the_routes(client: TestClient[Litestar]) -> None:
     paths = client.get("/schema/openapi.json").json()["paths"]

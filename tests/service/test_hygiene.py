@@ -130,17 +130,6 @@ def test_reviewed_workshop_still_works(client: TestClient[Litestar]) -> None:
     assert data["axes"][0]["pitch"]["text"]
 
 
-def test_the_background_embedding_queue_is_bounded(home: Path) -> None:
-    from service.ml import ModelHub
-    from tests.fakes import HashingEmbedder
-
-    hub = ModelHub(Settings(home=home, max_pending_embeddings=2), embedder_factory=lambda n: HashingEmbedder())
-    hub.loaded = True
-    hub.embed_in_background(["a", "b", "c"])  # over the cap: left for the synthesis that needs them
-    assert hub.pending_embeddings == 0
-    hub.close()
-
-
 def test_an_overlong_cluster_label_is_refused_not_silently_dropped(client: TestClient[Litestar]) -> None:
     _, data = reviewed_workshop(client)
     cluster = next(c for c in data["axes"][0]["clusters"] if not c["singular"])

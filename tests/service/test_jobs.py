@@ -1,0 +1,88 @@
+"""The in-process queue: embedding state per post-it, a synthesis that waits only for its own workshop."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+from litestar.testing import TestClient
+
+from models.drafting import ExtractiveDrafter
+from service.app import create_app
+from tests.fakes import HashingEmbedder
+from tests.service.conftest import authorized, settings_for, wait_job
+
+API = "/api/v1"
+
+
+class GatedEmbedder(HashingEmbedder):
+    """Blocks on any text containing ``attendre`` until the gate opens (a slow or stuck embedding)."""
+
+    def __init__(self, gate: threading.Event) -> None:
+        super().__init__(model_id="gated")
+        self.gate = gate
+        self.encoded: list[str] = []
+
+    def encode(self, texts: Sequence[str], task: str = "clustering") -> np.ndarray:
+        if task == "clustering" and any("attendre" in t for t in texts):
+            self.gate.wait(60)
+        if task == "clustering":
+            self.encoded.extend(texts)
+        return super().encode(texts, task)
+
+
+def _workshop(client: TestClient, texts: list[str]) -> str:  # type: ignore[type-arg]
+    wid = client.post(f"{API}/workshops", json={"title": "W", "axes": [{"name": "A"}]}).json()["id"]
+    client.post(f"{API}/workshops/{wid}/postits", json=[{"text": t, "axis": "A"} for t in texts]).raise_for_status()
+    return str(wid)
+
+
+def _pending(client: TestClient) -> int:  # type: ignore[type-arg]
+    return int(client.get("/health").json()["pending_embeddings"])
+
+
+def test_a_synthesis_waits_for_its_own_workshop_only_and_starts_when_its_post_its_are_embedded(home: Path) -> None:
+    gate = threading.Event()
+    embedder = GatedEmbedder(gate)
+    app = create_app(settings_for(home), embedder_factory=lambda name: embedder,
+                     drafter_factory=lambda kind, generator: ExtractiveDrafter())
+    with TestClient(app) as raw:
+        client = authorized(raw, home)
+        ready = _workshop(client, ["plus de bus le soir", "des bus plus fréquents", "une piste cyclable"])
+        for _ in range(200):  # embedded as they arrived
+            if _pending(client) == 0:
+                break
+            time.sleep(0.05)
+        assert _pending(client) == 0
+        stuck = _workshop(client, ["il faut attendre le train", "un train toutes les heures"])
+        first = client.post(f"{API}/workshops/{stuck}/syntheses", json={}).json()["job_id"]
+        job = client.get(f"{API}/jobs/{first}").json()
+        assert job["state"] == "queued" and job["stage"] == "waiting for embeddings"
+        # Another workshop's stuck embedding does not hold this one back.
+        done = wait_job(client, client.post(f"{API}/workshops/{ready}/syntheses", json={}).json()["job_id"])
+        assert done["state"] == "succeeded" and done["attempts"] == 1
+        assert client.get(f"{API}/jobs/{first}").json()["stage"] == "waiting for embeddings"
+        gate.set()  # the embedding finishes: the waiting synthesis starts without polling
+        released = wait_job(client, first)
+        assert released["state"] == "succeeded"
+        assert _pending(client) == 0
+        # Each text was encoded once: at arrival, never again by the syntheses.
+        assert sorted(embedder.encoded) == sorted(set(embedder.encoded)) and len(embedder.encoded) == 5
+
+
+def test_an_edited_post_it_is_embedded_again(home: Path) -> None:
+    embedder = GatedEmbedder(threading.Event())
+    app = create_app(settings_for(home), embedder_factory=lambda name: embedder,
+                     drafter_factory=lambda kind, generator: ExtractiveDrafter())
+    with TestClient(app) as raw:
+        client = authorized(raw, home)
+        wid = _workshop(client, ["plus de bus le soir"])
+        postit = client.get(f"{API}/workshops/{wid}/postits").json()[0]
+        client.patch(f"{API}/postits/{postit['id']}", json={"text": "plus de trams le soir"}).raise_for_status()
+        assert _pending(client) == 1  # the old vector is gone with the old text
+        assert wait_job(client, client.post(f"{API}/workshops/{wid}/syntheses", json={}).json()["job_id"])[
+            "state"] == "succeeded"
+        assert _pending(client) == 0 and "plus de trams le soir" in embedder.encoded
