@@ -70,6 +70,14 @@ class Settings:
     job_retries: int = 3
     job_sweep_seconds: int = 10
 
+    def __post_init__(self) -> None:
+        if self.queue_url and not self.queue_url.startswith(("redis://", "rediss://", "postgresql://", "postgres://")):
+            raise ValueError(f"ATELIER_QUEUE_URL must be redis://... or postgresql://..., not {self.queue_url!r}")
+        if self.queue_url and not self.database_url.startswith("postgresql"):
+            # Workers on other processes (or hosts) claim post-its and jobs with row locks SQLite lacks.
+            raise ValueError("ATELIER_QUEUE_URL needs a shared PostgreSQL database: set ATELIER_DATABASE_URL "
+                             "to postgresql+asyncpg://...")
+
     def model_allowed(self, name: str) -> bool:
         """Whether a request may name this embedder or generator (see ``allowed_models``)."""
         from models.store import PACKAGED

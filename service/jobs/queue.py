@@ -47,19 +47,23 @@ class JobQueue(Protocol):
 
 
 class LocalQueue:
-    """The single-process default: tasks run as asyncio tasks of this process (model work on its lanes).
+    """The single-process default: tasks run as asyncio tasks of this process (model work on its lanes),
+    ``concurrency`` at a time per queue, like one ``atelier worker``: waiting tasks hold no database
+    transaction, so a burst of pushes does not crowd the writers.
 
     Args:
         functions: Task name to coroutine function.
         context: The ``ctx`` every task receives (models, sessions, settings, this queue).
+        concurrency: Tasks running at once per queue.
     """
 
     broker = "local"
 
-    def __init__(self, functions: Mapping[str, Task], context: Context) -> None:
+    def __init__(self, functions: Mapping[str, Task], context: Context, concurrency: int = 1) -> None:
         self.functions = functions
         self.context = context
         self._running: dict[str, asyncio.Task[None]] = {}
+        self._slots = {name: asyncio.Semaphore(concurrency) for name in QUEUES}
 
     async def start(self) -> None:
         return None
@@ -76,7 +80,8 @@ class LocalQueue:
 
     async def _run(self, function: str, key: str, kwargs: dict[str, Any]) -> None:
         try:
-            await self.functions[function]({**self.context, "job": None}, **kwargs)
+            async with self._slots[QUEUE_OF[function]]:
+                await self.functions[function]({**self.context, "job": None}, **kwargs)
         except Exception:  # a task records its own failure; this is the last resort for the log
             log.exception("task %s (%s) failed", function, key)
         finally:

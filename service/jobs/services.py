@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from service.db.models import Job
-from service.errors import not_found
+from service.db.repositories import get_one
 from service.jobs.schemas import JobOut
 
 Sessions = async_sessionmaker[AsyncSession]
@@ -41,9 +41,7 @@ async def active_count(session: AsyncSession) -> int:
 
 async def get_job(session: AsyncSession, job_id: uuid.UUID) -> JobOut:
     """A job's state and progress, or a 404."""
-    job = await session.get(Job, job_id)
-    if job is None:
-        raise not_found("job", job_id)
+    job = await get_one(session, Job, job_id)
     return JobOut(id=job.id, kind=job.kind, state=job.state, progress=round(job.progress, 4), stage=job.stage,
                   error=job.error, created_at=job.created_at, updated_at=job.updated_at,
                   attempts=job.attempts, worker=job.worker)

@@ -13,7 +13,8 @@ from litestar.response import Response
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.db.models import PitchRow, PostItRow
+from service.db.models import PitchRow
+from service.db.repositories import postits_of
 from service.errors import bad_request
 from service.review.services import axis_clusters, pitch_text
 from service.workshops.services import get_workshop
@@ -29,7 +30,7 @@ async def reviewed(session: AsyncSession, workshop_id: uuid.UUID) -> dict[str, A
     """Axes with their pitch (state, sentences, cited post-its) and clusters."""
     workshop = await get_workshop(session, workshop_id)
     texts = {str(p.id): p.text for p in
-             (await session.scalars(select(PostItRow).where(PostItRow.workshop_id == workshop_id))).all()}
+             await postits_of(session, workshop_id)}
     pitches = {p.axis_id: p for p in
                (await session.scalars(select(PitchRow).where(PitchRow.workshop_id == workshop_id))).all()}
     axes = []

@@ -5,14 +5,15 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.embedding import PrecomputedEmbedder
 from models.labelling import representatives
 from models.pipeline import AxisClusters, Pipeline, PipelineConfig
 from models.types import Axis, Cluster, PostIt
-from service.db.models import AxisRow, ClusterRow, Job, PostItRow, Workshop
+from service.db.models import AxisRow, ClusterRow, Job, Workshop
+from service.db.repositories import postits_of
 from service.jobs import services as jobs
 from service.jobs.queue import Context
 from service.jobs.runtime import attempt
@@ -66,7 +67,7 @@ async def regenerate(ctx: Context, *, job_id: str) -> None:
                 raise LookupError("the pitch's axis is gone")
             rows = await axis_clusters(session, axis_row.id)
             ids = [i for r in rows for i in r.postit_ids]
-            found = (await session.scalars(select(PostItRow).where(PostItRow.workshop_id == workshop.id))).all()
+            found = await postits_of(session, workshop.id)
             by_id = {str(p.id): PostIt(str(p.id), p.text, axis_row.name, p.votes, p.author) for p in found}
             postits = {i: by_id[i] for i in ids if i in by_id}
             provenance, axis = dict(pitch.provenance), Axis(axis_row.name, axis_row.description)

@@ -27,7 +27,8 @@ from service.auth.guards import allow, principal
 from service.auth.keys import authenticate
 from service.auth.passwords import authenticate_user
 from service.auth.sessions import COOKIE, LIFETIME, close_session, csrf_ok, open_session
-from service.db.models import AxisRow, Job, PitchRow, PostItRow, SynthesisRow, Workshop
+from service.db.models import AxisRow, Job, PitchRow, SynthesisRow, Workshop
+from service.db.repositories import get_one, postits_of
 from service.errors import not_found
 from service.review import export, jobs, services
 from service.review.axis_map import MapPoint, render_svg
@@ -65,12 +66,9 @@ def local_path(target: str | None, default: str = "/review") -> str:
 
 async def axis_view(session: AsyncSession, axis_id: uuid.UUID) -> dict[str, Any]:
     """Everything the axis page shows."""
-    axis = await session.get(AxisRow, axis_id)
-    if axis is None:
-        raise not_found("axis", axis_id)
+    axis = await get_one(session, AxisRow, axis_id)
     workshop = await get_workshop(session, axis.workshop_id)
-    postits = {str(p.id): p for p in (await session.scalars(
-        select(PostItRow).where(PostItRow.workshop_id == workshop.id))).all()}
+    postits = {str(p.id): p for p in await postits_of(session, workshop.id)}
     clusters = await services.axis_clusters(session, axis.id)
     pitch = (await session.scalars(select(PitchRow).where(PitchRow.axis_id == axis.id))).first()
     job = await session.get(Job, pitch.job_id) if pitch and pitch.job_id else None

@@ -14,7 +14,8 @@ from models.routing import slugify
 from models.text import split_sentences
 from models.types import SINGULAR_LABEL
 from service.db.models import AxisRow, ClusterRow, PitchRow, PostItRow, ReviewDecisionRow, Revision, SynthesisRow
-from service.errors import bad_request, not_found
+from service.db.repositories import get_one
+from service.errors import bad_request
 from service.limits import control_character
 
 SYSTEM = "atelier"
@@ -56,9 +57,7 @@ Versioned = TypeVar("Versioned", PitchRow, ClusterRow)
 async def _get_versioned(session: AsyncSession, model: type[Versioned], ident: uuid.UUID, kind: str,
                          expected: int | None) -> Versioned:
     """The row or a 404; with ``expected``, a :class:`VersionConflict` unless it is still that version."""
-    row = await session.get(model, ident)
-    if row is None:
-        raise not_found(kind, ident)
+    row = await get_one(session, model, ident)
     if expected is not None and row.version != expected:
         raise VersionConflict(row, expected)
     return row
@@ -229,9 +228,7 @@ async def axis_clusters(session: AsyncSession, axis_id: uuid.UUID) -> list[Clust
 async def move_postit(session: AsyncSession, postit_id: uuid.UUID, cluster_id: uuid.UUID | None,
                       author: str) -> ClusterRow:
     """Move a post-it to another cluster of its axis, or to the singular group (``None``)."""
-    postit = await session.get(PostItRow, postit_id)
-    if postit is None:
-        raise not_found("post-it", postit_id)
+    postit = await get_one(session, PostItRow, postit_id)
     key = str(postit_id)
     clusters = (await session.scalars(select(ClusterRow).where(ClusterRow.workshop_id == postit.workshop_id))).all()
     source = next((c for c in clusters if key in c.postit_ids), None)

@@ -13,7 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.types import Axis, PostIt
 from service.db.models import ClusterRow, Job, PostItRow, SynthesisRow, Workshop
-from service.errors import bad_request, not_found
+from service.db.repositories import get_one, postits_of
+from service.errors import bad_request
 from service.jobs import services as jobs
 from service.jobs.queue import Context
 from service.settings import Settings
@@ -113,7 +114,7 @@ async def without_deleted(session: AsyncSession, workshop_id: uuid.UUID, postits
 async def synthesis_inputs(session: AsyncSession, workshop: Workshop,
                   only: Sequence[str] | None) -> tuple[list[PostIt], list[Axis]]:
     names = {a.id: a.name for a in workshop.axes}
-    rows = (await session.scalars(select(PostItRow).where(PostItRow.workshop_id == workshop.id))).all()
+    rows = await postits_of(session, workshop.id)
     axes = [Axis(a.name, a.description) for a in workshop.axes]
     postits = [PostIt(str(r.id), r.text, names.get(r.axis_id) if r.axis_id else None, r.votes, r.author)
                for r in rows]
@@ -133,9 +134,7 @@ def synthesis_out(row: SynthesisRow, state: str) -> SynthesisOut:
 
 async def get_synthesis(session: AsyncSession, synthesis_id: uuid.UUID) -> SynthesisOut:
     """One synthesis."""
-    row = await session.get(SynthesisRow, synthesis_id)
-    if row is None:
-        raise not_found("synthesis", synthesis_id)
+    row = await get_one(session, SynthesisRow, synthesis_id)
     job = await session.get(Job, row.job_id)
     return synthesis_out(row, job.state if job else "failed")
 

@@ -14,7 +14,8 @@ from models.routing import axis_key
 from service.auth.keys import grant
 from service.auth.principal import Principal
 from service.db.models import AxisRow, Job, PostItRow, SynthesisRow, Workshop
-from service.errors import bad_request, not_found, too_large
+from service.db.repositories import get_one, postits_of
+from service.errors import bad_request, too_large
 from service.limits import normalise_newlines
 from service.settings import Settings
 from service.workshops.erasure import erase_postits
@@ -23,10 +24,7 @@ from service.workshops.schemas import AxisIn, PostItIn, PostItOut, PostItUpdate,
 
 async def get_workshop(session: AsyncSession, workshop_id: uuid.UUID) -> Workshop:
     """The workshop or a 404."""
-    workshop = await session.get(Workshop, workshop_id)
-    if workshop is None:
-        raise not_found("workshop", workshop_id)
-    return workshop
+    return await get_one(session, Workshop, workshop_id)
 
 
 async def create_workshop(session: AsyncSession, data: WorkshopCreate, owner: Principal | None = None) -> Workshop:
@@ -180,13 +178,13 @@ async def list_postits(session: AsyncSession, workshop_id: uuid.UUID, axis: str 
     """Post-its of a workshop, optionally of one axis or one cluster (ids given by the caller)."""
     workshop = await get_workshop(session, workshop_id)
     names = {a.id: a.name for a in workshop.axes}
-    query = select(PostItRow).where(PostItRow.workshop_id == workshop_id).order_by(PostItRow.created_at, PostItRow.id)
+    axis_id = None
     if axis is not None:
         row = _axis_lookup(workshop).get(axis_key(axis))
         if row is None:
             raise bad_request(f"axis: unknown axis {axis!r}", "axis")
-        query = query.where(PostItRow.axis_id == row.id)
-    rows = (await session.scalars(query)).all()
+        axis_id = row.id
+    rows = await postits_of(session, workshop_id, axis_id)
     if cluster_ids is not None:
         rows = [r for r in rows if str(r.id) in cluster_ids]
     return [to_out(r, names) for r in rows]
@@ -202,9 +200,7 @@ def to_out(row: PostItRow, axis_names: dict[uuid.UUID, str]) -> PostItOut:
 async def update_postit(session: AsyncSession, postit_id: uuid.UUID, data: PostItUpdate,
                         settings: Settings) -> PostItOut:
     """Edit a post-it's text, axis, votes or author."""
-    row = await session.get(PostItRow, postit_id)
-    if row is None:
-        raise not_found("post-it", postit_id)
+    row = await get_one(session, PostItRow, postit_id)
     workshop = await get_workshop(session, row.workshop_id)
     item = PostItIn(text=data.text if data.text is not None else row.text, axis=data.axis,
                     votes=data.votes if data.votes is not None else row.votes)
@@ -226,9 +222,7 @@ async def delete_postit(session: AsyncSession, postit_id: uuid.UUID) -> list[str
     Returns:
         Its text, for the caller to drop from the embedding cache.
     """
-    row = await session.get(PostItRow, postit_id)
-    if row is None:
-        raise not_found("post-it", postit_id)
+    row = await get_one(session, PostItRow, postit_id)
     await erase_postits(session, row.workshop_id, {str(row.id)}, [row.text])
     text = row.text
     await session.delete(row)
