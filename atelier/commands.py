@@ -74,7 +74,7 @@ def _worker(args: argparse.Namespace) -> int:
     import asyncio
     import logging
 
-    from service.jobs.worker import run_worker
+    from service.jobs.worker import BrokerLostError, run_worker
     from service.settings import Settings
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -88,6 +88,9 @@ def _worker(args: argparse.Namespace) -> int:
     except ValueError as err:
         print(f"atelier worker: {err}", file=sys.stderr)
         return 2
+    except BrokerLostError as err:
+        print(f"atelier worker: {err}; exiting for the supervisor to restart it", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 from collections.abc import Sequence
 from typing import Any
 
@@ -15,6 +16,32 @@ from service.ml import ModelHub
 from service.settings import Settings
 
 log = logging.getLogger(__name__)
+#: A worker that cannot reach its broker this long exits (status 1) for its supervisor to restart
+#: it, rather than spin: SAQ retries a lost connection in a tight loop.
+BROKER_GRACE_SECONDS = 60
+
+
+class BrokerLostError(RuntimeError):
+    """The queue's broker stayed unreachable for :data:`BROKER_GRACE_SECONDS`."""
+
+
+async def watch_broker(queue: SaqQueue, workers: list[Any], every: float = 5.0,
+                       grace: float = BROKER_GRACE_SECONDS) -> None:
+    """Stop ``workers`` and raise :class:`BrokerLostError` once the broker has failed for ``grace`` seconds."""
+    loop = asyncio.get_running_loop()
+    failing_since: float | None = None
+    while True:
+        await asyncio.sleep(every)
+        try:
+            await queue.queues["embed"].count("queued")
+            failing_since = None
+        except Exception as err:
+            failing_since = failing_since or loop.time()
+            log.warning("queue broker unreachable: %s", err)
+            if loop.time() - failing_since >= grace:
+                for worker in workers:
+                    await worker.stop()
+                raise BrokerLostError(f"the queue broker was unreachable for {grace:.0f} s") from err
 
 
 def saq_workers(settings: Settings, queue: SaqQueue, context: dict[str, Any], names: Sequence[str],
@@ -31,6 +58,7 @@ def saq_workers(settings: Settings, queue: SaqQueue, context: dict[str, Any], na
                for name in names]
     for worker in workers:
         worker.context.update(context)  # every job's ctx starts from it
+        worker.SIGNALS = []  # one process, several SAQ workers: run_worker stops them all on a signal
     return workers
 
 
@@ -57,9 +85,19 @@ async def run_worker(settings: Settings, names: Sequence[str] = QUEUES, concurre
     await queue.start()
     context = {"sessions": sessions, "hub": hub, "queue": queue, "settings": settings, "worker_name": process_name()}
     log.info("worker %s serving %s", context["worker_name"], ", ".join(names))
+    workers = saq_workers(settings, queue, context, names, concurrency)
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, lambda: [w.event.set() for w in workers])
+    starts = [asyncio.create_task(w.start()) for w in workers]
+    watch = asyncio.create_task(watch_broker(queue, workers))
     try:
-        await asyncio.gather(*(w.start() for w in saq_workers(settings, queue, context, names, concurrency)))
+        await asyncio.wait([*starts, watch], return_when=asyncio.FIRST_COMPLETED)
+        if watch.done():
+            watch.result()  # raises BrokerLostError
+        await asyncio.gather(*starts)  # a signal: every worker finishes its jobs and stops
     finally:
+        watch.cancel()
         await queue.stop()
         hub.close()
         await engine.dispose()

@@ -86,3 +86,29 @@ def test_an_edited_post_it_is_embedded_again(home: Path) -> None:
         assert wait_job(client, client.post(f"{API}/workshops/{wid}/syntheses", json={}).json()["job_id"])[
             "state"] == "succeeded"
         assert _pending(client) == 0 and "plus de trams le soir" in embedder.encoded
+
+
+def test_a_worker_that_loses_its_broker_stops_instead_of_spinning() -> None:
+    import asyncio
+
+    import pytest
+
+    from service.jobs.worker import BrokerLostError, watch_broker
+
+    class Down:
+        async def count(self, kind: str) -> int:
+            raise ConnectionError("connection refused")
+
+    class Queue:
+        queues = {"embed": Down()}
+
+    class Worker:
+        stopped = False
+
+        async def stop(self) -> None:
+            self.stopped = True
+
+    worker = Worker()
+    with pytest.raises(BrokerLostError, match="unreachable"):
+        asyncio.run(watch_broker(Queue(), [worker], every=0.01, grace=0.05))  # type: ignore[arg-type]
+    assert worker.stopped
