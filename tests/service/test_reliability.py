@@ -86,7 +86,11 @@ def test_kill_9_during_a_synthesis_loses_no_postit_and_the_job_resumes(home: Pat
             api.post(f"/workshops/{wid}/postits", json=items[start:start + 100]).raise_for_status()
         job = api.post(f"/workshops/{wid}/syntheses", json={}).json()["job_id"]
         killed_in = api.get(f"/jobs/{job}").json()
-        while killed_in["state"] == "queued":
+        asked = time.monotonic()
+        # Mid-job: the pipeline has started (clustering or later), not merely been taken.
+        while killed_in["state"] in ("queued", "running") and killed_in["stage"] not in ("clustering", "drafting",
+                                                                                        "scoring"):
+            assert time.monotonic() - asked < 600, killed_in
             time.sleep(0.05)
             killed_in = api.get(f"/jobs/{job}").json()
         server.send_signal(signal.SIGKILL)

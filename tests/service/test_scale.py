@@ -19,6 +19,7 @@ from tests.service.conftest import admin_key, settings_for
 from tests.service.processes import atelier, free_port, redis_server, service_env, stop, wait_health
 
 POSTITS = 500
+MID_JOB = ("clustering", "drafting", "scoring")
 
 
 def _needs_postgres(home: Path) -> None:
@@ -74,7 +75,8 @@ def test_a_worker_killed_mid_draft_loses_nothing_and_the_other_worker_finishes(
             wid = _push(api, POSTITS)
             job_id = api.post(f"/workshops/{wid}/syntheses", json={}).json()["job_id"]
             job: dict[str, Any] = {}
-            while not (job.get("state") == "running" and job.get("worker")):
+            # Mid-job: the worker has started the pipeline (clustering or later), not merely taken the job.
+            while not (job.get("state") == "running" and job.get("stage") in MID_JOB):
                 job = api.get(f"/jobs/{job_id}").json()
                 assert job["state"] != "succeeded", "the job finished before it could be killed"
                 assert time.monotonic() - started < 180, f"the job never started: {job}"
