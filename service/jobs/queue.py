@@ -88,7 +88,8 @@ class LocalQueue:
             self._running.pop(key, None)
 
     async def info(self) -> dict[str, Any]:
-        return {"broker": self.broker, "workers": [self.context["worker_name"]], "active": len(self._running)}
+        return {"broker": self.broker, "workers": [{"name": self.context["worker_name"], "queues": list(QUEUES)}],
+                "queues": {"all": {"queued_or_active": len(self._running)}}}
 
 
 class SaqQueue:

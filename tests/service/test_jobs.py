@@ -57,6 +57,9 @@ def test_a_synthesis_waits_for_its_own_workshop_only_and_starts_when_its_post_it
                 break
             time.sleep(0.05)
         assert _pending(client) == 0
+        health = client.get("/health").json()  # the same shape as with SAQ workers
+        assert health["role"] == "all-in-one" and health["queue"]["broker"] == "local"
+        assert health["queue"]["workers"][0]["queues"] == ["embed", "draft"]
         stuck = _workshop(client, ["il faut attendre le train", "un train toutes les heures"])
         first = client.post(f"{API}/workshops/{stuck}/syntheses", json={}).json()["job_id"]
         job = client.get(f"{API}/jobs/{first}").json()
