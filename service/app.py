@@ -158,8 +158,9 @@ def create_app(settings: Settings | None = None, embedder_factory: EmbedderFacto
         try:
             yield
         finally:
-            if sweeping is not None:
+            if sweeping is not None:  # finished before the database engine is disposed
                 sweeping.cancel()
+                await asyncio.gather(sweeping, return_exceptions=True)
             await jobs["queue"].stop()
             hub.close()
 
