@@ -67,9 +67,10 @@ typecheck: $(BIN)/.installed
 
 pytest: install browser llama-server
 	$(BIN)/pytest
-	@if [ -n "$$ATELIER_PG_URL" ]; then \
-		echo "service tests against PostgreSQL"; \
-		ATELIER_TEST_DATABASE_URL="$$ATELIER_PG_URL" $(BIN)/pytest -q tests/service; \
+	@url="$${ATELIER_PG_URL:-$$(bash .ci/services)}"; \
+	if [ -n "$$url" ]; then \
+		echo "service tests against PostgreSQL (with Redis for the queue test)"; \
+		ATELIER_TEST_DATABASE_URL="$$url" $(BIN)/pytest -q tests/service; \
 	fi
 
 test: install lint typecheck pytest
