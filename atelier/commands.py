@@ -24,6 +24,9 @@ def add_more_commands(sub: Any) -> None:
 
     add_keys(sub)
     add_users(sub)
+    from atelier.imports import add_import
+
+    add_import(sub)
     from evaluation.__main__ import add_arguments
 
     evaluate = sub.add_parser("evaluate", help="compare drafts and clusters with human syntheses")

@@ -23,6 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from models.consensus import Stance
 from models.generation import Generator, Messages
 from models.text import clean_generation, finish, flatten, pitch_count, split_pitch
 from models.types import Axis, KeyPoint, PostIt, Sentence
@@ -44,6 +45,7 @@ class GroupBrief:
         votes: Votes in the group.
         singular: Whether this is a singular idea.
         cluster_id: The cluster it stands for (``None`` for a singular idea).
+        stance: How the room voted on it (agree/disagree votes), ``None`` without such votes.
     """
 
     label: str
@@ -53,6 +55,7 @@ class GroupBrief:
     votes: int
     singular: bool = False
     cluster_id: str | None = None
+    stance: Stance | None = None
 
 
 @dataclass
@@ -104,6 +107,27 @@ class Drafter(Protocol):
     def rewrite_pitch(self, briefs: Sequence[PitchBrief], flagged: Sequence[tuple[int, Sentence]]) -> list[Sentence]:
         """Write again each flagged pitch sentence ``(brief index, draft)``, once."""
         ...
+
+
+#: How the pitch prompt names a key point's stance, per language: consensus, divided, mixed.
+STANCE_WORDS = {
+    "fr": ("consensus : {p} % d'accord", "DIVISE la salle : {p} % d'accord", "avis partagés : {p} % d'accord"),
+    "en": ("consensus: {p}% agree", "DIVIDES the room: {p}% agree", "mixed views: {p}% agree"),
+    "de": ("Konsens: {p} % Zustimmung", "SPALTET den Raum: {p} % Zustimmung", "geteilte Meinungen: {p} % Zustimmung"),
+}
+
+
+def stance_note(stance: Stance | None, language: str) -> str:
+    """``", consensus : 82 % d'accord"``-style note for the pitch prompt; empty without agree/disagree votes.
+
+    >>> stance_note(Stance(40, 10), "fr"), stance_note(Stance(10, 10), "en"), stance_note(None, "de")
+    (", consensus : 80 % d'accord", ', DIVIDES the room: 50% agree', '')
+    """
+    if stance is None or stance.agreement is None:
+        return ""
+    words = STANCE_WORDS.get(language, STANCE_WORDS["en"])
+    word = words[{"consensus": 0, "divided": 1}.get(stance.label or "", 2)]
+    return ", " + word.format(p=round(stance.agreement * 100))
 
 
 def quote_sentence(group: GroupBrief, language: str) -> Sentence:
@@ -249,8 +273,8 @@ class LLMDrafter:
         return [{"role": "assistant", "content": draft}, {"role": "user", "content": note}]
 
     def _pitch_messages(self, brief: PitchBrief) -> Messages:
-        lines = "\n".join(f"[K{n}] {flatten(k.sentence.text)} ({k.count} post-its, {k.votes} votes)"
-                          for n, k in enumerate(brief.key_points, 1))
+        lines = "\n".join(f"[K{n}] {flatten(k.sentence.text)} ({k.count} post-its, {k.votes} votes"
+                          f"{stance_note(k.stance, brief.language)})" for n, k in enumerate(brief.key_points, 1))
         return load_prompt(self.variant, brief.language, "pitch").messages(
             axis=flatten(brief.axis.name), description=flatten(brief.axis.description or "")[: self.max_chars],
             key_points=lines, sentences=str(pitch_count(len(brief.key_points))))

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from models.clustering import SINGULAR, AxisClusterer
+from models.consensus import stance_of
 from models.decisions import ReviewDecisions, apply_decisions
 from models.drafting import Drafter, GroupBrief, PitchBrief, PitchRequest, quote_sentence
 from models.embedding import Embedder
@@ -27,6 +28,15 @@ from models.types import SINGULAR_LABEL, Axis, AxisSynthesis, Cluster, KeyPoint,
 from models.verification import Claim, Verifier
 
 Progress = Callable[[str, float], None]
+
+
+def consensus_first(key_points: list[KeyPoint]) -> list[KeyPoint]:
+    """The order the pitch prompt lists key points in: consensus, then the rest, divided ones last.
+
+    Stable, so key points without agree/disagree votes keep their weight order.
+    """
+    rank = {"consensus": 0, "divided": 2}
+    return sorted(key_points, key=lambda k: rank.get(k.stance.label or "", 1) if k.stance else 1)
 
 
 @dataclass
@@ -146,7 +156,8 @@ class Pipeline:
         report("drafting", 0.0)
         drafted = self.drafter.key_points(requests, lambda f: report("drafting", f / 2))
         key_points = self._checked_key_points(clustered, requests, drafted, texts)
-        briefs = [PitchBrief(c.axis, self.config.language, kps) for c, kps in zip(clustered, key_points, strict=True)]
+        briefs = [PitchBrief(c.axis, self.config.language, consensus_first(kps))
+                  for c, kps in zip(clustered, key_points, strict=True)]
         pitches = self.drafter.pitches(briefs, lambda f: report("drafting", 0.5 + f / 2))
         report("scoring", 0.0)
         self._attach(briefs, pitches)
@@ -166,10 +177,10 @@ class Pipeline:
         for cl in sorted(c.clusters, key=weight):
             first = cl.representative_ids + [i for i in cl.postit_ids if i not in cl.representative_ids]
             groups.append(GroupBrief(cl.label, cl.keywords, [by_id[i] for i in first], cl.count, cl.votes,
-                                     cluster_id=cl.id))
+                                     cluster_id=cl.id, stance=stance_of([by_id[i] for i in cl.postit_ids])))
         lonely = sorted((by_id[i] for i in c.singular_ids), key=lambda p: (-p.votes, p.id))
         voted = [p for p in lonely if p.votes > 0] if groups else lonely
-        groups += [GroupBrief(SINGULAR_LABEL, [], [p], 1, p.votes, singular=True)
+        groups += [GroupBrief(SINGULAR_LABEL, [], [p], 1, p.votes, singular=True, stance=stance_of([p]))
                    for p in voted[: self.config.max_singular_key_points]]
         return groups
 
@@ -223,7 +234,7 @@ class Pipeline:
         for c, request, sentences in zip(clustered, requests, drafted, strict=True):
             slug = c.slug or slugify(c.axis.name)
             out.append([KeyPoint(f"kp-{g.cluster_id}" if g.cluster_id else f"kp-{slug}-s{n + 1}", g.cluster_id, s,
-                                 g.count, g.votes)
+                                 g.count, g.votes, g.stance)
                         for n, (g, s) in enumerate(zip(request.groups, sentences, strict=True))])
         return out
 

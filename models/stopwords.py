@@ -1,4 +1,4 @@
-"""Stop words for keyword extraction (French first, English too).
+"""Stop words for keyword extraction (French first, English and German too).
 
 Kept in the project rather than fetched (NLTK data needs a download). Accents
 are part of the words: "élèves" must survive tokenisation intact.
@@ -28,11 +28,23 @@ through to too under until up very was we were what when where which while who w
 would you your yours yourself yourselves also should would must may might people
 """.split())
 
+GERMAN = frozenset("""
+aber alle allem allen aller alles als also am an ander andere anderen auch auf aus bei bin bis bist
+da damit dann das dass dem den denn der des dich die dies diese diesem diesen dieser dieses doch dort
+du durch ein eine einem einen einer eines er es etwas euch für gegen hat hatte haben hin hinter ich
+ihr ihre im in ist ja jede jedem jeden jeder jedes jetzt kann kein keine können man manche mehr mein
+mit muss müssen nach nicht nichts noch nun nur ob oder ohne sehr sein seine sich sie sind so solche
+soll sollen sollte sollten sondern über um und uns unter viel vom von vor war waren was weil welche
+wenn werden wie wieder will wir wird wo wollen würde zu zum zur zwischen bzw z.b usw sowie klimarat
+""".split())
+
 
 def stop_words(language: str) -> frozenset[str]:
-    """Stop words for ``language`` (``fr`` or ``en``); both for anything else."""
+    """Stop words for ``language`` (``fr``, ``en`` or ``de``); all of them for anything else."""
     if language.startswith("fr"):
         return FRENCH
     if language.startswith("en"):
         return ENGLISH
-    return FRENCH | ENGLISH
+    if language.startswith("de"):
+        return GERMAN
+    return FRENCH | ENGLISH | GERMAN

@@ -7,7 +7,10 @@ so the service can map them to database rows and the CLI to JSON.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from models.consensus import Stance
 
 SINGULAR_LABEL = "Idées singulières"
 VERDICTS = ("supported", "contradicted", "unsupported")
@@ -23,6 +26,9 @@ class PostIt:
         axis: Strategic axis it was written under; ``None`` when unknown.
         votes: Votes (dots, likes) it received.
         author: Author or table, free text.
+        agrees: Agree votes, where the platform records opinions (Polis); ``None`` for dot votes.
+        disagrees: Disagree votes, likewise.
+        groups: ``(agrees, disagrees)`` within each opinion group (see ``models.consensus``).
     """
 
     id: str
@@ -30,6 +36,9 @@ class PostIt:
     axis: str | None = None
     votes: int = 0
     author: str | None = None
+    agrees: int | None = None
+    disagrees: int | None = None
+    groups: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -119,6 +128,7 @@ class KeyPoint:
         sentence: The verified sentence (text, citations, support, verdict).
         count: Post-its in its group.
         votes: Votes in its group.
+        stance: Agreement and division from agree/disagree votes; ``None`` without them.
     """
 
     id: str
@@ -126,13 +136,15 @@ class KeyPoint:
     sentence: Sentence
     count: int = 1
     votes: int = 0
+    stance: Stance | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Serialise in the ``synthesis.json`` shape."""
         s = self.sentence
         return {"id": self.id, "cluster_id": self.cluster_id, "text": s.text, "citations": list(s.citations),
                 "support": round(float(s.support), 4), "verdict": s.verdict, "quoted": s.quoted,
-                "weight": {"count": self.count, "votes": self.votes}}
+                "weight": {"count": self.count, "votes": self.votes},
+                "consensus": self.stance.to_dict() if self.stance else None}
 
 
 @dataclass

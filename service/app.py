@@ -45,6 +45,7 @@ from service.db.commit import commit_before_send
 from service.db.migrate import upgrade
 from service.db.models import PostItRow
 from service.errors import database_refused, stale_write, validation_failed
+from service.imports.controllers import ImportController
 from service.jobs.controllers import JobController
 from service.jobs.queue import Context, build_queue, process_name
 from service.jobs.registry import recover_local, sweep_local, tasks
@@ -164,7 +165,8 @@ def create_app(settings: Settings | None = None, embedder_factory: EmbedderFacto
             await jobs["queue"].stop()
             hub.close()
 
-    api = Router("/api/v1", route_handlers=[WorkshopController, PostItController, SynthesisController, JobController,
+    api = Router("/api/v1", route_handlers=[WorkshopController, ImportController, PostItController, SynthesisController,
+                                         JobController,
                                          PitchController, ClusterController, ModelController, KeyController, health])
     return Litestar(
         route_handlers=[api, health, ReviewPages],

@@ -23,6 +23,8 @@ ShortText = Annotated[str, msgspec.Meta(max_length=MAX_NAME, pattern=NO_CONTROL)
 Description = Annotated[str, msgspec.Meta(max_length=MAX_DESCRIPTION, pattern=NO_CONTROL)]
 Votes = Annotated[int, msgspec.Meta(ge=0, le=MAX_VOTES)]
 PostItText = Annotated[str, msgspec.Meta(pattern=NO_CONTROL)]  # its length limit is a setting
+#: A workshop's language: one of ``models.language.LANGUAGES``.
+Language = Annotated[str, msgspec.Meta(pattern="^(fr|en|de)$")]
 
 
 def control_character(value: str | None) -> str | None:

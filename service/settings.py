@@ -30,7 +30,9 @@ class Settings:
         threads: Torch threads for model work.
         max_text_length: Longest post-it text accepted.
         max_batch: Most post-its in one request.
-        max_body_bytes: Largest request body.
+        max_body_bytes: Largest request body (an uploaded platform export included).
+        max_import_postits: Most post-its one platform import may hold (a whole conversation).
+        max_import_bytes: Largest uncompressed size of an import's files (a zip cannot expand past it).
         allowed_hosts: Comma-separated ``Host`` values served (``*.example.org`` wildcards);
             anything else answers 400, which stops DNS-rebinding attacks on a local service.
         secure_cookies: Mark the review session cookie ``Secure`` (1 behind TLS).
@@ -60,6 +62,8 @@ class Settings:
     max_text_length: int = 2000
     max_batch: int = 1000
     max_body_bytes: int = 5_000_000
+    max_import_postits: int = 20_000
+    max_import_bytes: int = 50_000_000
     allowed_hosts: str = "localhost,127.0.0.1,[::1]"
     secure_cookies: int = 0
     allowed_models: str = ""

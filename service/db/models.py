@@ -8,7 +8,19 @@ from typing import Any
 
 from advanced_alchemy.base import UUIDAuditBase
 from advanced_alchemy.types import DateTimeUTC
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 
@@ -48,6 +60,9 @@ class PostItRow(UUIDAuditBase):
     axis_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("axis.id", ondelete="SET NULL"), nullable=True)
     text: Mapped[str] = mapped_column(Text)
     votes: Mapped[int] = mapped_column(Integer, default=0)
+    #: Agree / disagree counts where the platform has them (Polis); ``None`` where votes are dots.
+    agrees: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    disagrees: Mapped[int | None] = mapped_column(Integer, nullable=True)
     author: Mapped[str | None] = mapped_column(String(200), nullable=True)
     external_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
     embedding_state: Mapped[str] = mapped_column(String(10), default="pending", server_default="pending")
@@ -177,3 +192,39 @@ class AuthSessionRow(UUIDAuditBase):
     key_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("api_key.id", ondelete="CASCADE"), index=True)
     csrf: Mapped[str] = mapped_column(String(64))
     expires_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+
+
+class VoteRow(UUIDAuditBase):
+    """One participant's vote on one post-it: 1 agree, -1 disagree, 0 pass (Polis' scale).
+
+    Kept per participant so opinion groups can be read off the vote matrix (``models.consensus``).
+    """
+
+    __tablename__ = "vote"
+    __table_args__ = (UniqueConstraint("postit_id", "voter"),)
+    workshop_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("workshop.id", ondelete="CASCADE"), index=True)
+    postit_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("postit.id", ondelete="CASCADE"), index=True)
+    voter: Mapped[str] = mapped_column(String(200))
+    value: Mapped[int] = mapped_column(SmallInteger)
+
+
+class CommentRow(UUIDAuditBase):
+    """A reviewer's comment on a cluster, a key point, a pitch sentence or the whole pitch.
+
+    ``target`` is ``cluster`` or ``pitch``; ``anchor`` narrows a pitch comment to a key point
+    (``kp-…``) or a sentence (``s<n>``). There is no foreign key on ``target_id``: a cluster is
+    rebuilt by each synthesis, and its discussion stays on the axis page as an earlier group's.
+    """
+
+    __tablename__ = "comment"
+    workshop_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("workshop.id", ondelete="CASCADE"), index=True)
+    axis_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("axis.id", ondelete="CASCADE"), index=True)
+    target: Mapped[str] = mapped_column(String(20))
+    target_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    anchor: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    reply_to: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("comment.id", ondelete="CASCADE"), nullable=True)
+    author: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    resolved: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    resolved_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    edited: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")

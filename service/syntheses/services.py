@@ -22,6 +22,7 @@ from service.syntheses.schemas import SynthesisCreate, SynthesisOut
 from service.workshops.embedding import pending_ids, queue_embedding, release_waiting, unfinished
 from service.workshops.erasure import scrub
 from service.workshops.services import get_workshop
+from service.workshops.votes import opinion_groups, vote_totals
 
 log = logging.getLogger(__name__)
 
@@ -116,8 +117,13 @@ async def synthesis_inputs(session: AsyncSession, workshop: Workshop,
     names = {a.id: a.name for a in workshop.axes}
     rows = await postits_of(session, workshop.id)
     axes = [Axis(a.name, a.description) for a in workshop.axes]
-    postits = [PostIt(str(r.id), r.text, names.get(r.axis_id) if r.axis_id else None, r.votes, r.author)
-               for r in rows]
+    groups = await opinion_groups(session, workshop.id)
+    totals = await vote_totals(session, workshop.id)
+    postits = []
+    for r in rows:  # the platform's own counts win; per-participant votes fill in where it sent none
+        agrees, disagrees = (r.agrees, r.disagrees) if r.agrees is not None else totals.get(str(r.id), (None, None))
+        postits.append(PostIt(str(r.id), r.text, names.get(r.axis_id) if r.axis_id else None, r.votes, r.author,
+                              agrees, disagrees, groups.get(str(r.id), ())))
     if only:
         axes = [a for a in axes if a.name in only]
         postits = [p for p in postits if p.axis in only]

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import msgspec
 
-from service.limits import Description, Name, PostItText, ShortText, Votes
+from service.limits import Description, Language, Name, PostItText, ShortText, Votes
 
 
 class AxisIn(msgspec.Struct):
@@ -23,7 +23,7 @@ class WorkshopCreate(msgspec.Struct):
     """``POST /workshops``."""
 
     title: Name
-    language: Annotated[str, msgspec.Meta(pattern="^(fr|en)$")] = "fr"
+    language: Language = "fr"
     axes: Annotated[list[AxisIn], msgspec.Meta(max_length=50)] = msgspec.field(default_factory=list)
 
 
@@ -31,7 +31,7 @@ class WorkshopUpdate(msgspec.Struct):
     """``PATCH /workshops/{id}``: axes with an id are updated, without one added."""
 
     title: Name | None = None
-    language: Annotated[str, msgspec.Meta(pattern="^(fr|en)$")] | None = None
+    language: Language | None = None
     axes: Annotated[list[AxisIn], msgspec.Meta(max_length=50)] | None = None
 
 
@@ -58,6 +58,9 @@ class PostItIn(msgspec.Struct):
     votes: Votes = 0
     author: ShortText | None = None
     external_id: ShortText | None = None
+    #: Agree / disagree votes where the tool records opinions (Polis); omitted for dot votes.
+    agrees: Votes | None = None
+    disagrees: Votes | None = None
 
 
 class PostItUpdate(msgspec.Struct):
@@ -78,6 +81,8 @@ class PostItOut(msgspec.Struct):
     author: str | None
     external_id: str | None
     created_at: datetime
+    agrees: int | None = None
+    disagrees: int | None = None
 
 
 class PostItsCreated(msgspec.Struct):

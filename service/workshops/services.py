@@ -97,10 +97,11 @@ def _axis_lookup(workshop: Workshop) -> dict[str, AxisRow]:
 
 
 def _validate(items: Sequence[PostItIn], axes: dict[str, AxisRow], settings: Settings,
-              where: str = "postits") -> list[uuid.UUID | None]:
+              where: str = "postits", limit: int | None = None) -> list[uuid.UUID | None]:
     """Check every item before storing any; returns the axis id of each."""
-    if len(items) > settings.max_batch:
-        raise too_large(f"{len(items)} post-its in one request; the limit is {settings.max_batch}", where)
+    limit = limit or settings.max_batch
+    if len(items) > limit:
+        raise too_large(f"{len(items)} post-its in one request; the limit is {limit}", where)
     axis_ids: list[uuid.UUID | None] = []
     for i, item in enumerate(items):
         field = f"{where}[{i}]"
@@ -120,14 +121,16 @@ def _validate(items: Sequence[PostItIn], axes: dict[str, AxisRow], settings: Set
 
 
 async def add_postits(session: AsyncSession, workshop_id: uuid.UUID, items: Sequence[PostItIn],
-                      settings: Settings) -> tuple[list[uuid.UUID], list[uuid.UUID]]:
+                      settings: Settings, limit: int | None = None) -> tuple[list[uuid.UUID], list[uuid.UUID]]:
     """Store post-its in one transaction; an ``external_id`` already stored is not duplicated.
+
+    ``limit`` replaces ``settings.max_batch`` (an import holds a whole conversation).
 
     Returns:
         The ids in request order and the ids of the new post-its (to embed in the background).
     """
     workshop = await get_workshop(session, workshop_id)
-    axis_ids = _validate(items, _axis_lookup(workshop), settings)
+    axis_ids = _validate(items, _axis_lookup(workshop), settings, limit=limit)
     externals = [i.external_id for i in items if i.external_id]
     known: dict[str, uuid.UUID] = {}
     if externals:
@@ -141,7 +144,8 @@ async def add_postits(session: AsyncSession, workshop_id: uuid.UUID, items: Sequ
             ids.append(known[item.external_id])
             continue
         row = PostItRow(id=uuid.uuid4(), workshop_id=workshop_id, axis_id=axis_id, text=item.text.strip(),
-                        votes=item.votes, author=item.author, external_id=item.external_id)
+                        votes=item.votes, author=item.author, external_id=item.external_id,
+                        agrees=item.agrees, disagrees=item.disagrees)
         session.add(row)
         ids.append(row.id)
         new.append(row.id)
@@ -194,7 +198,8 @@ def to_out(row: PostItRow, axis_names: dict[uuid.UUID, str]) -> PostItOut:
     """Response body of a post-it."""
     return PostItOut(id=row.id, workshop_id=row.workshop_id, text=row.text,
                      axis=axis_names.get(row.axis_id) if row.axis_id else None, votes=row.votes,
-                     author=row.author, external_id=row.external_id, created_at=row.created_at)
+                     author=row.author, external_id=row.external_id, created_at=row.created_at,
+                     agrees=row.agrees, disagrees=row.disagrees)
 
 
 async def update_postit(session: AsyncSession, postit_id: uuid.UUID, data: PostItUpdate,

@@ -1,0 +1,1 @@
+"""Imports from participation platforms (Polis, Decidim): one conversation or category per axis."""

@@ -1,0 +1,76 @@
+"""Per-participant votes: stored in bulk, read back as opinion groups per axis (``models.consensus``)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+import anyio
+import numpy as np
+from sqlalchemy import delete, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.consensus import OpinionGroups, group_counts
+from service.db.models import PostItRow, VoteRow
+
+CHUNK = 5000  # rows per INSERT: under SQLite's bound-parameter limit, few round trips
+
+
+async def replace_votes(session: AsyncSession, workshop_id: uuid.UUID, postit_ids: Sequence[uuid.UUID],
+                        votes: Sequence[tuple[uuid.UUID, str, int]]) -> int:
+    """The votes on ``postit_ids`` become ``votes`` ``(post-it id, voter, value)``; the number stored.
+
+    Replacing rather than merging keeps a re-import idempotent: the export is the whole truth.
+    """
+    for start in range(0, len(postit_ids), CHUNK):
+        await session.execute(delete(VoteRow).where(VoteRow.postit_id.in_(postit_ids[start:start + CHUNK])))
+    rows = [{"id": uuid.uuid4(), "workshop_id": workshop_id, "postit_id": p, "voter": v[:200], "value": value}
+            for p, v, value in votes]
+    for start in range(0, len(rows), CHUNK):
+        await session.execute(insert(VoteRow), rows[start:start + CHUNK])
+    return len(rows)
+
+
+async def opinion_groups(session: AsyncSession, workshop_id: uuid.UUID) -> dict[str, tuple[tuple[int, int], ...]]:
+    """``(agrees, disagrees)`` per opinion group for every voted post-it, groups found per axis.
+
+    Polis finds groups per conversation, and a conversation is an axis here. The fit runs in a
+    worker thread: it is CPU work (PCA and k-means on participants × post-its).
+    """
+    found = (await session.execute(
+        select(VoteRow.postit_id, VoteRow.voter, VoteRow.value, PostItRow.axis_id)
+        .join(PostItRow, PostItRow.id == VoteRow.postit_id).where(VoteRow.workshop_id == workshop_id))).all()
+    by_axis: dict[uuid.UUID | None, list[tuple[str, str, int]]] = {}
+    for postit_id, voter, value, axis_id in found:
+        by_axis.setdefault(axis_id, []).append((str(postit_id), voter, value))
+    out: dict[str, tuple[tuple[int, int], ...]] = {}
+    for votes in by_axis.values():
+        out.update(await anyio.to_thread.run_sync(_groups, votes))
+    return out
+
+
+def _groups(votes: list[tuple[str, str, int]]) -> dict[str, tuple[tuple[int, int], ...]]:
+    postits = sorted({p for p, _, _ in votes})
+    voters = sorted({v for _, v, _ in votes})
+    column = {p: i for i, p in enumerate(postits)}
+    row = {v: i for i, v in enumerate(voters)}
+    matrix = np.full((len(voters), len(postits)), np.nan)
+    for p, v, value in votes:
+        matrix[row[v], column[p]] = value
+    groups = OpinionGroups().fit(matrix)
+    if groups.n_groups_ < 2:
+        return {}
+    counts = group_counts(matrix, groups.labels_, groups.n_groups_)
+    return {p: tuple(counts[i]) for i, p in enumerate(postits)}
+
+
+async def vote_totals(session: AsyncSession, workshop_id: uuid.UUID) -> dict[str, tuple[int, int]]:
+    """``(agrees, disagrees)`` per post-it counted from per-participant votes (for tools that send them)."""
+    found = (await session.execute(select(VoteRow.postit_id, VoteRow.value).where(
+        VoteRow.workshop_id == workshop_id))).all()
+    out: dict[str, list[int]] = {}
+    for postit_id, value in found:
+        pair = out.setdefault(str(postit_id), [0, 0])
+        pair[0] += value == 1
+        pair[1] += value == -1
+    return {k: (a, d) for k, (a, d) in out.items()}
