@@ -44,6 +44,7 @@ from service.catalog.controllers import ModelController
 from service.db.commit import commit_before_send
 from service.db.migrate import upgrade
 from service.db.models import PostItRow
+from service.discussion.controllers import CommentController
 from service.errors import database_refused, stale_write, validation_failed
 from service.imports.controllers import ImportController
 from service.jobs.controllers import JobController
@@ -167,7 +168,8 @@ def create_app(settings: Settings | None = None, embedder_factory: EmbedderFacto
 
     api = Router("/api/v1", route_handlers=[WorkshopController, ImportController, PostItController, SynthesisController,
                                          JobController,
-                                         PitchController, ClusterController, ModelController, KeyController, health])
+                                         PitchController, ClusterController, CommentController, ModelController,
+                                         KeyController, health])
     return Litestar(
         route_handlers=[api, health, ReviewPages],
         middleware=[allowed_hosts_middleware(settings.allowed_hosts.split(",")),

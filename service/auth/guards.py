@@ -16,14 +16,14 @@ from litestar.handlers.base import BaseRouteHandler
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth.principal import Principal
-from service.db.models import AxisRow, ClusterRow, Job, PitchRow, PostItRow, SynthesisRow, Workshop
+from service.db.models import AxisRow, ClusterRow, CommentRow, Job, PitchRow, PostItRow, SynthesisRow, Workshop
 
 Guard = Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], Awaitable[None]]
 
 #: Path parameter → the table whose row names the workshop (``Workshop`` is the workshop itself).
 OWNERS: dict[str, Any] = {"workshop_id": Workshop, "axis_id": AxisRow, "pitch_id": PitchRow,
                           "cluster_id": ClusterRow, "postit_id": PostItRow, "synthesis_id": SynthesisRow,
-                          "job_id": Job}
+                          "job_id": Job, "comment_id": CommentRow}
 
 
 def principal(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal:

@@ -224,6 +224,8 @@ class CommentRow(UUIDAuditBase):
     anchor: Mapped[str | None] = mapped_column(String(200), nullable=True)
     reply_to: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("comment.id", ondelete="CASCADE"), nullable=True)
     author: Mapped[str] = mapped_column(String(200))
+    #: The API key that wrote it: only that key may edit the text (anyone reviewing may resolve).
+    author_key: Mapped[uuid.UUID | None] = mapped_column(nullable=True)
     body: Mapped[str] = mapped_column(Text)
     resolved: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     resolved_by: Mapped[str | None] = mapped_column(String(200), nullable=True)

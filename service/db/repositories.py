@@ -10,13 +10,14 @@ from advanced_alchemy.exceptions import NotFoundError
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.db.models import AxisRow, ClusterRow, Job, PitchRow, PostItRow, SynthesisRow, Workshop
+from service.db.models import AxisRow, ClusterRow, CommentRow, Job, PitchRow, PostItRow, SynthesisRow, Workshop
 from service.errors import not_found
 
-Row = TypeVar("Row", Workshop, AxisRow, PostItRow, Job, SynthesisRow, PitchRow, ClusterRow)
+Row = TypeVar("Row", Workshop, AxisRow, PostItRow, Job, SynthesisRow, PitchRow, ClusterRow, CommentRow)
 #: What a 404 calls each kind of row.
 NAMES: dict[type[Any], str] = {Workshop: "workshop", AxisRow: "axis", PostItRow: "post-it", Job: "job",
-                               SynthesisRow: "synthesis", PitchRow: "pitch", ClusterRow: "cluster"}
+                               SynthesisRow: "synthesis", PitchRow: "pitch", ClusterRow: "cluster",
+                               CommentRow: "comment"}
 
 
 class PostItRepository(SQLAlchemyAsyncRepository[PostItRow]):

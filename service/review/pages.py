@@ -11,6 +11,7 @@ import uuid
 from pathlib import Path
 from typing import Annotated, Any
 
+import msgspec
 import numpy as np
 from litestar import Controller, Request, Response, get, post
 from litestar.connection import ASGIConnection
@@ -29,7 +30,9 @@ from service.auth.passwords import authenticate_user
 from service.auth.sessions import COOKIE, LIFETIME, close_session, csrf_ok, open_session
 from service.db.models import AxisRow, Job, PitchRow, SynthesisRow, Workshop
 from service.db.repositories import get_one, postits_of
-from service.errors import not_found
+from service.discussion import services as discussion
+from service.discussion.schemas import CommentIn, CommentUpdate
+from service.errors import bad_request, not_found
 from service.review import export, jobs, services
 from service.review.axis_map import MapPoint, render_svg
 from service.review.conflicts import conflict_page
@@ -64,6 +67,26 @@ def local_path(target: str | None, default: str = "/review") -> str:
     return target
 
 
+STANCE_NAMES = {"consensus": "consensus", "divided": "divise la salle", "mixed": "avis partagés"}
+
+
+def describe_stance(consensus: dict[str, Any] | None) -> str | None:
+    """A key point's agreement and division in words (the page and the map say the same).
+
+    >>> describe_stance({"label": "divided", "agreement": 0.55, "agrees": 11, "disagrees": 9, "divided": "groups",
+    ...                  "groups": [0.9, 0.2]})
+    "divise la salle : 55 % d'accord (11 pour, 9 contre) ; les groupes d'opinion votent autrement : 90 %, 20 %"
+    """
+    if not consensus or not consensus.get("label"):
+        return None
+    text = (f"{STANCE_NAMES[consensus['label']]} : {round(consensus['agreement'] * 100)} % d'accord "
+            f"({consensus['agrees']} pour, {consensus['disagrees']} contre)")
+    if consensus.get("divided") == "groups":
+        shares = ", ".join("—" if g is None else f"{round(g * 100)} %" for g in consensus.get("groups", []))
+        text += f" ; les groupes d'opinion votent autrement : {shares}"
+    return text
+
+
 async def axis_view(session: AsyncSession, axis_id: uuid.UUID) -> dict[str, Any]:
     """Everything the axis page shows."""
     axis = await get_one(session, AxisRow, axis_id)
@@ -71,8 +94,13 @@ async def axis_view(session: AsyncSession, axis_id: uuid.UUID) -> dict[str, Any]
     postits = {str(p.id): p for p in await postits_of(session, workshop.id)}
     clusters = await services.axis_clusters(session, axis.id)
     pitch = (await session.scalars(select(PitchRow).where(PitchRow.axis_id == axis.id))).first()
+    key_points = await services.axis_key_points(session, pitch, axis.name)
+    for k in key_points:
+        k["stance_text"] = describe_stance(k.get("consensus"))
+    by_cluster = {k["cluster_id"]: k for k in key_points if k.get("cluster_id")}
     job = await session.get(Job, pitch.job_id) if pitch and pitch.job_id else None
-    points = [MapPoint(pid, postits[pid].text, -1 if c.singular else i, c.label)
+    points = [MapPoint(pid, postits[pid].text, -1 if c.singular else i,
+                       " — ".join(filter(None, [c.label, by_cluster.get(c.key, {}).get("stance_text")])))
               for i, c in enumerate(clusters) for pid in c.postit_ids if pid in postits]
     stored = await vectors_by_id(session, workshop.id)  # embedded as they arrived; no model needed here
     shown = [p for p in points if p.postit_id in stored]
@@ -81,8 +109,13 @@ async def axis_view(session: AsyncSession, axis_id: uuid.UUID) -> dict[str, Any]
     for c in clusters:
         members = [postits[i] for i in c.postit_ids if i in postits]
         groups.append({"cluster": c, "members": members, "votes": sum(p.votes for p in members)})
-    key_points = await services.axis_key_points(session, pitch, axis.name)
-    return {"workshop": workshop, "axis": axis, "clusters": clusters, "groups": groups, "pitch": pitch,
+    threads, former = await discussion.axis_threads(session, axis.id, [c.id for c in clusters],
+                                                    pitch.id if pitch else None)
+    return {"threads": threads, "former": former,
+            "open_threads": sum(1 for m in [*former, *(m for t in threads.values() for m in t)]
+                                if m.reply_to is None and not m.resolved),
+            "kp_by_cluster": {c.id: by_cluster[c.key] for c in clusters if c.key in by_cluster},
+            "workshop": workshop, "axis": axis, "clusters": clusters, "groups": groups, "pitch": pitch,
             "postits": postits, "key_points": key_points,
             "kp_number": {k["id"]: n for n, k in enumerate(key_points, 1)},
             "job": job, "map": render_svg(shown, vectors) if shown else None,
@@ -225,3 +258,37 @@ class ReviewPages(Controller):
         target = uuid.UUID(data["cluster_id"]) if data.get("cluster_id") else None
         cluster = await services.move_postit(db_session, postit_id, target, author_of(request))
         return Redirect(f"/review/axes/{cluster.axis_id}#clusters", status_code=303)
+
+    @get("/axes/{axis_id:uuid}/comments", guards=[allow("read")])
+    async def axis_comments(self, db_session: NamedDependency[AsyncSession],
+                            axis_id: FromPath[uuid.UUID]) -> dict[str, Any]:
+        """Every comment of the axis, polled by the page so each reviewer sees the others' without reload."""
+        rows = await discussion.axis_comments(db_session, axis_id)
+        return {"open": sum(1 for m in rows if m.reply_to is None and not m.resolved),
+                "comments": [discussion.comment_out(m) for m in rows]}
+
+    @post("/comments", guards=[allow("review"), csrf])
+    async def comment(self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession],
+                      data: Form) -> Redirect:
+        """A comment from a thread's form (the same service as the API)."""
+        target = {"cluster": "clusters", "pitch": "pitches"}.get(data.get("target", ""))
+        try:
+            target_id = uuid.UUID(data.get("target_id", ""))
+            body = msgspec.convert({"body": data.get("body", "").strip(), "anchor": data.get("anchor") or None,
+                                    "reply_to": data.get("reply_to") or None}, CommentIn)
+        except (ValueError, msgspec.ValidationError) as err:
+            raise bad_request(f"comment: {err}", "body") from None
+        if target is None:
+            raise bad_request("target: cluster or pitch", "target")
+        row = await discussion.add_comment(db_session, target, target_id, body, principal(request))
+        return Redirect(f"/review/axes/{row.axis_id}#comment-{row.id}", status_code=303)
+
+    @post("/comments/{comment_id:uuid}/{action:str}", guards=[allow("review"), csrf])
+    async def comment_action(self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession],
+                             comment_id: FromPath[uuid.UUID], action: FromPath[str]) -> Redirect:
+        """Resolve or reopen a thread."""
+        if action not in ("resolve", "reopen"):
+            raise not_found("action", action)
+        row = await discussion.update_comment(db_session, comment_id, CommentUpdate(resolved=action == "resolve"),
+                                              principal(request))
+        return Redirect(f"/review/axes/{row.axis_id}#comment-{row.id}", status_code=303)

@@ -66,7 +66,7 @@ def test_axis_page_shows_key_points_and_verdicts(client: TestClient[Litestar]) -
     assert key_points and {"id", "cluster_id", "text", "citations", "support", "verdict"} <= set(key_points[0])
     page = client.get(f"/review/axes/{axis_id}").text
     assert 'id="key-points"' in page and page.count('class="key-point"') == len(key_points)
-    assert "✓ fidèle" in page and "(K1)" in page  # each pitch sentence names the key point it draws on
+    assert "✓ fidèle" in page and '(<a href="#kp-1">K1</a>)' in page  # each sentence names its key points
 
 
 def test_models_route_lists_drafters_and_packaged_models(client: TestClient[Litestar]) -> None:

@@ -53,6 +53,7 @@ def upgrade() -> None:
         sa.Column("anchor", sa.String(200), nullable=True),
         sa.Column("reply_to", UUID, nullable=True),
         sa.Column("author", sa.String(200), nullable=False),
+        sa.Column("author_key", UUID, nullable=True),
         sa.Column("body", sa.Text(), nullable=False),
         sa.Column("resolved", sa.Boolean(), nullable=False, server_default=sa.false()),
         sa.Column("resolved_by", sa.String(200), nullable=True),

@@ -1,0 +1,1 @@
+"""Reviewers' discussion: threads on clusters, key points, pitch sentences and whole pitches."""

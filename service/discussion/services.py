@@ -1,0 +1,110 @@
+"""Comments: who wrote what on which cluster or pitch, replies, resolution; counts per axis."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+from litestar.exceptions import PermissionDeniedException
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from service.auth.principal import Principal
+from service.db.models import ClusterRow, CommentRow, PitchRow
+from service.db.repositories import get_one
+from service.discussion.schemas import CommentIn, CommentOut, CommentUpdate
+from service.errors import bad_request, not_found
+
+#: What a comment can be attached to: the route segment → the ``target`` stored.
+KIND = {"clusters": "cluster", "pitches": "pitch"}
+
+
+async def _target(session: AsyncSession, target: str, target_id: uuid.UUID) -> ClusterRow | PitchRow:
+    if target == "clusters":
+        return await get_one(session, ClusterRow, target_id)
+    return await get_one(session, PitchRow, target_id)
+
+
+def comment_out(row: CommentRow) -> CommentOut:
+    """Response body of a comment."""
+    return CommentOut(id=row.id, target=row.target, target_id=row.target_id, anchor=row.anchor, axis_id=row.axis_id,
+                      reply_to=row.reply_to, author=row.author, body=row.body, resolved=row.resolved,
+                      resolved_by=row.resolved_by, edited=row.edited, created_at=row.created_at,
+                      updated_at=row.updated_at)
+
+
+async def add_comment(session: AsyncSession, target: str, target_id: uuid.UUID, data: CommentIn,
+                      who: Principal) -> CommentRow:
+    """Store a comment (or a reply, which joins its parent's thread) and commit."""
+    owner = await _target(session, target, target_id)
+    if not who.sees(owner.workshop_id):  # the pages post target ids in the body, outside the path guard
+        raise not_found(KIND[target], target_id)
+    if data.anchor and target != "pitches":
+        raise bad_request("anchor: only a pitch comment points at a key point or a sentence", "anchor")
+    anchor = data.anchor
+    if data.reply_to is not None:
+        parent = await session.get(CommentRow, data.reply_to)
+        if parent is None or parent.target_id != target_id:
+            raise bad_request(f"reply_to: no comment {data.reply_to} on this {KIND[target]}", "reply_to")
+        anchor = parent.anchor  # a reply belongs where its thread is
+    row = CommentRow(id=uuid.uuid4(), workshop_id=owner.workshop_id, axis_id=owner.axis_id, target=KIND[target],
+                     target_id=target_id, anchor=anchor, reply_to=data.reply_to, author=who.name,
+                     author_key=who.key_id, body=data.body.strip() or data.body)
+    session.add(row)
+    await session.commit()
+    return row
+
+
+async def list_comments(session: AsyncSession, target: str, target_id: uuid.UUID) -> Sequence[CommentRow]:
+    """Comments on one cluster or pitch, oldest first."""
+    await _target(session, target, target_id)
+    return (await session.scalars(select(CommentRow).where(CommentRow.target_id == target_id)
+                                  .order_by(CommentRow.created_at, CommentRow.id))).all()
+
+
+async def update_comment(session: AsyncSession, comment_id: uuid.UUID, data: CommentUpdate,
+                         who: Principal) -> CommentRow:
+    """Resolve or reopen a comment (anyone reviewing), or edit its text (its author only), and commit."""
+    row = await get_one(session, CommentRow, comment_id)
+    if data.body is not None and data.body != row.body:
+        if row.author_key != who.key_id:
+            raise PermissionDeniedException("only its author can edit a comment")
+        row.body, row.edited = data.body, True
+    if data.resolved is not None and data.resolved != row.resolved:
+        row.resolved, row.resolved_by = data.resolved, who.name if data.resolved else None
+    await session.commit()
+    return row
+
+
+async def axis_comments(session: AsyncSession, axis_id: uuid.UUID) -> Sequence[CommentRow]:
+    """Every comment of an axis, oldest first (what the axis page shows and polls)."""
+    return (await session.scalars(select(CommentRow).where(CommentRow.axis_id == axis_id)
+                                  .order_by(CommentRow.created_at, CommentRow.id))).all()
+
+
+async def unresolved_by_axis(session: AsyncSession, workshop_id: uuid.UUID) -> dict[uuid.UUID, int]:
+    """Open threads (unresolved first comments) per axis of a workshop."""
+    found = await session.execute(
+        select(CommentRow.axis_id, func.count()).where(
+            CommentRow.workshop_id == workshop_id, CommentRow.reply_to.is_(None), CommentRow.resolved.is_(False))
+        .group_by(CommentRow.axis_id))
+    return {axis_id: int(n) for axis_id, n in found.all()}
+
+
+def thread_key(row: CommentRow) -> str:
+    """Where a comment shows on the axis page: ``target:target_id:anchor``."""
+    return f"{row.target}:{row.target_id}:{row.anchor or ''}"
+
+
+async def axis_threads(session: AsyncSession, axis_id: uuid.UUID, cluster_ids: Sequence[uuid.UUID],
+                       pitch_id: uuid.UUID | None) -> tuple[dict[str, list[CommentRow]], list[CommentRow]]:
+    """The axis's comments by thread, and those on clusters that a later synthesis replaced."""
+    live = {*cluster_ids, pitch_id}
+    threads: dict[str, list[CommentRow]] = {}
+    former: list[CommentRow] = []
+    for row in await axis_comments(session, axis_id):
+        if row.target_id in live:
+            threads.setdefault(thread_key(row), []).append(row)
+        else:
+            former.append(row)
+    return threads, former
