@@ -38,7 +38,11 @@ run: install
 	$(BIN)/atelier serve --host 127.0.0.1 --port 8000
 
 # Installs Debian's Chromium when it is missing and we are root; otherwise one line says what to run.
-browser:
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+browser: node_modules/axe-core/axe.min.js
 	@if [ -x "$(ATELIER_CHROMIUM)" ]; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		echo "installing Debian's chromium for the browser test"; \

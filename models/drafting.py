@@ -117,6 +117,15 @@ STANCE_WORDS = {
 }
 
 
+def _gist(text: str) -> str:
+    """A sentence without case, spaces or punctuation: two that differ only there are one.
+
+    >>> _gist("Die Gruppe empfiehlt, X zu bauen.") == _gist("Die Gruppe empfiehlt X zu bauen")
+    True
+    """
+    return "".join(ch for ch in text.lower() if ch.isalnum())
+
+
 def stance_note(stance: Stance | None, language: str) -> str:
     """``", consensus : 82 % d'accord"``-style note for the pitch prompt; empty without agree/disagree votes.
 
@@ -224,8 +233,10 @@ class LLMDrafter:
         }
 
     def prompts_for(self, language: str) -> dict[str, Prompt]:
-        """The key point and pitch prompts for ``language``."""
-        return {step: load_prompt(self.variant, language, step) for step in STEPS}
+        """The key point and pitch prompts for ``language``, and the follow-up turns they may get."""
+        return {**{step: load_prompt(self.variant, language, step) for step in STEPS},
+                **{f"{step}_retry": load_prompt("retry", language, step) for step in STEPS},
+                "pitch_more": load_prompt("more", language, "pitch")}
 
     def _run(self, conversations: list[Messages], tokens: int, progress: Progress | None) -> list[str]:
         out: list[str] = []
@@ -286,7 +297,31 @@ class LLMDrafter:
         out: list[list[Sentence]] = [[] for _ in briefs]
         for i, raw in zip(todo, texts, strict=True):
             out[i] = self._sentences(briefs[i], raw)[: pitch_count(len(briefs[i].key_points))]
+        self._lengthen(briefs, out, dict(zip(todo, texts, strict=True)))
         return out
+
+    def _lengthen(self, briefs: Sequence[PitchBrief], out: list[list[Sentence]], raws: dict[int, str]) -> None:
+        """Ask once more for the missing sentences of a pitch that stopped short.
+
+        A small model sometimes rewrites the first key point and stops (seen in German: one
+        sentence out of five); the pitch then says one thing where the room said several.
+        """
+        short = [i for i in raws if len(out[i]) < min(3, pitch_count(len(briefs[i].key_points)))]
+        if not short:
+            return
+        conversations = []
+        for i in short:
+            want = pitch_count(len(briefs[i].key_points))
+            note = load_prompt("more", briefs[i].language, "pitch").messages(
+                have=str(len(out[i])), sentences=str(want), missing=str(want - len(out[i])))[-1]["content"]
+            conversations.append(self._pitch_messages(briefs[i]) + [
+                {"role": "assistant", "content": raws[i]}, {"role": "user", "content": note}])
+        for i, raw in zip(short, self._run(conversations, self.pitch_tokens, None), strict=True):
+            seen = {_gist(s.text) for s in out[i]}
+            for sentence in self._sentences(briefs[i], raw):
+                if _gist(sentence.text) not in seen and len(out[i]) < pitch_count(len(briefs[i].key_points)):
+                    out[i].append(sentence)
+                    seen.add(_gist(sentence.text))
 
     def _sentences(self, brief: PitchBrief, raw: str) -> list[Sentence]:
         out = []

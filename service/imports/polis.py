@@ -46,8 +46,11 @@ def conversation(folder: str, files: Mapping[str, bytes]) -> Conversation:
     info = summary(folder, files)
     key = info.get("url", "").rstrip("/").rsplit("/", 1)[-1] or posixpath.basename(folder) or "polis"
     url = info.get("url", "")
+    # The description's first paragraph says what the conversation is about; the rest is about
+    # the platform (phases, links to other conversations) and only distracts the drafting model.
+    about = info.get("conversation-description", "").strip().split("\n\n", 1)[0]
     out = Conversation(axis_name(info.get("topic", ""), posixpath.basename(folder) or "Polis"),
-                       description=info.get("conversation-description", "")[:2000],
+                       description=about[:2000],
                        attribution=f"Polis (compdemocracy.org/polis), CC BY 4.0, {url}".rstrip(", "))
     name = _file(folder, "comments.csv")
     kept: dict[str, str] = {}

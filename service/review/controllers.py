@@ -174,9 +174,10 @@ class ClusterController(Controller):
 
     @get("/workshops/{workshop_id:uuid}/export", guards=[allow("read")])
     async def export(self, db_session: NamedDependency[AsyncSession], workshop_id: FromPath[uuid.UUID],
-                     format: FromQuery[str] = "md") -> Response[bytes]:
-        """The reviewed syntheses with approval state and citations: ``md``, ``docx``, ``json`` or ``csv``."""
-        return await export.download(db_session, workshop_id, format)
+                     format: FromQuery[str] = "md", comments: FromQuery[str] = "none") -> Response[bytes]:
+        """The reviewed syntheses with approval state and citations: ``md``, ``docx``, ``json`` or ``csv``;
+        ``comments=unresolved`` (or ``all``) adds the discussion threads (md, docx, json)."""
+        return await export.download(db_session, workshop_id, format, comments)
 
     @get("/workshops/{workshop_id:uuid}/review", guards=[allow("read")])
     async def review(self, db_session: NamedDependency[AsyncSession],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import re
@@ -15,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.db.models import PitchRow
 from service.db.repositories import postits_of
+from service.discussion.services import axis_comments
 from service.errors import bad_request
 from service.review.services import axis_clusters, pitch_text
 from service.workshops.services import get_workshop
@@ -26,8 +28,23 @@ FORMATS = {"md": "text/markdown; charset=utf-8", "json": "application/json",
            "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
 
 
-async def reviewed(session: AsyncSession, workshop_id: uuid.UUID) -> dict[str, Any]:
-    """Axes with their pitch (state, sentences, cited post-its) and clusters."""
+COMMENTS = ("none", "unresolved", "all")
+
+
+async def threads(session: AsyncSession, axis_id: uuid.UUID, which: str) -> list[dict[str, Any]]:
+    """An axis's discussion threads for an export: each first comment with its replies."""
+    if which == "none":
+        return []
+    rows = await axis_comments(session, axis_id)
+    roots = [r for r in rows if r.reply_to is None and (which == "all" or not r.resolved)]
+    return [{"id": str(r.id), "on": r.target, "anchor": r.anchor, "author": r.author, "body": r.body,
+             "resolved": r.resolved, "created_at": r.created_at.isoformat(),
+             "replies": [{"author": x.author, "body": x.body, "created_at": x.created_at.isoformat()}
+                         for x in rows if x.reply_to == r.id]} for r in roots]
+
+
+async def reviewed(session: AsyncSession, workshop_id: uuid.UUID, comments: str = "none") -> dict[str, Any]:
+    """Axes with their pitch (state, sentences, cited post-its), clusters and, if asked, discussion threads."""
     workshop = await get_workshop(session, workshop_id)
     texts = {str(p.id): p.text for p in
              await postits_of(session, workshop_id)}
@@ -50,6 +67,7 @@ async def reviewed(session: AsyncSession, workshop_id: uuid.UUID) -> dict[str, A
                           "kept_from_review": list(c.kept_from_review or []),
                           "postits": [{"id": i, "text": texts.get(i, "")} for i in c.postit_ids]}
                          for c in clusters],
+            "threads": await threads(session, axis.id, comments),
         })
     return {"workshop": {"id": str(workshop.id), "title": workshop.title, "language": workshop.language},
             "axes": axes}
@@ -76,7 +94,23 @@ def to_markdown(data: dict[str, Any]) -> str:
         for c in axis["clusters"]:
             lines.append(f"- **{c['label']}** : {len(c['postits'])} post-its")
         lines.append("")
+        if axis.get("threads"):
+            lines += ["### Discussions", ""]
+            for t in axis["threads"]:
+                state = "résolue" if t["resolved"] else "ouverte"
+                lines.append(f"- {md_text(t['author'])} ({state}) : {md_text(t['body'])}")
+                lines += [f"  - {md_text(r['author'])} : {md_text(r['body'])}" for r in t["replies"]]
+            lines.append("")
     return "\n".join(lines)
+
+
+def md_text(text: str) -> str:
+    """Reviewer text as inert Markdown: one line, HTML characters escaped.
+
+    >>> md_text("<script>x</script>\nsuite")
+    '&lt;script&gt;x&lt;/script&gt; suite'
+    """
+    return html.escape(" ".join(text.split()), quote=False)
 
 
 def cell(value: object) -> object:
@@ -126,6 +160,10 @@ def to_docx(data: dict[str, Any]) -> bytes:
                 paragraph.add_run(xml_safe(f" [{cited['id'][:8]} : « {cited['text']} »]")).italic = True
         for c in axis["clusters"]:
             doc.add_paragraph(xml_safe(f"{c['label']} ({len(c['postits'])} post-its)"), style="List Number")
+        for t in axis.get("threads", []):
+            doc.add_paragraph(xml_safe(f"{t['author']} : {t['body']}"), style="List Bullet 2")
+            for r in t["replies"]:
+                doc.add_paragraph(xml_safe(f"↳ {r['author']} : {r['body']}"), style="List Bullet 2")
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()
@@ -142,11 +180,14 @@ def render(data: dict[str, Any], fmt: str) -> bytes:
     return json.dumps(data, ensure_ascii=False, indent=2).encode()
 
 
-async def download(session: AsyncSession, workshop_id: uuid.UUID, fmt: str) -> Response[bytes]:
-    """The export as an attachment (API and review pages alike)."""
+async def download(session: AsyncSession, workshop_id: uuid.UUID, fmt: str,
+                   comments: str = "none") -> Response[bytes]:
+    """The export as an attachment (API and review pages alike); ``comments`` adds discussion threads."""
     if fmt not in FORMATS:
         raise bad_request(f"format: one of {', '.join(FORMATS)}", "format")
-    data = await reviewed(session, workshop_id)
+    if comments not in COMMENTS:
+        raise bad_request(f"comments: one of {', '.join(COMMENTS)}", "comments")
+    data = await reviewed(session, workshop_id, comments)
     name = f"atelier-{workshop_id}.{fmt}"
     return Response(render(data, fmt), media_type=FORMATS[fmt],
                     headers={"content-disposition": f'attachment; filename="{name}"'})

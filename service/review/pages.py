@@ -145,6 +145,8 @@ class ReviewPages(Controller):
             select(SynthesisRow, Job).join(Job, Job.id == SynthesisRow.job_id)
             .where(SynthesisRow.workshop_id == workshop_id).order_by(SynthesisRow.created_at.desc()))).first()
         return Template("workshop.html", context={"workshop": workshop, "pitches": pitches, "user": author_of(request),
+                                                   "open_threads": await discussion.unresolved_by_axis(db_session,
+                                                                                                       workshop_id),
                                                    "latest_job": latest[1] if latest else None})
 
     @get("/axes/{axis_id:uuid}", guards=[allow("read")])
@@ -167,9 +169,9 @@ class ReviewPages(Controller):
 
     @get("/workshops/{workshop_id:uuid}/export", guards=[allow("read")])
     async def export(self, db_session: NamedDependency[AsyncSession], workshop_id: FromPath[uuid.UUID],
-                     format: FromQuery[str] = "md") -> Response[bytes]:
+                     format: FromQuery[str] = "md", comments: FromQuery[str] = "none") -> Response[bytes]:
         """The reviewed syntheses, downloaded from the pages (same as the API's export)."""
-        return await export.download(db_session, workshop_id, format)
+        return await export.download(db_session, workshop_id, format, comments)
 
     @get("/static/axis.js", media_type="text/javascript", cache_control=None)
     async def axis_script(self) -> str:

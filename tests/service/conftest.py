@@ -96,9 +96,9 @@ def client(home: Path) -> Iterator[TestClient[Litestar]]:
         yield test_client
 
 
-def wait_job(client: TestClient[Litestar], job_id: str) -> dict[str, Any]:
-    """Poll ``GET /jobs/{id}`` until the job succeeded or failed (60 s at most: UMAP compiles on first use)."""
-    for _ in range(1200):
+def wait_job(client: TestClient[Litestar], job_id: str, timeout: float = 60) -> dict[str, Any]:
+    """Poll ``GET /jobs/{id}`` until the job succeeded or failed (60 s by default: UMAP compiles on first use)."""
+    for _ in range(int(timeout / 0.05)):
         job = client.get(f"/api/v1/jobs/{job_id}").json()
         if job["state"] in ("succeeded", "failed"):
             return dict(job)

@@ -1,15 +1,19 @@
-"""End-to-end in headless Chromium (Debian's package, driven by Playwright).
+"""End-to-end in headless Chromium (Debian's package, driven by Playwright), with axe-core on every page.
 
-``make test`` installs Chromium when it is missing (as root), or stops and says
-how. This test never skips: without a browser it fails with that same advice.
-``ATELIER_CHROMIUM`` points at another Chromium build.
+``make test`` installs Chromium when it is missing (as root), or stops and says how, and installs
+axe-core from npm (``package.json``). This test never skips: without a browser or axe-core it
+fails with that same advice. ``ATELIER_CHROMIUM`` points at another Chromium build.
+``ATELIER_README_SCREENSHOT=1`` also writes the axis page's screenshot the README shows.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -18,9 +22,14 @@ from tests.service.conftest import admin_key
 from tests.service.test_review_api import POSTITS
 
 ROOT = Path(__file__).resolve().parents[2]
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 INSTALL_HINT = "run `make browser` (as root), or `sudo apt-get install chromium`, or set ATELIER_CHROMIUM"
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
          "--no-first-run", "--disable-sync", "--disable-quic"]
+#: WCAG 2.1 A and AA: what the RGAA 4 requires.
+WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+#: Agree / disagree votes, so key points show agreement and division.
+OPINIONS = [(30, 2), (25, 3), (28, 1), (12, 10), (20, 4), (18, 2), (22, 3), (1, 9)]
 
 
 @pytest.fixture
@@ -29,62 +38,131 @@ def chromium() -> str:
     path = os.environ.get("ATELIER_CHROMIUM") or "/usr/bin/chromium"
     if not os.access(path, os.X_OK):
         pytest.fail(f"no Chromium at {path}: {INSTALL_HINT}", pytrace=False)
+    if not AXE.is_file():
+        pytest.fail(f"no axe-core at {AXE}: run `npm ci` (make test does)", pytrace=False)
     return path
 
 
-def _synthesised_axis(url: str, key: str) -> str:
+def _synthesised_axis(url: str, key: str) -> tuple[str, str]:
+    """A synthesised one-axis workshop; its id and its axis's id."""
+    postits = [{**p, "agrees": a, "disagrees": d} for p, (a, d) in zip(POSTITS, OPINIONS, strict=True)]
     with httpx.Client(base_url=url + "/api/v1", timeout=30, headers={"Authorization": f"Bearer {key}"}) as api:
         made = api.post("/workshops", json={"title": "Atelier FabLabs", "axes": [{"name": "FabLabs"}]})
         assert made.status_code == 201, made.text
         wid = made.json()["id"]
-        api.post(f"/workshops/{wid}/postits", json=POSTITS).raise_for_status()
+        api.post(f"/workshops/{wid}/postits", json=postits).raise_for_status()
         job = api.post(f"/workshops/{wid}/syntheses", json={}).json()["job_id"]
-        for _ in range(200):
+        for _ in range(1200):
             if api.get(f"/jobs/{job}").json()["state"] == "succeeded":
                 break
             time.sleep(0.05)
-        return str(api.get(f"/workshops/{wid}").json()["axes"][0]["id"])
+        return str(wid), str(api.get(f"/workshops/{wid}").json()["axes"][0]["id"])
 
 
-def _facilitator_key(url: str, admin: str) -> str:
+def _facilitator_key(url: str, admin: str, name: str) -> str:
     with httpx.Client(base_url=url + "/api/v1", timeout=30, headers={"Authorization": f"Bearer {admin}"}) as api:
-        return str(api.post("/keys", json={"role": "facilitator", "name": "Camille"}).json()["key"])
+        return str(api.post("/keys", json={"role": "facilitator", "name": name}).json()["key"])
 
 
-def test_axis_page_edit_approve_and_history_in_chromium(live_url: str, chromium: str, home: Path) -> None:
+def axe_check(page: Any, name: str, report: dict[str, Any]) -> None:
+    """Run axe-core (WCAG 2.1 A/AA) on the page as it is now; record its violations under ``name``."""
+    page.evaluate(AXE.read_text(encoding="utf-8"))  # evaluated through the DevTools protocol: the CSP stays on
+    found = page.evaluate("(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG)
+    report[name] = {"url": page.url, "passes": len(found["passes"]),
+                    "violations": [{"id": v["id"], "impact": v["impact"], "nodes": len(v["nodes"]),
+                                    "help": v["help"]} for v in found["violations"]]}
+
+
+def sign_in(page: Any, url: str, key: str) -> None:
+    page.goto(url)  # not signed in: the sign-in page, then back here
+    page.fill("#key", key)
+    page.click("#login-form button")
+
+
+def test_two_reviewers_discuss_edit_and_every_page_passes_axe(live_url: str, chromium: str, home: Path) -> None:
     from playwright.sync_api import expect, sync_playwright
 
     admin = admin_key(home)
-    axis_id = _synthesised_axis(live_url, admin)
-    camille = _facilitator_key(live_url, admin)
+    wid, axis_id = _synthesised_axis(live_url, admin)
+    camille, lea = (_facilitator_key(live_url, admin, name) for name in ("Camille", "Léa"))
     out = ROOT / "test-output"
     out.mkdir(exist_ok=True)
+    report: dict[str, Any] = {}
+    axis_url = f"{live_url}/review/axes/{axis_id}"
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium, args=FLAGS)
-        page = browser.new_page(viewport={"width": 1200, "height": 1600})
+        one = browser.new_page(viewport={"width": 1200, "height": 1600})
         dialogs: list[str] = []
-        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-        page.goto(f"{live_url}/review/axes/{axis_id}")  # not signed in: the sign-in page, then back here
-        page.fill("#key", camille)
-        page.click("#login-form button")
-        expect(page.locator("#signed-in")).to_have_text("Connecté·e : Camille")
-        assert page.url.endswith(f"/review/axes/{axis_id}")
-        first_cite = page.locator("details.cite").first
-        first_cite.locator("summary").click()
-        expect(first_cite.locator("blockquote")).to_be_visible()
-        page.locator(".axis-map .point").first.click()
-        expect(page.locator("#map-reading")).not_to_have_text("Survolez ou cliquez un point pour lire le post-it.")
-        page.screenshot(path=str(out / "axis-page.png"), full_page=True)
-        page.fill("#pitch-text", "Ouvrir des FabLabs itinérants dans les communes rurales.")
-        page.click("#save-pitch")
-        expect(page.locator("#pitch-state")).to_have_text("modifié")
-        page.click("#approve")
-        expect(page.locator("#pitch-state")).to_have_text("approuvé")
-        page.click("#history-link")
-        rows = page.locator("#history tr.revision")
+        one.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        one.goto(f"{live_url}/review/login")
+        axe_check(one, "login", report)
+        sign_in(one, axis_url, camille)
+        expect(one.locator("#signed-in")).to_have_text("Connecté·e : Camille")
+        assert one.url.endswith(f"/review/axes/{axis_id}")
+        two = browser.new_context(viewport={"width": 1200, "height": 1600}).new_page()
+        sign_in(two, axis_url, lea)
+        expect(two.locator("#signed-in")).to_have_text("Connecté·e : Léa")
+
+        # citations: superscripts; keyboard focus shows the post-it and lists the sentence's sources
+        first_cite = one.locator("#pitch-sentences a.cite").first
+        first_cite.focus()
+        expect(one.locator("#pitch-sentences .tip").first).to_be_visible()
+        expect(one.locator("#sources-list li").first).to_be_visible()
+        expect(one.locator(".stance").first).to_contain_text("% d'accord")
+        one.locator("#map-text summary").click()  # the map's text alternative, grouped by cluster
+        expect(one.locator("#map-text ul li").first).to_be_visible()
+        one.locator(".axis-map .point").first.focus()
+        expect(one.locator("#map-reading")).not_to_have_text("Survolez ou cliquez un point pour lire le post-it.")
+
+        # discussion: Camille comments on a cluster; Léa sees it without reloading, answers, resolves
+        thread = "details.thread[data-thread^='cluster:']"
+        one.locator(f"{thread} summary").first.click()
+        one.locator(f"{thread} textarea").first.fill("Faut-il séparer l'itinérant du fixe ?")
+        one.keyboard.press("Tab")
+        one.keyboard.press("Enter")  # the keyboard alone posts it
+        expect(one.locator(f"{thread} li.comment").first).to_contain_text("Camille")
+        seen = two.locator(f"{thread} li.comment").first
+        expect(seen).to_contain_text("Faut-il séparer l'itinérant du fixe ?", timeout=10_000)
+        expect(two.locator("#open-threads")).to_have_text("1 discussion ouverte")
+        two.locator(f"{thread} li.comment button").first.click()
+        expect(one.locator(f"{thread} li.comment").first).to_contain_text("résolu par Léa", timeout=10_000)
+        expect(one.locator("#open-threads")).to_have_text("0 discussions ouvertes")
+        axe_check(one, "axis (threads open)", report)
+        one.evaluate("window.scrollTo(0, 0)")
+        one.locator("#pitch-sentences a.cite").first.hover()
+        one.screenshot(path=str(out / "axis-page.png"), full_page=False)
+        if os.environ.get("ATELIER_README_SCREENSHOT") == "1":
+            (ROOT / "docs" / "screenshots").mkdir(parents=True, exist_ok=True)
+            shutil.copy(out / "axis-page.png", ROOT / "docs" / "screenshots" / "axis-page.png")
+
+        # edit, approve, a conflicting edit from a page that was open meanwhile, history
+        two.reload()
+        one.fill("#pitch-text", "Ouvrir des FabLabs itinérants dans les communes rurales.")
+        one.click("#save-pitch")
+        expect(one.locator("#pitch-state")).to_have_text("modifié")
+        two.fill("#pitch-text", "Une autre version.")
+        two.click("#save-pitch")
+        expect(two.locator("#conflict")).to_be_visible()
+        axe_check(two, "conflict", report)
+        one.click("#approve")
+        expect(one.locator("#pitch-state")).to_have_text("approuvé")
+        one.click("#history-link")
+        rows = one.locator("#history tr.revision")
         expect(rows).to_have_count(3)
         expect(rows.nth(0)).to_contain_text("Camille")
         expect(rows.nth(1)).to_contain_text("Ouvrir des FabLabs itinérants")
-        page.screenshot(path=str(out / "history-page.png"), full_page=True)
+        axe_check(one, "history", report)
+        one.goto(f"{live_url}/review")
+        axe_check(one, "index", report)
+        one.goto(f"{live_url}/review/workshops/{wid}")
+        axe_check(one, "workshop", report)
+        one.goto(axis_url)
+        axe_check(one, "axis (approved)", report)
         browser.close()
+    (out / "axe-report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
+    print("\naxe-core (WCAG 2.1 A/AA):", {page: [(v["id"], v["impact"]) for v in r["violations"]] or "none"
+                                         for page, r in report.items()})
     assert dialogs == []  # the <script> post-it was shown as text, never run
+    serious = {page: [v for v in r["violations"] if v["impact"] in ("serious", "critical")]
+               for page, r in report.items()}
+    assert not any(serious.values()), json.dumps(serious, indent=2, ensure_ascii=False)

@@ -1,0 +1,162 @@
+"""Imports from Polis and Decidim exports: counts, idempotence, all-or-nothing, errors naming file and line."""
+
+from __future__ import annotations
+
+import io
+import time
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from litestar import Litestar
+from litestar.testing import TestClient
+
+from tests.service.conftest import wait_job
+
+API = "/api/v1"
+DATA = Path(__file__).resolve().parents[1] / "data"
+POLIS = DATA / "polis-energie"
+ENERGIE = Path(__file__).resolve().parents[3] / "shared" / "datasets" / "polis-opendata" / \
+    "austria-climate.2vkxcncppn.2022-07-07"
+
+
+def zipped(folder: Path, prefix: str = "") -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for f in sorted(folder.iterdir()):
+            archive.write(f, prefix + f.name)
+    return buffer.getvalue()
+
+
+def new_workshop(client: TestClient[Litestar], language: str = "fr") -> str:
+    made = client.post(f"{API}/workshops", json={"title": "Klimarat", "language": language})
+    return str(made.json()["id"])
+
+
+def polis_import(client: TestClient[Litestar], wid: str, body: bytes) -> Any:
+    return client.post(f"{API}/workshops/{wid}/import?format=polis", content=body,
+                       headers={"Content-Type": "application/zip"})
+
+
+def test_polis_zip_imports_one_axis_with_counts_and_votes(client: TestClient[Litestar]) -> None:
+    wid = new_workshop(client)
+    answer = polis_import(client, wid, zipped(POLIS))
+    assert answer.status_code == 201, answer.text
+    report = answer.json()
+    assert report["created"] == 40 and report["updated"] == 0 and report["left_out"] == {"moderated": 8}
+    assert report["language"] == "de"  # detected from the texts of an empty workshop
+    [axis] = report["axes"]
+    assert axis["name"] == "Energie" and axis["axis_created"] and axis["votes"] == 9607
+    assert "CC BY 4.0" in axis["attribution"] and "pol.is/2vkxcncppn" in axis["attribution"]
+    workshop = client.get(f"{API}/workshops/{wid}").json()
+    assert workshop["language"] == "de" and [a["name"] for a in workshop["axes"]] == ["Energie"]
+    postits = client.get(f"{API}/workshops/{wid}/postits").json()
+    assert len(postits) == 40 and all(p["axis"] == "Energie" for p in postits)
+    first = next(p for p in postits if p["external_id"] == "polis:2vkxcncppn:51")
+    assert (first["agrees"], first["disagrees"], first["votes"]) == (753, 306, 753)
+    again = polis_import(client, wid, zipped(POLIS)).json()  # idempotent by source id
+    assert again["created"] == 0 and again["updated"] == 40 and again["votes"] == 9607
+    assert len(client.get(f"{API}/workshops/{wid}/postits").json()) == 40
+
+
+def test_polis_multipart_of_files_imports_too(client: TestClient[Litestar]) -> None:
+    wid = new_workshop(client)
+    files = [("files", (f.name, f.read_bytes(), "text/csv")) for f in sorted(POLIS.iterdir())]
+    answer = client.post(f"{API}/workshops/{wid}/import?format=polis", files=files)
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["created"] == 40
+
+
+def test_a_bad_line_names_file_and_line_and_stores_nothing(client: TestClient[Litestar]) -> None:
+    wid = new_workshop(client)
+    lines = (POLIS / "comments.csv").read_text(encoding="utf-8").splitlines()
+    lines[5] = lines[5].replace(",1,", ",beaucoup,", 1) if ",1," in lines[5] else lines[5]
+    broken = io.BytesIO()
+    with zipfile.ZipFile(broken, "w") as archive:
+        archive.writestr("energie/comments.csv", "\n".join(lines) + "\n")
+        archive.writestr("energie/summary.csv", (POLIS / "summary.csv").read_bytes())
+    answer = polis_import(client, wid, broken.getvalue())
+    assert answer.status_code == 400
+    assert "energie/comments.csv line 6" in answer.json()["detail"], answer.json()
+    assert client.get(f"{API}/workshops/{wid}/postits").json() == []
+    assert client.get(f"{API}/workshops/{wid}").json()["axes"] == []  # no half-made axis either
+    assert polis_import(client, wid, b"PK\x03\x04 not a zip").status_code == 400
+    missing = client.post(f"{API}/workshops/{wid}/import?format=polis", content=b"a,b\n1,2\n",
+                          headers={"Content-Type": "text/csv"})
+    assert missing.status_code == 400 and "comments.csv" in missing.json()["detail"]
+
+
+def test_a_zip_bomb_is_refused_before_it_is_read(home: Path) -> None:
+    from tests.service.conftest import authorized, make_app
+
+    with TestClient(app=make_app(home, max_import_bytes=10_000), base_url="http://testserver.local") as raw:
+        client = authorized(raw, home)
+        wid = new_workshop(client)
+        answer = polis_import(client, wid, zipped(POLIS))
+        assert answer.status_code == 413 and "ATELIER_MAX_IMPORT_BYTES" in answer.json()["detail"]
+
+
+def test_decidim_csv_imports_one_axis_per_category(client: TestClient[Litestar]) -> None:
+    wid = new_workshop(client)
+    answer = client.post(f"{API}/workshops/{wid}/import?format=decidim",
+                         files=[("file", ("proposals.csv", (DATA / "decidim-proposals.csv").read_bytes(), "text/csv"))])
+    assert answer.status_code == 201, answer.text
+    report = answer.json()
+    assert [a["name"] for a in report["axes"]] == ["Mobilité", "Artisanat", "Sans catégorie"]
+    assert report["created"] == 4 and report["left_out"] == {"withdrawn": 1, "rejected": 1}
+    assert report["language"] == "fr"
+    postits = {p["external_id"]: p for p in client.get(f"{API}/workshops/{wid}/postits").json()}
+    shuttle = postits["decidim:101"]
+    assert shuttle["votes"] == 42 and shuttle["axis"] == "Mobilité"
+    assert shuttle["text"].startswith("Navettes vers la gare : Des navettes électriques")
+    assert "<p>" not in shuttle["text"] and "&nbsp;" not in shuttle["text"]
+    english = client.post(f"{API}/workshops/{new_workshop(client, 'en')}/import?format=decidim&locale=en",
+                          content=(DATA / "decidim-proposals.csv").read_bytes(), headers={"Content-Type": "text/csv"})
+    assert [a["name"] for a in english.json()["axes"]] == ["Mobility", "Crafts", "Uncategorised"]
+
+
+def test_import_needs_write_permission_and_a_known_format(client: TestClient[Litestar]) -> None:
+    from tests.service.test_review_api import as_key
+
+    wid = new_workshop(client)
+    reader = as_key(client, "viewer", "Lecteur")
+    assert client.post(f"{API}/workshops/{wid}/import?format=polis", content=zipped(POLIS), headers={
+        **reader, "Content-Type": "application/zip"}).status_code == 403
+    assert client.post(f"{API}/workshops/{wid}/import?format=csv", content=b"x").status_code == 400
+
+
+def test_imported_polis_clusters_with_agreement_and_division_per_key_point(client: TestClient[Litestar]) -> None:
+    wid = new_workshop(client)
+    polis_import(client, wid, zipped(POLIS)).raise_for_status()
+    job = client.post(f"{API}/workshops/{wid}/syntheses", json={}).json()["job_id"]
+    assert wait_job(client, job)["state"] == "succeeded"
+    [axis] = client.get(f"{API}/workshops/{wid}/syntheses").json()[0]["axes"]
+    stances = [k["consensus"] for k in axis["key_points"]]
+    assert all(s is not None for s in stances)
+    assert all(0.0 <= s["agreement"] <= 1.0 and s["label"] in ("consensus", "divided", "mixed") for s in stances)
+    assert all(len(s["groups"]) >= 2 for s in stances)  # opinion groups read off the 300 voters
+    page = client.get(f"/review/axes/{client.get(f'{API}/workshops/{wid}').json()['axes'][0]['id']}").text
+    assert "% d&#39;accord" in page and 'class="stance' in page
+
+
+def test_the_whole_energie_conversation_imports_and_clusters(client: TestClient[Litestar]) -> None:
+    """The full export from ``../shared`` (CI has it beside the clone): 1,039 comments, 120,666 votes."""
+    assert ENERGIE.is_dir(), f"{ENERGIE} is missing: the shared datasets sit beside the clone"
+    wid = new_workshop(client)
+    started = time.perf_counter()
+    report = client.post(f"{API}/workshops/{wid}/import?format=polis",
+                         files=[("files", (f.name, f.read_bytes(), "text/csv")) for f in sorted(ENERGIE.iterdir())])
+    imported = time.perf_counter() - started
+    assert report.status_code == 201, report.text
+    body = report.json()
+    assert (body["created"], body["left_out"], body["votes"], body["language"]) == (
+        515, {"moderated": 524}, 120666, "de")
+    job = client.post(f"{API}/workshops/{wid}/syntheses", json={}).json()["job_id"]
+    assert wait_job(client, job, timeout=600)["state"] == "succeeded"
+    [axis] = client.get(f"{API}/workshops/{wid}/syntheses").json()[0]["axes"]
+    placed = [i for c in axis["clusters"] for i in c["postit_ids"]] + axis["singular_postit_ids"]
+    assert len(set(placed)) == 515
+    labels = [k["consensus"]["label"] for k in axis["key_points"]]
+    print(f"\nEnergie: imported in {imported:.1f} s, synthesis (hashing embedder, extractive) in "
+          f"{time.perf_counter() - started - imported:.1f} s; key points {len(labels)}: "
+          f"{ {x: labels.count(x) for x in set(labels)} }")
