@@ -314,8 +314,8 @@ class LLMDrafter:
             want = pitch_count(len(briefs[i].key_points))
             note = load_prompt("more", briefs[i].language, "pitch").messages(
                 have=str(len(out[i])), sentences=str(want), missing=str(want - len(out[i])))[-1]["content"]
-            conversations.append(self._pitch_messages(briefs[i]) + [
-                {"role": "assistant", "content": raws[i]}, {"role": "user", "content": note}])
+            conversations.append([*self._pitch_messages(briefs[i]), {"role": "assistant", "content": raws[i]},
+                                  {"role": "user", "content": note}])
         for i, raw in zip(short, self._run(conversations, self.pitch_tokens, None), strict=True):
             seen = {_gist(s.text) for s in out[i]}
             for sentence in self._sentences(briefs[i], raw):
