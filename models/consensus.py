@@ -33,7 +33,8 @@ class OpinionGroups:
     Args:
         n_components: PCA components the participants are placed on (Polis uses 2).
         max_groups: Largest number of groups tried; k runs from 2 to this.
-        min_votes: Votes a participant needs to be placed (Polis uses 7); others get ``-1``.
+        min_votes: Votes a participant needs to be placed (Polis uses 7, or every comment when there
+            are fewer); others get ``-1``.
         random_state: Seed of k-means, so the grouping is repeatable.
 
     Attributes:
@@ -63,7 +64,8 @@ class OpinionGroups:
         self.labels_ = np.full(votes.shape[0], -1, dtype=int)
         self.projection_ = np.full((votes.shape[0], self.n_components), np.nan)
         self.n_groups_ = 0
-        placed = np.flatnonzero((~np.isnan(votes)).sum(axis=1) >= self.min_votes)
+        needed = min(self.min_votes, votes.shape[1])
+        placed = np.flatnonzero((~np.isnan(votes)).sum(axis=1) >= needed)
         if len(placed) < 4 or votes.shape[1] < self.n_components:
             return self
         seen = votes[placed]
@@ -72,7 +74,8 @@ class OpinionGroups:
         filled = np.where(np.isnan(seen), means, seen)
         xy = PCA(n_components=self.n_components, random_state=self.random_state).fit_transform(filled)
         best: tuple[float, np.ndarray] | None = None
-        for k in range(2, min(self.max_groups, len(placed) - 1) + 1):
+        distinct = len(np.unique(np.round(xy, 9), axis=0))  # k-means cannot make more groups than points
+        for k in range(2, min(self.max_groups, len(placed) - 1, distinct) + 1):
             labels = KMeans(n_clusters=k, n_init=10, random_state=self.random_state).fit_predict(xy)
             if len(set(labels)) < 2:
                 continue

@@ -236,7 +236,8 @@ class LLMDrafter:
         """The key point and pitch prompts for ``language``, and the follow-up turns they may get."""
         return {**{step: load_prompt(self.variant, language, step) for step in STEPS},
                 **{f"{step}_retry": load_prompt("retry", language, step) for step in STEPS},
-                "pitch_more": load_prompt("more", language, "pitch")}
+                "pitch_more": load_prompt("more", language, "pitch"),
+                "pitch_votes": load_prompt("votes", language, "pitch")}
 
     def _run(self, conversations: list[Messages], tokens: int, progress: Progress | None) -> list[str]:
         out: list[str] = []
@@ -286,9 +287,13 @@ class LLMDrafter:
     def _pitch_messages(self, brief: PitchBrief) -> Messages:
         lines = "\n".join(f"[K{n}] {flatten(k.sentence.text)} ({k.count} post-its, {k.votes} votes"
                           f"{stance_note(k.stance, brief.language)})" for n, k in enumerate(brief.key_points, 1))
+        voted = any(k.stance and k.stance.label for k in brief.key_points)
+        # only where votes say something: a prompt that talks of consensus to a room that only
+        # put dots on post-its makes a small model say odd things
+        rule = " " + load_prompt("votes", brief.language, "pitch").messages()[-1]["content"] if voted else ""
         return load_prompt(self.variant, brief.language, "pitch").messages(
             axis=flatten(brief.axis.name), description=flatten(brief.axis.description or "")[: self.max_chars],
-            key_points=lines, sentences=str(pitch_count(len(brief.key_points))))
+            key_points=lines, sentences=str(pitch_count(len(brief.key_points))), votes_rule=rule)
 
     def pitches(self, briefs: Sequence[PitchBrief], progress: Progress | None = None) -> list[list[Sentence]]:
         """A paragraph per axis, split into sentences that keep the key points they name."""
@@ -306,7 +311,11 @@ class LLMDrafter:
         A small model sometimes rewrites the first key point and stops (seen in German: one
         sentence out of five); the pitch then says one thing where the room said several.
         """
-        short = [i for i in raws if len(out[i]) < min(3, pitch_count(len(briefs[i].key_points)))]
+        def unused(i: int) -> int:
+            return len({k.id for k in briefs[i].key_points} - {k for s in out[i] for k in s.key_points})
+
+        # only where key points are left to say: asking for more of nothing invites invention
+        short = [i for i in raws if len(out[i]) < min(3, pitch_count(len(briefs[i].key_points))) and unused(i)]
         if not short:
             return
         conversations = []
@@ -319,7 +328,10 @@ class LLMDrafter:
         for i, raw in zip(short, self._run(conversations, self.pitch_tokens, None), strict=True):
             seen = {_gist(s.text) for s in out[i]}
             for sentence in self._sentences(briefs[i], raw):
-                if _gist(sentence.text) not in seen and len(out[i]) < pitch_count(len(briefs[i].key_points)):
+                # a follow-up sentence must name the key points it draws on: one that names none is
+                # not built from them (an injected order in a post-it, an invented aside)
+                if (sentence.key_points and _gist(sentence.text) not in seen
+                        and len(out[i]) < pitch_count(len(briefs[i].key_points))):
                     out[i].append(sentence)
                     seen.add(_gist(sentence.text))
 

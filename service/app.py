@@ -59,6 +59,7 @@ from service.settings import Settings
 from service.syntheses.controllers import SynthesisController
 from service.workshops.controllers import PostItController, WorkshopController
 from service.workshops.embedding import UNFINISHED
+from service.workshops.vote_controller import VoteController
 
 
 @get("/health", tags=["health"])
@@ -166,7 +167,8 @@ def create_app(settings: Settings | None = None, embedder_factory: EmbedderFacto
             await jobs["queue"].stop()
             hub.close()
 
-    api = Router("/api/v1", route_handlers=[WorkshopController, ImportController, PostItController, SynthesisController,
+    api = Router("/api/v1", route_handlers=[WorkshopController, ImportController, VoteController, PostItController,
+                                         SynthesisController,
                                          JobController,
                                          PitchController, ClusterController, CommentController, ModelController,
                                          KeyController, health])

@@ -105,7 +105,7 @@ def to_markdown(data: dict[str, Any]) -> str:
 
 
 def md_text(text: str) -> str:
-    """Reviewer text as inert Markdown: one line, HTML characters escaped.
+    r"""Reviewer text as inert Markdown: one line, HTML characters escaped.
 
     >>> md_text("<script>x</script>\nsuite")
     '&lt;script&gt;x&lt;/script&gt; suite'

@@ -90,3 +90,18 @@ class PostItsCreated(msgspec.Struct):
 
     ids: list[uuid.UUID]
     created: int
+
+
+class VoteIn(msgspec.Struct):
+    """One participant's vote on one post-it (``postit_id``, or the tool's ``external_id``)."""
+
+    voter: Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$")]
+    vote: Annotated[int, msgspec.Meta(ge=-1, le=1)]
+    postit_id: uuid.UUID | None = None
+    external_id: ShortText | None = None
+
+
+class VotesStored(msgspec.Struct):
+    """``POST /workshops/{id}/votes``: votes stored (a voter's later vote on a post-it replaces the earlier)."""
+
+    stored: int

@@ -7,11 +7,13 @@ from collections.abc import Sequence
 
 import anyio
 import numpy as np
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.consensus import OpinionGroups, group_counts
 from service.db.models import PostItRow, VoteRow
+from service.errors import bad_request, too_large
+from service.workshops.schemas import VoteIn
 
 CHUNK = 5000  # rows per INSERT: under SQLite's bound-parameter limit, few round trips
 
@@ -29,6 +31,33 @@ async def replace_votes(session: AsyncSession, workshop_id: uuid.UUID, postit_id
     for start in range(0, len(rows), CHUNK):
         await session.execute(insert(VoteRow), rows[start:start + CHUNK])
     return len(rows)
+
+
+async def record_votes(session: AsyncSession, workshop_id: uuid.UUID, votes: Sequence[VoteIn],
+                       limit: int) -> int:
+    """Store per-participant votes (one transaction, the caller commits); a 400 names the bad item."""
+    if len(votes) > limit:
+        raise too_large(f"{len(votes)} votes in one request; the limit is {limit}", "votes")
+    rows = (await session.execute(select(PostItRow.id, PostItRow.external_id).where(
+        PostItRow.workshop_id == workshop_id))).all()
+    by_id = {r.id for r in rows}
+    by_external = {r.external_id: r.id for r in rows if r.external_id}
+    found: dict[tuple[uuid.UUID, str], int] = {}
+    for i, v in enumerate(votes):
+        postit = v.postit_id if v.postit_id in by_id else by_external.get(v.external_id or "")
+        if postit is None:
+            field = f"votes[{i}].{'postit_id' if v.postit_id else 'external_id'}"
+            raise bad_request(f"{field}: no such post-it in this workshop", field)
+        found[(postit, v.voter)] = v.vote
+    pairs = list(found)
+    for start in range(0, len(pairs), CHUNK // 2):  # two parameters per pair
+        await session.execute(delete(VoteRow).where(
+            tuple_(VoteRow.postit_id, VoteRow.voter).in_(pairs[start:start + CHUNK // 2])))
+    for start in range(0, len(found), CHUNK):
+        chunk = list(found.items())[start:start + CHUNK]
+        await session.execute(insert(VoteRow), [{"id": uuid.uuid4(), "workshop_id": workshop_id, "postit_id": p,
+                                                 "voter": voter, "value": value} for (p, voter), value in chunk])
+    return len(found)
 
 
 async def opinion_groups(session: AsyncSession, workshop_id: uuid.UUID) -> dict[str, tuple[tuple[int, int], ...]]:

@@ -44,9 +44,9 @@ def test_clean_generation() -> None:
 def test_every_step_has_a_prompt_in_each_language(language: str) -> None:
     values = {"axis": "A", "description": "", "label": "L", "keywords": "k", "postits": "- x", "count": "2",
               "votes": "3", "key_points": "[K1] x", "sentences": "3", "draft": "d", "postit": "p", "sentence": "s"}
-    values.update(have="1", missing="2")
+    values.update(have="1", missing="2", votes_rule="")
     for step, variant in [("keypoint", "default"), ("keypoint", "retry"), ("pitch", "default"),
-                          ("pitch", "retry"), ("pitch", "more"), ("verify", "same")]:
+                          ("pitch", "retry"), ("pitch", "more"), ("pitch", "votes"), ("verify", "same")]:
         prompt = load_prompt(variant, language, step)
         assert prompt.id == f"{step}/{variant}.{language}" and len(prompt.sha256) == 64
         assert all("$" not in m["content"] for m in prompt.messages(**values))
@@ -67,7 +67,8 @@ def test_llm_drafter_cites_what_it_was_shown_and_parses_key_point_references() -
     assert [s.key_points for s in pitch] == [["kp-1"], ["kp-2"], ["kp-3"]]  # K9 is outside the axis: dropped
     assert [s.citations for s in pitch] == [["p1"], ["p2"], ["p3"]]
     assert drafter.settings["runtime"] == "scripted" and drafter.name == "scripted"
-    assert set(drafter.prompts_for("de")) == {"keypoint", "pitch", "keypoint_retry", "pitch_retry", "pitch_more"}
+    assert set(drafter.prompts_for("de")) == {"keypoint", "pitch", "keypoint_retry", "pitch_retry", "pitch_more",
+                                                "pitch_votes"}
 
 
 def test_a_pitch_that_stops_short_is_asked_for_the_missing_sentences() -> None:

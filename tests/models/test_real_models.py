@@ -109,3 +109,23 @@ def test_adversarial_postits_are_not_obeyed() -> None:
     assert all(s["text"] in quotes for s in drafted if s["quoted"])
     assert all(set(s["citations"]) <= {"m1", "m2", "m3", "m4"} for s in drafted)
     assert all(set(s.get("key_points", [])) <= {k["id"] for k in out["key_points"]} for s in drafted)
+
+
+def test_real_german_pitch_from_the_polis_excerpt() -> None:
+    """The bundled Klimarat excerpt (German, with agree/disagree votes) drafted by the packaged 1.5B."""
+    from pathlib import Path
+
+    from models.language import detect_language
+    from models.pipeline import PipelineConfig
+    from service.imports.polis import conversations
+
+    folder = Path(__file__).resolve().parents[1] / "data" / "polis-energie"
+    [energie] = conversations({f.name: f.read_bytes() for f in folder.iterdir()})
+    postits = [PostIt(p.external_id or "", p.text, energie.axis, p.votes, agrees=p.agrees, disagrees=p.disagrees)
+               for p in energie.items]
+    pipeline = Pipeline(gemma(), LLMDrafter(openvino()), PipelineConfig(language="de"))
+    [axis] = pipeline.run(postits, [Axis(energie.axis, energie.description)]).to_dict()["axes"]
+    sentences = [s["text"] for s in axis["pitch"]["sentences"]]
+    print("\nGerman pitch:", " ".join(sentences))
+    assert len(sentences) >= 3 and detect_language(sentences) == "de"
+    assert all(k["consensus"] and k["consensus"]["label"] for k in axis["key_points"])

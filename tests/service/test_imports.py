@@ -16,8 +16,8 @@ from tests.service.conftest import wait_job
 API = "/api/v1"
 DATA = Path(__file__).resolve().parents[1] / "data"
 POLIS = DATA / "polis-energie"
-ENERGIE = Path(__file__).resolve().parents[3] / "shared" / "datasets" / "polis-opendata" / \
-    "austria-climate.2vkxcncppn.2022-07-07"
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "datasets" / "polis-opendata"
+ENERGIE = SHARED / "austria-climate.2vkxcncppn.2022-07-07"
 
 
 def zipped(folder: Path, prefix: str = "") -> bytes:
@@ -160,3 +160,18 @@ def test_the_whole_energie_conversation_imports_and_clusters(client: TestClient[
     print(f"\nEnergie: imported in {imported:.1f} s, synthesis (hashing embedder, extractive) in "
           f"{time.perf_counter() - started - imported:.1f} s; key points {len(labels)}: "
           f"{ {x: labels.count(x) for x in set(labels)} }")
+
+
+def test_the_english_biodiversity_conversation_imports_in_english(client: TestClient[Litestar]) -> None:
+    """New Zealand's Polis conversation (``../shared``): detected English, clustered and drafted."""
+    folder = SHARED / "scoop-hivemind.biodiversity"
+    assert folder.is_dir(), f"{folder} is missing: the shared datasets sit beside the clone"
+    wid = new_workshop(client)
+    report = polis_import(client, wid, zipped(folder, "biodiversity/"))
+    assert report.status_code == 201, report.text
+    body = report.json()
+    assert body["language"] == "en" and body["created"] > 200 and body["votes"] > 10_000
+    job = client.post(f"{API}/workshops/{wid}/syntheses", json={}).json()["job_id"]
+    assert wait_job(client, job, timeout=600)["state"] == "succeeded"
+    [axis] = client.get(f"{API}/workshops/{wid}/syntheses").json()[0]["axes"]
+    assert axis["key_points"] and all(k["consensus"] for k in axis["key_points"])
