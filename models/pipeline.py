@@ -30,6 +30,35 @@ from models.verification import Claim, Verifier
 Progress = Callable[[str, float], None]
 
 
+#: What a pitch sentence drawn only from divided key points says of itself, per language.
+DIVIDED_NOTE = {"fr": "point qui divise : {p} % d'accord", "en": "divisive: {p}% agree",
+                "de": "umstritten: {p} % Zustimmung"}
+
+
+def mark_divided(sentences: list[Sentence], key_points: Sequence[KeyPoint], language: str) -> None:
+    """A sentence that rests only on key points the room is divided on says so, whatever the model wrote.
+
+    The prompt asks for it, but a small model often states a divided point as plain fact; the
+    note comes from the votes, so the pitch never passes a split for an agreement.
+
+    >>> from models.consensus import Stance
+    >>> kp = KeyPoint("kp-1", "c1", Sentence("Des éoliennes.", ["p1"]), stance=Stance(11, 9))
+    >>> s = [Sentence("Installer des éoliennes près des villages.", ["p1"], key_points=["kp-1"])]
+    >>> mark_divided(s, [kp], "fr"); s[0].text
+    "Installer des éoliennes près des villages (point qui divise : 55 % d'accord)."
+    """
+    by_id = {k.id: k for k in key_points}
+    for s in sentences:
+        cited = [by_id[k] for k in s.key_points if k in by_id]
+        stances = [k.stance for k in cited if k.stance is not None]
+        if not cited or len(stances) < len(cited) or any(st.label != "divided" for st in stances):
+            continue
+        agrees, total = sum(st.agrees for st in stances), sum(st.votes for st in stances)
+        note = DIVIDED_NOTE.get(language, DIVIDED_NOTE["en"]).format(p=round(100 * agrees / total))
+        body, end = (s.text[:-1], s.text[-1]) if s.text[-1:] in ".!?" else (s.text, ".")
+        s.text = f"{body} ({note}){end}"
+
+
 def consensus_first(key_points: list[KeyPoint]) -> list[KeyPoint]:
     """The order the pitch prompt lists key points in: consensus, then the rest, divided ones last.
 
@@ -162,6 +191,8 @@ class Pipeline:
         report("scoring", 0.0)
         self._attach(briefs, pitches)
         self._check_pitches(briefs, pitches, requests, texts)
+        for brief, sentences in zip(briefs, pitches, strict=True):
+            mark_divided(sentences, brief.key_points, self.config.language)
         report("scoring", 1.0)
         return [AxisDraft(kps, Pitch(sentences)) for kps, sentences in zip(key_points, pitches, strict=True)]
 

@@ -37,3 +37,6 @@ def test_votes_per_participant_give_agreement_and_groups(client: TestClient[Lite
     assert all(len(s["groups"]) == 2 for s in stances)  # the two camps were found
     # every key point here is voted for by one camp and against by the other: never called consensus
     assert all(s["label"] == "divided" for s in stances), stances
+    # and the pitch never states a divided point as if the room agreed
+    sentences = axis["pitch"]["sentences"]
+    assert sentences and all("(point qui divise : " in s["text"] for s in sentences), sentences
