@@ -73,6 +73,12 @@
       var list = thread.querySelector('ul.comments');
       var open = items.filter(function (m) { return !m.reply_to && !m.resolved; }).length;
       list.replaceChildren.apply(list, items.map(commentItem));
+      // the box answers the open thread, or starts a new one once every thread is resolved
+      var roots = items.filter(function (m) { return !m.reply_to && !m.resolved; });
+      var root = roots.length ? roots[roots.length - 1].id : '';
+      thread.querySelector('input[name=reply_to]').value = root;
+      thread.querySelector('.new-thread').hidden = Boolean(root);
+      thread.querySelector('.answer').hidden = !root;
       thread.querySelector('.count').textContent = '(' + open + ' ouverte' + (open > 1 ? 's' : '') + ')';
       if (items.length) { thread.open = true; }
     });

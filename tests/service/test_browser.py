@@ -124,7 +124,12 @@ def test_two_reviewers_discuss_edit_and_every_page_passes_axe(live_url: str, chr
         seen = two.locator(f"{thread} li.comment").first
         expect(seen).to_contain_text("Faut-il séparer l'itinérant du fixe ?", timeout=10_000)
         expect(two.locator("#open-threads")).to_have_text("1 discussion ouverte")
-        two.locator(f"{thread} li.comment button").first.click()
+        two.locator(f"{thread} textarea").first.fill("Oui : deux groupes, l'un itinérant.")
+        two.locator(f"{thread} form.comment-form button").first.click()  # a reply in Camille's thread
+        reply = one.locator(f"{thread} li.comment.reply").first
+        expect(reply).to_contain_text("Oui : deux groupes, l'un itinérant.", timeout=10_000)
+        expect(reply).to_contain_text("Léa")
+        two.locator(f"{thread} li.comment:not(.reply) button").first.click()
         expect(one.locator(f"{thread} li.comment").first).to_contain_text("résolu par Léa", timeout=10_000)
         expect(one.locator("#open-threads")).to_have_text("0 discussions ouvertes")
         axe_check(one, "axis (threads open)", report)
