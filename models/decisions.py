@@ -88,8 +88,10 @@ def _plurality(labels: np.ndarray, rows: Iterable[int]) -> int:
 
 
 def apply_decisions(ids: Sequence[str], labels: np.ndarray, decisions: ReviewDecisions,
-                    min_overlap: float = 0.5) -> Applied:
+                    min_overlap: float = 0.5, keys: Sequence[str] | None = None) -> Applied:
     """Apply merges, then moves, then renames to one axis's ``labels`` (rows in ``ids`` order).
+
+    ``keys`` are the clusterer's ordering keys (default: the ids), so both number clusters alike.
 
     >>> d = ReviewDecisions(moves=[Move("c", with_ids=("a",))], renames=[Rename("Vélo", ("a", "b", "c"))])
     >>> out = apply_decisions(["a", "b", "c"], np.array([0, 0, 1]), d)
@@ -148,7 +150,7 @@ def apply_decisions(ids: Sequence[str], labels: np.ndarray, decisions: ReviewDec
         if best != SINGULAR and score >= min_overlap:
             names[best] = rename.label
             note(best, KEPT_RENAME)
-    return _renumbered(Applied(labels, names, kept), ids)
+    return _renumbered(Applied(labels, names, kept), keys or ids)
 
 
 def _renumbered(applied: Applied, ids: Sequence[str]) -> Applied:

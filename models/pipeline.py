@@ -59,6 +59,17 @@ def mark_divided(sentences: list[Sentence], key_points: Sequence[KeyPoint], lang
         s.text = f"{body} ({note}){end}"
 
 
+def order_key(postit: PostIt) -> str:
+    """The clusterer's canonical order: by text first, so the same post-its cluster alike whatever
+    ids a service gave them (a re-import gets new UUIDs); the id only breaks ties between equal texts.
+
+    >>> order_key(PostIt("b7", "Des pistes cyclables")) < order_key(PostIt("a1", "Plus de bus"))
+    False
+    """
+    digest = hashlib.sha256(" ".join(postit.text.split()).lower().encode()).hexdigest()[:16]
+    return f"{digest}:{postit.id}"
+
+
 def consensus_first(key_points: list[KeyPoint]) -> list[KeyPoint]:
     """The order the pitch prompt lists key points in: consensus, then the rest, divided ones last.
 
@@ -158,8 +169,9 @@ class Pipeline:
                       routed: list[str], decisions: ReviewDecisions | None = None) -> AxisClusters:
         cfg = self.config
         ids = [p.id for p in postits]
-        model = AxisClusterer(cfg.min_cluster_size, cfg.min_samples).fit(X, keys=ids)
-        applied = apply_decisions(ids, model.labels_, decisions or ReviewDecisions())
+        keys = [order_key(p) for p in postits]
+        model = AxisClusterer(cfg.min_cluster_size, cfg.min_samples).fit(X, keys=keys)
+        applied = apply_decisions(ids, model.labels_, decisions or ReviewDecisions(), keys=keys)
         labels = applied.labels
         groups = [np.flatnonzero(labels == k) for k in range(int(labels.max()) + 1 if len(labels) else 0)]
         keywords = ctfidf_keywords([[postits[i].text for i in g] for g in groups], cfg.language, cfg.n_keywords)
