@@ -86,3 +86,19 @@ def test_axis_without_postits_still_appears() -> None:
     result = _run([PostIt("a", "fablab", "A")], [Axis("A"), Axis("B")])
     empty = result["axes"][1]
     assert empty["name"] == "B" and empty["clusters"] == [] and empty["pitch"]["sentences"] == []
+
+
+def test_new_ids_for_the_same_postits_give_the_same_clusters() -> None:
+    """A re-import gives every post-it a new UUID; the grouping must not depend on them."""
+    import hashlib
+    from dataclasses import replace
+
+    postits = workshop()
+    renamed = {p.id: hashlib.sha256(f"new-{p.id}".encode()).hexdigest()[:12] for p in postits}
+    a = _run(postits)
+    b = _run([replace(p, id=renamed[p.id]) for p in postits])
+    for x, y in zip(sorted(a["axes"], key=lambda r: r["name"]), sorted(b["axes"], key=lambda r: r["name"]),
+                    strict=True):
+        assert [sorted(renamed[i] for i in c["postit_ids"]) for c in x["clusters"]] == \
+            [sorted(c["postit_ids"]) for c in y["clusters"]]
+        assert [c["label"] for c in x["clusters"]] == [c["label"] for c in y["clusters"]]
