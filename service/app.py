@@ -45,6 +45,7 @@ from service.db.commit import commit_before_send
 from service.db.migrate import upgrade
 from service.db.models import PostItRow
 from service.discussion.controllers import CommentController
+from service.discussion.pages import DiscussionPages
 from service.errors import database_refused, stale_write, validation_failed
 from service.imports.controllers import ImportController
 from service.jobs.controllers import JobController
@@ -173,7 +174,7 @@ def create_app(settings: Settings | None = None, embedder_factory: EmbedderFacto
                                          PitchController, ClusterController, CommentController, ModelController,
                                          KeyController, health])
     return Litestar(
-        route_handlers=[api, health, ReviewPages],
+        route_handlers=[api, health, ReviewPages, DiscussionPages],
         middleware=[allowed_hosts_middleware(settings.allowed_hosts.split(",")),
                     DefineMiddleware(AuthMiddleware, exclude=PUBLIC_PATHS)],
         exception_handlers={NotAuthorizedException: unauthorized, ValidationException: validation_failed,

@@ -28,7 +28,7 @@ class PostItRepository(SQLAlchemyAsyncRepository[PostItRow]):
     async def of_workshop(self, workshop_id: uuid.UUID, axis_id: uuid.UUID | None = None) -> list[PostItRow]:
         """A workshop's post-its (of one axis, if given) in arrival order."""
         filters = [PostItRow.workshop_id == workshop_id] + ([PostItRow.axis_id == axis_id] if axis_id else [])
-        return await self.list(*filters, order_by=[(PostItRow.created_at, False), (PostItRow.id, False)])
+        return await self.get_many(*filters, order_by=[(PostItRow.created_at, False), (PostItRow.id, False)])
 
 
 #: One repository class per model (built once).

@@ -11,7 +11,6 @@ import uuid
 from pathlib import Path
 from typing import Annotated, Any
 
-import msgspec
 import numpy as np
 from litestar import Controller, Request, Response, get, post
 from litestar.connection import ASGIConnection
@@ -31,8 +30,7 @@ from service.auth.sessions import COOKIE, LIFETIME, close_session, csrf_ok, open
 from service.db.models import AxisRow, Job, PitchRow, SynthesisRow, Workshop
 from service.db.repositories import get_one, postits_of
 from service.discussion import services as discussion
-from service.discussion.schemas import CommentIn, CommentUpdate
-from service.errors import bad_request, not_found
+from service.errors import not_found
 from service.review import export, jobs, services
 from service.review.axis_map import MapPoint, render_svg
 from service.review.conflicts import conflict_page
@@ -260,37 +258,3 @@ class ReviewPages(Controller):
         target = uuid.UUID(data["cluster_id"]) if data.get("cluster_id") else None
         cluster = await services.move_postit(db_session, postit_id, target, author_of(request))
         return Redirect(f"/review/axes/{cluster.axis_id}#clusters", status_code=303)
-
-    @get("/axes/{axis_id:uuid}/comments", guards=[allow("read")])
-    async def axis_comments(self, db_session: NamedDependency[AsyncSession],
-                            axis_id: FromPath[uuid.UUID]) -> dict[str, Any]:
-        """Every comment of the axis, polled by the page so each reviewer sees the others' without reload."""
-        rows = await discussion.axis_comments(db_session, axis_id)
-        return {"open": sum(1 for m in rows if m.reply_to is None and not m.resolved),
-                "comments": [discussion.comment_out(m) for m in rows]}
-
-    @post("/comments", guards=[allow("review"), csrf])
-    async def comment(self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession],
-                      data: Form) -> Redirect:
-        """A comment from a thread's form (the same service as the API)."""
-        target = {"cluster": "clusters", "pitch": "pitches"}.get(data.get("target", ""))
-        try:
-            target_id = uuid.UUID(data.get("target_id", ""))
-            body = msgspec.convert({"body": data.get("body", "").strip(), "anchor": data.get("anchor") or None,
-                                    "reply_to": data.get("reply_to") or None}, CommentIn)
-        except (ValueError, msgspec.ValidationError) as err:
-            raise bad_request(f"comment: {err}", "body") from None
-        if target is None:
-            raise bad_request("target: cluster or pitch", "target")
-        row = await discussion.add_comment(db_session, target, target_id, body, principal(request))
-        return Redirect(f"/review/axes/{row.axis_id}#comment-{row.id}", status_code=303)
-
-    @post("/comments/{comment_id:uuid}/{action:str}", guards=[allow("review"), csrf])
-    async def comment_action(self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession],
-                             comment_id: FromPath[uuid.UUID], action: FromPath[str]) -> Redirect:
-        """Resolve or reopen a thread."""
-        if action not in ("resolve", "reopen"):
-            raise not_found("action", action)
-        row = await discussion.update_comment(db_session, comment_id, CommentUpdate(resolved=action == "resolve"),
-                                              principal(request))
-        return Redirect(f"/review/axes/{row.axis_id}#comment-{row.id}", status_code=303)
