@@ -10,7 +10,7 @@ from typing import Any
 
 import msgspec
 
-from service.errors import bad_request
+from service.errors import bad_request, too_large
 from service.limits import MAX_NAME, normalise_newlines
 from service.workshops.schemas import PostItIn
 
@@ -78,10 +78,14 @@ def integer(value: str, name: str, line: int, column: str, default: int | None =
                       f"{name}:{line}:{column}", line)
 
 
-def postit(record: dict[str, Any], name: str, line: int) -> PostItIn:
+def postit(record: dict[str, Any], name: str, line: int, max_text: int) -> PostItIn:
     """A row as a post-it, through the same schema (and bounds) as the JSON API."""
-    if not str(record.get("text", "")).strip():
+    text = str(record.get("text", ""))
+    if not text.strip():
         raise bad_request(f"{name} line {line}: empty text", f"{name}:{line}:text", line)
+    if len(text) > max_text:
+        raise too_large(f"{name} line {line}: text longer than {max_text} characters (ATELIER_MAX_TEXT_LENGTH)",
+                        f"{name}:{line}:text")
     try:
         return msgspec.convert(record, PostItIn)
     except msgspec.ValidationError as err:

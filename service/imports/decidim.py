@@ -60,5 +60,5 @@ def conversations(data: bytes, locale: str, max_text: int, name: str = "proposal
         record = {"text": words if len(words) <= max_text else words[: max_text - 1] + "…",
                   "votes": integer(row.get(votes, "") if votes else "", name, line, votes or "votes", default=0),
                   "external_id": f"decidim:{integer(row['id'], name, line, 'id')}"}
-        group.items.append(postit(record, name, line))
+        group.items.append(postit(record, name, line, max_text))
     return list(by_axis.values())

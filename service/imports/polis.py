@@ -19,13 +19,13 @@ REJECTED = -1
 VOTE_VALUES = {-1, 0, 1}
 
 
-def conversations(files: Mapping[str, bytes]) -> list[Conversation]:
+def conversations(files: Mapping[str, bytes], max_text: int = 2000) -> list[Conversation]:
     """Every conversation in ``files`` (paths to contents), one per folder holding a ``comments.csv``."""
     folders = sorted({posixpath.dirname(p) for p in files if posixpath.basename(p) == "comments.csv"})
     if not folders:
         raise bad_request("no comments.csv in the upload: send a Polis export (comments.csv, summary.csv, "
                           "votes.csv or participants-votes.csv)", "comments.csv")
-    return [conversation(folder, files) for folder in folders]
+    return [conversation(folder, files, max_text) for folder in folders]
 
 
 def _file(folder: str, name: str) -> str:
@@ -41,7 +41,7 @@ def summary(folder: str, files: Mapping[str, bytes]) -> dict[str, str]:
             if len(r) >= 2}
 
 
-def conversation(folder: str, files: Mapping[str, bytes]) -> Conversation:
+def conversation(folder: str, files: Mapping[str, bytes], max_text: int = 2000) -> Conversation:
     """One conversation: its comments as post-its with agree/disagree counts, and its votes."""
     info = summary(folder, files)
     key = info.get("url", "").rstrip("/").rsplit("/", 1)[-1] or posixpath.basename(folder) or "polis"
@@ -63,7 +63,7 @@ def conversation(folder: str, files: Mapping[str, bytes]) -> Conversation:
         agrees = integer(row["agrees"], name, line, "agrees", default=0)
         out.items.append(postit({"text": row["comment-body"], "votes": agrees, "agrees": agrees,
                                  "disagrees": integer(row["disagrees"], name, line, "disagrees", default=0),
-                                 "external_id": source}, name, line))
+                                 "external_id": source}, name, line, max_text))
         kept[row["comment-id"]] = source
     out.votes = votes(folder, files, key, kept)
     return out

@@ -86,6 +86,16 @@ def test_a_bad_line_names_file_and_line_and_stores_nothing(client: TestClient[Li
     assert missing.status_code == 400 and "comments.csv" in missing.json()["detail"]
 
 
+def test_a_comment_over_the_length_limit_names_its_file_and_line(client: TestClient[Litestar]) -> None:
+    wid = new_workshop(client)
+    body = ("timestamp,datetime,comment-id,author-id,agrees,disagrees,moderated,comment-body\n"
+            "1,x,1,0,3,1,1,Kurz\n" f"2,x,2,0,3,1,1,{'lang ' * 500}\n")
+    answer = client.post(f"{API}/workshops/{wid}/import?format=polis",
+                         files=[("files", ("comments.csv", body.encode(), "text/csv"))])
+    assert answer.status_code == 413 and answer.json()["detail"].startswith("comments.csv line 3: text longer")
+    assert client.get(f"{API}/workshops/{wid}/postits").json() == []
+
+
 def test_a_zip_bomb_is_refused_before_it_is_read(home: Path) -> None:
     from tests.service.conftest import authorized, make_app
 
