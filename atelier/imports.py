@@ -44,7 +44,7 @@ def _import(args: argparse.Namespace) -> int:
     from litestar.exceptions import HTTPException
 
     from atelier.cli import fail
-    from atelier.keys import _run
+    from atelier.keys import in_database
     from service.db.models import Workshop
     from service.imports.services import import_conversations, parse
     from service.settings import Settings
@@ -70,6 +70,6 @@ def _import(args: argparse.Namespace) -> int:
         return 0
 
     try:
-        return _run(work)
+        return in_database(work)
     except HTTPException as err:
         return fail(str(err.detail))

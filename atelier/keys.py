@@ -29,7 +29,7 @@ def add_keys(sub: Any) -> None:
     revoke.set_defaults(func=_revoke)
 
 
-def _run(work: Callable[[Any], Awaitable[int]]) -> int:
+def in_database(work: Callable[[Any], Awaitable[int]]) -> int:
     """Migrate the database, then run ``work(session)`` in one committed transaction."""
     from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
@@ -61,7 +61,7 @@ def _create(args: argparse.Namespace) -> int:
         print(plaintext)
         return 0
 
-    return _run(work)
+    return in_database(work)
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -74,7 +74,7 @@ def _list(args: argparse.Namespace) -> int:
             print(f"{row.id}\t{row.role}\t{state}\t{row.name or '-'}\tatk_{row.prefix}_…\t{scope}")
         return 0
 
-    return _run(work)
+    return in_database(work)
 
 
 def _revoke(args: argparse.Namespace) -> int:
@@ -87,7 +87,7 @@ def _revoke(args: argparse.Namespace) -> int:
         print(f"revoked {args.id}")
         return 0
 
-    return _run(work)
+    return in_database(work)
 
 
 def add_users(sub: Any) -> None:
@@ -118,4 +118,4 @@ def _create_user(args: argparse.Namespace) -> int:
         print(f"created {args.role} user {args.name!r} ({row.id}); revoke with `atelier keys revoke {row.id}`")
         return 0
 
-    return _run(work)
+    return in_database(work)

@@ -15,6 +15,7 @@ import msgspec
 MAX_VOTES = 2**31 - 1
 MAX_NAME = 200
 MAX_DESCRIPTION = 2000
+MAX_AXES = 50
 NO_CONTROL = r"^[^\x00-\x08\x0b-\x1f\x7f]*$"
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 

@@ -33,7 +33,7 @@ class DiscussionPages(Controller):
                             axis_id: FromPath[uuid.UUID]) -> dict[str, Any]:
         """Every comment of the axis, polled by the page so each reviewer sees the others' without reload."""
         rows = await discussion.axis_comments(db_session, axis_id)
-        return {"open": sum(1 for m in rows if m.reply_to is None and not m.resolved),
+        return {"open": discussion.open_threads(rows),
                 "comments": [discussion.comment_out(m) for m in rows]}
 
     @post("/comments", guards=[allow("review"), csrf])

@@ -82,8 +82,13 @@ async def axis_comments(session: AsyncSession, axis_id: uuid.UUID) -> Sequence[C
                                   .order_by(CommentRow.created_at, CommentRow.id))).all()
 
 
+def open_threads(rows: Sequence[CommentRow]) -> int:
+    """Threads still open: first comments not resolved (replies belong to their thread)."""
+    return sum(1 for m in rows if m.reply_to is None and not m.resolved)
+
+
 async def unresolved_by_axis(session: AsyncSession, workshop_id: uuid.UUID) -> dict[uuid.UUID, int]:
-    """Open threads (unresolved first comments) per axis of a workshop."""
+    """:func:`open_threads` per axis of a workshop, counted by the database."""
     found = await session.execute(
         select(CommentRow.axis_id, func.count()).where(
             CommentRow.workshop_id == workshop_id, CommentRow.reply_to.is_(None), CommentRow.resolved.is_(False))

@@ -10,6 +10,7 @@ from typing import Any
 
 import msgspec
 
+from models.inputs import InputError, decode
 from service.errors import bad_request, too_large
 from service.limits import MAX_NAME, normalise_newlines
 from service.workshops.schemas import PostItIn
@@ -37,12 +38,11 @@ class Conversation:
 
 
 def text_of(data: bytes, name: str) -> str:
-    """UTF-8 text of an export file, or a 400 naming the file and the line of the first bad byte."""
+    """UTF-8 text of an export file (``models.inputs.decode``), or a 400 naming the file and line."""
     try:
-        return normalise_newlines(data.decode("utf-8-sig"))
-    except UnicodeDecodeError as err:
-        line = data[: err.start].count(b"\n") + 1
-        raise bad_request(f"{name} line {line}: not UTF-8", name, line) from None
+        return normalise_newlines(decode(data, name))
+    except InputError as err:
+        raise bad_request(str(err), name, err.line) from None
 
 
 def rows(text: str, name: str, required: tuple[str, ...], delimiter: str = ",") -> Iterator[tuple[int, dict[str, str]]]:

@@ -14,17 +14,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.language import detect_language
 from models.routing import axis_key
-from service.db.models import AxisRow, PostItRow, Workshop
+from service.db.models import PostItRow, Workshop
 from service.errors import bad_request, too_large
 from service.imports.batch import Conversation
 from service.imports.schemas import ImportedAxis, ImportReport
 from service.jobs.queue import JobQueue
+from service.limits import MAX_AXES
 from service.settings import Settings
 from service.workshops.embedding import queue_embedding
-from service.workshops.services import add_postits, get_workshop
+from service.workshops.schemas import AxisIn
+from service.workshops.services import add_postits, apply_axes, get_workshop
 from service.workshops.votes import replace_votes
-
-MAX_AXES = 50
 
 
 def check_size(conversations: Sequence[Conversation], settings: Settings) -> None:
@@ -37,17 +37,13 @@ def check_size(conversations: Sequence[Conversation], settings: Settings) -> Non
 def _axes(workshop: Workshop, conversations: Sequence[Conversation]) -> dict[str, bool]:
     """Create the missing axes (matched by name as everywhere else); whether each was created."""
     known = {axis_key(a.name) for a in workshop.axes}
-    created = {}
-    for c in conversations:
-        created[c.axis] = axis_key(c.axis) not in known
-        if created[c.axis]:
-            workshop.axes.append(AxisRow(id=uuid.uuid4(), name=c.axis, description=c.description,
-                                         position=len(workshop.axes)))
-            known.add(axis_key(c.axis))
-    if len(workshop.axes) > MAX_AXES:
-        raise bad_request(f"the import would give the workshop {len(workshop.axes)} axes; the limit is {MAX_AXES}",
-                          "axes")
-    return created
+    missing = {axis_key(c.axis): AxisIn(name=c.axis, description=c.description)
+               for c in conversations if axis_key(c.axis) not in known}
+    if len(workshop.axes) + len(missing) > MAX_AXES:
+        raise bad_request(f"the import would give the workshop {len(workshop.axes) + len(missing)} axes; "
+                          f"the limit is {MAX_AXES}", "axes")
+    apply_axes(workshop, list(missing.values()))
+    return {c.axis: axis_key(c.axis) in missing for c in conversations}
 
 
 async def import_conversations(session: AsyncSession, workshop_id: uuid.UUID, fmt: str,
@@ -66,10 +62,10 @@ async def import_conversations(session: AsyncSession, workshop_id: uuid.UUID, fm
     ids, new = await add_postits(session, workshop_id, items, settings, limit=settings.max_import_postits)
     by_source = {p.external_id: i for p, i in zip(items, ids, strict=True) if p.external_id}
     fresh = set(new)
-    for p, i in zip(items, ids, strict=True):
-        if i not in fresh:  # a re-import refreshes the counts the platform has now
-            await session.execute(update(PostItRow).where(PostItRow.id == i).values(
-                votes=p.votes, agrees=p.agrees, disagrees=p.disagrees))
+    known = [{"id": i, "votes": p.votes, "agrees": p.agrees, "disagrees": p.disagrees}
+             for p, i in zip(items, ids, strict=True) if i not in fresh]
+    if known:  # a re-import refreshes the counts the platform has now (one bulk UPDATE by primary key)
+        await session.execute(update(PostItRow), known)
     axes, start = [], 0
     for c in conversations:
         mine = ids[start:start + len(c.items)]

@@ -26,10 +26,14 @@ def unzip(data: bytes, limit: int, name: str = "upload.zip") -> dict[str, bytes]
     entries = [i for i in archive.infolist() if not i.is_dir() and not i.filename.startswith("__MACOSX/")]
     if sum(i.file_size for i in entries) > limit:
         raise too_large(f"{name}: expands past {limit} bytes (ATELIER_MAX_IMPORT_BYTES)", name)
-    out = {}
+    out, left = {}, limit
     for info in entries:
         with archive.open(info) as handle:
-            out[posixpath.normpath(info.filename).lstrip("/")] = handle.read(limit + 1)[:limit]
+            data = handle.read(left + 1)  # the sizes in a zip's directory can lie: count what comes out
+        left -= len(data)
+        if left < 0:
+            raise too_large(f"{name}: expands past {limit} bytes (ATELIER_MAX_IMPORT_BYTES)", name)
+        out[posixpath.normpath(info.filename).lstrip("/")] = data
     return out
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import update
@@ -13,12 +14,12 @@ from models.labelling import representatives
 from models.pipeline import AxisClusters, Pipeline, PipelineConfig
 from models.types import Axis, Cluster, PostIt
 from service.db.models import AxisRow, ClusterRow, Job, Workshop
-from service.db.repositories import postits_of
 from service.jobs import services as jobs
 from service.jobs.queue import Context
 from service.jobs.runtime import attempt
 from service.review.services import axis_clusters, get_pitch, offer_draft
 from service.workshops.embedding import stored_vectors
+from service.workshops.votes import pipeline_postits
 
 
 async def request_regeneration(session: AsyncSession, pitch_id: uuid.UUID) -> Job:
@@ -67,8 +68,7 @@ async def regenerate(ctx: Context, *, job_id: str) -> None:
                 raise LookupError("the pitch's axis is gone")
             rows = await axis_clusters(session, axis_row.id)
             ids = [i for r in rows for i in r.postit_ids]
-            found = await postits_of(session, workshop.id)
-            by_id = {str(p.id): PostIt(str(p.id), p.text, axis_row.name, p.votes, p.author) for p in found}
+            by_id = {p.id: replace(p, axis=axis_row.name) for p in await pipeline_postits(session, workshop)}
             postits = {i: by_id[i] for i in ids if i in by_id}
             provenance, axis = dict(pitch.provenance), Axis(axis_row.name, axis_row.description)
             workshop_id, axis_id, language = workshop.id, axis_row.id, workshop.language

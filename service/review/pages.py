@@ -110,8 +110,7 @@ async def axis_view(session: AsyncSession, axis_id: uuid.UUID) -> dict[str, Any]
     threads, former = await discussion.axis_threads(session, axis.id, [c.id for c in clusters],
                                                     pitch.id if pitch else None)
     return {"threads": threads, "former": former,
-            "open_threads": sum(1 for m in [*former, *(m for t in threads.values() for m in t)]
-                                if m.reply_to is None and not m.resolved),
+            "open_threads": discussion.open_threads([*former, *(m for t in threads.values() for m in t)]),
             "kp_by_cluster": {c.id: by_cluster[c.key] for c in clusters if c.key in by_cluster},
             "workshop": workshop, "axis": axis, "clusters": clusters, "groups": groups, "pitch": pitch,
             "postits": postits, "key_points": key_points,

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.types import Axis, PostIt
 from service.db.models import ClusterRow, Job, PostItRow, SynthesisRow, Workshop
-from service.db.repositories import get_one, postits_of
+from service.db.repositories import get_one
 from service.errors import bad_request
 from service.jobs import services as jobs
 from service.jobs.queue import Context
@@ -22,7 +22,7 @@ from service.syntheses.schemas import SynthesisCreate, SynthesisOut
 from service.workshops.embedding import pending_ids, queue_embedding, release_waiting, unfinished
 from service.workshops.erasure import scrub
 from service.workshops.services import get_workshop
-from service.workshops.votes import opinion_groups, vote_totals
+from service.workshops.votes import pipeline_postits
 
 log = logging.getLogger(__name__)
 
@@ -114,16 +114,8 @@ async def without_deleted(session: AsyncSession, workshop_id: uuid.UUID, postits
 
 async def synthesis_inputs(session: AsyncSession, workshop: Workshop,
                   only: Sequence[str] | None) -> tuple[list[PostIt], list[Axis]]:
-    names = {a.id: a.name for a in workshop.axes}
-    rows = await postits_of(session, workshop.id)
     axes = [Axis(a.name, a.description) for a in workshop.axes]
-    groups = await opinion_groups(session, workshop.id)
-    totals = await vote_totals(session, workshop.id)
-    postits = []
-    for r in rows:  # the platform's own counts win; per-participant votes fill in where it sent none
-        agrees, disagrees = (r.agrees, r.disagrees) if r.agrees is not None else totals.get(str(r.id), (None, None))
-        postits.append(PostIt(str(r.id), r.text, names.get(r.axis_id) if r.axis_id else None, r.votes, r.author,
-                              agrees, disagrees, groups.get(str(r.id), ())))
+    postits = await pipeline_postits(session, workshop)
     if only:
         axes = [a for a in axes if a.name in only]
         postits = [p for p in postits if p.axis in only]

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import msgspec
 
-from service.limits import Description, Language, Name, PostItText, ShortText, Votes
+from service.limits import MAX_AXES, Description, Language, Name, PostItText, ShortText, Votes
 
 
 class AxisIn(msgspec.Struct):
@@ -24,7 +24,7 @@ class WorkshopCreate(msgspec.Struct):
 
     title: Name
     language: Language = "fr"
-    axes: Annotated[list[AxisIn], msgspec.Meta(max_length=50)] = msgspec.field(default_factory=list)
+    axes: Annotated[list[AxisIn], msgspec.Meta(max_length=MAX_AXES)] = msgspec.field(default_factory=list)
 
 
 class WorkshopUpdate(msgspec.Struct):
@@ -32,7 +32,7 @@ class WorkshopUpdate(msgspec.Struct):
 
     title: Name | None = None
     language: Language | None = None
-    axes: Annotated[list[AxisIn], msgspec.Meta(max_length=50)] | None = None
+    axes: Annotated[list[AxisIn], msgspec.Meta(max_length=MAX_AXES)] | None = None
 
 
 class AxisOut(msgspec.Struct):

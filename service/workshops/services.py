@@ -31,7 +31,7 @@ async def create_workshop(session: AsyncSession, data: WorkshopCreate, owner: Pr
     """Create a workshop with its axes; a scoped key (a workshop tool) gets it in its scope."""
     workshop = Workshop(title=data.title, language=data.language, axes=[])  # loaded, even when empty
     session.add(workshop)
-    _apply_axes(workshop, data.axes)
+    apply_axes(workshop, data.axes)
     await session.flush()
     if owner is not None and owner.workshops is not None:
         await grant(session, owner.key_id, workshop.id)
@@ -54,13 +54,13 @@ async def update_workshop(session: AsyncSession, workshop_id: uuid.UUID, data: W
     if data.language is not None:
         workshop.language = data.language
     if data.axes is not None:
-        _apply_axes(workshop, data.axes)
+        apply_axes(workshop, data.axes)
     await session.flush()
     await session.refresh(workshop)
     return workshop
 
 
-def _apply_axes(workshop: Workshop, axes: Sequence[AxisIn]) -> None:
+def apply_axes(workshop: Workshop, axes: Sequence[AxisIn]) -> None:
     existing = {a.id: a for a in workshop.axes} if workshop.id else {}
     for index, axis in enumerate(axes):
         if axis.id is not None:

@@ -11,7 +11,9 @@ from sqlalchemy import delete, insert, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.consensus import OpinionGroups, group_counts
-from service.db.models import PostItRow, VoteRow
+from models.types import PostIt
+from service.db.models import PostItRow, VoteRow, Workshop
+from service.db.repositories import postits_of
 from service.errors import bad_request, too_large
 from service.workshops.schemas import VoteIn
 
@@ -26,7 +28,13 @@ async def replace_votes(session: AsyncSession, workshop_id: uuid.UUID, postit_id
     """
     for start in range(0, len(postit_ids), CHUNK):
         await session.execute(delete(VoteRow).where(VoteRow.postit_id.in_(postit_ids[start:start + CHUNK])))
-    rows = [{"id": uuid.uuid4(), "workshop_id": workshop_id, "postit_id": p, "voter": v[:200], "value": value}
+    return await _insert(session, workshop_id, [(p, v[:200], value) for p, v, value in votes])
+
+
+async def _insert(session: AsyncSession, workshop_id: uuid.UUID,
+                  votes: Sequence[tuple[uuid.UUID, str, int]]) -> int:
+    """Insert ``(post-it id, voter, value)`` rows in chunks; how many."""
+    rows = [{"id": uuid.uuid4(), "workshop_id": workshop_id, "postit_id": p, "voter": v, "value": value}
             for p, v, value in votes]
     for start in range(0, len(rows), CHUNK):
         await session.execute(insert(VoteRow), rows[start:start + CHUNK])
@@ -53,15 +61,28 @@ async def record_votes(session: AsyncSession, workshop_id: uuid.UUID, votes: Seq
     for start in range(0, len(pairs), CHUNK // 2):  # two parameters per pair
         await session.execute(delete(VoteRow).where(
             tuple_(VoteRow.postit_id, VoteRow.voter).in_(pairs[start:start + CHUNK // 2])))
-    for start in range(0, len(found), CHUNK):
-        chunk = list(found.items())[start:start + CHUNK]
-        await session.execute(insert(VoteRow), [{"id": uuid.uuid4(), "workshop_id": workshop_id, "postit_id": p,
-                                                 "voter": voter, "value": value} for (p, voter), value in chunk])
-    return len(found)
+    return await _insert(session, workshop_id, [(p, voter, value) for (p, voter), value in found.items()])
 
 
-async def opinion_groups(session: AsyncSession, workshop_id: uuid.UUID) -> dict[str, tuple[tuple[int, int], ...]]:
-    """``(agrees, disagrees)`` per opinion group for every voted post-it, groups found per axis.
+async def pipeline_postits(session: AsyncSession, workshop: Workshop) -> list[PostIt]:
+    """A workshop's post-its as the pipeline takes them, with their agree/disagree votes and opinion groups.
+
+    The platform's own counts win; per-participant votes fill in where it sent none. Syntheses and
+    regenerations both start here, so a regenerated pitch sees the same stances.
+    """
+    names = {a.id: a.name for a in workshop.axes}
+    totals, groups = await _vote_summary(session, workshop.id)
+    out = []
+    for r in await postits_of(session, workshop.id):
+        agrees, disagrees = (r.agrees, r.disagrees) if r.agrees is not None else totals.get(str(r.id), (None, None))
+        out.append(PostIt(str(r.id), r.text, names.get(r.axis_id) if r.axis_id else None, r.votes, r.author,
+                          agrees, disagrees, groups.get(str(r.id), ())))
+    return out
+
+
+async def _vote_summary(session: AsyncSession, workshop_id: uuid.UUID) -> tuple[
+        dict[str, tuple[int, int]], dict[str, tuple[tuple[int, int], ...]]]:
+    """From one read of the workshop's votes: ``(agrees, disagrees)`` per post-it, and per opinion group.
 
     Polis finds groups per conversation, and a conversation is an axis here. The fit runs in a
     worker thread: it is CPU work (PCA and k-means on participants × post-its).
@@ -69,13 +90,16 @@ async def opinion_groups(session: AsyncSession, workshop_id: uuid.UUID) -> dict[
     found = (await session.execute(
         select(VoteRow.postit_id, VoteRow.voter, VoteRow.value, PostItRow.axis_id)
         .join(PostItRow, PostItRow.id == VoteRow.postit_id).where(VoteRow.workshop_id == workshop_id))).all()
+    totals: dict[str, tuple[int, int]] = {}
     by_axis: dict[uuid.UUID | None, list[tuple[str, str, int]]] = {}
     for postit_id, voter, value, axis_id in found:
+        agrees, disagrees = totals.get(str(postit_id), (0, 0))
+        totals[str(postit_id)] = (agrees + (value == 1), disagrees + (value == -1))
         by_axis.setdefault(axis_id, []).append((str(postit_id), voter, value))
-    out: dict[str, tuple[tuple[int, int], ...]] = {}
+    groups: dict[str, tuple[tuple[int, int], ...]] = {}
     for votes in by_axis.values():
-        out.update(await anyio.to_thread.run_sync(_groups, votes))
-    return out
+        groups.update(await anyio.to_thread.run_sync(_groups, votes))
+    return totals, groups
 
 
 def _groups(votes: list[tuple[str, str, int]]) -> dict[str, tuple[tuple[int, int], ...]]:
@@ -91,15 +115,3 @@ def _groups(votes: list[tuple[str, str, int]]) -> dict[str, tuple[tuple[int, int
         return {}
     counts = group_counts(matrix, groups.labels_, groups.n_groups_)
     return {p: tuple(counts[i]) for i, p in enumerate(postits)}
-
-
-async def vote_totals(session: AsyncSession, workshop_id: uuid.UUID) -> dict[str, tuple[int, int]]:
-    """``(agrees, disagrees)`` per post-it counted from per-participant votes (for tools that send them)."""
-    found = (await session.execute(select(VoteRow.postit_id, VoteRow.value).where(
-        VoteRow.workshop_id == workshop_id))).all()
-    out: dict[str, list[int]] = {}
-    for postit_id, value in found:
-        pair = out.setdefault(str(postit_id), [0, 0])
-        pair[0] += value == 1
-        pair[1] += value == -1
-    return {k: (a, d) for k, (a, d) in out.items()}
