@@ -202,7 +202,10 @@ class Pipeline:
         pitches = self.drafter.pitches(briefs, lambda f: report("drafting", 0.5 + f / 2))
         report("scoring", 0.0)
         self._attach(briefs, pitches)
-        self._check_pitches(briefs, pitches, requests, texts)
+        # the briefs list key points consensus first; the groups stay in weight order
+        groups = [{k.id: g for k, g in zip(kps, r.groups, strict=True)}
+                  for kps, r in zip(key_points, requests, strict=True)]
+        self._check_pitches(briefs, pitches, groups, texts)
         for brief, sentences in zip(briefs, pitches, strict=True):
             mark_divided(sentences, brief.key_points, self.config.language)
         report("scoring", 1.0)
@@ -298,8 +301,11 @@ class Pipeline:
                 s.key_points, s.citations = [best.id], list(best.sentence.citations)
 
     def _check_pitches(self, briefs: Sequence[PitchBrief], pitches: list[list[Sentence]],
-                       requests: Sequence[PitchRequest], texts: dict[str, str]) -> None:
-        """Verify pitch sentences; rewrite flagged ones once; then quote their first key point's best post-it."""
+                       groups: Sequence[dict[str, GroupBrief]], texts: dict[str, str]) -> None:
+        """Verify pitch sentences; rewrite flagged ones once; then quote their first key point's best post-it.
+
+        ``groups`` gives, per axis, the group each key point was written from.
+        """
         kp_texts = {k.id: k.sentence.text for b in briefs for k in b.key_points}
         at = [(i, j) for i, p in enumerate(pitches) for j in range(len(p))]
         flagged = self._flagged(pitches, at, texts, kp_texts)
@@ -310,8 +316,8 @@ class Pipeline:
             pitches[i][j] = sentence
         for i, j in self._flagged(pitches, flagged, texts, kp_texts):
             first = pitches[i][j].key_points[:1]
-            groups = {kp.id: g for kp, g in zip(briefs[i].key_points, requests[i].groups, strict=True)}
-            quote = self._quoted((groups.get(first[0]) if first else None) or requests[i].groups[0], texts)
+            fallback = next(iter(groups[i].values()))  # the heaviest group
+            quote = self._quoted((groups[i].get(first[0]) if first else None) or fallback, texts)
             quote.key_points = first
             pitches[i][j] = quote
         for sentences in pitches:  # two flagged sentences of one axis can fall back on the same quote

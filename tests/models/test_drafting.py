@@ -135,3 +135,27 @@ def test_pitch_sentences_are_judged_against_their_key_points_then_rewritten_then
     [sentence] = axis["pitch"]["sentences"]
     assert sentence["quoted"] and sentence["verdict"] == "supported"  # …then quoted
     assert sentence["text"].startswith("«") and sentence["key_points"] == [axis["key_points"][0]["id"]]
+
+
+def test_a_flagged_pitch_sentence_is_quoted_from_its_own_key_points_group() -> None:
+    """The pitch lists consensus first, so its K1 is not the heaviest group: the quote must follow K1."""
+    from models.pipeline import Pipeline
+    from tests.fakes import HashingEmbedder
+
+    def reply(messages: list[dict[str, str]]) -> str:
+        return "Une phrase inventée [K1]." if any("[K1]" in m["content"] for m in messages) else "Une idée commune."
+
+    def agree(messages: list[dict[str, str]]) -> float:
+        return 0.05 if "inventée" in messages[-1]["content"] else 0.95
+
+    divided = [PostIt(f"v{i}", f"Des pistes cyclables vélo sécurisées {w}", "Mobilité", 9, agrees=6, disagrees=6)
+               for i, w in enumerate(["partout", "vite", "ensemble", "demain"])]
+    agreed = [PostIt(f"b{i}", f"Une navette de bus vers la gare {w}", "Mobilité", 1, agrees=9, disagrees=0)
+              for i, w in enumerate(["matin", "soir", "dimanche", "été"])]
+    [axis] = Pipeline(HashingEmbedder(), LLMDrafter(ScriptedGenerator(reply, agree))).run(
+        divided + agreed).to_dict()["axes"]
+    first, second = axis["key_points"][:2]
+    assert first["consensus"]["label"] == "divided" and second["consensus"]["label"] == "consensus"
+    [sentence] = axis["pitch"]["sentences"]
+    assert sentence["quoted"] and sentence["key_points"] == [second["id"]]
+    assert "navette" in sentence["text"] and set(sentence["citations"]) <= {p.id for p in agreed}
