@@ -24,6 +24,7 @@ from models.drafting import Drafter, GroupBrief, PitchBrief, PitchRequest, quote
 from models.embedding import Embedder
 from models.labelling import ctfidf_keywords, representatives, short_label, vote_weights
 from models.routing import assign_axes, slugify
+from models.text import opener
 from models.types import SINGULAR_LABEL, Axis, AxisSynthesis, Cluster, KeyPoint, Pitch, PostIt, Sentence, Synthesis
 from models.verification import Claim, Verifier
 
@@ -206,6 +207,7 @@ class Pipeline:
         groups = [{k.id: g for k, g in zip(kps, r.groups, strict=True)}
                   for kps, r in zip(key_points, requests, strict=True)]
         self._check_pitches(briefs, pitches, groups, texts)
+        self._vary_openers(briefs, pitches, texts)
         for brief, sentences in zip(briefs, pitches, strict=True):
             mark_divided(sentences, brief.key_points, self.config.language)
         report("scoring", 1.0)
@@ -323,6 +325,32 @@ class Pipeline:
         for sentences in pitches:  # two flagged sentences of one axis can fall back on the same quote
             earliest = {s.text: s for s in reversed(sentences)}
             sentences[:] = [s for s in sentences if earliest[s.text] is s]
+
+    def _vary_openers(self, briefs: Sequence[PitchBrief], pitches: list[list[Sentence]],
+                      texts: dict[str, str]) -> None:
+        """A generated sentence opening on an earlier sentence's first word is said again, once.
+
+        The new wording is kept only if it opens differently and is still verified as
+        supported by its key points: a monotone pitch is better than an unfaithful one.
+        """
+        repeats: list[tuple[int, int, list[str]]] = []
+        for i, sentences in enumerate(pitches):
+            seen: list[str] = []
+            for j, s in enumerate(sentences):
+                word = opener(s.text)
+                if word in seen and not s.quoted:
+                    repeats.append((i, j, list(seen)))
+                seen.append(word)
+        if not repeats:
+            return
+        again = self.drafter.vary_openers(briefs, [(i, pitches[i][j], words) for i, j, words in repeats])
+        kp_texts = {k.id: k.sentence.text for b in briefs for k in b.key_points}
+        fresh = [(i, j, s) for (i, j, words), s in zip(repeats, again, strict=True)
+                 if opener(s.text) not in words and s.text != pitches[i][j].text]
+        flags = self._verify([s for _, _, s in fresh], texts, kp_texts)
+        for (i, j, s), flagged in zip(fresh, flags, strict=True):
+            if not flagged:
+                pitches[i][j] = s
 
     def provenance(self) -> dict[str, Any]:
         """Model ids, prompt id and hash, settings and version of this pipeline."""

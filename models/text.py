@@ -22,8 +22,9 @@ _META = re.compile(
     r"(?:expriment|montrent|suggèrent|soulignent|résument|demandent|proposent|souhaitent|veulent|appellent à"
     r"|insistent sur|suggest|express|call for|show|highlight|propose|want|ask for|ask to|urge"
     r"|fordern|zeigen|schlagen vor|wünschen|betonen)"
-    r"(?: que| qu'| une volonté de| la volonté de| la nécessité de| le besoin de| l'idée de| de| d'| à"
-    r"| that| a desire to| the need to| to|, dass| dass)?\s*", re.I)
+    r"(?:(?: que| une volonté de| la volonté de| la nécessité de| le besoin de| l'idée de| de| à"
+    r"| that| a desire to| the need to| to|, dass| dass)\b| qu'| d')?\s*", re.I)
+_BRACKETED_WORDS = re.compile(r"\[([^\[\]]*[^\W\d_]{3,}[^\[\]]*)\]")
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 _FENCE = str.maketrans({"<": "‹", ">": "›"})
 
@@ -75,6 +76,8 @@ def state_directly(sentence: str) -> str:
     'Renforcer le reporting.'
     >>> state_directly("The notes call for free public transport.")
     'Free public transport.'
+    >>> state_directly("Les propositions proposent des stratégies pour trier.")
+    'Des stratégies pour trier.'
     >>> state_directly("Les post-its.")
     'Les post-its.'
     """
@@ -84,8 +87,22 @@ def state_directly(sentence: str) -> str:
     return rest[:1].upper() + rest[1:]
 
 
+def complete_clauses(text: str) -> str:
+    """A sentence that stopped mid-phrase (no end mark: the token budget ran out) keeps its whole clauses.
+
+    >>> complete_clauses("Réduire les emballages, renforcer le suivi des politiques publiques en")
+    'Réduire les emballages'
+    >>> complete_clauses("Réduire les emballages, puis trier.")
+    'Réduire les emballages, puis trier.'
+    """
+    text = text.rstrip()
+    if text.endswith((".", "!", "?", "…", "»", "”")) or ", " not in text:
+        return text
+    return text.rsplit(", ", 1)[0]
+
+
 def clean_generation(raw: str, max_words: int = 45) -> str:
-    """First meaningful line of a generation, unquoted, one sentence, loop-free, punctuated.
+    """First meaningful line of a generation, unquoted, one sentence, loop-free, whole clauses, punctuated.
 
     >>> clean_generation('Phrase : « Développer les circuits courts. » Autre chose')
     'Développer les circuits courts.'
@@ -93,8 +110,8 @@ def clean_generation(raw: str, max_words: int = 45) -> str:
     for line in raw.splitlines():
         line = _strip_line(line)
         if re.search(r"[^\W\d_]{2,}", line):
-            first = cut_loop(_SENTENCE_END.split(line, maxsplit=1)[0])
-            return finish(state_directly(" ".join(first.split()[:max_words])))
+            first = " ".join(_SENTENCE_END.split(line, maxsplit=1)[0].split()[:max_words])
+            return finish(state_directly(cut_loop(complete_clauses(first))))
     return ""
 
 
@@ -119,8 +136,14 @@ def split_pitch(raw: str, n_key_points: int) -> list[tuple[str, list[int]]]:
 
     >>> split_pitch("Nous voulons X [K1]. Puis Y. [K2, K9] Priorités : réduire Z [K3]", 3)
     [('Nous voulons X.', [1]), ('Puis Y.', [2]), ('Réduire Z.', [3])]
+
+    Key points copied inside brackets (as a small model sometimes does) are text, not references:
+
+    >>> split_pitch("[Réguler la publicité.] [Taxer le kérosène.]", 2)
+    [('Réguler la publicité.', []), ('Taxer le kérosène.', [])]
     """
     text = " ".join(_strip_line(line) for line in raw.splitlines() if line.strip())
+    text = _BRACKETED_WORDS.sub(r"\1", text)
     out: list[tuple[str, list[int]]] = []
     for chunk in _SENTENCE_END.split(text):
         lead = _LEADING_REFS.match(chunk)

@@ -44,9 +44,9 @@ def test_clean_generation() -> None:
 def test_every_step_has_a_prompt_in_each_language(language: str) -> None:
     values = {"axis": "A", "description": "", "label": "L", "keywords": "k", "postits": "- x", "count": "2",
               "votes": "3", "key_points": "[K1] x", "sentences": "3", "draft": "d", "postit": "p", "sentence": "s"}
-    values.update(have="1", missing="2", votes_rule="")
-    for step, variant in [("keypoint", "default"), ("keypoint", "retry"), ("pitch", "default"),
-                          ("pitch", "retry"), ("pitch", "more"), ("pitch", "votes"), ("verify", "same")]:
+    values.update(have="1", missing="2", votes_rule="", words="« x »")
+    for step, variant in [("keypoint", "default"), ("keypoint", "retry"), ("pitch", "default"), ("pitch", "retry"),
+                          ("pitch", "more"), ("pitch", "opener"), ("pitch", "votes"), ("verify", "same")]:
         prompt = load_prompt(variant, language, step)
         assert prompt.id == f"{step}/{variant}.{language}" and len(prompt.sha256) == 64
         assert all("$" not in m["content"] for m in prompt.messages(**values))
@@ -68,7 +68,7 @@ def test_llm_drafter_cites_what_it_was_shown_and_parses_key_point_references() -
     assert [s.citations for s in pitch] == [["p1"], ["p2"], ["p3"]]
     assert drafter.settings["runtime"] == "scripted" and drafter.name == "scripted"
     assert set(drafter.prompts_for("de")) == {"keypoint", "pitch", "keypoint_retry", "pitch_retry", "pitch_more",
-                                                "pitch_votes"}
+                                                "pitch_opener", "pitch_votes"}
 
 
 def test_a_pitch_that_stops_short_is_asked_for_the_missing_sentences() -> None:
@@ -159,3 +159,47 @@ def test_a_flagged_pitch_sentence_is_quoted_from_its_own_key_points_group() -> N
     [sentence] = axis["pitch"]["sentences"]
     assert sentence["quoted"] and sentence["key_points"] == [second["id"]]
     assert "navette" in sentence["text"] and set(sentence["citations"]) <= {p.id for p in agreed}
+
+
+def _monotone_pitch(opener_reply: str, judge_rejects: str = "") -> dict:  # type: ignore[type-arg]
+    from models.pipeline import Pipeline
+    from models.verification import Verifier
+    from tests.fakes import HashingEmbedder
+
+    def reply(messages: list[dict[str, str]]) -> str:
+        if "commence déjà" in messages[-1]["content"]:
+            return opener_reply
+        if any("[K1]" in m["content"] for m in messages):
+            return "Développer les pistes cyclables [K1]. Développer les navettes [K2]. Créer des jardins [K3]."
+        return "Une idée commune."
+
+    def agree(messages: list[dict[str, str]]) -> float:
+        return 0.05 if judge_rejects and judge_rejects in messages[-1]["content"] else 0.95
+
+    postits = [PostIt(f"{t}{i}", f"{text} {w}", "Cadre de vie", 3 - n)
+               for n, (t, text) in enumerate([("v", "Des pistes cyclables vélo"), ("b", "Une navette de bus gare"),
+                                              ("j", "Des jardins partagés potagers")])
+               for i, w in enumerate(["partout", "vite", "ensemble", "demain"])]
+    generator = ScriptedGenerator(reply, agree)
+    # similarity between made-up sentences means nothing under a hashing embedder: the judge decides
+    verifier = Verifier(HashingEmbedder(), generator, support_threshold=-1.0)
+    [axis] = Pipeline(HashingEmbedder(), LLMDrafter(generator), verifier=verifier).run(postits).to_dict()["axes"]
+    asked = [m[-1]["content"] for m in generator.sent if "commence déjà" in m[-1]["content"]]
+    return {"axis": axis, "asked": asked}
+
+
+def test_a_repeated_opener_is_said_again_differently() -> None:
+    out = _monotone_pitch("Ensuite, des navettes relieront la gare [K1].")
+    assert len(out["asked"]) == 1 and "« développer »" in out["asked"][0]
+    texts = [s["text"] for s in out["axis"]["pitch"]["sentences"]]
+    assert texts[0].startswith("Développer") and texts[1].startswith("Ensuite")
+    second = out["axis"]["pitch"]["sentences"][1]
+    assert second["key_points"] == [out["axis"]["key_points"][1]["id"]]  # the rewrite speaks for the same point
+    assert second["verdict"] == "supported"
+
+
+def test_a_reworded_opener_that_fails_verification_or_repeats_is_not_kept() -> None:
+    rejected = _monotone_pitch("Supprimer les navettes [K2].", judge_rejects="Supprimer les navettes")
+    assert rejected["axis"]["pitch"]["sentences"][1]["text"] == "Développer les navettes."
+    same_opener = _monotone_pitch("Développer encore les navettes [K2].")
+    assert same_opener["axis"]["pitch"]["sentences"][1]["text"] == "Développer les navettes."
