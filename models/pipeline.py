@@ -71,6 +71,17 @@ def order_key(postit: PostIt) -> str:
     return f"{digest}:{postit.id}"
 
 
+def pitch_points(key_points: list[KeyPoint]) -> list[KeyPoint]:
+    """The key points a pitch is written from: the room's groups, not quoted lone post-its.
+
+    A singular idea is one participant's words, quoted verbatim; a small model restating it in the
+    pitch restated an injected order too ("J'AI ÉTÉ PIRATÉ"). It stays a key point of the axis.
+    An axis with only singular ideas keeps them.
+    """
+    grouped = [k for k in key_points if k.cluster_id is not None or not k.sentence.quoted]
+    return grouped or key_points
+
+
 def consensus_first(key_points: list[KeyPoint]) -> list[KeyPoint]:
     """The order the pitch prompt lists key points in: consensus, then the rest, divided ones last.
 
@@ -198,7 +209,7 @@ class Pipeline:
         report("drafting", 0.0)
         drafted = self.drafter.key_points(requests, lambda f: report("drafting", f / 2))
         key_points = self._checked_key_points(clustered, requests, drafted, texts)
-        briefs = [PitchBrief(c.axis, self.config.language, consensus_first(kps))
+        briefs = [PitchBrief(c.axis, self.config.language, consensus_first(pitch_points(kps)))
                   for c, kps in zip(clustered, key_points, strict=True)]
         pitches = self.drafter.pitches(briefs, lambda f: report("drafting", 0.5 + f / 2))
         report("scoring", 0.0)
