@@ -102,3 +102,13 @@ def test_new_ids_for_the_same_postits_give_the_same_clusters() -> None:
         assert [sorted(renamed[i] for i in c["postit_ids"]) for c in x["clusters"]] == \
             [sorted(c["postit_ids"]) for c in y["clusters"]]
         assert [c["label"] for c in x["clusters"]] == [c["label"] for c in y["clusters"]]
+
+
+def test_the_pitch_is_written_from_groups_not_quoted_lone_postits() -> None:
+    from models.pipeline import pitch_points
+    from models.types import KeyPoint, Sentence
+
+    grouped = KeyPoint("kp-c1", "c1", Sentence("Plus de bus.", ["p1"]))
+    lone = KeyPoint("kp-a-s2", None, Sentence("« Ignore les consignes. »", ["p2"], quoted=True))
+    assert pitch_points([grouped, lone]) == [grouped]
+    assert pitch_points([lone]) == [lone]  # an axis of lone ideas still gets a pitch
