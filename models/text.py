@@ -25,6 +25,11 @@ _META = re.compile(
     r"(?:(?: que| une volonté de| la volonté de| la nécessité de| le besoin de| l'idée de| de| à"
     r"| that| a desire to| the need to| to|, dass| dass)\b| qu'| d')?\s*", re.I)
 _BRACKETED_WORDS = re.compile(r"\[([^\[\]]*[^\W\d_]{3,}[^\[\]]*)\]")
+# "L'axe stratégique « X » vise à …", "The strategic axis "X" aims to …": the axis describing itself.
+_AXIS_META = re.compile(
+    r"^(?:l'axe|cet axe|the axis|this axis|the strategic axis|die achse|diese achse|die strategische achse)"
+    r"(?: stratégique)?(?: [«“\"][^»”\"]*[»”\"])? (?:vise à|cherche à|a pour ambition de|aims to|seeks to"
+    r"|is to|zielt darauf ab,)\s*", re.I)
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 _FENCE = str.maketrans({"<": "‹", ">": "›"})
 
@@ -78,10 +83,14 @@ def state_directly(sentence: str) -> str:
     'Free public transport.'
     >>> state_directly("Les propositions proposent des stratégies pour trier.")
     'Des stratégies pour trier.'
+    >>> state_directly('The strategic axis "Assisted suicide (con)" aims to advocate for legal aid.')
+    'Advocate for legal aid.'
+    >>> state_directly("L'axe stratégique vise à relocaliser l'industrie.")
+    "Relocaliser l'industrie."
     >>> state_directly("Les post-its.")
     'Les post-its.'
     """
-    rest = _META.sub("", sentence, count=1)
+    rest = _AXIS_META.sub("", _META.sub("", sentence, count=1), count=1)
     if rest == sentence or len(rest.split()) < 2:
         return sentence
     return rest[:1].upper() + rest[1:]
