@@ -20,10 +20,14 @@ _META = re.compile(
     r"|(?:die|diese) (?:notizen|beiträge|teilnehmenden)(?: der gruppe)?|die gruppe)"
     r"(?: \w+ment| commonly| generally)? "
     r"(?:expriment|montrent|suggèrent|soulignent|résument|demandent|proposent|souhaitent|veulent|appellent à"
-    r"|insistent sur|suggest|express|call for|show|highlight|propose|want|ask for|ask to|urge"
+    r"|insistent sur|défendent|affirment|estiment"
+    r"|suggest|express|call for|show|highlight|propose|want|ask for|ask to|urge"
+    r"|argues?|advocates? for|believes?|states?|plädiert für|argumentiert"
     r"|fordern|zeigen|schlagen vor|wünschen|betonen)"
     r"(?:(?: que| une volonté de| la volonté de| la nécessité de| le besoin de| l'idée de| de| à"
     r"| that| a desire to| the need to| to|, dass| dass)\b| qu'| d')?\s*", re.I)
+# "(17 post-its, 0 votes) …": a key point's weight, echoed from the pitch prompt.
+_WEIGHT = re.compile(r"^\(\s*\d+\s*(?:post-its?|notes?|notizen)\b[^)]*\)\s*", re.I)
 _BRACKETED_WORDS = re.compile(r"\[([^\[\]]*[^\W\d_]{3,}[^\[\]]*)\]")
 # "L'axe stratégique « X » vise à …", "The strategic axis "X" aims to …": the axis describing itself.
 _AXIS_META = re.compile(
@@ -87,6 +91,8 @@ def state_directly(sentence: str) -> str:
     'Advocate for legal aid.'
     >>> state_directly("L'axe stratégique vise à relocaliser l'industrie.")
     "Relocaliser l'industrie."
+    >>> state_directly("The group argues that capital punishment is cruel.")
+    'Capital punishment is cruel.'
     >>> state_directly("Les post-its.")
     'Les post-its.'
     """
@@ -150,6 +156,8 @@ def split_pitch(raw: str, n_key_points: int) -> list[tuple[str, list[int]]]:
 
     >>> split_pitch("[Réguler la publicité.] [Taxer le kérosène.]", 2)
     [('Réguler la publicité.', []), ('Taxer le kérosène.', [])]
+    >>> split_pitch("(17 post-its, 0 votes) Government should not condone death [K4].", 4)
+    [('Government should not condone death.', [4])]
     """
     text = " ".join(_strip_line(line) for line in raw.splitlines() if line.strip())
     text = _BRACKETED_WORDS.sub(r"\1", text)
@@ -161,7 +169,7 @@ def split_pitch(raw: str, n_key_points: int) -> list[tuple[str, list[int]]]:
             chunk = chunk[lead.end():]
         refs = [n for m in _REFS.finditer(chunk) for n in _numbers(m.group(1))]
         body = cut_loop(" ".join(_REFS.sub(" ", chunk).split()).strip(" \"'«»“”*`"))
-        body = state_directly(_LABEL.sub("", body))
+        body = state_directly(_LABEL.sub("", _WEIGHT.sub("", body)))
         body = body[:1].upper() + body[1:]
         if re.search(r"[^\W\d_]{3,}", body) and all(body != s for s, _ in out):
             out.append((finish(body.replace(" .", ".")), list(dict.fromkeys(refs))))
