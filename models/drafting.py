@@ -292,8 +292,13 @@ class LLMDrafter:
                 for (i, j, _), raw in zip(flagged, texts, strict=True)]
 
     def _retry_turns(self, step: str, language: str, draft: str) -> Messages:
-        note = load_prompt("retry", language, step).messages(draft=flatten(draft))[-1]["content"]
-        return [{"role": "assistant", "content": draft}, {"role": "user", "content": note}]
+        return self._follow_up("retry", step, language, draft, draft=flatten(draft))
+
+    @staticmethod
+    def _follow_up(variant: str, step: str, language: str, said: str, **values: str) -> Messages:
+        """The model's own reply, then the follow-up turn of ``prompts/<step>/<variant>.<language>.txt``."""
+        note = load_prompt(variant, language, step).messages(**values)[-1]["content"]
+        return [{"role": "assistant", "content": said}, {"role": "user", "content": note}]
 
     def _pitch_messages(self, brief: PitchBrief) -> Messages:
         lines = "\n".join(f"[K{n}] {flatten(k.sentence.text)} ({k.count} post-its, {k.votes} votes"
@@ -332,10 +337,9 @@ class LLMDrafter:
         conversations = []
         for i in short:
             want = pitch_count(len(briefs[i].key_points))
-            note = load_prompt("more", briefs[i].language, "pitch").messages(
-                have=str(len(out[i])), sentences=str(want), missing=str(want - len(out[i])))[-1]["content"]
-            conversations.append([*self._pitch_messages(briefs[i]), {"role": "assistant", "content": raws[i]},
-                                  {"role": "user", "content": note}])
+            conversations.append([*self._pitch_messages(briefs[i]), *self._follow_up(
+                "more", "pitch", briefs[i].language, raws[i],
+                have=str(len(out[i])), sentences=str(want), missing=str(want - len(out[i])))])
         for i, raw in zip(short, self._run(conversations, self.pitch_tokens, None), strict=True):
             seen = {_gist(s.text) for s in out[i]}
             for sentence in self._sentences(briefs[i], raw):
@@ -382,11 +386,9 @@ class LLMDrafter:
         conversations = []
         for i, sentence, words in repeats:
             brief = briefs[i]
-            note = load_prompt("opener", brief.language, "pitch").messages(
-                draft=flatten(sentence.text), words=", ".join(f"« {w} »" if brief.language == "fr" else f'"{w}"'
-                                                             for w in words))[-1]["content"]
-            conversations.append([*self._pitch_messages(brief), {"role": "assistant", "content": sentence.text},
-                                  {"role": "user", "content": note}])
+            words_list = ", ".join(f"« {w} »" if brief.language == "fr" else f'"{w}"' for w in words)
+            conversations.append([*self._pitch_messages(brief), *self._follow_up(
+                "opener", "pitch", brief.language, sentence.text, draft=flatten(sentence.text), words=words_list)])
         texts = self._run(conversations, self.key_point_tokens, None)
         out = []
         for (i, before, _), raw in zip(repeats, texts, strict=True):

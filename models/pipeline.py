@@ -217,8 +217,9 @@ class Pipeline:
         # the briefs list key points consensus first; the groups stay in weight order
         groups = [{k.id: g for k, g in zip(kps, r.groups, strict=True)}
                   for kps, r in zip(key_points, requests, strict=True)]
-        self._check_pitches(briefs, pitches, groups, texts)
-        self._vary_openers(briefs, pitches, texts)
+        kp_texts = {k.id: k.sentence.text for b in briefs for k in b.key_points}
+        self._check_pitches(briefs, pitches, groups, texts, kp_texts)
+        self._vary_openers(briefs, pitches, texts, kp_texts)
         for brief, sentences in zip(briefs, pitches, strict=True):
             mark_divided(sentences, brief.key_points, self.config.language)
         report("scoring", 1.0)
@@ -314,12 +315,13 @@ class Pipeline:
                 s.key_points, s.citations = [best.id], list(best.sentence.citations)
 
     def _check_pitches(self, briefs: Sequence[PitchBrief], pitches: list[list[Sentence]],
-                       groups: Sequence[dict[str, GroupBrief]], texts: dict[str, str]) -> None:
+                       groups: Sequence[dict[str, GroupBrief]], texts: dict[str, str],
+                       kp_texts: dict[str, str]) -> None:
         """Verify pitch sentences; rewrite flagged ones once; then quote their first key point's best post-it.
 
-        ``groups`` gives, per axis, the group each key point was written from.
+        ``groups`` gives, per axis, the group each key point was written from; ``kp_texts`` what
+        pitch sentences are checked against.
         """
-        kp_texts = {k.id: k.sentence.text for b in briefs for k in b.key_points}
         at = [(i, j) for i, p in enumerate(pitches) for j in range(len(p))]
         flagged = self._flagged(pitches, at, texts, kp_texts)
         if not flagged:
@@ -338,7 +340,7 @@ class Pipeline:
             sentences[:] = [s for s in sentences if earliest[s.text] is s]
 
     def _vary_openers(self, briefs: Sequence[PitchBrief], pitches: list[list[Sentence]],
-                      texts: dict[str, str]) -> None:
+                      texts: dict[str, str], kp_texts: dict[str, str]) -> None:
         """A generated sentence opening on an earlier sentence's first word is said again, once.
 
         The new wording is kept only if it opens differently and is still verified as
@@ -355,7 +357,6 @@ class Pipeline:
         if not repeats:
             return
         again = self.drafter.vary_openers(briefs, [(i, pitches[i][j], words) for i, j, words in repeats])
-        kp_texts = {k.id: k.sentence.text for b in briefs for k in b.key_points}
         fresh = [(i, j, s) for (i, j, words), s in zip(repeats, again, strict=True)
                  if opener(s.text) not in words and s.text != pitches[i][j].text]
         flags = self._verify([s for _, _, s in fresh], texts, kp_texts)
