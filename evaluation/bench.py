@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from evaluation.metering import MeteredGenerator, token_counter
 from models.types import Axis, PostIt
 
 
@@ -98,6 +99,7 @@ def bench_clustering(n: int, n_axes: int = 6, dim: int = 768) -> None:
 
 
 def bench_end_to_end(n: int, skip_drafting: bool) -> None:
+    from models.drafting import LLMDrafter
     from models.factory import DEFAULT_DRAFTER, build_drafter, build_embedder
     from models.pipeline import Pipeline
 
@@ -106,6 +108,9 @@ def bench_end_to_end(n: int, skip_drafting: bool) -> None:
     t0 = time.perf_counter()
     drafter = build_drafter("extractive" if skip_drafting else DEFAULT_DRAFTER)
     print(f"generator load: {time.perf_counter() - t0:.1f} s (goal < 20 s, {drafter.name} {drafter.model_id})")
+    metered = None
+    if isinstance(drafter, LLMDrafter):  # count what the model reads and writes, the cost on a CPU
+        drafter.generator = metered = MeteredGenerator(drafter.generator)
     pipeline = Pipeline(embedder, drafter)
     t0 = time.perf_counter()
     clustered = pipeline.cluster(postits, axes)
@@ -130,6 +135,8 @@ def bench_end_to_end(n: int, skip_drafting: bool) -> None:
 
     rates = [repeated_opener_rate([s.text for s in d.pitch.sentences]) for d in drafts]
     print(f"  repeated-opener rate of the pitches: {float(np.mean(rates)):.2f} (goal < 0.25)")
+    for line in metered.report() if metered else []:
+        print(f"  model {line}")
 
 
 BENCH_PROMPT = [{"role": "user", "content": (
@@ -145,25 +152,17 @@ def bench_runtimes(runtimes: Sequence[str], tokens: int = 80) -> None:
         t0 = time.perf_counter()
         generator = build_generator(runtime)
         load = time.perf_counter() - t0
+        count = token_counter(generator)
         speeds = []
         for batch in (1, 4):
             generator.chat([BENCH_PROMPT], 4)  # warm-up
             t0 = time.perf_counter()
             replies = generator.chat([BENCH_PROMPT] * batch, tokens)
             took = time.perf_counter() - t0
-            produced = sum(len(_tokenizer_count(generator, r)) for r in replies)
+            produced = sum(count(r) for r in replies)
             speeds.append(f"batch {batch}: {produced / took:.1f} tok/s")
         print(f"runtime {runtime:12} {default_generator(runtime)}: load {load:.1f} s, " + ", ".join(speeds))
         del generator
-
-
-def _tokenizer_count(generator: object, text: str) -> list[int]:
-    """Token ids of ``text`` with the generator's own tokenizer."""
-    tokenizer = generator.tokenizer  # type: ignore[attr-defined]
-    encoded = tokenizer.encode(text)
-    if hasattr(encoded, "input_ids"):  # OpenVINO GenAI's TokenizedInputs
-        return list(encoded.input_ids.data[0])
-    return list(encoded)
 
 
 def main(quick: bool = False, skip_drafting: bool = False, runtimes: Sequence[str] = ("openvino",)) -> int:
