@@ -25,7 +25,7 @@ from typing import Any, Protocol
 
 from models.consensus import Stance
 from models.generation import Generator, Messages
-from models.text import clean_generation, finish, flatten, pitch_count, split_pitch
+from models.text import clean_generation, finish, flatten, opener, pitch_count, split_pitch
 from models.types import Axis, KeyPoint, PostIt, Sentence
 from prompts import Prompt, load_prompt
 
@@ -122,13 +122,33 @@ STANCE_WORDS = {
 }
 
 
-def _gist(text: str) -> str:
+def gist(text: str) -> str:
     """A sentence without case, spaces or punctuation: two that differ only there are one.
 
-    >>> _gist("Die Gruppe empfiehlt, X zu bauen.") == _gist("Die Gruppe empfiehlt X zu bauen")
+    >>> gist("Die Gruppe empfiehlt, X zu bauen.") == gist("Die Gruppe empfiehlt X zu bauen")
     True
     """
     return "".join(ch for ch in text.lower() if ch.isalnum())
+
+
+#: How a rewritten sentence may open when its first word repeats an earlier sentence's, per language.
+#: Additive links only: a small model told what *not* to open on repeats itself ("We should…" five
+#: times over on argkp), told what to open on it complies, and "therefore" or "above all" would claim a
+#: cause or a rank the key points never stated.
+OPENINGS = {
+    "fr": ("Concrètement,", "En parallèle,", "Au-delà,", "Par ailleurs,", "De plus,", "En outre,"),
+    "en": ("In practice,", "At the same time,", "Beyond that,", "Concretely,", "Alongside this,", "In addition,"),
+    "de": ("Konkret", "Zugleich", "Darüber hinaus", "Außerdem", "Ebenso", "Daneben"),
+}
+
+
+def openings(language: str, taken: Sequence[str]) -> list[str]:
+    """The openings of ``language`` whose first word is not in ``taken`` (lower-cased first words).
+
+    >>> openings("fr", ["concrètement", "de"])[:2]
+    ['En parallèle,', 'Au-delà,']
+    """
+    return [o for o in OPENINGS.get(language.split("-")[0], OPENINGS["en"]) if opener(o) not in taken]
 
 
 def stance_note(stance: Stance | None, language: str) -> str:
@@ -247,7 +267,7 @@ class LLMDrafter:
         return {**{step: load_prompt(self.variant, language, step) for step in STEPS},
                 **{f"{step}_retry": load_prompt("retry", language, step) for step in STEPS},
                 "pitch_more": load_prompt("more", language, "pitch"),
-                "pitch_opener": load_prompt("opener", language, "pitch"),
+                "pitch_opener": load_prompt("begin", language, "pitch"),
                 "pitch_votes": load_prompt("votes", language, "pitch")}
 
     def _run(self, conversations: list[Messages], tokens: int, progress: Progress | None) -> list[str]:
@@ -341,14 +361,14 @@ class LLMDrafter:
                 "more", "pitch", briefs[i].language, raws[i],
                 have=str(len(out[i])), sentences=str(want), missing=str(want - len(out[i])))])
         for i, raw in zip(short, self._run(conversations, self.pitch_tokens, None), strict=True):
-            seen = {_gist(s.text) for s in out[i]}
+            seen = {gist(s.text) for s in out[i]}
             for sentence in self._sentences(briefs[i], raw):
                 # a follow-up sentence must name the key points it draws on: one that names none is
                 # not built from them (an injected order in a post-it, an invented aside)
-                if (sentence.key_points and _gist(sentence.text) not in seen
+                if (sentence.key_points and gist(sentence.text) not in seen
                         and len(out[i]) < pitch_count(len(briefs[i].key_points))):
                     out[i].append(sentence)
-                    seen.add(_gist(sentence.text))
+                    seen.add(gist(sentence.text))
 
     def _sentences(self, brief: PitchBrief, raw: str) -> list[Sentence]:
         out = []
@@ -378,17 +398,22 @@ class LLMDrafter:
 
     def vary_openers(self, briefs: Sequence[PitchBrief],
                      repeats: Sequence[tuple[int, Sentence, list[str]]]) -> list[Sentence]:
-        """Each sentence said again, in its pitch's conversation, opening on none of the given words.
+        """Each sentence said again, in its pitch's conversation, opening on a link none of ``words`` starts.
 
         The pitch prompt already asks for varied openers; a 1.5B model still opens three
-        sentences of five on "Développer" (makeorg: repeated-opener rate 0.60).
+        sentences of five on "Développer" (makeorg: repeated-opener rate 0.60), and asked not to
+        open on a word it wrote the same sentence again (argkp: "We should fight urbanization…"
+        five times). So it is told which link to open on (:data:`OPENINGS`); two sentences of
+        one pitch never get the same one.
         """
-        conversations = []
+        conversations: list[Messages] = []
+        given: dict[int, list[str]] = {}
         for i, sentence, words in repeats:
             brief = briefs[i]
-            words_list = ", ".join(f"« {w} »" if brief.language == "fr" else f'"{w}"' for w in words)
+            start = (openings(brief.language, [*words, *given.get(i, [])]) or [""])[0]
+            given.setdefault(i, []).append(opener(start))
             conversations.append([*self._pitch_messages(brief), *self._follow_up(
-                "opener", "pitch", brief.language, sentence.text, draft=flatten(sentence.text), words=words_list)])
+                "begin", "pitch", brief.language, sentence.text, draft=flatten(sentence.text), start=start)])
         texts = self._run(conversations, self.key_point_tokens, None)
         out = []
         for (i, before, _), raw in zip(repeats, texts, strict=True):

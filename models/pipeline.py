@@ -20,7 +20,7 @@ import numpy as np
 from models.clustering import SINGULAR, AxisClusterer
 from models.consensus import stance_of
 from models.decisions import ReviewDecisions, apply_decisions
-from models.drafting import Drafter, GroupBrief, PitchBrief, PitchRequest, quote_sentence
+from models.drafting import Drafter, GroupBrief, PitchBrief, PitchRequest, gist, quote_sentence
 from models.embedding import Embedder
 from models.labelling import ctfidf_keywords, representatives, short_label, vote_weights
 from models.routing import assign_axes, slugify
@@ -219,7 +219,9 @@ class Pipeline:
                   for kps, r in zip(key_points, requests, strict=True)]
         kp_texts = {k.id: k.sentence.text for b in briefs for k in b.key_points}
         self._check_pitches(briefs, pitches, groups, texts, kp_texts)
+        drop_repeats(pitches)
         self._vary_openers(briefs, pitches, texts, kp_texts)
+        drop_repeats(pitches)
         for brief, sentences in zip(briefs, pitches, strict=True):
             mark_divided(sentences, brief.key_points, self.config.language)
         report("scoring", 1.0)
@@ -335,16 +337,14 @@ class Pipeline:
             quote = self._quoted((groups[i].get(first[0]) if first else None) or fallback, texts)
             quote.key_points = first
             pitches[i][j] = quote
-        for sentences in pitches:  # two flagged sentences of one axis can fall back on the same quote
-            earliest = {s.text: s for s in reversed(sentences)}
-            sentences[:] = [s for s in sentences if earliest[s.text] is s]
 
     def _vary_openers(self, briefs: Sequence[PitchBrief], pitches: list[list[Sentence]],
                       texts: dict[str, str], kp_texts: dict[str, str]) -> None:
         """A generated sentence opening on an earlier sentence's first word is said again, once.
 
-        The new wording is kept only if it opens differently and is still verified as
-        supported by its key points: a monotone pitch is better than an unfaithful one.
+        The new wording is kept only if it opens differently, is not another sentence of the
+        pitch behind a new first word, and is still verified as supported by its key points: a
+        monotone pitch is better than an unfaithful or repetitive one.
         """
         repeats: list[tuple[int, int, list[str]]] = []
         for i, sentences in enumerate(pitches):
@@ -357,12 +357,20 @@ class Pipeline:
         if not repeats:
             return
         again = self.drafter.vary_openers(briefs, [(i, pitches[i][j], words) for i, j, words in repeats])
+        # a rewrite that copies another sentence of its pitch behind a new first word says it twice
         fresh = [(i, j, s) for (i, j, words), s in zip(repeats, again, strict=True)
-                 if opener(s.text) not in words and s.text != pitches[i][j].text]
+                 if opener(s.text) not in words and not any(
+                     gist(s.text).endswith(gist(o.text)) for k, o in enumerate(pitches[i]) if k != j)]
         flags = self._verify([s for _, _, s in fresh], texts, kp_texts)
-        for (i, j, s), flagged in zip(fresh, flags, strict=True):
-            if not flagged:
-                pitches[i][j] = s
+        offered = {(i, j): s for (i, j, s), flagged in zip(fresh, flags, strict=True) if not flagged}
+        for i, sentences in enumerate(pitches):
+            opened: set[str] = set()
+            for j in range(len(sentences)):
+                better = offered.get((i, j))
+                # checked against the pitch as it now reads: two rewrites must not open alike either
+                if better is not None and opener(better.text) not in opened:
+                    sentences[j] = better
+                opened.add(opener(sentences[j].text))
 
     def provenance(self) -> dict[str, Any]:
         """Model ids, prompt id and hash, settings and version of this pipeline."""
@@ -379,6 +387,27 @@ class Pipeline:
                          "verifier": self.verifier.describe(self.config.language)},
             "version": __version__,
         }
+
+
+def drop_repeats(pitches: list[list[Sentence]]) -> None:
+    """Keep the first of sentences of one pitch that say the same words.
+
+    A small model can write one key point twice ("Countries hold nuclear weapons to protect
+    themselves from attack." twice in an argkp pitch), and two flagged sentences can fall back
+    on the same quote.
+
+    >>> pitch = [[Sentence("Des bus.", []), Sentence("Des vélos.", []), Sentence("des bus", [])]]
+    >>> drop_repeats(pitch); [s.text for s in pitch[0]]
+    ['Des bus.', 'Des vélos.']
+    """
+    for sentences in pitches:
+        seen: set[str] = set()
+        kept = []
+        for s in sentences:
+            if gist(s.text) not in seen:
+                kept.append(s)
+                seen.add(gist(s.text))
+        sentences[:] = kept
 
 
 def _builtin_hash(name: str) -> str:

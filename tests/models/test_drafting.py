@@ -44,9 +44,9 @@ def test_clean_generation() -> None:
 def test_every_step_has_a_prompt_in_each_language(language: str) -> None:
     values = {"axis": "A", "description": "", "label": "L", "keywords": "k", "postits": "- x", "count": "2",
               "votes": "3", "key_points": "[K1] x", "sentences": "3", "draft": "d", "postit": "p", "sentence": "s"}
-    values.update(have="1", missing="2", votes_rule="", words="« x »")
+    values.update(have="1", missing="2", votes_rule="", start="Concrètement,")
     for step, variant in [("keypoint", "default"), ("keypoint", "retry"), ("pitch", "default"), ("pitch", "retry"),
-                          ("pitch", "more"), ("pitch", "opener"), ("pitch", "votes"), ("verify", "same")]:
+                          ("pitch", "more"), ("pitch", "begin"), ("pitch", "votes"), ("verify", "same")]:
         prompt = load_prompt(variant, language, step)
         assert prompt.id == f"{step}/{variant}.{language}" and len(prompt.sha256) == 64
         assert all("$" not in m["content"] for m in prompt.messages(**values))
@@ -161,7 +161,10 @@ def test_a_flagged_pitch_sentence_is_quoted_from_its_own_key_points_group() -> N
     assert "navette" in sentence["text"] and set(sentence["citations"]) <= {p.id for p in agreed}
 
 
-def _monotone_pitch(opener_reply: str, judge_rejects: str = "") -> dict:  # type: ignore[type-arg]
+MONOTONE = "Développer les pistes cyclables [K1]. Développer les navettes [K2]. Créer des jardins [K3]."
+
+
+def _monotone_pitch(opener_reply: str, judge_rejects: str = "", pitch: str = MONOTONE) -> dict:  # type: ignore[type-arg]
     from models.pipeline import Pipeline
     from models.verification import Verifier
     from tests.fakes import HashingEmbedder
@@ -170,7 +173,7 @@ def _monotone_pitch(opener_reply: str, judge_rejects: str = "") -> dict:  # type
         if "commence déjà" in messages[-1]["content"]:
             return opener_reply
         if any("[K1]" in m["content"] for m in messages):
-            return "Développer les pistes cyclables [K1]. Développer les navettes [K2]. Créer des jardins [K3]."
+            return pitch
         return "Une idée commune."
 
     def agree(messages: list[dict[str, str]]) -> float:
@@ -190,7 +193,7 @@ def _monotone_pitch(opener_reply: str, judge_rejects: str = "") -> dict:  # type
 
 def test_a_repeated_opener_is_said_again_differently() -> None:
     out = _monotone_pitch("Ensuite, des navettes relieront la gare [K1].")
-    assert len(out["asked"]) == 1 and "« développer »" in out["asked"][0]
+    assert len(out["asked"]) == 1 and "en la commençant par « Concrètement, »" in out["asked"][0]
     texts = [s["text"] for s in out["axis"]["pitch"]["sentences"]]
     assert texts[0].startswith("Développer") and texts[1].startswith("Ensuite")
     second = out["axis"]["pitch"]["sentences"][1]
@@ -203,3 +206,19 @@ def test_a_reworded_opener_that_fails_verification_or_repeats_is_not_kept() -> N
     assert rejected["axis"]["pitch"]["sentences"][1]["text"] == "Développer les navettes."
     same_opener = _monotone_pitch("Développer encore les navettes [K2].")
     assert same_opener["axis"]["pitch"]["sentences"][1]["text"] == "Développer les navettes."
+
+
+def test_repeated_openers_of_one_pitch_are_each_given_a_different_opening() -> None:
+    out = _monotone_pitch("Ensuite, des navettes relieront la gare [K1].",
+                          pitch="Développer les pistes [K1]. Développer les navettes [K2]. Développer les jardins [K3].")
+    assert len(out["asked"]) == 2
+    assert "« Concrètement, »" in out["asked"][0] and "« En parallèle, »" in out["asked"][1]
+    texts = [s["text"] for s in out["axis"]["pitch"]["sentences"]]
+    # both rewrites came back opening on "Ensuite": only the first can be kept
+    assert texts == ["Développer les pistes.", "Ensuite, des navettes relieront la gare.", "Développer les jardins."]
+
+
+def test_a_rewrite_that_copies_another_sentence_behind_a_new_opening_is_not_kept() -> None:
+    out = _monotone_pitch("Concrètement, développer les pistes cyclables [K2].")
+    assert [s["text"] for s in out["axis"]["pitch"]["sentences"]][:2] == [
+        "Développer les pistes cyclables.", "Développer les navettes."]
