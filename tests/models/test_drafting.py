@@ -209,8 +209,8 @@ def test_a_reworded_opener_that_fails_verification_or_repeats_is_not_kept() -> N
 
 
 def test_repeated_openers_of_one_pitch_are_each_given_a_different_opening() -> None:
-    out = _monotone_pitch("Ensuite, des navettes relieront la gare [K1].",
-                          pitch="Développer les pistes [K1]. Développer les navettes [K2]. Développer les jardins [K3].")
+    three = "Développer les pistes [K1]. Développer les navettes [K2]. Développer les jardins [K3]."
+    out = _monotone_pitch("Ensuite, des navettes relieront la gare [K1].", pitch=three)
     assert len(out["asked"]) == 2
     assert "« Concrètement, »" in out["asked"][0] and "« En parallèle, »" in out["asked"][1]
     texts = [s["text"] for s in out["axis"]["pitch"]["sentences"]]
