@@ -219,9 +219,8 @@ class Pipeline:
                   for kps, r in zip(key_points, requests, strict=True)]
         kp_texts = {k.id: k.sentence.text for b in briefs for k in b.key_points}
         self._check_pitches(briefs, pitches, groups, texts, kp_texts)
-        drop_repeats(pitches)
+        drop_repeats(pitches)  # before openers: a rewrite must not turn a repeat into "Also, <same sentence>"
         self._vary_openers(briefs, pitches, texts, kp_texts)
-        drop_repeats(pitches)
         for brief, sentences in zip(briefs, pitches, strict=True):
             mark_divided(sentences, brief.key_points, self.config.language)
         report("scoring", 1.0)
