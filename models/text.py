@@ -8,7 +8,7 @@ _BULLET = re.compile(r"^\s*(?:[-*•>]+|\d+[.)])\s*")
 _LEAD = re.compile(r"^(?:phrase|sentence|satz|réponse|answer|antwort|pitch|point clé|key point)\s*:\s*", re.I)
 # A sentence ends at an end mark (or one inside closing quotes) followed by a plain space; quotes keep
 # their non-breaking spaces (French typography), so "«\u00a0Il faut….\u00a0»" stays one sentence.
-_SENTENCE_END = re.compile(r"(?:(?<=[.!?…])|(?<=[.!?…]\u00a0»)|(?<=[.!?…]”))[ \t\r\n]+")
+_SENTENCE_END = re.compile(r"(?:(?<=[.!?…])|(?<=[.!?…]\u00a0»)|(?<=[.!?…][”\"]))[ \t\r\n]+")
 _REFS = re.compile(r"\[\s*(K\s*\d+(?:\s*[,;]\s*K?\s*\d+)*)\s*\]", re.I)
 _LEADING_REFS = re.compile(r"^(?:\s*\[\s*K\s*\d+(?:\s*[,;]\s*K?\s*\d+)*\s*\])+", re.I)
 # "Priorités : …", "Les actions concrètes sont : …": the prompt's scaffolding, not the pitch.
@@ -26,8 +26,9 @@ _META = re.compile(
     r"|fordern|zeigen|schlagen vor|wünschen|betonen)"
     r"(?:(?: que| une volonté de| la volonté de| la nécessité de| le besoin de| l'idée de| de| à"
     r"| that| a desire to| the need to| to|, dass| dass)\b| qu'| d')?\s*", re.I)
-# "(17 post-its, 0 votes) …": a key point's weight, echoed from the pitch prompt.
-_WEIGHT = re.compile(r"^\(\s*\d+\s*(?:post-its?|notes?|notizen)\b[^)]*\)\s*", re.I)
+# "(17 post-its, 0 votes)": a key point's weight, echoed from the pitch prompt, at a sentence's start or
+# between two copied key points ("… speed." (59 post-its, 0 votes) Homeschooling …").
+_WEIGHT = re.compile(r"\s*\(\s*\d+\s*(?:post-its?|notes?|notizen)\b[^)]*\)", re.I)
 _BRACKETED_WORDS = re.compile(r"\[([^\[\]]*[^\W\d_]{3,}[^\[\]]*)\]")
 # "L'axe stratégique « X » vise à …", "The strategic axis "X" aims to …": the axis describing itself.
 _AXIS_META = re.compile(
@@ -158,9 +159,11 @@ def split_pitch(raw: str, n_key_points: int) -> list[tuple[str, list[int]]]:
     [('Réguler la publicité.', []), ('Taxer le kérosène.', [])]
     >>> split_pitch("(17 post-its, 0 votes) Government should not condone death [K4].", 4)
     [('Government should not condone death.', [4])]
+    >>> split_pitch('"Children learn at their own speed." (59 post-its, 0 votes) Bullied ones stay safe [K2].', 2)
+    [('Children learn at their own speed.', []), ('Bullied ones stay safe.', [2])]
     """
     text = " ".join(_strip_line(line) for line in raw.splitlines() if line.strip())
-    text = _BRACKETED_WORDS.sub(r"\1", text)
+    text = _WEIGHT.sub("", _BRACKETED_WORDS.sub(r"\1", text))
     out: list[tuple[str, list[int]]] = []
     for chunk in _SENTENCE_END.split(text):
         lead = _LEADING_REFS.match(chunk)
@@ -169,7 +172,7 @@ def split_pitch(raw: str, n_key_points: int) -> list[tuple[str, list[int]]]:
             chunk = chunk[lead.end():]
         refs = [n for m in _REFS.finditer(chunk) for n in _numbers(m.group(1))]
         body = cut_loop(" ".join(_REFS.sub(" ", chunk).split()).strip(" \"'«»“”*`"))
-        body = state_directly(_LABEL.sub("", _WEIGHT.sub("", body)))
+        body = state_directly(_LABEL.sub("", body))
         body = body[:1].upper() + body[1:]
         if re.search(r"[^\W\d_]{3,}", body) and all(body != s for s, _ in out):
             out.append((finish(body.replace(" .", ".")), list(dict.fromkeys(refs))))
