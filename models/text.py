@@ -33,8 +33,9 @@ _BRACKETED_WORDS = re.compile(r"\[([^\[\]]*[^\W\d_]{3,}[^\[\]]*)\]")
 # "L'axe stratégique « X » vise à …", "The strategic axis "X" aims to …": the axis describing itself.
 _AXIS_META = re.compile(
     r"^(?:l'axe|cet axe|the axis|this axis|the strategic axis|die achse|diese achse|die strategische achse)"
-    r"(?: stratégique)?(?: [«“\"][^»”\"]*[»”\"])? (?:vise à|cherche à|a pour ambition de|aims to|seeks to"
-    r"|is to|zielt darauf ab,)\s*", re.I)
+    r"(?: stratégique)?(?: [«“\"][^»”\"]*[»”\"])? (?:vise à|cherche à|a pour ambition de|privilégie"
+    r"|met l'accent sur|se concentre sur|aims to|seeks to|is to|prioriti[sz]es|focuses on"
+    r"|zielt darauf ab,|konzentriert sich auf)\s*", re.I)
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 _FENCE = str.maketrans({"<": "‹", ">": "›"})
 
@@ -90,6 +91,8 @@ def state_directly(sentence: str) -> str:
     'Des stratégies pour trier.'
     >>> state_directly('The strategic axis "Assisted suicide (con)" aims to advocate for legal aid.')
     'Advocate for legal aid.'
+    >>> state_directly("This axis prioritizes the safety of patients.")
+    'The safety of patients.'
     >>> state_directly("L'axe stratégique vise à relocaliser l'industrie.")
     "Relocaliser l'industrie."
     >>> state_directly("The group argues that capital punishment is cruel.")
