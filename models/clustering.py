@@ -151,7 +151,8 @@ class AxisClusterer(ClusterMixin, BaseEstimator):  # type: ignore[misc]
         if runs == 1:
             return found[0]
         self.params_.update(distance_weight=self.distance_weight)
-        distances = consensus_distances(found, source, self.distance_weight)
+        cosine = source if n <= DENSE_MAX else cosine_distances(X)  # an ensemble_max set above DENSE_MAX
+        distances = consensus_distances(found, cosine, self.distance_weight)
         model = hdbscan.HDBSCAN(min_cluster_size=mcs, min_samples=1, metric="precomputed",
                                 cluster_selection_method="eom", core_dist_n_jobs=1)
         return np.asarray(model.fit_predict(distances), dtype=int)

@@ -68,3 +68,18 @@ def test_identical_points_form_one_cluster() -> None:
     X = np.tile(HashingEmbedder().encode(["même idée"]), (6, 1))
     model = AxisClusterer().fit(X, keys=[str(i) for i in range(6)])
     assert model.n_clusters_ == 1 and (model.labels_ == 0).all()
+
+
+def test_consensus_distance_keeps_the_vectors_share() -> None:
+    # Three tight, far-apart groups: with the cosine distance alone (weight 1) the consensus
+    # step must still find them, so the vectors' share really reaches the final HDBSCAN.
+    rng = np.random.default_rng(0)
+    centres = np.eye(3, 16)
+    X = np.vstack([c + 0.01 * rng.standard_normal((8, 16)) for c in centres])
+    X /= np.linalg.norm(X, axis=1, keepdims=True)
+    keys = [f"{i:02d}" for i in range(len(X))]
+    for weight in (0.0, 0.3, 1.0):
+        model = AxisClusterer(n_runs=4, distance_weight=weight).fit(X, keys=keys)
+        assert model.params_["distance_weight"] == weight
+        assert [len(set(model.labels_[i:i + 8])) for i in (0, 8, 16)] == [1, 1, 1]
+        assert model.n_clusters_ == 3
