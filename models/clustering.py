@@ -13,7 +13,7 @@ distances crowd together in high dimensions. This estimator:
    (0.36–0.39 over four seeds). The consensus distance keeps a share of the
    original cosine distance: sixteen layouts give only seventeen co-association
    levels, and pairs the layouts tie on (or split by chance) are then told
-   apart by what the vectors say (CCC 0.367 → 0.41 over six seeds, the other
+   apart by what the vectors say (CCC 0.371 → 0.410 over six seeds, the other
    sets unchanged);
 2. scales HDBSCAN's ``min_cluster_size`` and UMAP's ``n_neighbors`` with the
    axis size (``sqrt(n) / 3`` and ``sqrt(n)``, clipped), and selects clusters
