@@ -350,8 +350,13 @@ class LLMDrafter:
         def unused(i: int) -> int:
             return len({k.id for k in briefs[i].key_points} - {k for s in out[i] for k in s.key_points})
 
-        # only where key points are left to say: asking for more of nothing invites invention
-        short = [i for i in raws if len(out[i]) < min(3, pitch_count(len(briefs[i].key_points))) and unused(i)]
+        def more_to_say(i: int) -> bool:
+            # a key point no sentence names, or more than a sentence can carry (two each): the 1.5B
+            # sometimes writes one sentence citing [K1…K8] and stops (16 of 56 argkp pitches were
+            # one sentence). With nothing left to say, asking for more would invite invention.
+            return bool(unused(i)) or len(briefs[i].key_points) > 2 * len(out[i])
+
+        short = [i for i in raws if len(out[i]) < min(3, pitch_count(len(briefs[i].key_points))) and more_to_say(i)]
         if not short:
             return
         conversations = []

@@ -23,7 +23,7 @@ _META = re.compile(
     r"|insistent sur|défendent|affirment|estiment"
     r"|suggest|express|call for|show|highlight|propose|want|ask for|ask to|urge"
     r"|argues?|advocates? for|believes?|states?|plädiert für|argumentiert"
-    r"|fordern|zeigen|schlagen vor|wünschen|betonen)"
+    r"|fordern|zeigen|schlagen vor|wünschen|betonen)s?"  # "s?": "The notes suggests to…" is not "S to…"
     r"(?:(?: que| une volonté de| la volonté de| la nécessité de| le besoin de| l'idée de| de| à"
     r"| that| a desire to| the need to| to|, dass| dass)\b| qu'| d')?\s*", re.I)
 # "(17 post-its, 0 votes)": a key point's weight, echoed from the pitch prompt, at a sentence's start or
@@ -87,6 +87,8 @@ def state_directly(sentence: str) -> str:
     'Renforcer le reporting.'
     >>> state_directly("The notes call for free public transport.")
     'Free public transport.'
+    >>> state_directly("The notes suggests to close the camp.")
+    'Close the camp.'
     >>> state_directly("Les propositions proposent des stratégies pour trier.")
     'Des stratégies pour trier.'
     >>> state_directly('The strategic axis "Assisted suicide (con)" aims to advocate for legal aid.')
