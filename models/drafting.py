@@ -122,6 +122,31 @@ STANCE_WORDS = {
 }
 
 
+def complete_from_key_points(brief: PitchBrief, sentences: list[Sentence]) -> None:
+    """Bring a pitch that is still short after a follow-up to three sentences with its key points.
+
+    A 1.5B model on some axes writes one sentence citing every key point, then says it again when
+    asked for more (argkp: "We should abandon marriage [K1, …, K10]."): the pitch would say one
+    thing where the room said ten. The key points, verified already, say the rest in the room's
+    order; a key point named only inside a sentence citing more than two counts as not yet said.
+
+    >>> kps = [KeyPoint(f"k{i}", None, Sentence(f"Point {i}.", [f"p{i}"]), 1, 0) for i in (1, 2, 3)]
+    >>> pitch = [Sentence("All at once.", ["p1", "p2", "p3"], key_points=["k1", "k2", "k3"])]
+    >>> complete_from_key_points(PitchBrief(Axis("A"), "en", kps), pitch); [s.text for s in pitch]
+    ['All at once.', 'Point 1.', 'Point 2.']
+    """
+    want = min(3, pitch_count(len(brief.key_points)))
+    said = {k for s in sentences if len(s.key_points) <= 2 for k in s.key_points}
+    seen = {gist(s.text) for s in sentences}
+    for kp in brief.key_points:
+        if len(sentences) >= want:
+            return
+        if kp.id not in said and gist(kp.sentence.text) not in seen:
+            sentences.append(Sentence(kp.sentence.text, list(kp.sentence.citations), key_points=[kp.id],
+                                      quoted=kp.sentence.quoted))
+            seen.add(gist(kp.sentence.text))
+
+
 def gist(text: str) -> str:
     """A sentence without case, spaces or punctuation: two that differ only there are one.
 
@@ -339,6 +364,8 @@ class LLMDrafter:
         for i, raw in zip(todo, texts, strict=True):
             out[i] = self._sentences(briefs[i], raw)[: pitch_count(len(briefs[i].key_points))]
         self._lengthen(briefs, out, dict(zip(todo, texts, strict=True)))
+        for brief, sentences in zip(briefs, out, strict=True):
+            complete_from_key_points(brief, sentences)
         return out
 
     def _lengthen(self, briefs: Sequence[PitchBrief], out: list[list[Sentence]], raws: dict[int, str]) -> None:
@@ -377,7 +404,10 @@ class LLMDrafter:
 
     def _sentences(self, brief: PitchBrief, raw: str) -> list[Sentence]:
         out = []
+        title = gist(brief.axis.name)
         for text, refs in split_pitch(raw, len(brief.key_points)):
+            if gist(text) == title:  # "We should abandon marriage (pro)." says the axis, not the room
+                continue
             ids = [brief.key_points[n - 1].id for n in refs]
             out.append(Sentence(text, cited_through(brief.key_points, ids), key_points=ids))
         return out

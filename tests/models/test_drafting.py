@@ -178,9 +178,12 @@ def test_a_flagged_pitch_sentence_is_quoted_from_its_own_key_points_group() -> N
         divided + agreed).to_dict()["axes"]
     first, second = axis["key_points"][:2]
     assert first["consensus"]["label"] == "divided" and second["consensus"]["label"] == "consensus"
-    [sentence] = axis["pitch"]["sentences"]
+    sentence, *completed = axis["pitch"]["sentences"]
     assert sentence["quoted"] and sentence["key_points"] == [second["id"]]
     assert "navette" in sentence["text"] and set(sentence["citations"]) <= {p.id for p in agreed}
+    # still one sentence after the follow-up: the key points complete it, each speaking for itself
+    kp_text = {k["id"]: k["text"] for k in axis["key_points"]}
+    assert completed and all(s["text"].startswith(kp_text[s["key_points"][0]]) for s in completed)
 
 
 MONOTONE = "Développer les pistes cyclables [K1]. Développer les navettes [K2]. Créer des jardins [K3]."
