@@ -5,7 +5,8 @@ Facilitators move post-its, merge clusters and rename them. A new synthesis
 applied on top, in this order:
 
 1. **merges**: the new clusters that hold most of each merged cluster's members
-   become one (a must-link between the two groups);
+   become one, and every member of either side joins it, wherever the new
+   clustering put it (a must-link between the two groups);
 2. **moves**: a moved post-it joins the new cluster holding most of the
    members it was moved beside (a must-link with them); moved to the singular
    group, it stays singular (a cannot-link with every cluster). A later move of
@@ -118,9 +119,9 @@ def apply_decisions(ids: Sequence[str], labels: np.ndarray, decisions: ReviewDec
             source = _plurality(labels, rows)
             if source not in (SINGULAR, target):
                 labels[labels == source] = target
-            for r in rows:
-                if labels[r] == SINGULAR:
-                    labels[r] = target
+            # a must-link on the members themselves: one the new clustering left singular or put in a
+            # third cluster still goes where the reviewer put it (a later move of it still wins)
+            labels[rows] = target
         note(target, KEPT_MERGE)
     last = {m.postit_id: m for m in decisions.moves}
     for move in last.values():

@@ -69,3 +69,10 @@ def test_numbering_does_not_depend_on_input_order() -> None:
     order = [8, 3, 0, 6, 1, 7, 4, 2, 5]
     shuffled = apply_decisions([IDS[i] for i in order], LABELS[order], decisions).labels
     assert _groups([IDS[i] for i in order], shuffled) == base
+
+
+def test_a_merge_pulls_back_members_the_new_clustering_put_in_a_third_cluster() -> None:
+    decisions = ReviewDecisions(merges=[Merge(("a", "b", "c"), ("d", "e"))])
+    # the new clustering put c beside x: the reviewer's merge still holds c, not x
+    out = apply_decisions(["a", "b", "c", "d", "e", "x"], np.array([0, 0, 2, 1, 1, 2]), decisions)
+    assert len(set(out.labels[:5].tolist())) == 1 and out.labels[5] != out.labels[0]
