@@ -25,7 +25,16 @@ from typing import Any, Protocol
 
 from models.consensus import Stance
 from models.generation import Generator, Messages
-from models.text import clean_generation, finish, flatten, opener, pitch_count, split_pitch
+from models.text import (
+    KEY_POINTS_PER_SENTENCE,
+    MIN_PITCH_SENTENCES,
+    clean_generation,
+    finish,
+    flatten,
+    opener,
+    pitch_count,
+    split_pitch,
+)
 from models.types import Axis, KeyPoint, PostIt, Sentence
 from prompts import Prompt, load_prompt
 
@@ -135,11 +144,10 @@ def complete_from_key_points(brief: PitchBrief, sentences: list[Sentence]) -> No
     >>> complete_from_key_points(PitchBrief(Axis("A"), "en", kps), pitch); [s.text for s in pitch]
     ['All at once.', 'Point 1.', 'Point 2.']
     """
-    want = min(3, pitch_count(len(brief.key_points)))
-    said = {k for s in sentences if len(s.key_points) <= 2 for k in s.key_points}
+    said = {k for s in sentences if len(s.key_points) <= KEY_POINTS_PER_SENTENCE for k in s.key_points}
     seen = {gist(s.text) for s in sentences}
     for kp in brief.key_points:
-        if len(sentences) >= want:
+        if len(sentences) >= MIN_PITCH_SENTENCES:
             return
         if kp.id not in said and gist(kp.sentence.text) not in seen:
             sentences.append(Sentence(kp.sentence.text, list(kp.sentence.citations), key_points=[kp.id],
@@ -381,9 +389,9 @@ class LLMDrafter:
             # a key point no sentence names, or more than a sentence can carry (two each): the 1.5B
             # sometimes writes one sentence citing [K1…K8] and stops (16 of 56 argkp pitches were
             # one sentence). With nothing left to say, asking for more would invite invention.
-            return bool(unused(i)) or len(briefs[i].key_points) > 2 * len(out[i])
+            return bool(unused(i)) or len(briefs[i].key_points) > KEY_POINTS_PER_SENTENCE * len(out[i])
 
-        short = [i for i in raws if len(out[i]) < min(3, pitch_count(len(briefs[i].key_points))) and more_to_say(i)]
+        short = [i for i in raws if len(out[i]) < MIN_PITCH_SENTENCES and more_to_say(i)]
         if not short:
             return
         conversations = []
