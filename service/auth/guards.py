@@ -1,7 +1,9 @@
 """Authorization: each route names the permission it needs; its path ids must be in the key's scope.
 
 A resource of a workshop outside the key's scope answers 404, exactly like one that does not
-exist, so ids cannot be probed.
+exist, so ids cannot be probed. For a scoped key, an id that names no row of its kind (a deleted
+cluster, or a pitch's id passed as a cluster's) is refused here too: a handler never sees an id
+it could not tie to one of the key's workshops.
 """
 
 from __future__ import annotations
@@ -53,7 +55,7 @@ def allow(permission: str) -> Guard:
                 for param, value in connection.path_params.items():
                     if param in OWNERS:
                         owner = await workshop_of(session, param, value)
-                        if owner is not None and not who.sees(owner):
+                        if owner is None or not who.sees(owner):
                             raise NotFoundException(f"{param.removesuffix('_id')} {value} not found")
         if not who.can(permission):
             raise PermissionDeniedException(f"the {who.role} role cannot {permission}")

@@ -134,8 +134,8 @@ class PitchController(Controller):
     async def history(self, db_session: NamedDependency[AsyncSession],
                       pitch_id: FromPath[uuid.UUID]) -> list[RevisionOut]:
         """Every version of the pitch: who, when, what, and the diff."""
-        await services.get_pitch(db_session, pitch_id)
-        return [revision_out(r) for r in await services.history(db_session, pitch_id)]
+        pitch = await services.get_pitch(db_session, pitch_id)
+        return [revision_out(r) for r in await services.history(db_session, pitch_id, "pitch", pitch.workshop_id)]
 
 
 class ClusterController(Controller):
@@ -169,8 +169,10 @@ class ClusterController(Controller):
     @get("/clusters/{cluster_id:uuid}/history", guards=[allow("read")])
     async def history(self, db_session: NamedDependency[AsyncSession],
                       cluster_id: FromPath[uuid.UUID]) -> list[RevisionOut]:
-        """Renames and merges of a cluster."""
-        return [revision_out(r) for r in await services.history(db_session, cluster_id)]
+        """Renames and merges of a cluster (404 for an id that is not a cluster's, or a deleted one)."""
+        cluster = await services.get_cluster(db_session, cluster_id)
+        return [revision_out(r) for r in await services.history(db_session, cluster_id, "cluster",
+                                                                cluster.workshop_id)]
 
     @get("/workshops/{workshop_id:uuid}/export", guards=[allow("read")])
     async def export(self, db_session: NamedDependency[AsyncSession], workshop_id: FromPath[uuid.UUID],

@@ -159,7 +159,7 @@ class ReviewPages(Controller):
         """Every version of a pitch with the diff to the previous one."""
         pitch = await services.get_pitch(db_session, pitch_id)
         axis = await db_session.get(AxisRow, pitch.axis_id)
-        revisions = await services.history(db_session, pitch_id)
+        revisions = await services.history(db_session, pitch_id, "pitch", pitch.workshop_id)
         rows = [(r, text_diff(r.before, r.after).splitlines()[2:]) for r in reversed(revisions)]
         return Template("history.html", context={"pitch": pitch, "axis": axis, "rows": rows,
                                                  "user": author_of(request)})

@@ -180,10 +180,15 @@ async def accept_proposal(session: AsyncSession, pitch_id: uuid.UUID, author: st
     return pitch
 
 
-async def history(session: AsyncSession, entity_id: uuid.UUID) -> list[Revision]:
-    """Revisions of one entity, oldest first."""
-    rows = await session.scalars(select(Revision).where(Revision.entity_id == entity_id)
-                                 .order_by(Revision.created_at, Revision.id))
+async def history(session: AsyncSession, entity_id: uuid.UUID, entity: str,
+                  workshop_id: uuid.UUID) -> list[Revision]:
+    """Revisions of one entity of one kind (``pitch``, ``cluster``) and workshop, oldest first.
+
+    Kind and workshop are both matched so that an id of another kind or workshop reads nothing.
+    """
+    rows = await session.scalars(select(Revision).where(
+        Revision.entity_id == entity_id, Revision.entity == entity, Revision.workshop_id == workshop_id)
+        .order_by(Revision.created_at, Revision.id))
     return list(rows)
 
 

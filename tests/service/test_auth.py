@@ -55,32 +55,69 @@ def test_roles(client: TestClient[Litestar]) -> None:
     assert len(client.get(f"{API}/workshops").json()) == 2  # the admin sees both
 
 
-def test_other_workshops_answer_404_on_every_route(client: TestClient[Litestar]) -> None:
+#: Path parameters that name no workshop's row (admin-only routes); every other id must be scoped.
+UNSCOPED_PARAMS = {"key_id", "action", "path"}
+#: A real value for the ``{action:str}`` routes, so the handler would act if the guard let it through.
+ACTIONS = {"pitches": "approve", "clusters": "rename", "comments": "resolve"}
+
+
+def _theirs_ids(client: TestClient[Litestar]) -> dict[str, str]:
+    """One id of every kind, all in one workshop (a comment and a finished synthesis included)."""
     theirs, data = reviewed_workshop(client)
+    axis = data["axes"][0]
+    cluster = axis["clusters"][0]
+    synthesis = client.get(f"{API}/workshops/{theirs}/syntheses").json()[0]
+    comment = client.post(f"{API}/clusters/{cluster['id']}/comments", json={"body": "À revoir"})
+    assert comment.status_code == 201, comment.text
+    return {"workshop_id": theirs, "axis_id": client.get(f"{API}/workshops/{theirs}").json()["axes"][0]["id"],
+            "pitch_id": axis["pitch"]["id"], "cluster_id": cluster["id"], "postit_id": cluster["postits"][0]["id"],
+            "synthesis_id": synthesis["id"], "job_id": synthesis["job_id"], "comment_id": comment.json()["id"]}
+
+
+def _scoped_routes(client: TestClient[Litestar], ids: dict[str, str]) -> list[tuple[str, str]]:
+    """Every (method, URL) of the app whose path names a workshop's row, filled with ``ids``."""
+    import re
+
+    found = []
+    for route in client.app.routes:
+        params = re.findall(r"{(\w+):\w+}", route.path)
+        if not params or set(params) <= UNSCOPED_PARAMS:
+            continue
+        unknown = set(params) - set(ids) - UNSCOPED_PARAMS
+        assert not unknown, f"{route.path}: no test id for {unknown}: add one to _theirs_ids"
+        kind = route.path.split("{", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+        url = re.sub(r"{(\w+):\w+}", lambda m: ids.get(m[1], ACTIONS.get(kind, "x")), route.path)
+        found += [(m, url) for m in sorted(getattr(route, "methods", ())) if m not in ("OPTIONS", "HEAD")]
+    return found
+
+
+def test_other_workshops_answer_404_on_every_route(client: TestClient[Litestar]) -> None:
+    """Every route of ``app.routes`` that takes a workshop's id, by introspection: a new route cannot forget."""
+    ids = _theirs_ids(client)
     mine = client.post(f"{API}/workshops", json={"title": "Autre", "axes": [{"name": "B"}]}).json()["id"]
     scoped = as_key(client, "facilitator", "Animatrice B", [mine])
-    axis = data["axes"][0]
-    pitch, cluster = axis["pitch"]["id"], axis["clusters"][0]["id"]
-    postit = axis["clusters"][0]["postits"][0]["id"]
-    synthesis = client.get(f"{API}/workshops/{theirs}/syntheses").json()[0]
-    axis_id = client.get(f"{API}/workshops/{theirs}").json()["axes"][0]["id"]
-    routes = [("GET", f"{API}/workshops/{theirs}"), ("PATCH", f"{API}/workshops/{theirs}"),
-              ("DELETE", f"{API}/workshops/{theirs}"), ("GET", f"{API}/workshops/{theirs}/postits"),
-              ("POST", f"{API}/workshops/{theirs}/syntheses"), ("GET", f"{API}/workshops/{theirs}/syntheses"),
-              ("GET", f"{API}/syntheses/{synthesis['id']}"), ("GET", f"{API}/jobs/{synthesis['job_id']}"),
-              ("GET", f"{API}/pitches/{pitch}"), ("PATCH", f"{API}/pitches/{pitch}"),
-              ("POST", f"{API}/pitches/{pitch}/approve"), ("POST", f"{API}/pitches/{pitch}/regenerate"),
-              ("GET", f"{API}/pitches/{pitch}/history"), ("PATCH", f"{API}/clusters/{cluster}"),
-              ("GET", f"{API}/clusters/{cluster}/history"), ("POST", f"{API}/postits/{postit}/move"),
-              ("GET", f"{API}/workshops/{theirs}/export"), ("GET", f"{API}/workshops/{theirs}/review"),
-              ("GET", f"/review/workshops/{theirs}"), ("GET", f"/review/axes/{axis_id}"),
-              ("GET", f"/review/pitches/{pitch}/history")]
+    before = client.get(f"{API}/pitches/{ids['pitch_id']}").json()["text"]
+    routes = _scoped_routes(client, ids)
+    assert len(routes) >= 40, routes  # the walk found the app's routes
     for method, url in routes:
-        body = {"text": "x", "label": "x", "cluster_id": None} if method in ("PATCH", "POST") else None
+        body = {"text": "x", "label": "x", "cluster_id": None, "body": "x"} if method in ("PATCH", "POST") else None
         answer = _bare(client, method, url, headers=scoped, json=body)
         assert answer.status_code == 404, (method, url, answer.status_code)
     assert _bare(client, "GET", f"{API}/workshops/{mine}", headers=scoped).status_code == 200
-    assert client.get(f"{API}/pitches/{pitch}").json()["text"] == axis["pitch"]["text"]  # nothing changed
+    assert client.get(f"{API}/pitches/{ids['pitch_id']}").json()["text"] == before  # nothing changed
+
+
+def test_an_id_of_another_kind_or_a_deleted_cluster_reads_no_history(client: TestClient[Litestar]) -> None:
+    """The history route read revisions of any entity id: a pitch's id passed as a cluster's leaked its text."""
+    ids = _theirs_ids(client)
+    mine = client.post(f"{API}/workshops", json={"title": "Autre", "axes": [{"name": "B"}]}).json()["id"]
+    client.patch(f"{API}/pitches/{ids['pitch_id']}", json={"text": "Texte secret de l'atelier A."}).raise_for_status()
+    viewer = as_key(client, "viewer", "Lecteur B", [mine])
+    for other in ("pitch_id", "postit_id", "axis_id", "workshop_id"):
+        leaked = _bare(client, "GET", f"{API}/clusters/{ids[other]}/history", headers=viewer)
+        assert leaked.status_code == 404 and "secret" not in leaked.text, (other, leaked.text)
+        assert client.get(f"{API}/clusters/{ids[other]}/history").status_code == 404  # even for the admin
+    assert client.get(f"{API}/pitches/{ids['pitch_id']}/history").json()[-1]["after"]["sentences"]
 
 
 def test_revoked_key_and_its_sessions_stop_working(client: TestClient[Litestar]) -> None:
