@@ -86,7 +86,8 @@ def _scoped_routes(client: TestClient[Litestar], ids: dict[str, str]) -> list[tu
         unknown = set(params) - set(ids) - UNSCOPED_PARAMS
         assert not unknown, f"{route.path}: no test id for {unknown}: add one to _theirs_ids"
         kind = route.path.split("{", 1)[0].rstrip("/").rsplit("/", 1)[-1]
-        url = re.sub(r"{(\w+):\w+}", lambda m: ids.get(m[1], ACTIONS.get(kind, "x")), route.path)
+        filled = {**ids, "action": ACTIONS.get(kind, "x")}
+        url = re.sub(r"{(\w+):\w+}", r"{\1}", route.path).format(**filled)
         found += [(m, url) for m in sorted(getattr(route, "methods", ())) if m not in ("OPTIONS", "HEAD")]
     return found
 
