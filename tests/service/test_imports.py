@@ -125,6 +125,43 @@ def test_decidim_csv_imports_one_axis_per_category(client: TestClient[Litestar])
     assert [a["name"] for a in english.json()["axes"]] == ["Mobility", "Crafts", "Uncategorised"]
 
 
+def test_decidim_030_export_reads_taxonomies_likes_and_withdrawn(client: TestClient[Litestar]) -> None:
+    """Decidim 0.30 replaced categories with taxonomies and endorsements with likes; all landed in one axis."""
+    wid = new_workshop(client)
+    body = (DATA / "decidim-proposals-0.30.csv").read_bytes()
+    answer = client.post(f"{API}/workshops/{wid}/import?format=decidim", content=body,
+                         headers={"Content-Type": "text/csv"})
+    assert answer.status_code == 201, answer.text
+    report = answer.json()
+    assert [a["name"] for a in report["axes"]] == ["Mobilité", "Artisanat", "Sans catégorie"]
+    assert report["created"] == 4 and report["left_out"] == {"withdrawn": 1, "rejected": 1}
+    postits = {p["external_id"]: p for p in client.get(f"{API}/workshops/{wid}/postits").json()}
+    assert postits["decidim:201"]["votes"] == 7  # votes hidden (empty): the likes count
+    assert postits["decidim:202"]["votes"] == 12 and postits["decidim:206"]["axis"] == "Mobilité"
+    assert postits["decidim:204"]["text"].endswith(": - Ouvrir les ateliers du lycée professionnel le samedi.")
+    english = client.post(f"{API}/workshops/{new_workshop(client, 'en')}/import?format=decidim&locale=en",
+                          content=body, headers={"Content-Type": "text/csv"})
+    assert [a["name"] for a in english.json()["axes"]] == ["Mobility", "Crafts", "Uncategorised"]
+
+
+def test_a_decidim_body_of_angle_brackets_imports_in_linear_time() -> None:
+    """``<[^>]+>`` rescanned the cell from every ``<``: 260 KB held the GIL 5 s. Now linear, capped, bounded."""
+    import pytest
+
+    from litestar.exceptions import ClientException
+    from service.imports import decidim
+
+    header = "id;title/fr;body/fr;category/name/fr;state;votes\n"
+    data = (header + f"1;Titre;{'<' * 130_000};Mobilité;;3\n").encode()
+    started = time.perf_counter()
+    [axis] = decidim.conversations(data, "fr", 2000)
+    print(f"decidim: 130,000 '<' parsed in {time.perf_counter() - started:.3f} s")
+    assert axis.items[0].text.startswith("Titre : <<<") and len(axis.items[0].text) == 2000
+    assert decidim.plain("<" * 10_000 + "<b>x", limit=50) == "<" * 50  # only the cap is read
+    with pytest.raises(ClientException, match="field larger than field limit"):  # csv's own bound: 128 KiB a cell
+        decidim.conversations((header + f"1;Titre;{'<' * 1_000_000};M;;3\n").encode(), "fr", 2000)
+
+
 def test_import_needs_write_permission_and_a_known_format(client: TestClient[Litestar]) -> None:
     from tests.service.test_review_api import as_key
 
