@@ -106,6 +106,23 @@ def test_a_zip_bomb_is_refused_before_it_is_read(home: Path) -> None:
         assert answer.status_code == 413 and "ATELIER_MAX_IMPORT_BYTES" in answer.json()["detail"]
 
 
+def test_the_import_budget_holds_for_the_whole_request_not_each_part(home: Path) -> None:
+    """Each multipart part had the whole budget: three zips under it imported, one zip of the same was 413."""
+    from tests.service.conftest import authorized, make_app
+
+    size = sum(f.stat().st_size for f in POLIS.iterdir())
+    with TestClient(app=make_app(home, max_import_bytes=size + 1000), base_url="http://testserver.local") as raw:
+        client = authorized(raw, home)
+        wid = new_workshop(client)
+        assert polis_import(client, wid, zipped(POLIS)).status_code == 201  # one export fits
+        parts = [("file", (f"part{i}.zip", zipped(POLIS, f"c{i}/"), "application/zip")) for i in range(3)]
+        answer = client.post(f"{API}/workshops/{wid}/import?format=polis", files=parts)
+        assert answer.status_code == 413 and "in all" in answer.json()["detail"], answer.text
+        small = [("file", (f"p{i}.csv", b"x" * (size // 2), "text/csv")) for i in range(3)]
+        refused = client.post(f"{API}/workshops/{wid}/import?format=polis", files=small)
+        assert refused.status_code == 413, refused.text  # plain files count against the same budget
+
+
 def test_decidim_csv_imports_one_axis_per_category(client: TestClient[Litestar]) -> None:
     wid = new_workshop(client)
     answer = client.post(f"{API}/workshops/{wid}/import?format=decidim",
