@@ -32,7 +32,11 @@ class Settings:
         max_batch: Most post-its in one request.
         max_body_bytes: Largest request body (an uploaded platform export included).
         max_import_postits: Most post-its one platform import may hold (a whole conversation).
-        max_import_bytes: Largest uncompressed size of an import's files (a zip cannot expand past it).
+        max_import_bytes: Largest uncompressed size of an import's files, all parts together (a zip
+            cannot expand past it).
+        max_import_votes: Most vote cells one Polis import may hold: rows of ``votes.csv``, or
+            participants x columns of ``participants-votes.csv`` (its parse costs both); the largest
+            open Polis conversation holds 1.8 M.
         allowed_hosts: Comma-separated ``Host`` values served (``*.example.org`` wildcards);
             anything else answers 400, which stops DNS-rebinding attacks on a local service.
         secure_cookies: Mark the review session cookie ``Secure`` (1 behind TLS).
@@ -64,6 +68,7 @@ class Settings:
     max_body_bytes: int = 5_000_000
     max_import_postits: int = 20_000
     max_import_bytes: int = 50_000_000
+    max_import_votes: int = 5_000_000
     allowed_hosts: str = "localhost,127.0.0.1,[::1]"
     secure_cookies: int = 0
     allowed_models: str = ""

@@ -87,7 +87,8 @@ def parse(fmt: str, files: dict[str, bytes], locale: str, settings: Settings) ->
     from service.imports import decidim, polis
 
     if fmt == "polis":
-        return polis.conversations(files, settings.max_text_length)
+        return polis.conversations(files, settings.max_text_length, settings.max_import_postits,
+                                   settings.max_import_votes)
     csvs = [name for name in files if name.lower().endswith(".csv")] or list(files)
     if len(csvs) != 1:
         raise bad_request(f"a Decidim import is one CSV file; got {len(csvs)}", "file")

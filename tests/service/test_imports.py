@@ -123,6 +123,45 @@ def test_the_import_budget_holds_for_the_whole_request_not_each_part(home: Path)
         assert refused.status_code == 413, refused.text  # plain files count against the same budget
 
 
+def test_polis_votes_are_bounded_before_they_are_parsed(home: Path) -> None:
+    """participants-votes.csv costs rows x comments: 5 MB could hold ~50 min of CPU. Counted first, then parsed."""
+    import pytest
+    from litestar.exceptions import ClientException
+
+    from service.imports import polis
+    from tests.service.conftest import authorized, make_app
+
+    files = {f.name: f.read_bytes() for f in POLIS.iterdir()}
+    with TestClient(app=make_app(home, max_import_votes=5_000), base_url="http://testserver.local") as raw:
+        answer = polis_import(authorized(raw, home), new_workshop(authorized(raw, home)), zipped(POLIS))
+        assert answer.status_code == 413 and "participants-votes.csv" in answer.json()["detail"], answer.text
+        assert "ATELIER_MAX_IMPORT_VOTES" in answer.json()["detail"]
+    header = files["participants-votes.csv"].split(b"\n", 1)[0]
+    huge = {**files, "participants-votes.csv": header + b"\n" + b"p,1\n" * 2_000_000}
+    started = time.perf_counter()
+    with pytest.raises(ClientException, match="vote cells"):
+        polis.conversations(huge)
+    print(f"polis: 2,000,000-row participants-votes.csv refused in {time.perf_counter() - started:.3f} s")
+    with pytest.raises(ClientException, match="ATELIER_MAX_IMPORT_POSTITS"):  # before any vote is read
+        polis.conversations({**files, "participants-votes.csv": b"x"}, max_postits=10)
+
+
+def test_a_polis_export_with_inverted_vote_signs_is_refused_naming_the_file() -> None:
+    """Polis' database stores an agree as -1, its exports +1: a missing flip inverted Polis' own reports."""
+    import re
+
+    import pytest
+    from litestar.exceptions import ClientException
+
+    from service.imports import polis
+
+    files = {f.name: f.read_bytes() for f in POLIS.iterdir()}
+    assert polis.conversations(files)[0].votes  # the excerpt as exported passes
+    flipped = re.sub(rb"(?<=,)(-?1)(?=,|\r?\n|$)", lambda m: str(-int(m[1])).encode(), files["participants-votes.csv"])
+    with pytest.raises(ClientException, match=r"participants-votes.csv: vote signs are inverted"):
+        polis.conversations({**files, "participants-votes.csv": flipped})
+
+
 def test_decidim_csv_imports_one_axis_per_category(client: TestClient[Litestar]) -> None:
     wid = new_workshop(client)
     answer = client.post(f"{API}/workshops/{wid}/import?format=decidim",
@@ -164,8 +203,8 @@ def test_decidim_030_export_reads_taxonomies_likes_and_withdrawn(client: TestCli
 def test_a_decidim_body_of_angle_brackets_imports_in_linear_time() -> None:
     """``<[^>]+>`` rescanned the cell from every ``<``: 260 KB held the GIL 5 s. Now linear, capped, bounded."""
     import pytest
-
     from litestar.exceptions import ClientException
+
     from service.imports import decidim
 
     header = "id;title/fr;body/fr;category/name/fr;state;votes\n"
