@@ -16,8 +16,6 @@ from tests.service.conftest import wait_job
 API = "/api/v1"
 DATA = Path(__file__).resolve().parents[1] / "data"
 POLIS = DATA / "polis-energie"
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "datasets" / "polis-opendata"
-ENERGIE = SHARED / "austria-climate.2vkxcncppn.2022-07-07"
 
 
 def zipped(folder: Path, prefix: str = "") -> bytes:
@@ -242,39 +240,82 @@ def test_imported_polis_clusters_with_agreement_and_division_per_key_point(clien
     assert "% d&#39;accord" in page and 'class="stance' in page
 
 
-def test_the_whole_energie_conversation_imports_and_clusters(client: TestClient[Litestar]) -> None:
-    """The full export from ``../shared`` (CI has it beside the clone): 1,039 comments, 120,666 votes."""
-    assert ENERGIE.is_dir(), f"{ENERGIE} is missing: the shared datasets sit beside the clone"
+def _large_export(comments: int, participants: int) -> tuple[bytes, int]:
+    """A Polis export the size of a whole conversation, built from the excerpt's comments.
+
+    Whole conversations live in ``ATELIER_DATA_DIR`` (``atelier evaluate``, the bench); a clone's
+    tests build theirs: each comment of the excerpt reworded per copy, each participant voting on
+    ~40 % of the comments, signs following the excerpt's own majority (seeded with ``hashlib``).
+    """
+    import csv
+    import hashlib
+
+    source = list(csv.DictReader(io.StringIO((POLIS / "comments.csv").read_text(), newline="")))
+    source = [r for r in source if r["moderated"] != "-1"]
+    header = ["participant", "xid", "group-id", "n-comments", "n-votes", "n-agree", "n-disagree"]
+    out, votes = io.StringIO(), 0
+    rows = [{**r, "comment-id": str(i), "moderated": "1", "agrees": "0", "disagrees": "0",
+             "comment-body": f"{r['comment-body']} (Vorschlag {i // len(source) + 1})"}
+            for i, r in enumerate(source * (comments // len(source) + 1))][:comments]
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header + [r["comment-id"] for r in rows])
+    tallies = [[0, 0] for _ in rows]
+    for p in range(participants):
+        digest = b"".join(hashlib.sha256(f"{p}:{k}".encode()).digest() for k in range(comments // 32 + 1))
+        cells = []
+        for i in range(len(rows)):
+            if digest[i] % 5 >= 2:  # ~40 % of the comments seen
+                cells.append("")
+                continue
+            original = source[i % len(source)]
+            leaning = 1 if int(original["agrees"]) >= int(original["disagrees"]) else -1
+            vote = -leaning if digest[i] % 10 == 0 else leaning  # one in five dissents
+            tallies[i][vote < 0] += 1
+            votes += 1
+            cells.append(str(vote))
+        writer.writerow([p, "", "", 0, 0, 0, 0, *cells])
+    comments_csv = io.StringIO()
+    fields = list(rows[0].keys())
+    table = csv.DictWriter(comments_csv, fields, lineterminator="\n")
+    table.writeheader()
+    table.writerows({**r, "agrees": str(t[0]), "disagrees": str(t[1])} for r, t in zip(rows, tallies, strict=True))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("energie/comments.csv", comments_csv.getvalue())
+        archive.writestr("energie/participants-votes.csv", out.getvalue())
+        archive.writestr("energie/summary.csv", (POLIS / "summary.csv").read_bytes())
+    return buffer.getvalue(), votes
+
+
+def test_a_whole_conversation_sized_export_imports_and_clusters(client: TestClient[Litestar]) -> None:
+    """500 comments and 800 participants (400,000 cells), built in the test: no ``../shared`` needed."""
+    body, expected = _large_export(500, 800)
     wid = new_workshop(client)
     started = time.perf_counter()
-    report = client.post(f"{API}/workshops/{wid}/import?format=polis",
-                         files=[("files", (f.name, f.read_bytes(), "text/csv")) for f in sorted(ENERGIE.iterdir())])
+    report = polis_import(client, wid, body)
     imported = time.perf_counter() - started
     assert report.status_code == 201, report.text
-    body = report.json()
-    assert (body["created"], body["left_out"], body["votes"], body["language"]) == (
-        515, {"moderated": 524}, 120666, "de")
+    answer = report.json()
+    assert (answer["created"], answer["votes"], answer["language"]) == (500, expected, "de")
     job = client.post(f"{API}/workshops/{wid}/syntheses", json={}).json()["job_id"]
     assert wait_job(client, job, timeout=600)["state"] == "succeeded"
     [axis] = client.get(f"{API}/workshops/{wid}/syntheses").json()[0]["axes"]
     placed = [i for c in axis["clusters"] for i in c["postit_ids"]] + axis["singular_postit_ids"]
-    assert len(set(placed)) == 515
+    assert len(set(placed)) == 500
     labels = [k["consensus"]["label"] for k in axis["key_points"]]
-    print(f"\nEnergie: imported in {imported:.1f} s, synthesis (hashing embedder, extractive) in "
-          f"{time.perf_counter() - started - imported:.1f} s; key points {len(labels)}: "
-          f"{ {x: labels.count(x) for x in set(labels)} }")
+    print(f"\nlarge export ({len(body)} bytes zipped, {expected} votes): imported in {imported:.1f} s, synthesis "
+          f"(hashing embedder, extractive) in {time.perf_counter() - started - imported:.1f} s; "
+          f"key points {len(labels)}: { {x: labels.count(x) for x in set(labels)} }")
 
 
 def test_the_english_biodiversity_conversation_imports_in_english(client: TestClient[Litestar]) -> None:
-    """New Zealand's Polis conversation (``../shared``): detected English, clustered and drafted."""
-    folder = SHARED / "scoop-hivemind.biodiversity"
-    assert folder.is_dir(), f"{folder} is missing: the shared datasets sit beside the clone"
+    """An excerpt of New Zealand's Polis conversation (tests/data): detected English, clustered and drafted."""
     wid = new_workshop(client)
-    report = polis_import(client, wid, zipped(folder, "biodiversity/"))
+    report = polis_import(client, wid, zipped(DATA / "polis-biodiversity", "biodiversity/"))
     assert report.status_code == 201, report.text
     body = report.json()
-    assert body["language"] == "en" and body["created"] == 154 and body["left_out"] == {"moderated": 162}
-    assert body["votes"] > 10_000
+    assert body["language"] == "en" and body["created"] == 40 and body["left_out"] == {"moderated": 8}
+    assert body["votes"] == 4093  # votes.csv rows on kept comments, a voter's later vote replacing the earlier
     job = client.post(f"{API}/workshops/{wid}/syntheses", json={}).json()["job_id"]
     assert wait_job(client, job, timeout=600)["state"] == "succeeded"
     [axis] = client.get(f"{API}/workshops/{wid}/syntheses").json()[0]["axes"]
