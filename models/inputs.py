@@ -74,11 +74,17 @@ def sniff_delimiter(text: str) -> str:
     return ","
 
 
-def parse_csv(text: str, source: str, default_ids: bool = True) -> list[PostIt]:
+class TooManyRows(InputError):
+    """More rows than the caller accepts: reading stopped there (a 413 for the service)."""
+
+
+def parse_csv(text: str, source: str, default_ids: bool = True, max_rows: int | None = None) -> list[PostIt]:
     """Post-its from CSV with at least a ``text`` column (``id,axis,votes`` optional).
 
     The delimiter is sniffed from the header (``,`` ``;`` or tab); a field over the csv module's
-    limit (131,072 characters) is an error naming its line, like every other bad row.
+    limit (131,072 characters) is an error naming its line, like every other bad row. With
+    ``max_rows``, reading stops at the first row past it (``TooManyRows``): a 5 MB body of tiny
+    rows costs no more than the rows accepted.
     """
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
     try:
@@ -87,6 +93,8 @@ def parse_csv(text: str, source: str, default_ids: bool = True) -> list[PostIt]:
             raise InputError(source, 1, "missing column 'text' in the header", "text")
         out = []
         for index, row in enumerate(reader):
+            if max_rows is not None and index >= max_rows:
+                raise TooManyRows(source, reader.line_num, f"more than {max_rows} rows in one request", "rows")
             clean = {(k or "").strip().lower(): v for k, v in row.items()}
             out.append(postit_from_record(clean, source, reader.line_num, index, default_ids))
     except csv.Error as err:

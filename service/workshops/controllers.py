@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
+import anyio
 from litestar import Controller, Request, delete, get, patch, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
@@ -135,7 +136,7 @@ class WorkshopController(Controller):
         workshop_id: FromPath[uuid.UUID],
     ) -> PostItsCreated:
         """Store post-its from CSV (``text/csv`` body or multipart ``file``): all rows or none."""
-        items = services.csv_items(await _csv_body(request), settings)
+        items = await anyio.to_thread.run_sync(services.csv_items, await _csv_body(request), settings)  # CPU
         return await _store(request, db_session, workshop_id, items, settings)
 
     @get("/{workshop_id:uuid}/postits", guards=[allow("read")])

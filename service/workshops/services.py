@@ -9,7 +9,7 @@ import msgspec
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.inputs import InputError, decode, parse_csv
+from models.inputs import InputError, TooManyRows, decode, parse_csv
 from models.routing import axis_key
 from service.auth.keys import grant
 from service.auth.principal import Principal
@@ -158,7 +158,10 @@ async def add_postits(session: AsyncSession, workshop_id: uuid.UUID, items: Sequ
 def csv_items(body: bytes, settings: Settings) -> list[PostItIn]:
     """CSV rows (the CLI's columns) to post-its, or a 400 naming the line and field."""
     try:
-        postits = parse_csv(decode(body, "csv"), "csv", default_ids=False)
+        postits = parse_csv(decode(body, "csv"), "csv", default_ids=False, max_rows=settings.max_batch)
+    except TooManyRows as err:
+        raise too_large(f"csv line {err.line}: more than {settings.max_batch} post-its in one request; "
+                        f"the limit is {settings.max_batch}", "postits") from None
     except InputError as err:
         raise bad_request(str(err), err.field, err.line) from None
     # The CSV's own ids make a re-upload idempotent; a row without one gets no external id (never a

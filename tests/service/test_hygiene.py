@@ -55,6 +55,21 @@ def test_csv_from_french_excel_long_fields_and_blank_ids(client: TestClient[Lite
     assert answer.status_code == 400 and answer.json()["extra"]["line"] == 3
 
 
+def test_a_csv_push_stops_reading_at_the_row_limit(client: TestClient[Litestar]) -> None:
+    """A 4.8 MB one-column CSV was parsed whole (7.4 s on the event loop) before the 1,000-row check."""
+    from models.inputs import TooManyRows, parse_csv
+
+    wid = _workshop(client)
+    body = "text\n" + "un\n" * 1_600_000  # 4.8 MB, under the 5 MB body limit
+    answer = client.post(f"{API}/workshops/{wid}/postits/csv", content=body.encode(),
+                         headers={"content-type": "text/csv"})
+    assert answer.status_code == 413 and "line 1002" in answer.json()["detail"], answer.text
+    assert client.get(f"{API}/workshops/{wid}/postits").json() == []
+    with pytest.raises(TooManyRows) as caught:  # reading stopped at the first row past the limit
+        parse_csv(body, "csv", max_rows=1000)
+    assert caught.value.line == 1002
+
+
 def test_csv_export_cannot_run_formulas(client: TestClient[Litestar]) -> None:
     wid = client.post(f"{API}/workshops", json={"title": "T", "axes": [{"name": "A"}]}).json()["id"]
     formula = '=HYPERLINK("http://evil.example","clic")'
