@@ -36,6 +36,7 @@ from sqlalchemy import event, func, select
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from service.auth import signin
 from service.auth.controllers import KeyController
 from service.auth.hosts import allowed_hosts_middleware
 from service.auth.keys import ensure_admin_key
@@ -187,7 +188,7 @@ def create_app(settings: Settings | None = None, embedder_factory: EmbedderFacto
         lifespan=[lifespan],
         dependencies={"settings": Provide(lambda: settings, sync_to_thread=False),
                       "jobs_context": Provide(lambda: jobs, sync_to_thread=False)},
-        state=State({"models": hub, "jobs": jobs}),
+        state=State({"models": hub, "jobs": jobs, "login_throttles": signin.throttles(settings)}),
         openapi_config=OpenAPIConfig(
             title="Atelier", version="1", path="/schema",
             components=Components(security_schemes={"BearerToken": SecurityScheme(

@@ -43,6 +43,8 @@ class Settings:
         allowed_models: Comma-separated embedder/generator names a synthesis request may name,
             besides the packaged models and this service's own ``embedder`` and ``generator``
             (a request naming any path or hub id would make the service load it, and keep it).
+        login_attempts_per_minute: Sign-in attempts on ``/review/login`` per minute from one client
+            address, and (for passwords) on one login name; more answer 429.
         max_active_jobs: Jobs queued or running at once across the service; more answer 429.
             queue_url: ``redis://...`` or ``postgresql://...``: jobs go to SAQ queues on that broker and
             ``atelier worker`` processes run them (``atelier serve`` then loads no model). Empty:
@@ -72,6 +74,7 @@ class Settings:
     allowed_hosts: str = "localhost,127.0.0.1,[::1]"
     secure_cookies: int = 0
     allowed_models: str = ""
+    login_attempts_per_minute: int = 20
     max_active_jobs: int = 20
     queue_url: str = ""
     job_timeout_seconds: int = 3600

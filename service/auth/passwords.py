@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import secrets
 import uuid
 
+import anyio
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -59,11 +61,22 @@ async def create_user(session: AsyncSession, login: str, password: str, role: st
     return row
 
 
+@functools.cache
+def _decoy() -> str:
+    """A hash no password matches, checked for unknown logins so they cost what known ones do."""
+    return hash_password(secrets.token_urlsafe(24))
+
+
 async def authenticate_user(session: AsyncSession, login: str, password: str) -> Principal | None:
-    """The user's principal, or ``None`` (unknown login, wrong password, revoked)."""
+    """The user's principal, or ``None`` (unknown login, wrong password, revoked).
+
+    Every call runs one scrypt, in a worker thread: an unknown login once answered in 1.4 ms and a
+    known one in 31 ms (names readable by timing), and scrypt on the event loop stalled every request.
+    """
     if control_character(login) or len(login) > MAX_NAME:  # PostgreSQL refuses NUL bytes even in a lookup
         return None
     row = (await session.scalars(select(ApiKeyRow).where(ApiKeyRow.login == login.strip()))).first()
-    if row is None or row.revoked or not row.password_hash or not verify_password(password, row.password_hash):
-        return None
-    return principal_of(row)
+    usable = row is not None and not row.revoked and bool(row.password_hash)
+    stored = row.password_hash if usable and row is not None and row.password_hash else _decoy()
+    matched = await anyio.to_thread.run_sync(verify_password, password, stored)
+    return principal_of(row) if usable and matched and row is not None else None

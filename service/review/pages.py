@@ -23,9 +23,8 @@ from litestar.response import Redirect, Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from service.auth import signin
 from service.auth.guards import allow, principal
-from service.auth.keys import authenticate
-from service.auth.passwords import authenticate_user
 from service.auth.sessions import COOKIE, LIFETIME, close_session, csrf_ok, open_session
 from service.db.models import AxisRow, Job, PitchRow, SynthesisRow, Workshop
 from service.db.repositories import get_one, postits_of
@@ -52,6 +51,16 @@ async def csrf(connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseRou
     form = await connection.form()
     if not csrf_ok(connection.auth, form.get("csrf")):  # ``auth`` is the session's token; None for bearer keys
         raise PermissionDeniedException("missing or wrong CSRF token: reload the page and try again")
+
+
+def _login_page(request: Request[Any, Any, Any], settings: Settings, next_path: str, error: str | None,
+                status: int) -> Template:
+    token = signin.login_token(request)
+    page = Template("login.html", context={"next": next_path, "error": error, "user": None, "login_csrf": token},
+                    status_code=status)
+    page.set_cookie(signin.LOGIN_COOKIE, token, httponly=True, samesite="strict", path="/review/login",
+                    secure=bool(settings.secure_cookies), max_age=3600)
+    return page
 
 
 def local_path(target: str | None, default: str = "/review") -> str:
@@ -176,21 +185,18 @@ class ReviewPages(Controller):
         return (Path(__file__).parents[1] / "static" / "axis.js").read_text(encoding="utf-8")
 
     @get("/login")
-    async def login_form(self, next: FromQuery[str | None] = None) -> Template:
-        """The sign-in form (an API key)."""
-        return Template("login.html", context={"next": local_path(next), "error": None, "user": None})
+    async def login_form(self, request: Request[Any, Any, Any], settings: NamedDependency[Settings],
+                         next: FromQuery[str | None] = None) -> Template:
+        """The sign-in form (an API key, or a name and a password), with its login CSRF token."""
+        return _login_page(request, settings, local_path(next), None, 200)
 
     @post("/login")
     async def login(self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession],
                     settings: NamedDependency[Settings], data: Form) -> Response[Any]:
-        """Check the key, open a session, go back where the reviewer was going."""
-        if data.get("login"):
-            found = await authenticate_user(db_session, data["login"], data.get("password", ""))
-        else:
-            found = await authenticate(db_session, data.get("key", ""))
+        """Check the key or password, open a session, go back where the reviewer was going."""
+        found = await signin.check(request, db_session, data)
         if found is None:
-            return Template("login.html", context={"next": local_path(data.get("next")), "user": None,
-                                                   "error": UNKNOWN}, status_code=401)
+            return _login_page(request, settings, local_path(data.get("next")), UNKNOWN, 401)
         token = await open_session(db_session, found.key_id)
         await db_session.commit()
         response: Response[Any] = Redirect(local_path(data.get("next")), status_code=303)

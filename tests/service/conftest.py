@@ -75,9 +75,17 @@ def authorized(test_client: TestClient[Litestar], home: Path) -> TestClient[Lite
     return test_client
 
 
+def login_token(client: TestClient[Litestar]) -> str:
+    """The sign-in form's login CSRF token (its cookie is now held by ``client``)."""
+    page = client.get("/review/login").text
+    marker = 'name="login_csrf" value="'
+    return page[page.index(marker) + len(marker):].split('"', 1)[0]
+
+
 def sign_in(client: TestClient[Litestar], key: str) -> str:
     """Sign in on the review pages with ``key``; returns the session's CSRF token."""
-    client.post("/review/login", data={"key": key, "next": "/review"}).raise_for_status()
+    client.post("/review/login", data={"key": key, "next": "/review", "login_csrf": login_token(client)}
+                ).raise_for_status()
     page = client.get("/review").text
     marker = 'name="csrf" value="'
     return page[page.index(marker) + len(marker):].split('"', 1)[0]

@@ -7,10 +7,11 @@ import stat
 from pathlib import Path
 from typing import Any
 
+import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from tests.service.conftest import sign_in
+from tests.service.conftest import login_token, sign_in
 from tests.service.test_review_api import API, as_key, reviewed_workshop
 
 
@@ -134,13 +135,14 @@ def test_revoked_key_and_its_sessions_stop_working(client: TestClient[Litestar])
 def test_review_sign_in_session_cookie_and_safe_redirects(client: TestClient[Litestar]) -> None:
     page = _bare(client, "GET", "/review", follow_redirects=False)
     assert page.status_code == 303 and page.headers["location"].startswith("/review/login?next=")
-    wrong = _bare(client, "POST", "/review/login", data={"key": "atk_nope_nope"})
+    token = login_token(client)
+    wrong = _bare(client, "POST", "/review/login", data={"key": "atk_nope_nope", "login_csrf": token})
     assert wrong.status_code == 401 and "inconnu" in wrong.text
     key = client.post(f"{API}/keys", json={"role": "facilitator", "name": "Camille"}).json()["key"]
-    away = _bare(client, "POST", "/review/login", data={"key": key, "next": "//evil.example/x"},
+    away = _bare(client, "POST", "/review/login", data={"key": key, "next": "//evil.example/x", "login_csrf": token},
                  follow_redirects=False)
     assert away.status_code == 303 and away.headers["location"] == "/review"
-    cookie = away.headers["set-cookie"].lower()
+    cookie = next(c for c in away.headers.get_list("set-cookie") if c.startswith("atelier_session")).lower()
     assert "httponly" in cookie and "samesite=strict" in cookie and "path=/review" in cookie
     token = sign_in(client, key)
     assert "Connecté·e : Camille" in _bare(client, "GET", "/review").text
@@ -171,9 +173,12 @@ def test_users_sign_in_with_a_name_and_password(client: TestClient[Litestar], ho
     short = subprocess.run([sys.executable, "-m", "atelier", "users", "create", "--name", "Léa", "--password-stdin"],
                            input="court\n", env=env, capture_output=True, text=True, timeout=120)
     assert short.returncode == 2 and "12 characters" in short.stderr
-    wrong = _bare(client, "POST", "/review/login", data={"login": "Camille", "password": "pas le bon mot"})
+    token = login_token(client)
+    wrong = _bare(client, "POST", "/review/login", data={"login": "Camille", "password": "pas le bon mot",
+                                                         "login_csrf": token})
     assert wrong.status_code == 401
-    ok = _bare(client, "POST", "/review/login", data={"login": "Camille", "password": "un mot de passe long"})
+    ok = _bare(client, "POST", "/review/login", data={"login": "Camille", "password": "un mot de passe long",
+                                                      "login_csrf": token})
     assert ok.status_code == 200 and "Connecté·e : Camille" in ok.text
 
 
@@ -206,5 +211,30 @@ def test_a_key_name_with_a_nul_byte_is_a_400(client: TestClient[Litestar]) -> No
 
 
 def test_sign_in_with_control_characters_is_refused_not_a_500(client: TestClient[Litestar]) -> None:
+    token = login_token(client)
     for data in ({"login": "a\x00b", "password": "x"}, {"key": "atk_a\x00b_c"}):
-        assert _bare(client, "POST", "/review/login", data=data).status_code == 401
+        assert _bare(client, "POST", "/review/login", data={**data, "login_csrf": token}).status_code == 401
+
+
+def test_sign_in_needs_the_form_token_runs_scrypt_for_unknown_names_and_is_throttled(
+        home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Login CSRF, name enumeration by timing (1.4 ms unknown vs 31 ms known), and unthrottled guessing."""
+    from service.auth import passwords
+    from tests.service.conftest import started
+
+    checked: list[str] = []
+    real = passwords.verify_password
+    monkeypatch.setattr(passwords, "verify_password", lambda p, h: checked.append(h) or real(p, h))
+    with started(home, login_attempts_per_minute=5) as client:
+        forged = _bare(client, "POST", "/review/login", data={"login": "Camille", "password": "x" * 12})
+        assert forged.status_code == 403 and "sign-in token" in forged.text  # a cross-site form has no token
+        token = login_token(client)
+        assert _bare(client, "POST", "/review/login", data={"login": "personne", "password": "x" * 12,
+                                                            "login_csrf": token}).status_code == 401
+        assert len(checked) == 1 and checked[0].startswith("scrypt$")  # an unknown name costs one scrypt too
+        answers = [_bare(client, "POST", "/review/login", data={"login": f"nom{i}", "password": "x" * 12,
+                                                                 "login_csrf": token}).status_code for i in range(6)]
+        assert answers == [401, 401, 401, 401, 429, 429], answers  # 5 a minute from one address
+        limited = _bare(client, "POST", "/review/login", data={"key": "atk_x_y", "login_csrf": token})
+        assert limited.status_code == 429 and int(limited.headers["retry-after"]) >= 1
+        assert len(checked) == 5  # refused attempts cost no scrypt

@@ -157,7 +157,11 @@ def test_an_overlong_cluster_label_is_refused_not_silently_dropped(client: TestC
 def test_the_session_cookie_is_secure_behind_tls(home: Path) -> None:
     with started(home, secure_cookies=1) as client:
         key = client.post(f"{API}/keys", json={"role": "viewer"}).json()["key"]
-        answer = client.post("/review/login", data={"key": key}, headers={"Authorization": ""},
+        from tests.service.conftest import login_token
+
+        token = login_token(client)  # its cookie is Secure too: this http:// client must send it by hand
+        answer = client.post("/review/login", data={"key": key, "login_csrf": token},
+                             headers={"Authorization": "", "Cookie": f"atelier_login={token}"},
                              follow_redirects=False)
         assert "secure" in answer.headers["set-cookie"].lower()
 
