@@ -46,6 +46,8 @@ class Settings:
         login_attempts_per_minute: Sign-in attempts on ``/review/login`` per minute from one client
             address, and (for passwords) on one login name; more answer 429.
         max_active_jobs: Jobs queued or running at once across the service; more answer 429.
+        max_jobs_per_key: Jobs queued or running at once for one API key (or signed-in user), so
+            one tool cannot take every slot; more answer 429.
             queue_url: ``redis://...`` or ``postgresql://...``: jobs go to SAQ queues on that broker and
             ``atelier worker`` processes run them (``atelier serve`` then loads no model). Empty:
             one process, jobs run in it.
@@ -76,6 +78,7 @@ class Settings:
     allowed_models: str = ""
     login_attempts_per_minute: int = 20
     max_active_jobs: int = 20
+    max_jobs_per_key: int = 5
     queue_url: str = ""
     job_timeout_seconds: int = 3600
     job_heartbeat_seconds: int = 30

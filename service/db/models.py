@@ -84,6 +84,8 @@ class Job(UUIDAuditBase):
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     worker: Mapped[str | None] = mapped_column(String(200), nullable=True)
     heartbeat_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
+    #: The API key that asked for it (the job cap holds per key too); ``None`` for the service's own.
+    requested_by: Mapped[uuid.UUID | None] = mapped_column(nullable=True, index=True)
     #: What the job works on (``{"synthesis_id": ...}``, ``{"pitch_id": ...}``): a task needs only the job id.
     payload: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 

@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from litestar.exceptions import TooManyRequestsException
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
@@ -18,6 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from service.db.models import Job
 from service.db.repositories import get_one
 from service.jobs.schemas import JobOut
+from service.settings import Settings
 
 Sessions = async_sessionmaker[AsyncSession]
 #: States of a job that still has work to do.
@@ -27,16 +29,35 @@ WAITING = "waiting for embeddings"
 
 
 def create_job(session: AsyncSession, kind: str, workshop_id: uuid.UUID | None, payload: dict[str, Any],
-               stage: str = "queued") -> Job:
+               stage: str = "queued", requested_by: uuid.UUID | None = None) -> Job:
     """A queued job record (flushed with the caller's transaction). ``kind`` names its task."""
-    job = Job(id=uuid.uuid4(), kind=kind, state="queued", stage=stage, workshop_id=workshop_id, payload=payload)
+    job = Job(id=uuid.uuid4(), kind=kind, state="queued", stage=stage, workshop_id=workshop_id, payload=payload,
+              requested_by=requested_by)
     session.add(job)
     return job
 
 
-async def active_count(session: AsyncSession) -> int:
-    """Jobs queued or running across the service."""
-    return int(await session.scalar(select(func.count()).select_from(Job).where(Job.state.in_(ACTIVE))) or 0)
+async def active_count(session: AsyncSession, requested_by: uuid.UUID | None = None) -> int:
+    """Jobs queued or running across the service, or asked for by one key."""
+    query = select(func.count()).select_from(Job).where(Job.state.in_(ACTIVE))
+    if requested_by is not None:
+        query = query.where(Job.requested_by == requested_by)
+    return int(await session.scalar(query) or 0)
+
+
+async def admit(session: AsyncSession, settings: Settings, requested_by: uuid.UUID | None) -> None:
+    """429 (``Retry-After``) when a new job would pass ``max_active_jobs`` in all or ``max_jobs_per_key``.
+
+    Every kind of job goes through here (syntheses and regenerations alike), so one tool key cannot
+    take every slot and a regeneration cannot slip past the cap.
+    """
+    active = await active_count(session)
+    if active >= settings.max_active_jobs:
+        raise TooManyRequestsException(f"{active} jobs are already queued or running; try again later",
+                                       headers={"Retry-After": "60"})
+    if requested_by is not None and (mine := await active_count(session, requested_by)) >= settings.max_jobs_per_key:
+        raise TooManyRequestsException(f"this key already has {mine} jobs queued or running (ATELIER_MAX_JOBS_PER_KEY);"
+                                       " try again when one finishes", headers={"Retry-After": "60"})
 
 
 async def get_job(session: AsyncSession, job_id: uuid.UUID) -> JobOut:

@@ -125,10 +125,11 @@ class PitchController(Controller):
         return with_etag(await services.accept_proposal(db_session, pitch_id, author_of(request), expected))
 
     @post("/{pitch_id:uuid}/regenerate", status_code=HTTP_202_ACCEPTED, guards=[allow("review")])
-    async def regenerate(self, db_session: NamedDependency[AsyncSession], jobs_context: NamedDependency[Context],
-                         pitch_id: FromPath[uuid.UUID]) -> JobAccepted:
-        """Draft this axis again from its current clusters; poll ``GET /jobs/{job_id}``."""
-        return JobAccepted(job_id=(await jobs.regenerate_later(db_session, jobs_context, pitch_id)).id)
+    async def regenerate(self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession],
+                         jobs_context: NamedDependency[Context], pitch_id: FromPath[uuid.UUID]) -> JobAccepted:
+        """Draft this axis again from its current clusters; poll ``GET /jobs/{job_id}`` (429 past the job caps)."""
+        job = await jobs.regenerate_later(db_session, jobs_context, pitch_id, principal(request).key_id)
+        return JobAccepted(job_id=job.id)
 
     @get("/{pitch_id:uuid}/history", guards=[allow("read")])
     async def history(self, db_session: NamedDependency[AsyncSession],

@@ -18,22 +18,27 @@ from service.jobs import services as jobs
 from service.jobs.queue import Context
 from service.jobs.runtime import attempt
 from service.review.services import axis_clusters, get_pitch, offer_draft
+from service.settings import Settings
 from service.workshops.embedding import stored_vectors
 from service.workshops.votes import pipeline_postits
 
 
-async def request_regeneration(session: AsyncSession, pitch_id: uuid.UUID) -> Job:
-    """Queue a regeneration job for a pitch."""
+async def request_regeneration(session: AsyncSession, pitch_id: uuid.UUID, settings: Settings,
+                               requested_by: uuid.UUID | None = None) -> Job:
+    """Queue a regeneration job for a pitch, within the job caps (429 beyond)."""
     pitch = await get_pitch(session, pitch_id)
-    job = jobs.create_job(session, "regenerate", pitch.workshop_id, {"pitch_id": str(pitch_id)})
+    await jobs.admit(session, settings, requested_by)
+    job = jobs.create_job(session, "regenerate", pitch.workshop_id, {"pitch_id": str(pitch_id)},
+                          requested_by=requested_by)
     pitch.job_id = job.id
     await session.flush()
     return job
 
 
-async def regenerate_later(session: AsyncSession, ctx: Context, pitch_id: uuid.UUID) -> Job:
+async def regenerate_later(session: AsyncSession, ctx: Context, pitch_id: uuid.UUID,
+                           requested_by: uuid.UUID | None = None) -> Job:
     """Store a regeneration job, commit, and queue it."""
-    job = await request_regeneration(session, pitch_id)
+    job = await request_regeneration(session, pitch_id, ctx["settings"], requested_by)
     await session.commit()
     await ctx["queue"].enqueue("regenerate", str(job.id), job_id=str(job.id))
     return job

@@ -217,7 +217,8 @@ class ReviewPages(Controller):
     async def synthesize(self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession],
                          settings: NamedDependency[Settings], workshop_id: FromPath[uuid.UUID]) -> Redirect:
         """Start a synthesis of the whole workshop (or show the one already running)."""
-        await request_synthesis(db_session, request.app.state.jobs, workshop_id, SynthesisCreate(), settings)
+        await request_synthesis(db_session, request.app.state.jobs, workshop_id, SynthesisCreate(), settings,
+                                principal(request).key_id)
         return Redirect(f"/review/workshops/{workshop_id}", status_code=303)
 
     @post("/pitches/{pitch_id:uuid}/{action:str}", guards=[allow("review"), csrf])
@@ -235,7 +236,7 @@ class ReviewPages(Controller):
                 pitch = await services.accept_proposal(db_session, pitch_id, user, expected)
             elif action == "regenerate":
                 pitch = await services.get_pitch(db_session, pitch_id)
-                await jobs.regenerate_later(db_session, request.app.state.jobs, pitch_id)
+                await jobs.regenerate_later(db_session, request.app.state.jobs, pitch_id, principal(request).key_id)
             else:
                 raise not_found("action", action)
         except services.VersionConflict as conflict:  # the pages only change pitches

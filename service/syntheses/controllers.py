@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
-from litestar import Controller, Response, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import Body, FromPath
 from litestar.status_codes import HTTP_200_OK, HTTP_202_ACCEPTED
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.auth.guards import allow
+from service.auth.guards import allow, principal
 from service.jobs.queue import Context
 from service.settings import Settings
 from service.syntheses import services
@@ -26,6 +26,7 @@ class SynthesisController(Controller):
     @post("/workshops/{workshop_id:uuid}/syntheses", status_code=HTTP_202_ACCEPTED, guards=[allow("synthesize")])
     async def request_synthesis(
         self,
+        request: Request[Any, Any, Any],
         db_session: NamedDependency[AsyncSession],
         jobs_context: NamedDependency[Context],
         workshop_id: FromPath[uuid.UUID],
@@ -38,7 +39,7 @@ class SynthesisController(Controller):
         this workshop, answers 200 with that one instead.
         """
         row, created = await services.request_synthesis(db_session, jobs_context, workshop_id,
-                                                        data or SynthesisCreate(), settings)
+                                                        data or SynthesisCreate(), settings, principal(request).key_id)
         return Response(SynthesisAccepted(synthesis_id=row.id, job_id=row.job_id),
                         status_code=HTTP_202_ACCEPTED if created else HTTP_200_OK)
 

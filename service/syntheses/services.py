@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from litestar.exceptions import ServiceUnavailableException, TooManyRequestsException
+from litestar.exceptions import ServiceUnavailableException
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -31,11 +31,12 @@ log = logging.getLogger(__name__)
 
 
 async def create_synthesis(session: AsyncSession, workshop_id: uuid.UUID, data: SynthesisCreate,
-                           settings: Settings) -> tuple[SynthesisRow, bool]:
+                           settings: Settings, requested_by: uuid.UUID | None = None) -> tuple[SynthesisRow, bool]:
     """Store a synthesis request and its queued job; ``(row, False)`` when one is already active.
 
     One synthesis per workshop at a time (a second request gets the running one), and at most
-    ``settings.max_active_jobs`` across the service (429 with ``Retry-After`` beyond).
+    ``settings.max_active_jobs`` across the service and ``max_jobs_per_key`` for ``requested_by``
+    (429 with ``Retry-After`` beyond, :func:`service.jobs.services.admit`).
     """
     workshop = await get_workshop(session, workshop_id)
     names = {a.name for a in workshop.axes}
@@ -52,16 +53,13 @@ async def create_synthesis(session: AsyncSession, workshop_id: uuid.UUID, data: 
         .where(SynthesisRow.workshop_id == workshop_id, Job.state.in_(jobs.ACTIVE)))).first()
     if running is not None:
         return running, False
-    active = await jobs.active_count(session)
-    if active >= settings.max_active_jobs:
-        raise TooManyRequestsException(
-            f"{active} jobs are already queued or running; try again later", headers={"Retry-After": "60"})
+    await jobs.admit(session, settings, requested_by)
     row = SynthesisRow(id=uuid.uuid4(), workshop_id=workshop_id, request={
         "drafter": data.drafter, "embedder": data.embedder, "generator": data.generator, "axes": data.axes})
     # Queued until the workshop's own post-its are embedded (never behind other workshops').
     waiting = await unfinished(session, workshop_id) > 0
     job = jobs.create_job(session, "synthesis", workshop_id, {"synthesis_id": str(row.id)},
-                          jobs.WAITING if waiting else "queued")
+                          jobs.WAITING if waiting else "queued", requested_by)
     await session.flush()
     row.job_id = job.id
     session.add(row)
@@ -70,9 +68,9 @@ async def create_synthesis(session: AsyncSession, workshop_id: uuid.UUID, data: 
 
 
 async def request_synthesis(session: AsyncSession, ctx: Context, workshop_id: uuid.UUID, data: SynthesisCreate,
-                            settings: Settings) -> tuple[SynthesisRow, bool]:
+                            settings: Settings, requested_by: uuid.UUID | None = None) -> tuple[SynthesisRow, bool]:
     """Store the request (:func:`create_synthesis`), commit, then :func:`dispatch` a new one."""
-    row, created = await create_synthesis(session, workshop_id, data, settings)
+    row, created = await create_synthesis(session, workshop_id, data, settings, requested_by)
     await session.commit()
     if created:
         await dispatch(ctx, row)

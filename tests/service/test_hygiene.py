@@ -96,6 +96,42 @@ def test_queue_cap_answers_429_with_retry_after(home: Path) -> None:
         assert answer.status_code == 429 and answer.headers["retry-after"] == "60"
 
 
+def _stuck_job(home: Path, requested_by: str | None) -> None:
+    """A job row left queued (as a busy queue would hold it), asked for by ``requested_by``."""
+    import uuid
+
+    from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+
+    from service.jobs.services import create_job
+
+    async def add() -> None:
+        engine = create_async_engine(settings_for(home).db_url)
+        async with async_sessionmaker(engine)() as session, session.begin():
+            create_job(session, "regenerate", None, {}, requested_by=uuid.UUID(requested_by) if requested_by else None)
+        await engine.dispose()
+
+    asyncio.run(add())
+
+
+def test_regenerations_count_against_the_job_caps_in_all_and_per_key(home: Path) -> None:
+    """With max_active_jobs=1, four of five regenerations got 202; one tool key could take every slot."""
+    from tests.service.test_review_api import reviewed_workshop
+
+    with started(home, max_active_jobs=2, max_jobs_per_key=1) as client:
+        _, data = reviewed_workshop(client)
+        pid = data["axes"][0]["pitch"]["id"]
+        tool = client.post(f"{API}/keys", json={"role": "facilitator", "name": "Outil"}).json()
+        other = client.post(f"{API}/keys", json={"role": "facilitator", "name": "Camille"}).json()
+        _stuck_job(home, tool["id"])
+        mine = client.post(f"{API}/pitches/{pid}/regenerate", headers={"Authorization": f"Bearer {tool['key']}"})
+        assert mine.status_code == 429 and "ATELIER_MAX_JOBS_PER_KEY" in mine.json()["detail"], mine.text
+        _stuck_job(home, None)  # now two active jobs: the service-wide cap
+        answers = [client.post(f"{API}/pitches/{pid}/regenerate",
+                               headers={"Authorization": f"Bearer {other['key']}"}).status_code for _ in range(5)]
+        assert answers == [429] * 5, answers
+        assert client.post(f"{API}/workshops/{_workshop(client)}/syntheses", json={}).status_code == 429
+
+
 def test_one_active_synthesis_per_workshop(client: TestClient[Litestar], home: Path) -> None:
     from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
