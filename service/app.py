@@ -39,7 +39,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from service.auth import signin
 from service.auth.controllers import KeyController
 from service.auth.hosts import allowed_hosts_middleware
-from service.auth.keys import ensure_admin_key
+from service.auth.keys import authenticate, ensure_admin_key
 from service.auth.middleware import AuthMiddleware
 from service.catalog.controllers import ModelController
 from service.db.commit import commit_before_send
@@ -64,15 +64,31 @@ from service.workshops.embedding import UNFINISHED
 from service.workshops.vote_controller import VoteController
 
 
+async def _is_admin(request: Request[Any, Any, Any], session: Any) -> bool:
+    """Whether the request carries an admin key (``/health`` is public: details are for operators)."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        return False
+    found = await authenticate(session, token)
+    return found is not None and found.can("admin")
+
+
 @get("/health", tags=["health"])
 async def health(request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
-    """Database and queue reachable, models loaded where jobs run here, live workers (503 if not ready)."""
+    """Ready or not (503): database and queue reachable, models loaded where jobs run here.
+
+    Anyone sees ``status`` and ``database``; an admin key also sees models, queue, workers (host and
+    pid) and pending counts, which tell an attacker what runs and how busy it is.
+    """
     state = request.app.state
     pending: int | None = None
+    admin = False
     try:
         async with state.sessions() as session:
-            pending = await session.scalar(select(func.count()).select_from(PostItRow).where(
-                PostItRow.embedding_state.in_(UNFINISHED)))
+            admin = await _is_admin(request, session)
+            if admin:
+                pending = await session.scalar(select(func.count()).select_from(PostItRow).where(
+                    PostItRow.embedding_state.in_(UNFINISHED)))
         database = True
     except Exception:
         database = False
@@ -81,12 +97,14 @@ async def health(request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
     except Exception as err:
         queue = {"broker": state.jobs["queue"].broker, "error": type(err).__name__}
     hub: ModelHub = state.models
-    drafter = hub.drafter(None, None) if hub.loaded else None  # already loaded: a dictionary read
     local = state.jobs["queue"].broker == "local"
-    body = {"database": database, "role": "all-in-one" if local else "api", "models_loaded": hub.loaded,
-            "embedder": hub.settings.embedder, "generator": drafter.model_id if drafter else None,
-            "drafter": hub.settings.drafter, "pending_embeddings": pending, "queue": queue}
     ok = database and "error" not in queue and (hub.loaded or not local)
+    body: dict[str, Any] = {"status": "ok" if ok else "unavailable", "database": database}
+    if admin:
+        drafter = hub.drafter(None, None) if hub.loaded else None  # already loaded: a dictionary read
+        body |= {"role": "all-in-one" if local else "api", "models_loaded": hub.loaded,
+                 "embedder": hub.settings.embedder, "generator": drafter.model_id if drafter else None,
+                 "drafter": hub.settings.drafter, "pending_embeddings": pending, "queue": queue}
     return Response(body, status_code=200 if ok else HTTP_503_SERVICE_UNAVAILABLE)
 
 

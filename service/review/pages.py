@@ -11,6 +11,7 @@ import uuid
 from pathlib import Path
 from typing import Annotated, Any
 
+import anyio
 import numpy as np
 from litestar import Controller, Request, Response, get, post
 from litestar.connection import ASGIConnection
@@ -31,7 +32,7 @@ from service.db.repositories import get_one, postits_of
 from service.discussion import services as discussion
 from service.errors import not_found
 from service.review import export, jobs, services
-from service.review.axis_map import MapPoint, render_svg
+from service.review.axis_map import MapPoint, render_svg, sample
 from service.review.conflicts import conflict_page
 from service.review.controllers import author_of, text_diff
 from service.settings import Settings
@@ -110,7 +111,8 @@ async def axis_view(session: AsyncSession, axis_id: uuid.UUID) -> dict[str, Any]
                        " — ".join(filter(None, [c.label, by_cluster.get(c.key, {}).get("stance_text")])))
               for i, c in enumerate(clusters) for pid in c.postit_ids if pid in postits]
     stored = await vectors_by_id(session, workshop.id)  # embedded as they arrived; no model needed here
-    shown = [p for p in points if p.postit_id in stored]
+    mapped = [p for p in points if p.postit_id in stored]
+    shown = [mapped[i] for i in sample(mapped)]
     vectors = np.stack([stored[p.postit_id] for p in shown]) if shown else np.zeros((0, 1))
     groups = []
     for c in clusters:
@@ -124,8 +126,8 @@ async def axis_view(session: AsyncSession, axis_id: uuid.UUID) -> dict[str, Any]
             "workshop": workshop, "axis": axis, "clusters": clusters, "groups": groups, "pitch": pitch,
             "postits": postits, "key_points": key_points,
             "kp_number": {k["id"]: n for n, k in enumerate(key_points, 1)},
-            "job": job, "map": render_svg(shown, vectors) if shown else None,
-            "not_mapped": len(points) - len(shown)}
+            "job": job, "map": await anyio.to_thread.run_sync(render_svg, shown, vectors) if shown else None,
+            "not_mapped": len(points) - len(mapped), "not_drawn": len(mapped) - len(shown), "shown_limit": len(shown)}
 
 
 class ReviewPages(Controller):

@@ -39,13 +39,13 @@ def atelier(args: list[str], env: dict[str, str], log: Path | None = None) -> su
 
 
 def wait_health(url: str, ready: Callable[[dict[str, Any]], bool] = lambda body: True,
-                timeout: float = 180) -> dict[str, Any]:
-    """Poll ``/health`` until it answers 200 and ``ready(body)``."""
+                timeout: float = 180, key: str | None = None) -> dict[str, Any]:
+    """Poll ``/health`` until it answers 200 and ``ready(body)`` (with an admin ``key``: the details)."""
     deadline = time.monotonic() + timeout
     body: dict[str, Any] = {}
     while time.monotonic() < deadline:
         try:
-            answer = httpx.get(url + "/health", timeout=5)
+            answer = httpx.get(url + "/health", timeout=5, headers={"Authorization": f"Bearer {key}"} if key else {})
             body = answer.json()
             if answer.status_code == 200 and ready(body):
                 return body

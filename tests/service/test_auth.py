@@ -28,7 +28,11 @@ def test_first_start_writes_a_private_admin_key(client: TestClient[Litestar], ho
 
 def test_every_route_but_health_and_schema_needs_a_key(client: TestClient[Litestar]) -> None:
     wid, _ = reviewed_workshop(client)
-    assert _bare(client, "GET", "/health").status_code == 200
+    public = _bare(client, "GET", "/health")
+    assert public.status_code == 200 and public.json() == {"status": "ok", "database": True}  # no models, hosts
+    viewer = as_key(client, "viewer", "Lecteur")
+    assert "queue" not in _bare(client, "GET", "/health", headers=viewer).json()
+    assert client.get("/health").json()["queue"]["broker"] == "local"  # an admin key sees the details
     schema = _bare(client, "GET", "/schema/openapi.json")
     assert schema.status_code == 200
     assert schema.json()["components"]["securitySchemes"]["BearerToken"]["scheme"] == "bearer"

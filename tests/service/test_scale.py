@@ -67,7 +67,7 @@ def test_a_worker_killed_mid_draft_loses_nothing_and_the_other_worker_finishes(
                 assert all(w.poll() is None for w in workers), "a worker exited; see its log in " + str(tmp_path)
                 return len(body["queue"]["workers"]) == 2
 
-            health = wait_health(url, both_up)
+            health = wait_health(url, both_up, key=admin_key(home))
             assert health["role"] == "api" and not health["models_loaded"]
             api = httpx.Client(base_url=url + "/api/v1", timeout=60,
                                headers={"Authorization": f"Bearer {admin_key(home)}"})
@@ -94,7 +94,7 @@ def test_a_worker_killed_mid_draft_loses_nothing_and_the_other_worker_finishes(
             stored = api.get(f"/workshops/{wid}/postits").json()
             synthesis = api.get(f"/workshops/{wid}/syntheses").json()[0]
             placed = [p for axis in synthesis["axes"] for c in axis["clusters"] for p in c["postit_ids"]]
-            pending = wait_health(url)["pending_embeddings"]
+            pending = wait_health(url, key=admin_key(home))["pending_embeddings"]
             counts = _embedded_counts(logs)
             with capsys.disabled():
                 print(f"\n{POSTITS} post-its, worker {job['worker']} finished the job after its peer was killed at "
