@@ -4,10 +4,12 @@ a workshop's post-its."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 
 from advanced_alchemy.exceptions import NotFoundError
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
+from sqlalchemy import case, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.db.models import AxisRow, ClusterRow, CommentRow, Job, PitchRow, PostItRow, SynthesisRow, Workshop
@@ -51,3 +53,27 @@ async def postits_of(session: AsyncSession, workshop_id: uuid.UUID,
                      axis_id: uuid.UUID | None = None) -> list[PostItRow]:
     """A workshop's post-its (see :meth:`PostItRepository.of_workshop`)."""
     return await PostItRepository(session=session).of_workshop(workshop_id, axis_id)
+
+
+async def postit_index(session: AsyncSession, workshop_id: uuid.UUID, axis_id: uuid.UUID) -> Sequence[Any]:
+    """Light rows of an axis's post-its: ``id``, ``votes``, and ``embedding_model`` once embedded."""
+    model = case((PostItRow.embedding_state == "done", PostItRow.embedding_model), else_=None)
+    query = select(PostItRow.id, PostItRow.votes, model.label("embedding_model")).where(
+        PostItRow.workshop_id == workshop_id, PostItRow.axis_id == axis_id)
+    out: list[Any] = []
+    # Read in partitions: between them the event loop serves other requests (20,000 rows at once
+    # held it ~0.2 s).
+    async for part in (await session.stream(query.execution_options(yield_per=1000))).partitions():
+        out += part
+    return out
+
+
+async def postit_cards(session: AsyncSession, ids: Iterable[str]) -> list[Any]:
+    """What a page shows of these post-its (id, text, votes, agrees, disagrees, author), as plain rows."""
+    wanted = sorted({uuid.UUID(i) for i in ids})
+    out: list[Any] = []
+    for start in range(0, len(wanted), 500):  # bounded IN lists
+        out += (await session.execute(select(PostItRow.id, PostItRow.text, PostItRow.votes, PostItRow.agrees,
+                                             PostItRow.disagrees, PostItRow.author).where(
+            PostItRow.id.in_(wanted[start:start + 500])))).all()
+    return out

@@ -8,6 +8,8 @@ SameSite=Strict, and every form carries the session's CSRF token.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -16,7 +18,7 @@ import numpy as np
 from litestar import Controller, Request, Response, get, post
 from litestar.connection import ASGIConnection
 from litestar.di import NamedDependency
-from litestar.enums import RequestEncodingType
+from litestar.enums import MediaType, RequestEncodingType
 from litestar.exceptions import PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.params import Body, FromPath, FromQuery
@@ -28,7 +30,7 @@ from service.auth import signin
 from service.auth.guards import allow, principal
 from service.auth.sessions import COOKIE, LIFETIME, close_session, csrf_ok, open_session
 from service.db.models import AxisRow, Job, PitchRow, SynthesisRow, Workshop
-from service.db.repositories import get_one, postits_of
+from service.db.repositories import get_one, postit_cards, postit_index
 from service.discussion import services as discussion
 from service.errors import not_found
 from service.review import export, jobs, services
@@ -38,7 +40,7 @@ from service.review.controllers import author_of, text_diff
 from service.settings import Settings
 from service.syntheses.schemas import SynthesisCreate
 from service.syntheses.services import request_synthesis
-from service.workshops.embedding import vectors_by_id
+from service.workshops.embedding import vectors_of
 from service.workshops.services import get_workshop, list_workshops
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -62,6 +64,14 @@ def _login_page(request: Request[Any, Any, Any], settings: Settings, next_path: 
     page.set_cookie(signin.LOGIN_COOKIE, token, httponly=True, samesite="strict", path="/review/login",
                     secure=bool(settings.secure_cookies), max_age=3600)
     return page
+
+
+async def rendered(request: Request[Any, Any, Any], name: str, context: dict[str, Any]) -> Response[str]:
+    """A page rendered in a worker thread: a large axis is ~2 MB of HTML, ~0.3 s of Jinja that would
+    otherwise hold the event loop (and every other request) while it renders."""
+    template = request.app.template_engine.get_template(name)  # type: ignore[union-attr]
+    html = await anyio.to_thread.run_sync(lambda: template.render(**context, request=request))
+    return Response(html, media_type=MediaType.HTML)
 
 
 def local_path(target: str | None, default: str = "/review") -> str:
@@ -95,11 +105,20 @@ def describe_stance(consensus: dict[str, Any] | None) -> str | None:
     return text
 
 
-async def axis_view(session: AsyncSession, axis_id: uuid.UUID) -> dict[str, Any]:
-    """Everything the axis page shows."""
+#: Post-its listed per group on the axis page unless the reader asks for the whole group.
+MEMBERS_SHOWN = 50
+
+
+async def axis_view(session: AsyncSession, axis_id: uuid.UUID, expand: str | None = None) -> dict[str, Any]:
+    """Everything the axis page shows; ``expand`` names the one group listed in full.
+
+    Only what is shown is read in full: an index of the axis (id, votes, embedder), then the texts
+    of the listed, drawn and cited post-its and the vectors of the drawn ones. Reading all of a
+    20,000-post-it axis held the event loop ~5 s.
+    """
     axis = await get_one(session, AxisRow, axis_id)
     workshop = await get_workshop(session, axis.workshop_id)
-    postits = {str(p.id): p for p in await postits_of(session, workshop.id)}
+    index = await postit_index(session, workshop.id, axis.id)
     clusters = await services.axis_clusters(session, axis.id)
     pitch = (await session.scalars(select(PitchRow).where(PitchRow.axis_id == axis.id))).first()
     key_points = await services.axis_key_points(session, pitch, axis.name)
@@ -107,17 +126,14 @@ async def axis_view(session: AsyncSession, axis_id: uuid.UUID) -> dict[str, Any]
         k["stance_text"] = describe_stance(k.get("consensus"))
     by_cluster = {k["cluster_id"]: k for k in key_points if k.get("cluster_id")}
     job = await session.get(Job, pitch.job_id) if pitch and pitch.job_id else None
-    points = [MapPoint(pid, postits[pid].text, -1 if c.singular else i,
-                       " — ".join(filter(None, [c.label, by_cluster.get(c.key, {}).get("stance_text")])))
-              for i, c in enumerate(clusters) for pid in c.postit_ids if pid in postits]
-    stored = await vectors_by_id(session, workshop.id)  # embedded as they arrived; no model needed here
-    mapped = [p for p in points if p.postit_id in stored]
-    shown = [mapped[i] for i in sample(mapped)]
+    layout = await anyio.to_thread.run_sync(_layout, index, clusters, by_cluster, expand)
+    cited = {c for item in [*key_points, *(pitch.sentences if pitch else [])] for c in item.get("citations") or []}
+    postits = {str(p.id): p for p in await postit_cards(session, [*layout["wanted"], *cited])}
+    stored = await vectors_of(session, [p.postit_id for p in layout["drawn"]])
+    shown = [replace(p, text=postits[p.postit_id].text) for p in layout["drawn"]
+             if p.postit_id in stored and p.postit_id in postits]
     vectors = np.stack([stored[p.postit_id] for p in shown]) if shown else np.zeros((0, 1))
-    groups = []
-    for c in clusters:
-        members = [postits[i] for i in c.postit_ids if i in postits]
-        groups.append({"cluster": c, "members": members, "votes": sum(p.votes for p in members)})
+    groups = [{**g, "members": [postits[i] for i in g["members"] if i in postits]} for g in layout["groups"]]
     threads, former = await discussion.axis_threads(session, axis.id, [c.id for c in clusters],
                                                     pitch.id if pitch else None)
     return {"threads": threads, "former": former,
@@ -127,7 +143,32 @@ async def axis_view(session: AsyncSession, axis_id: uuid.UUID) -> dict[str, Any]
             "postits": postits, "key_points": key_points,
             "kp_number": {k["id"]: n for n, k in enumerate(key_points, 1)},
             "job": job, "map": await anyio.to_thread.run_sync(render_svg, shown, vectors) if shown else None,
-            "not_mapped": len(points) - len(mapped), "not_drawn": len(mapped) - len(shown), "shown_limit": len(shown)}
+            "not_mapped": layout["not_mapped"], "not_drawn": layout["mapped"] - len(shown), "shown_limit": len(shown)}
+
+
+def _layout(index: Sequence[Any], clusters: Sequence[Any], by_cluster: dict[str, Any],
+            expand: str | None) -> dict[str, Any]:
+    """Which post-its the page lists per group and draws on the map (pure: runs in a worker thread)."""
+    votes = {str(r.id): r.votes for r in index}
+    models = [r.embedding_model for r in index if r.embedding_model]
+    main = max(set(models), key=models.count) if models else None
+    embedded = {str(r.id) for r in index if main and r.embedding_model == main}
+    points = [MapPoint(pid, "", -1 if c.singular else i,
+                       " — ".join(filter(None, [c.label, by_cluster.get(c.key, {}).get("stance_text")])))
+              for i, c in enumerate(clusters) for pid in c.postit_ids if pid in votes]
+    mapped = [p for p in points if p.postit_id in embedded]
+    drawn = [mapped[i] for i in sample(mapped)]
+    groups, wanted = [], {p.postit_id for p in drawn}
+    for c in clusters:
+        members = sorted((i for i in c.postit_ids if i in votes), key=lambda i: -votes[i])
+        # A group lists its most-voted post-its; the rest on demand (a 1,000-member group with a
+        # move form each is ~2 MB of page, and the page refreshes during jobs).
+        listed = members if str(c.id) == expand else members[:MEMBERS_SHOWN]
+        wanted.update(listed)
+        groups.append({"cluster": c, "members": listed, "hidden": len(members) - len(listed), "count": len(members),
+                       "votes": sum(votes[i] for i in members)})
+    return {"groups": groups, "drawn": drawn, "wanted": wanted, "mapped": len(mapped),
+            "not_mapped": len(points) - len(mapped)}
 
 
 class ReviewPages(Controller):
@@ -159,10 +200,10 @@ class ReviewPages(Controller):
 
     @get("/axes/{axis_id:uuid}", guards=[allow("read")])
     async def axis(self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession],
-                   axis_id: FromPath[uuid.UUID]) -> Template:
-        """Clusters, singular ideas, the cited pitch, the map, and every action."""
-        view = await axis_view(db_session, axis_id)
-        return Template("axis.html", context={**view, "user": author_of(request)})
+                   axis_id: FromPath[uuid.UUID], group: FromQuery[str | None] = None) -> Response[str]:
+        """Clusters, singular ideas, the cited pitch, the map, and every action (``?group=ID``: one group in full)."""
+        view = await axis_view(db_session, axis_id, group)
+        return await rendered(request, "axis.html", {**view, "user": author_of(request)})
 
     @get("/pitches/{pitch_id:uuid}/history", guards=[allow("read")])
     async def history(self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession],

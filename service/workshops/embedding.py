@@ -112,13 +112,15 @@ async def embed(ctx: Context, *, postit_ids: list[str]) -> None:
         await release_waiting(ctx, workshop_id)
 
 
-async def vectors_by_id(session: AsyncSession, workshop_id: uuid.UUID) -> dict[str, np.ndarray]:
-    """Stored clustering vectors of a workshop by post-it id, from its most used embedder (the map's)."""
-    rows = (await session.execute(select(PostItRow.id, PostItRow.embedding_model, PostItRow.embedding).where(
-        PostItRow.workshop_id == workshop_id, PostItRow.embedding_state == "done"))).all()
-    models = [m for _, m, _ in rows]
-    main = max(set(models), key=models.count) if models else None
-    return {str(i): np.frombuffer(blob, dtype=np.float32) for i, m, blob in rows if blob and m == main}
+async def vectors_of(session: AsyncSession, ids: Sequence[str]) -> dict[str, np.ndarray]:
+    """Stored clustering vectors of these post-its by id (the map's: read 500 at a time)."""
+    wanted = [uuid.UUID(i) for i in ids]
+    vectors: dict[str, np.ndarray] = {}
+    for start in range(0, len(wanted), 500):  # bounded IN lists
+        found = await session.execute(select(PostItRow.id, PostItRow.embedding).where(
+            PostItRow.id.in_(wanted[start:start + 500]), PostItRow.embedding_state == "done"))
+        vectors |= {str(i): np.frombuffer(blob, dtype=np.float32) for i, blob in found.all() if blob}
+    return vectors
 
 
 async def stored_vectors(session: AsyncSession, workshop_id: uuid.UUID, model_id: str) -> dict[str, np.ndarray]:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
@@ -79,3 +80,23 @@ def test_models_route_lists_drafters_and_packaged_models(client: TestClient[Lite
     assert "embedder" in names["embeddinggemma-300m"]["default_for"]
     assert body["default_drafter"] == "extractive"  # the test settings'
     assert "api_key" not in str(body)
+
+
+def test_a_large_group_lists_its_most_voted_post_its_and_the_rest_on_demand(
+        client: TestClient[Litestar], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every member with a move form each made a 20,000-post-it axis page 36 MB and held the loop 5 s."""
+    from service.review import pages
+
+    wid, data = reviewed_workshop(client)
+    axis_id = client.get(f"{API}/workshops/{wid}").json()["axes"][0]["id"]
+    group = max((c for c in data["axes"][0]["clusters"] if not c["singular"]), key=lambda c: len(c["postits"]))
+    assert len(group["postits"]) > 2
+    monkeypatch.setattr(pages, "MEMBERS_SHOWN", 2)
+    page = client.get(f"/review/axes/{axis_id}").text
+    assert f'href="?group={group["id"]}#cluster-{group["id"]}"' in page
+    votes = {p["id"]: p["votes"] for p in client.get(f"{API}/workshops/{wid}/postits").json()}
+    top = sorted(group["postits"], key=lambda p: -votes[p["id"]])
+    assert votes[top[1]["id"]] > votes[top[-1]["id"]]
+    assert f'postits/{top[0]["id"]}/move' in page and f'postits/{top[-1]["id"]}/move' not in page
+    whole = client.get(f"/review/axes/{axis_id}", params={"group": group["id"]}).text
+    assert all(f'postits/{p["id"]}/move' in whole for p in group["postits"])
