@@ -8,6 +8,7 @@ once in the lifespan, off the event loop, and jobs run in this process on the mo
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -154,10 +155,14 @@ def create_app(settings: Settings | None = None, embedder_factory: EmbedderFacto
     """
     settings = settings or Settings.from_env()
     settings.home.mkdir(parents=True, exist_ok=True)
+    # aiosqlite logs every call's arguments at DEBUG (post-it texts): an operator's DEBUG must not.
+    logging.getLogger("aiosqlite").setLevel(max(logging.INFO, logging.getLogger("aiosqlite").level))
     db = SQLAlchemyAsyncConfig(
         connection_string=settings.db_url,
         session_config=AsyncSessionConfig(expire_on_commit=False),
-        engine_config=EngineConfig(connect_args={"timeout": 30} if settings.db_url.startswith("sqlite") else {}),
+        # hide_parameters: a failed statement's log line would print its bound values (post-it texts).
+        engine_config=EngineConfig(connect_args={"timeout": 30} if settings.db_url.startswith("sqlite") else {},
+                                   hide_parameters=True),
     )
     db.before_send_handler = commit_before_send(db.session_scope_key)
     if settings.db_url.startswith("sqlite"):

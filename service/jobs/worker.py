@@ -77,7 +77,7 @@ async def run_worker(settings: Settings, names: Sequence[str] = QUEUES, concurre
     unknown = set(names) - set(QUEUES)
     if unknown:
         raise ValueError(f"unknown queue {sorted(unknown)[0]!r}; choose from {', '.join(QUEUES)}")
-    engine = create_async_engine(settings.db_url)
+    engine = create_async_engine(settings.db_url, hide_parameters=True)  # no post-it text in error logs
     sessions = async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
     hub = hub or ModelHub(settings, concurrency=concurrency, vector_cache=False)
     await asyncio.get_running_loop().run_in_executor(None, hub.load, "draft" in names)

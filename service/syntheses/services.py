@@ -20,7 +20,7 @@ from service.jobs.queue import Context
 from service.settings import Settings
 from service.syntheses.schemas import SynthesisCreate, SynthesisOut
 from service.workshops.embedding import pending_ids, queue_embedding, release_waiting, unfinished
-from service.workshops.erasure import scrub
+from service.workshops.erasure import scrub, trace_of
 from service.workshops.services import get_workshop
 from service.workshops.votes import pipeline_postits
 
@@ -107,7 +107,8 @@ async def without_deleted(session: AsyncSession, workshop_id: uuid.UUID, postits
     gone = [p for p in postits if p.id not in existing]
     if not gone:
         return result
-    return dict(scrub(result, {p.id for p in gone}, [p.text for p in gone]))
+    ids = {p.id for p in gone}
+    return dict(scrub(result, ids, await trace_of(session, workshop_id, ids, [p.text for p in gone])))
 
 
 async def synthesis_inputs(session: AsyncSession, workshop: Workshop,

@@ -198,13 +198,17 @@ class PostItController(Controller):
     @patch("/{postit_id:uuid}", guards=[allow("write")])
     async def update(
         self,
+        request: Request[Any, Any, Any],
         db_session: NamedDependency[AsyncSession],
         settings: NamedDependency[Settings],
         postit_id: FromPath[uuid.UUID],
         data: Annotated[PostItUpdate, Body()],
     ) -> PostItOut:
-        """Edit a post-it."""
-        return await services.update_postit(db_session, postit_id, data, settings)
+        """Edit a post-it (a changed text's former version is erased everywhere, as on delete)."""
+        out, former = await services.update_postit(db_session, postit_id, data, settings)
+        if former:
+            await _erased(request, db_session, former)
+        return out
 
     @delete("/{postit_id:uuid}", guards=[allow("write")])
     async def remove(self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession],

@@ -206,14 +206,20 @@ def to_out(row: PostItRow, axis_names: dict[uuid.UUID, str]) -> PostItOut:
 
 
 async def update_postit(session: AsyncSession, postit_id: uuid.UUID, data: PostItUpdate,
-                        settings: Settings) -> PostItOut:
-    """Edit a post-it's text, axis, votes or author."""
+                        settings: Settings) -> tuple[PostItOut, list[str]]:
+    """Edit a post-it's text, axis, votes or author.
+
+    Returns:
+        The post-it, and its former text when the text changed: it is erased from everything
+        stored (as a deleted post-it's is), and the caller drops its cached vector.
+    """
     row = await get_one(session, PostItRow, postit_id)
     workshop = await get_workshop(session, row.workshop_id)
     item = PostItIn(text=data.text if data.text is not None else row.text, axis=data.axis,
                     votes=data.votes if data.votes is not None else row.votes)
     [axis_id] = _validate([item], _axis_lookup(workshop), settings, "postit")
-    if item.text.strip() != row.text:  # a new text needs a new vector
+    former = [row.text] if item.text.strip() != row.text else []
+    if former:  # a new text needs a new vector
         row.text, row.embedding_state, row.embedding, row.embedding_model = item.text.strip(), "pending", None, None
     row.votes = item.votes
     if data.axis is not None:
@@ -221,7 +227,9 @@ async def update_postit(session: AsyncSession, postit_id: uuid.UUID, data: PostI
     if data.author is not None:
         row.author = data.author
     await session.flush()
-    return to_out(row, {a.id: a.name for a in workshop.axes})
+    if former:
+        await erase_postits(session, row.workshop_id, set(), former)
+    return to_out(row, {a.id: a.name for a in workshop.axes}), former
 
 
 async def delete_postit(session: AsyncSession, postit_id: uuid.UUID) -> list[str]:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from advanced_alchemy.extensions.litestar import SQLAlchemyPlugin
 from litestar import Litestar
 from litestar.testing import TestClient
 
@@ -81,3 +83,50 @@ def test_deleting_a_workshop_removes_its_jobs_and_texts(cached: TestClient[Lites
     assert text_key(SECRET).encode() not in raw
     if settings_for(home).db_url.startswith("sqlite"):
         assert b"Marie Dupont" not in raw
+
+
+ODD = "Le  zorglub\nfablab <libre> zorglub partout de Marie zorglub,"  # double space, newline, '<', final comma
+EDITED = "Une ancienne version : Quentin Vasseur glabouni"
+
+
+def test_no_form_or_distinctive_word_survives_a_delete_or_an_edit(
+        cached: TestClient[Litestar], home: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Quotes are normalised (flatten/finish), keywords and labels keep words, edits kept the old text."""
+    from models.text import finish, flatten
+
+    caplog.set_level(logging.DEBUG)
+    client = cached
+    wid = client.post(f"{API}/workshops", json={"title": "Atelier", "axes": [{"name": "A"}]}).json()["id"]
+    rows = [{"text": ODD, "axis": "A", "votes": 40}, {"text": EDITED, "axis": "A", "votes": 30},
+            *({"text": t, "axis": "A", "votes": 5} for t in [
+                "Un fablab libre partout", "fablab libre partout en ville", "le fablab libre partout",
+                "un fablab libre ouvert partout"]),
+            *({"text": f"Des jardins partagés au quartier {n}", "axis": "A"} for n in range(4))]
+    ids = client.post(f"{API}/workshops/{wid}/postits", json=rows).json()["ids"]
+    assert wait_job(client, client.post(f"{API}/workshops/{wid}/syntheses", json={}).json()["job_id"])[
+        "state"] == "succeeded"
+    review = client.get(f"{API}/workshops/{wid}/review").text
+    keywords = [k for a in client.get(f"{API}/workshops/{wid}/review").json()["axes"] for c in a["clusters"]
+                for k in c["keywords"]]
+    assert {"zorglub", "ancienne"} <= set(keywords), keywords  # the premise: their words became keywords
+    assert finish(flatten(ODD)).rstrip(".") in review  # and the quote is stored normalised
+    pid = client.get(f"{API}/workshops/{wid}/review").json()["axes"][0]["pitch"]["id"]
+    client.patch(f"{API}/pitches/{pid}", json={"text": f"« {finish(flatten(ODD))} » Et {EDITED}."}).raise_for_status()
+    assert client.delete(f"{API}/postits/{ids[0]}").status_code == 204
+    assert client.patch(f"{API}/postits/{ids[1]}", json={"text": "Un fablab ouvert le soir"}).status_code == 200
+    raw = _files(home).decode("utf-8", "replace") if settings_for(home).db_url.startswith("sqlite") else ""
+    seen = client.get(f"{API}/workshops/{wid}/review").text + client.get(f"{API}/workshops/{wid}/syntheses").text
+    seen += client.get(f"{API}/pitches/{pid}/history").text + "\nLOGS:" + caplog.text
+    seen += client.get(f"{API}/workshops/{wid}/export", params={"format": "md"}).text
+    for trace in (ODD, flatten(ODD), finish(flatten(ODD)), "zorglub", "Marie", EDITED, "Vasseur", "glabouni",
+                  "ancienne"):
+        assert trace not in seen, (trace, seen.find(trace), seen.find("\nLOGS:"), seen[seen.find(trace) - 300:][:400])
+        assert trace not in raw, trace
+        assert text_key(trace).encode() not in _files(home)
+    assert "fablab" in seen  # the words other post-its share stay
+
+
+def test_the_database_logs_never_print_bound_parameters(cached: TestClient[Litestar]) -> None:
+    """A failed statement's log line printed its parameters: post-it texts in the logs."""
+    engine = cached.app.plugins.get(SQLAlchemyPlugin).config[0].get_engine()  # type: ignore[union-attr]
+    assert engine.sync_engine.hide_parameters
