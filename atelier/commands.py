@@ -59,7 +59,11 @@ def _serve(args: argparse.Namespace) -> int:
     from service.app import create_app
     from service.settings import Settings
 
-    settings = Settings.from_env(drafter=args.drafter, database_url=args.database_url)
+    try:
+        settings = Settings.from_env(drafter=args.drafter, database_url=args.database_url)
+    except ValueError as err:  # a configuration mistake: one line, not a traceback
+        print(f"atelier serve: {err}", file=sys.stderr)
+        return 2
     uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
     return 0
 

@@ -61,7 +61,11 @@ def _create(args: argparse.Namespace) -> int:
         print(plaintext)
         return 0
 
-    return in_database(work)
+    try:
+        return in_database(work)
+    except ValueError as err:
+        print(f"atelier keys create: {err}", file=sys.stderr)
+        return 2
 
 
 def _list(args: argparse.Namespace) -> int:

@@ -15,7 +15,7 @@ from service.auth import keys
 from service.auth.guards import allow
 from service.auth.schemas import KeyCreate, KeyCreated, KeyOut
 from service.db.models import ApiKeyRow
-from service.errors import not_found
+from service.errors import bad_request, not_found
 
 
 def key_out(row: ApiKeyRow) -> KeyOut:
@@ -35,7 +35,10 @@ class KeyController(Controller):
     async def create(self, db_session: NamedDependency[AsyncSession],
                      data: Annotated[KeyCreate, Body()]) -> KeyCreated:
         """A new key; its secret is in ``key``, shown once."""
-        row, plaintext = await keys.create_key(db_session, data.role, data.name, data.workshops)
+        try:
+            row, plaintext = await keys.create_key(db_session, data.role, data.name, data.workshops)
+        except ValueError as err:
+            raise bad_request(str(err), str(err).split(":", 1)[0]) from None
         return KeyCreated(**{f: getattr(key_out(row), f) for f in KeyOut.__struct_fields__}, key=plaintext)
 
     @get("/")

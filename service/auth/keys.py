@@ -41,10 +41,14 @@ async def create_key(session: AsyncSession, role: str, name: str = "",
     """A new key and its plaintext (shown once, never stored).
 
     Raises:
-        ValueError: Unknown role, naming the choices.
+        ValueError: Unknown role, naming the choices; or an admin key given workshops (an admin sees
+            every workshop: a scope would be printed and then silently ignored).
     """
     if role not in ROLES:
         raise ValueError(f"role: one of {', '.join(ROLES)}")
+    if role == "admin" and workshops:
+        raise ValueError("workshops: an admin key sees every workshop and cannot be scoped; "
+                         "give a facilitator or tool key the workshops instead")
     prefix, secret = secrets.token_hex(4), secrets.token_urlsafe(32)
     row = ApiKeyRow(name=name.strip()[:200], role=role, prefix=prefix, secret_hash=digest(secret),
                     workshop_ids=[str(w) for w in workshops or []])

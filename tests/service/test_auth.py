@@ -242,3 +242,32 @@ def test_sign_in_needs_the_form_token_runs_scrypt_for_unknown_names_and_is_throt
         limited = _bare(client, "POST", "/review/login", data={"key": "atk_x_y", "login_csrf": token})
         assert limited.status_code == 429 and int(limited.headers["retry-after"]) >= 1
         assert len(checked) == 5  # refused attempts cost no scrypt
+
+
+def test_an_admin_key_cannot_be_given_a_scope_it_would_ignore(client: TestClient[Litestar], home: Path) -> None:
+    """``keys create --role admin --workshop W`` printed a scope while the key saw every workshop."""
+    import subprocess
+    import sys
+    import uuid
+
+    from tests.service.conftest import settings_for
+
+    answer = client.post(f"{API}/keys", json={"role": "admin", "workshops": [str(uuid.uuid4())]})
+    assert answer.status_code == 400 and answer.json()["extra"]["field"] == "workshops", answer.text
+    env = {**os.environ, "ATELIER_HOME": str(home), "ATELIER_DATABASE_URL": settings_for(home).db_url}
+    made = subprocess.run([sys.executable, "-m", "atelier", "keys", "create", "--role", "admin", "--workshop",
+                           str(uuid.uuid4())], env=env, capture_output=True, text=True, timeout=120)
+    assert made.returncode == 2 and "cannot be scoped" in made.stderr and "atk_" not in made.stdout
+    assert "Traceback" not in made.stderr
+
+
+def test_serve_with_a_queue_and_sqlite_says_so_in_one_line(home: Path) -> None:
+    import subprocess
+    import sys
+
+    env = {**os.environ, "ATELIER_HOME": str(home), "ATELIER_DATABASE_URL": "",
+           "ATELIER_QUEUE_URL": "redis://127.0.0.1:1"}
+    ran = subprocess.run([sys.executable, "-m", "atelier", "serve", "--port", "1"], env=env, capture_output=True,
+                         text=True, timeout=120)
+    assert ran.returncode == 2 and "Traceback" not in ran.stderr, ran.stderr
+    assert ran.stderr.strip().count("\n") == 0 and "ATELIER_DATABASE_URL" in ran.stderr
