@@ -11,12 +11,27 @@ import time
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
 from models.generation import GeneratorUnavailableError, Messages
 
 RETRY_STATUS = frozenset({408, 409, 425, 429, 500, 502, 503, 504})
+
+
+def shown_url(url: str) -> str:
+    """``url`` as it may be shown or recorded: no ``user:password@``, no query or fragment (tokens).
+
+    >>> shown_url("https://bob:s3cret@llm.example:8443/v1?api_key=abc#x")
+    'https://llm.example:8443/v1'
+    >>> shown_url("http://127.0.0.1:8080/v1")
+    'http://127.0.0.1:8080/v1'
+    """
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    netloc = (f"[{host}]" if ":" in host else host) + (f":{parts.port}" if parts.port else "")
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
 class OpenAIGenerator:
@@ -47,7 +62,8 @@ class OpenAIGenerator:
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self.client = httpx.Client(base_url=self.base_url, headers=headers, transport=transport,
                                    timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)))
-        self.settings: dict[str, Any] = {"runtime": self.runtime, "base_url": self.base_url, "temperature": 0.0,
+        self.shown_url = shown_url(self.base_url)  # what provenance, pages and errors say: no credentials
+        self.settings: dict[str, Any] = {"runtime": self.runtime, "base_url": self.shown_url, "temperature": 0.0,
                                          "timeout": timeout, "retries": retries}
 
     @classmethod
@@ -78,7 +94,7 @@ class OpenAIGenerator:
             except httpx.TransportError as err:
                 if last:
                     raise GeneratorUnavailableError(
-                        f"cannot reach the OpenAI-compatible server at {self.base_url} "
+                        f"cannot reach the OpenAI-compatible server at {self.shown_url} "
                         f"after {self.retries + 1} attempts ({type(err).__name__}: {err}); "
                         "check ATELIER_OPENAI_BASE_URL and that the server is running") from err
             else:
@@ -86,7 +102,7 @@ class OpenAIGenerator:
                     return dict(answer.json())
                 if answer.status_code not in RETRY_STATUS or last:
                     raise GeneratorUnavailableError(
-                        f"the server at {self.base_url} answered {answer.status_code}: {answer.text[:300]}")
+                        f"the server at {self.shown_url} answered {answer.status_code}: {answer.text[:300]}")
             time.sleep(wait)
             wait *= 2
         raise AssertionError("unreachable")  # the loop returns or raises

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 
 from models.factory import DRAFTERS
+from models.generation.remote import shown_url
 from models.store import DEFAULT_EMBEDDER, DEFAULT_GENERATORS, PACKAGED, is_fetched
 from service.catalog.schemas import CatalogOut, PackagedModelOut, RuntimeOut
 from service.ml import ModelHub
@@ -18,7 +19,7 @@ def _runtime(name: str, hub: ModelHub) -> RuntimeOut:
         return RuntimeOut(name, True, None, "no model: quotes each group's best post-it")
     if name == "openai":
         ready = bool(settings.openai_base_url and settings.openai_model)
-        detail = (f"OpenAI-compatible server at {settings.openai_base_url}" if ready else
+        detail = (f"OpenAI-compatible server at {shown_url(settings.openai_base_url)}" if ready else
                   "set ATELIER_OPENAI_BASE_URL and ATELIER_OPENAI_MODEL to use a model server")
         return RuntimeOut(name, ready, settings.openai_model or None, detail)
     installed = importlib.util.find_spec(_MODULES[name]) is not None

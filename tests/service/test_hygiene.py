@@ -218,3 +218,15 @@ def test_a_commit_that_fails_is_never_answered_2xx(client: TestClient[Litestar],
     monkeypatch.setattr(AsyncSession, "commit", real_commit)
     assert answer.status_code == 500 and "nothing was stored" in answer.json()["detail"]
     assert client.get(f"{API}/workshops/{wid}").json()["title"] == "T"
+
+
+def test_model_server_credentials_are_never_shown(home: Path) -> None:
+    """ATELIER_OPENAI_BASE_URL with user:pass@ was readable through /api/v1/models and provenance."""
+    from models.generation.remote import OpenAIGenerator
+
+    url = "http://bob:s3cret@127.0.0.1:9/v1?token=abc"
+    with started(home, openai_base_url=url, openai_model="m") as client:
+        listed = client.get(f"{API}/models").text
+        assert "127.0.0.1:9" in listed and "s3cret" not in listed and "bob" not in listed and "abc" not in listed
+    generator = OpenAIGenerator(url, "m")
+    assert generator.settings["base_url"] == "http://127.0.0.1:9/v1"  # what provenance records
