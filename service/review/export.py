@@ -81,18 +81,18 @@ def _state(pitch: dict[str, Any] | None) -> str:
 
 def to_markdown(data: dict[str, Any]) -> str:
     """A readable French document."""
-    lines = [f"# {data['workshop']['title']}", ""]
+    lines = [f"# {md_text(data['workshop']['title'])}", ""]
     for axis in data["axes"]:
-        lines += [f"## {axis['name']} ({_state(axis['pitch'])})", ""]
+        lines += [f"## {md_text(axis['name'])} ({_state(axis['pitch'])})", ""]
         for s in (axis["pitch"] or {}).get("sentences", []):
             cites = ", ".join(c["id"] for c in s["cited"])
             flag = {"contradicted": " ⚠ contredit les post-its cités", "unsupported": " ⚠ non étayé"}
             gone = " (source supprimée)" if s.get("source_deleted") else ""
-            lines.append(f"- {s['text']}" + (f" [{cites}]" if cites else "") + flag.get(s.get("verdict") or "", "")
+            lines.append(f"- {md_text(s['text'])}" + (f" [{cites}]" if cites else "") + flag.get(s.get("verdict") or "", "")
                          + gone)
         lines.append("")
         for c in axis["clusters"]:
-            lines.append(f"- **{c['label']}** : {len(c['postits'])} post-its")
+            lines.append(f"- **{md_text(c['label'])}** : {len(c['postits'])} post-its")
         lines.append("")
         if axis.get("threads"):
             lines += ["### Discussions", ""]
@@ -104,13 +104,21 @@ def to_markdown(data: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#!|~])")
+
+
 def md_text(text: str) -> str:
-    r"""Reviewer text as inert Markdown: one line, HTML characters escaped.
+    r"""Any stored text as inert Markdown: one line, HTML characters and Markdown syntax escaped.
+
+    Titles, labels and sentences come from post-its (data, never markup): a link or an image
+    (``![](https://tracker)``) must not render as one in a reader's viewer.
 
     >>> md_text("<script>x</script>\nsuite")
     '&lt;script&gt;x&lt;/script&gt; suite'
+    >>> md_text("![x](https://t.example/p.png) **gras**")
+    '\\!\\[x\\]\\(https://t.example/p.png\\) \\*\\*gras\\*\\*'
     """
-    return html.escape(" ".join(text.split()), quote=False)
+    return _MARKDOWN.sub(r"\\\1", html.escape(" ".join(text.split()), quote=False))
 
 
 def cell(value: object) -> object:

@@ -230,3 +230,23 @@ def test_model_server_credentials_are_never_shown(home: Path) -> None:
         assert "127.0.0.1:9" in listed and "s3cret" not in listed and "bob" not in listed and "abc" not in listed
     generator = OpenAIGenerator(url, "m")
     assert generator.settings["base_url"] == "http://127.0.0.1:9/v1"  # what provenance records
+
+
+def test_markdown_export_escapes_every_text_and_input_refuses_bidi_and_zero_width(
+        client: TestClient[Litestar]) -> None:
+    """Only comments were escaped: titles, labels and sentences went out raw (links, images, HTML)."""
+    wid = client.post(f"{API}/workshops", json={"title": "<b>Atelier</b> ![t](https://t.example/x.png)",
+                                                 "axes": [{"name": "A [x](javascript:alert(1))"}]}).json()["id"]
+    texts = ["**FabLab** <img src=x onerror=alert(1)> pour tous", "Un [lien](https://evil.example) vers le fablab",
+             "Des fablabs ouverts le soir"]
+    client.post(f"{API}/workshops/{wid}/postits", json=[{"text": t, "axis": "A [x](javascript:alert(1))"}
+                                                        for t in texts]).raise_for_status()
+    assert wait_job(client, client.post(f"{API}/workshops/{wid}/syntheses", json={}).json()["job_id"])[
+        "state"] == "succeeded"
+    exported = client.get(f"{API}/workshops/{wid}/export", params={"format": "md"}).text
+    assert "<img" not in exported and "<b>" not in exported and "](" not in exported and "**FabLab**" not in exported
+    assert "Atelier" in exported and "\\*\\*FabLab\\*\\*" in exported  # still readable, inert
+    for bad in ("facture\u202egnp.exe", "zéro\u200blargeur", "isolé\u2066x\u2069"):
+        answer = client.post(f"{API}/workshops/{wid}/postits", json=[{"text": bad}])
+        assert answer.status_code == 400, (bad, answer.text)
+    assert client.patch(f"{API}/workshops/{wid}", json={"title": "a\u202eb"}).status_code == 400
