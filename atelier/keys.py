@@ -33,11 +33,11 @@ def in_database(work: Callable[[Any], Awaitable[int]]) -> int:
     """Migrate the database, then run ``work(session)`` in one committed transaction."""
     from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
-    from service.db.migrate import upgrade
+    from service.db.migrate import private_home, upgrade
     from service.settings import Settings
 
     settings = Settings.from_env()
-    settings.home.mkdir(parents=True, exist_ok=True)
+    private_home(settings.home)
     upgrade(settings.db_url)
 
     async def main() -> int:

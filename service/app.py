@@ -44,7 +44,7 @@ from service.auth.keys import authenticate, ensure_admin_key
 from service.auth.middleware import AuthMiddleware
 from service.catalog.controllers import ModelController
 from service.db.commit import commit_before_send
-from service.db.migrate import upgrade
+from service.db.migrate import private_home, upgrade
 from service.db.models import PostItRow
 from service.discussion.controllers import CommentController
 from service.discussion.pages import DiscussionPages
@@ -154,7 +154,7 @@ def create_app(settings: Settings | None = None, embedder_factory: EmbedderFacto
         drafter_factory: Builds drafters by (kind, generator).
     """
     settings = settings or Settings.from_env()
-    settings.home.mkdir(parents=True, exist_ok=True)
+    private_home(settings.home)
     # aiosqlite logs every call's arguments at DEBUG (post-it texts): an operator's DEBUG must not.
     logging.getLogger("aiosqlite").setLevel(max(logging.INFO, logging.getLogger("aiosqlite").level))
     db = SQLAlchemyAsyncConfig(

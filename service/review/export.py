@@ -88,8 +88,8 @@ def to_markdown(data: dict[str, Any]) -> str:
             cites = ", ".join(c["id"] for c in s["cited"])
             flag = {"contradicted": " ⚠ contredit les post-its cités", "unsupported": " ⚠ non étayé"}
             gone = " (source supprimée)" if s.get("source_deleted") else ""
-            lines.append(f"- {md_text(s['text'])}" + (f" [{cites}]" if cites else "") + flag.get(s.get("verdict") or "", "")
-                         + gone)
+            verdict = flag.get(s.get("verdict") or "", "")
+            lines.append(f"- {md_text(s['text'])}" + (f" [{cites}]" if cites else "") + verdict + gone)
         lines.append("")
         for c in axis["clusters"]:
             lines.append(f"- **{md_text(c['label'])}** : {len(c['postits'])} post-its")

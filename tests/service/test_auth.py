@@ -22,8 +22,15 @@ def _bare(client: TestClient[Litestar], method: str, url: str, **kwargs: Any) ->
 
 
 def test_first_start_writes_a_private_admin_key(client: TestClient[Litestar], home: Path) -> None:
+    from tests.service.conftest import settings_for
+
     path = home / "admin.key"
     assert path.read_text().startswith("atk_") and stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(home).st_mode) == 0o700  # was 0755: the database and key inside
+    if settings_for(home).db_url.startswith("sqlite"):
+        client.post(f"{API}/workshops", json={"title": "T"}).raise_for_status()  # the WAL exists now
+        for name in ("atelier.db", "atelier.db-wal"):
+            assert stat.S_IMODE(os.stat(home / name).st_mode) == 0o600, name
 
 
 def test_every_route_but_health_and_schema_needs_a_key(client: TestClient[Litestar]) -> None:
