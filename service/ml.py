@@ -55,10 +55,7 @@ class ModelHub:
     def load(self, drafter: bool = True) -> None:
         """Load the default embedder and (unless told not to) drafter, once, off the event loop."""
         set_threads(self.settings.threads)
-        embedder = self.embedder(None)
-        # The first encode initialises the runtime while holding the GIL (~0.3 s: every request of
-        # the process waited on the first push); do it now, before serving, past any vector cache.
-        getattr(embedder, "inner", embedder).encode(["Atelier"])
+        self.embedder(None)
         if drafter:
             self.drafter(None, None)
         self.loaded = True

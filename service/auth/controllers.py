@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
-from litestar import Controller, delete, get, post
+from litestar import Controller, Request, Response, delete, get, post
 from litestar.di import NamedDependency
 from litestar.params import Body, FromPath
 from litestar.status_codes import HTTP_201_CREATED
@@ -16,6 +16,7 @@ from service.auth.guards import allow
 from service.auth.schemas import KeyCreate, KeyCreated, KeyOut
 from service.db.models import ApiKeyRow
 from service.errors import bad_request, not_found
+from service.pagination import MAX_PAGE, Limit, Offset, paged
 
 
 def key_out(row: ApiKeyRow) -> KeyOut:
@@ -42,9 +43,10 @@ class KeyController(Controller):
         return KeyCreated(**{f: getattr(key_out(row), f) for f in KeyOut.__struct_fields__}, key=plaintext)
 
     @get("/")
-    async def list_all(self, db_session: NamedDependency[AsyncSession]) -> list[KeyOut]:
-        """Every key (no secrets: only their hashes are stored)."""
-        return [key_out(r) for r in await keys.list_keys(db_session)]
+    async def list_all(self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession],
+                       limit: Limit = MAX_PAGE, offset: Offset = 0) -> Response[list[KeyOut]]:
+        """Every key (no secrets: only their hashes are stored), paged."""
+        return paged(request, [key_out(r) for r in await keys.list_keys(db_session)], limit, offset)
 
     @delete("/{key_id:uuid}")
     async def revoke(self, db_session: NamedDependency[AsyncSession], key_id: FromPath[uuid.UUID]) -> None:

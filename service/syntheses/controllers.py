@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth.guards import allow, principal
 from service.jobs.queue import Context
+from service.pagination import MAX_PAGE, Limit, Offset, paged
 from service.settings import Settings
 from service.syntheses import services
 from service.syntheses.schemas import SynthesisAccepted, SynthesisCreate, SynthesisOut
@@ -45,10 +46,11 @@ class SynthesisController(Controller):
 
     @get("/workshops/{workshop_id:uuid}/syntheses", guards=[allow("read")])
     async def list_for_workshop(
-        self, db_session: NamedDependency[AsyncSession], workshop_id: FromPath[uuid.UUID]
-    ) -> list[SynthesisOut]:
-        """Syntheses of a workshop, newest first."""
-        return await services.list_syntheses(db_session, workshop_id)
+        self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession],
+        workshop_id: FromPath[uuid.UUID], limit: Limit = MAX_PAGE, offset: Offset = 0,
+    ) -> Response[list[SynthesisOut]]:
+        """Syntheses of a workshop, newest first (paged: ``X-Total-Count``, ``Link``)."""
+        return paged(request, await services.list_syntheses(db_session, workshop_id), limit, offset)
 
     @get("/syntheses/{synthesis_id:uuid}", guards=[allow("read")])
     async def read(self, db_session: NamedDependency[AsyncSession], synthesis_id: FromPath[uuid.UUID]) -> SynthesisOut:

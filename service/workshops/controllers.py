@@ -6,7 +6,7 @@ import uuid
 from typing import Annotated, Any
 
 import anyio
-from litestar import Controller, Request, delete, get, patch, post
+from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth.guards import allow, principal
 from service.db.models import Workshop
+from service.pagination import MAX_PAGE, Limit, Offset, paged
 from service.settings import Settings
 from service.syntheses.services import cluster_members
 from service.workshops import services
@@ -89,10 +90,11 @@ class WorkshopController(Controller):
         return workshop_out(await services.create_workshop(db_session, data, principal(request)))
 
     @get("/", guards=[allow("read")])
-    async def list_all(self, request: Request[Any, Any, Any],
-                       db_session: NamedDependency[AsyncSession]) -> list[WorkshopOut]:
-        """The workshops this key may see, newest first."""
-        return [workshop_out(w) for w in await services.list_workshops(db_session, principal(request))]
+    async def list_all(self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession],
+                       limit: Limit = MAX_PAGE, offset: Offset = 0) -> Response[list[WorkshopOut]]:
+        """The workshops this key may see, newest first (paged: ``X-Total-Count``, ``Link``)."""
+        found = await services.list_workshops(db_session, principal(request))
+        return paged(request, [workshop_out(w) for w in found], limit, offset)
 
     @get("/{workshop_id:uuid}", guards=[allow("read")])
     async def read(self, db_session: NamedDependency[AsyncSession], workshop_id: FromPath[uuid.UUID]) -> WorkshopOut:
@@ -142,14 +144,17 @@ class WorkshopController(Controller):
     @get("/{workshop_id:uuid}/postits", guards=[allow("read")])
     async def list_postits(
         self,
+        request: Request[Any, Any, Any],
         db_session: NamedDependency[AsyncSession],
         workshop_id: FromPath[uuid.UUID],
         axis: FromQuery[str | None] = None,
         cluster: FromQuery[str | None] = None,
-    ) -> list[PostItOut]:
+        limit: Limit = MAX_PAGE,
+        offset: Offset = 0,
+    ) -> Response[list[PostItOut]]:
         """Post-its, optionally filtered by axis name or by cluster (key, id or ``<axis>:singular``), as reviewed."""
         members = await cluster_members(db_session, workshop_id, cluster) if cluster else None
-        return await services.list_postits(db_session, workshop_id, axis, members)
+        return paged(request, await services.list_postits(db_session, workshop_id, axis, members), limit, offset)
 
 
 async def _store(request: Request[Any, Any, Any], db_session: AsyncSession, workshop_id: uuid.UUID,

@@ -89,3 +89,15 @@ def stop(process: subprocess.Popen[bytes]) -> None:
     if process.poll() is None:
         process.kill()
     process.wait(timeout=30)
+
+
+def every_page(api: httpx.Client, url: str) -> list[dict[str, Any]]:
+    """All items of a paged list endpoint, following its ``Link: <…>; rel="next"`` headers."""
+    items: list[dict[str, Any]] = []
+    while url:
+        answer = api.get(url)
+        answer.raise_for_status()
+        items += answer.json()
+        link = answer.headers.get("link", "")
+        url = link[1:link.index(">")] if 'rel="next"' in link else ""
+    return items

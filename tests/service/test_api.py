@@ -165,3 +165,24 @@ def test_openapi_schema_lists_the_routes(client: TestClient[Litestar]) -> None:
     paths = client.get("/schema/openapi.json").json()["paths"]
     assert "/api/v1/workshops/{workshop_id}/postits/csv" in paths
     assert "/api/v1/jobs/{job_id}" in paths
+
+
+def test_list_endpoints_answer_bounded_pages_with_a_total_and_a_next_link(client: TestClient[Litestar]) -> None:
+    """No list endpoint paginated: a 20,000-post-it workshop came back in one answer."""
+    wid = client.post(f"{API}/workshops", json={"title": "Pages", "axes": [{"name": "A"}]}).json()["id"]
+    client.post(f"{API}/workshops/{wid}/postits", json=[{"text": f"idée {i}", "axis": "A"} for i in range(25)]
+                ).raise_for_status()
+    first = client.get(f"{API}/workshops/{wid}/postits", params={"limit": 10, "axis": "A"})
+    assert len(first.json()) == 10 and first.headers["x-total-count"] == "25"
+    seen = [p["id"] for p in first.json()]
+    link = first.headers["link"]
+    while link:
+        assert 'rel="next"' in link and "axis=A" in link
+        answer = client.get(link[1:link.index(">")])
+        seen += [p["id"] for p in answer.json()]
+        link = answer.headers.get("link", "")
+    assert len(seen) == len(set(seen)) == 25
+    assert client.get(f"{API}/workshops/{wid}/postits", params={"limit": 1001}).status_code == 400
+    assert client.get(f"{API}/workshops/{wid}/postits", params={"offset": -1}).status_code == 400
+    for url in (f"{API}/workshops", f"{API}/keys", f"{API}/workshops/{wid}/syntheses"):
+        assert "x-total-count" in client.get(url, params={"limit": 1}).headers, url

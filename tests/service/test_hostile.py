@@ -197,7 +197,9 @@ def _big_axis(url: str, admin: dict[str, str], home: Path, count: int) -> str:
             {"text": f"proposition {i} : {words[i % 10]} et {words[i // 10 % 10]} pour le quartier {i % 97}",
              "axis": "A", "external_id": f"h{i}"} for i in range(start, min(count, start + 1000))]).raise_for_status()
     wait_health(url, lambda body: body["pending_embeddings"] == 0, timeout=600, key=admin["Authorization"][7:])
-    ids = [p["id"] for p in httpx.get(f"{url}/api/v1/workshops/{wid}/postits", headers=admin, timeout=120).json()]
+    ids = [p["id"] for offset in range(0, count, 1000) for p in httpx.get(
+        f"{url}/api/v1/workshops/{wid}/postits", params={"offset": offset}, headers=admin, timeout=120).json()]
+    assert len(ids) == count
     engine = create_engine(f"sqlite:///{home / 'atelier.db'}")
     with Session(engine) as session, session.begin():
         axis = session.scalars(select(AxisRow).where(AxisRow.workshop_id == uuid.UUID(wid))).one()

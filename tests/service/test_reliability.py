@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from tests.service.conftest import admin_key
-from tests.service.processes import atelier, free_port, service_env, stop, wait_health
+from tests.service.processes import atelier, every_page, free_port, service_env, stop, wait_health
 
 WRITERS = 50
 SECONDS = float(os.environ.get("ATELIER_RELIABILITY_SECONDS", "30"))
@@ -54,7 +54,7 @@ def test_concurrent_writers_store_every_acknowledged_postit_exactly_once(live_ur
         t.join()
     took = time.monotonic() - started
     with httpx.Client(base_url=live_url + "/api/v1", headers=headers, timeout=120) as api:
-        stored = Counter(p["external_id"] for p in api.get(f"/workshops/{wid}/postits").json())
+        stored = Counter(p["external_id"] for p in every_page(api, f"/workshops/{wid}/postits"))
     with capsys.disabled():
         print(f"\n{WRITERS} writers for {took:.1f} s: {sum(statuses.values())} batches "
               f"({sum(statuses.values()) / took:.0f}/s), statuses {dict(statuses)}, "
@@ -104,7 +104,7 @@ def test_kill_9_during_a_synthesis_loses_no_postit_and_the_job_resumes(home: Pat
             assert time.monotonic() - restarted < 600, after
             time.sleep(0.2)
             after = api.get(f"/jobs/{job}").json()
-        stored = api.get(f"/workshops/{wid}/postits").json()
+        stored = every_page(api, f"/workshops/{wid}/postits")
         with capsys.disabled():
             print(f"\nkill -9 at stage {killed_in['stage']!r} ({killed_in['progress']:.2f}); after restart the job "
                   f"{after['state']} in {time.monotonic() - restarted:.1f} s (attempts {after['attempts']}); "
