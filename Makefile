@@ -17,7 +17,11 @@ export ATELIER_CHROMIUM ?= /usr/bin/chromium
 # llama-cpp-python has no wheel on PyPI: its OpenAI-compatible server (the `openai` runtime's test
 # peer) is compiled once per machine (6-13 min on 2 cores) and the wheel is kept for later venvs.
 LLAMA_CPP_VERSION ?= 0.3.36
-WHEELS := $(ATELIER_HOME)/wheels
+# A portable AVX2 build, not -march=native: on CPUs that advertise AMX (Sapphire Rapids and later),
+# a native build routes weights through ggml's AMX backend, and inside VMs that do not grant AMX
+# its first decode segfaults (measured here: the server died on its first completion).
+LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
+WHEELS := $(ATELIER_HOME)/wheels/llama-avx2
 
 .PHONY: install models browser llama-server run test lint typecheck pytest bench image clean
 
@@ -56,8 +60,8 @@ browser: node_modules/axe-core/axe.min.js
 $(BIN)/.llama-server: $(BIN)/.installed
 	@ls $(WHEELS)/llama_cpp_python-$(LLAMA_CPP_VERSION)-*.whl >/dev/null 2>&1 || { \
 		echo "building llama-cpp-python $(LLAMA_CPP_VERSION) once for this machine (several minutes)"; \
-		CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) $(BIN)/pip wheel --quiet --no-deps -w $(WHEELS) \
-			llama-cpp-python==$(LLAMA_CPP_VERSION); }
+		CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) $(BIN)/pip wheel --quiet --no-deps \
+			--no-cache-dir -w $(WHEELS) llama-cpp-python==$(LLAMA_CPP_VERSION); }
 	$(BIN)/pip install --quiet --find-links $(WHEELS) 'llama-cpp-python[server]==$(LLAMA_CPP_VERSION)'
 	touch $@
 
