@@ -186,9 +186,11 @@ def create_app(settings: Settings | None = None, embedder_factory: EmbedderFacto
             sweeping = asyncio.create_task(sweep_local(jobs))
         # What start-up built (modules, models: millions of objects) lives as long as the process:
         # out of the collector's sight, a full collection no longer walks it while holding the GIL
-        # (~0.3 s during which no request was served).
-        gc.collect()
-        gc.freeze()
+        # (~0.3 s during which no request was served). Once per process: a second app in the same
+        # process (tests) would make the first one's garbage immortal.
+        if gc.get_freeze_count() == 0:
+            gc.collect()
+            gc.freeze()
         try:
             yield
         finally:
