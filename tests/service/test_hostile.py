@@ -25,6 +25,8 @@ from tests.service.processes import atelier, free_port, service_env, stop, wait_
 HEALTH_P99 = 0.250  # seconds, the issue's bound
 HOSTILE_WITHIN = 10.0  # seconds for the hostile request itself
 PAUSE = 0.025
+Live = tuple[str, dict[str, str], Path]  # the service's URL, an admin's headers, its home
+Capture = pytest.CaptureFixture[str]
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +73,8 @@ def _warm_up(url: str, admin: dict[str, str]) -> None:
     wait_health(url, lambda body: body["pending_embeddings"] == 0, key=admin["Authorization"][7:])
 
 
-def _probe(url: str, run: Callable[[], httpx.Response], label: str) -> httpx.Response:
+def _probe(url: str, run: Callable[[], httpx.Response], label: str,
+           capsys: pytest.CaptureFixture[str]) -> httpx.Response:
     """``run()`` while ``/health`` is polled; prints and checks the health p99 and the hostile request's time."""
     latencies: list[float] = []
     done = threading.Event()
@@ -97,8 +100,9 @@ def _probe(url: str, run: Callable[[], httpx.Response], label: str) -> httpx.Res
         prober.join(timeout=40)
     ordered = sorted(latencies)
     p99 = ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))]
-    print(f"\nhostile {label}: {answer.status_code} in {took:.2f} s; /health p99 {p99 * 1000:.0f} ms, "
-          f"max {ordered[-1] * 1000:.0f} ms over {len(ordered)} calls")
+    with capsys.disabled():
+        print(f"\nhostile {label}: {answer.status_code} in {took:.2f} s; /health p99 {p99 * 1000:.0f} ms, "
+              f"max {ordered[-1] * 1000:.0f} ms over {len(ordered)} calls")
     assert took < HOSTILE_WITHIN, f"{label} took {took:.1f} s"
     assert p99 < HEALTH_P99, f"{label}: /health p99 {p99 * 1000:.0f} ms"
     return answer
@@ -119,29 +123,29 @@ def _zip(files: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
-def test_a_decidim_body_of_angle_brackets(live: tuple[str, dict[str, str], Path]) -> None:
+def test_a_decidim_body_of_angle_brackets(live: Live, capsys: Capture) -> None:
     """~5 MB of ``<``: 130,000 a cell (the csv module's cap is 131,072) held the GIL ~6 s per cell."""
     url, admin, _ = live
     wid = _workshop(url, admin)
     row = "{n};Titre;" + "<" * 130_000 + ";Mobilité;;3\n"
     body = ("id;title/fr;body/fr;category/name/fr;state;votes\n" + "".join(row.format(n=n) for n in range(37)))
     answer = _probe(url, lambda: httpx.post(f"{url}/api/v1/workshops/{wid}/import?format=decidim", headers={
-        **admin, "Content-Type": "text/csv"}, content=body.encode(), timeout=600), "decidim '<' body")
+        **admin, "Content-Type": "text/csv"}, content=body.encode(), timeout=600), "decidim '<' body", capsys)
     assert answer.status_code == 201 and answer.json()["created"] == 37, answer.text
 
 
-def test_a_hundred_small_zip_parts_summing_over_the_limit(live: tuple[str, dict[str, str], Path]) -> None:
+def test_a_hundred_small_zip_parts_summing_over_the_limit(live: Live, capsys: Capture) -> None:
     """100 parts of 600 KB each (~1 KB zipped): 60 MB in all, over the 50 MB budget of one request."""
     url, admin, _ = live
     wid = _workshop(url, admin)
     part = _zip({"comments.csv": b"comment-id,comment-body,agrees,disagrees,moderated\n" + b" " * 600_000})
     parts = [("files", (f"part{i}.zip", part, "application/zip")) for i in range(100)]
     answer = _probe(url, lambda: httpx.post(f"{url}/api/v1/workshops/{wid}/import?format=polis", headers=admin,
-                                            files=parts, timeout=600), "100 zip parts")
+                                            files=parts, timeout=600), "100 zip parts", capsys)
     assert answer.status_code == 413 and "in all" in answer.json()["detail"], answer.text
 
 
-def test_a_two_million_row_participants_votes_file(live: tuple[str, dict[str, str], Path]) -> None:
+def test_a_two_million_row_participants_votes_file(live: Live, capsys: Capture) -> None:
     url, admin, _ = live
     wid = _workshop(url, admin)
     comments = "comment-id,comment-body,agrees,disagrees,moderated\n" + "".join(
@@ -149,20 +153,21 @@ def test_a_two_million_row_participants_votes_file(live: tuple[str, dict[str, st
     votes = "participant," + ",".join(map(str, range(50))) + "\n" + "p,1\n" * 2_000_000
     body = _zip({"comments.csv": comments.encode(), "participants-votes.csv": votes.encode()})
     answer = _probe(url, lambda: httpx.post(f"{url}/api/v1/workshops/{wid}/import?format=polis", headers={
-        **admin, "Content-Type": "application/zip"}, content=body, timeout=600), "2 M-row participants-votes.csv")
+        **admin, "Content-Type": "application/zip"}, content=body, timeout=600), "2 M-row participants-votes.csv",
+        capsys)
     assert answer.status_code == 413 and "vote cells" in answer.json()["detail"], answer.text
 
 
-def test_a_five_megabyte_one_column_csv_push(live: tuple[str, dict[str, str], Path]) -> None:
+def test_a_five_megabyte_one_column_csv_push(live: Live, capsys: Capture) -> None:
     url, admin, _ = live
     wid = _workshop(url, admin)
     body = "text\n" + "un\n" * 1_650_000
     answer = _probe(url, lambda: httpx.post(f"{url}/api/v1/workshops/{wid}/postits/csv", headers={
-        **admin, "Content-Type": "text/csv"}, content=body.encode(), timeout=600), "5 MB one-column CSV")
+        **admin, "Content-Type": "text/csv"}, content=body.encode(), timeout=600), "5 MB one-column CSV", capsys)
     assert answer.status_code == 413, answer.text
 
 
-def test_two_hundred_password_attempts_in_ten_seconds(live: tuple[str, dict[str, str], Path]) -> None:
+def test_two_hundred_password_attempts_in_ten_seconds(live: Live, capsys: Capture) -> None:
     url, _, _ = live
     statuses: list[int] = []
 
@@ -178,7 +183,7 @@ def test_two_hundred_password_attempts_in_ten_seconds(live: tuple[str, dict[str,
                 statuses.append(answer.status_code)
             return answer
 
-    last = _probe(url, attempts, "200 password attempts")
+    last = _probe(url, attempts, "200 password attempts", capsys)
     print(f"password attempts: {statuses.count(401)} checked (401), {statuses.count(429)} throttled (429)")
     assert last.status_code == 429 and statuses.count(429) >= 150 and set(statuses) == {401, 429}
 
@@ -211,10 +216,10 @@ def _big_axis(url: str, admin: dict[str, str], home: Path, count: int) -> str:
     return axis_id
 
 
-def test_the_axis_page_of_a_twenty_thousand_post_it_workshop(live: tuple[str, dict[str, str], Path]) -> None:
+def test_the_axis_page_of_a_twenty_thousand_post_it_workshop(live: Live, capsys: Capture) -> None:
     """The map's PCA over every vector took 14.5 s on the event loop (and the page refreshes during jobs)."""
     url, admin, home = live
     axis_id = _big_axis(url, admin, home, 20_000)
     answer: Any = _probe(url, lambda: httpx.get(f"{url}/review/axes/{axis_id}", headers=admin, timeout=600),
-                         "axis page, 20,000 post-its")
+                         "axis page, 20,000 post-its", capsys)
     assert answer.status_code == 200 and "axis-map" in answer.text and "Carte allégée" in answer.text
