@@ -20,6 +20,7 @@ import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 MARKER = ".atelier-verified"
 MANIFESTS = Path(__file__).parent / "manifests"
@@ -203,10 +204,10 @@ def is_fetched(model: PackagedModel, home: Path | None = None) -> bool:
     return (model_dir(model, home) / MARKER).exists()
 
 
-def manifest(model: PackagedModel) -> dict[str, dict[str, object]]:
+def manifest(model: PackagedModel) -> dict[str, Any]:
     """The model's pins (``models/manifests/<name>.json``): each carrier wheel's file name and SHA-256
     (``wheels``, by ``package==version``) and every file the assembled model holds (``files``)."""
-    data: dict[str, dict[str, object]] = json.loads((MANIFESTS / f"{model.name}.json").read_text())
+    data: dict[str, Any] = json.loads((MANIFESTS / f"{model.name}.json").read_text())
     return data
 
 
@@ -298,10 +299,8 @@ def fetch(name: str, home: Path | None = None, wheel_dir: Path | None = None,
         with blob.open("wb") as out:
             for i, carrier in enumerate(model.carriers, 1):
                 say(f"{model.name}: piece {i}/{len(model.carriers)} ({carrier.package}=={carrier.version})")
-                pin = pins[f"{carrier.package}=={carrier.version}"]
-                assert isinstance(pin, dict)
-                with zipfile.ZipFile(_download(carrier, wheels, str(pin["sha256"]))) as wheel, \
-                        wheel.open(carrier.member) as piece:
+                pinned = pins[f"{carrier.package}=={carrier.version}"]["sha256"]
+                with zipfile.ZipFile(_download(carrier, wheels, pinned)) as wheel, wheel.open(carrier.member) as piece:
                     shutil.copyfileobj(piece, out, 1 << 20)
         _unpack(model, blob, staging)
         check_files(model, staging)

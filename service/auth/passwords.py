@@ -76,7 +76,6 @@ async def authenticate_user(session: AsyncSession, login: str, password: str) ->
     if control_character(login) or len(login) > MAX_NAME:  # PostgreSQL refuses NUL bytes even in a lookup
         return None
     row = (await session.scalars(select(ApiKeyRow).where(ApiKeyRow.login == login.strip()))).first()
-    usable = row is not None and not row.revoked and bool(row.password_hash)
-    stored = row.password_hash if usable and row is not None and row.password_hash else _decoy()
-    matched = await anyio.to_thread.run_sync(verify_password, password, stored)
-    return principal_of(row) if usable and matched and row is not None else None
+    stored = row.password_hash if row is not None and not row.revoked else None
+    matched = await anyio.to_thread.run_sync(verify_password, password, stored or _decoy())
+    return principal_of(row) if row is not None and stored and matched else None

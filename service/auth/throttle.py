@@ -49,4 +49,6 @@ class Throttle:
     def retry_after(self, key: str) -> int:
         """Seconds until ``key`` may try again (at least 1)."""
         times = self._seen.get(key)
-        return max(1, int((times[0] + self.window - self.clock()) + 1) if times else 1)
+        if not times:
+            return 1
+        return max(1, int(times[0] + self.window - self.clock()) + 1)

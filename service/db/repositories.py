@@ -4,7 +4,7 @@ a workshop's post-its."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
 from advanced_alchemy.exceptions import NotFoundError
@@ -68,12 +68,22 @@ async def postit_index(session: AsyncSession, workshop_id: uuid.UUID, axis_id: u
     return out
 
 
+def id_batches(ids: Iterable[str], size: int = 500) -> Iterator[list[uuid.UUID]]:
+    """Distinct ids as UUIDs, ``size`` at a time: ``IN`` lists stay bounded whatever a page asks for.
+
+    >>> [len(b) for b in id_batches([str(uuid.UUID(int=i)) for i in range(1001)])]
+    [500, 500, 1]
+    """
+    wanted = sorted({uuid.UUID(i) for i in ids})
+    for start in range(0, len(wanted), size):
+        yield wanted[start:start + size]
+
+
 async def postit_cards(session: AsyncSession, ids: Iterable[str]) -> list[Any]:
     """What a page shows of these post-its (id, text, votes, agrees, disagrees, author), as plain rows."""
-    wanted = sorted({uuid.UUID(i) for i in ids})
     out: list[Any] = []
-    for start in range(0, len(wanted), 500):  # bounded IN lists
+    for batch in id_batches(ids):
         out += (await session.execute(select(PostItRow.id, PostItRow.text, PostItRow.votes, PostItRow.agrees,
                                              PostItRow.disagrees, PostItRow.author).where(
-            PostItRow.id.in_(wanted[start:start + 500])))).all()
+            PostItRow.id.in_(batch)))).all()
     return out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -92,6 +92,14 @@ def postit(record: dict[str, Any], name: str, line: int, max_text: int) -> PostI
         message, _, path = str(err).partition(" - at `$")
         column = path.rstrip("`").lstrip(".")
         raise bad_request(f"{name} line {line}: {column}: {message}", f"{name}:{line}:{column}", line) from None
+
+
+def check_size(conversations: Sequence[Conversation], limit: int) -> None:
+    """An import holds at most ``limit`` post-its (``ATELIER_MAX_IMPORT_POSTITS``; 413 otherwise)."""
+    total = sum(len(c.items) for c in conversations)
+    if total > limit:
+        raise too_large(f"{total} post-its in one import; the limit is {limit} (ATELIER_MAX_IMPORT_POSTITS)",
+                        "postits")
 
 
 def axis_name(value: str, fallback: str) -> str:

@@ -19,7 +19,7 @@ import posixpath
 from collections.abc import Mapping
 
 from service.errors import bad_request, too_large
-from service.imports.batch import Conversation, axis_name, integer, postit, rows, text_of
+from service.imports.batch import Conversation, axis_name, check_size, integer, postit, rows, text_of
 
 REJECTED = -1
 VOTE_VALUES = {-1, 0, 1}
@@ -41,10 +41,7 @@ def conversations(files: Mapping[str, bytes], max_text: int = 2000, max_postits:
         raise bad_request("no comments.csv in the upload: send a Polis export (comments.csv, summary.csv, "
                           "votes.csv or participants-votes.csv)", "comments.csv")
     found = [conversation(folder, files, max_text) for folder in folders]
-    total = sum(len(c.items) for c, _, _ in found)
-    if total > max_postits:
-        raise too_large(f"{total} post-its in one import; the limit is {max_postits} (ATELIER_MAX_IMPORT_POSTITS)",
-                        "postits")
+    check_size([c for c, _, _ in found], max_postits)
     for (out, key, kept), folder in zip(found, folders, strict=True):
         out.votes, name = votes(folder, files, key, kept, max_votes)
         _check_signs(out, name)
@@ -152,7 +149,8 @@ def _check_signs(out: Conversation, name: str) -> None:
         plus, minus = tally.get(item.external_id or "", (0, 0))
         declared = (item.agrees or 0) - (item.disagrees or 0)
         if plus != minus and declared:
-            agree, disagree = agree + ((plus > minus) == (declared > 0)), disagree + ((plus > minus) != (declared > 0))
+            same = (plus > minus) == (declared > 0)
+            agree, disagree = agree + same, disagree + (not same)
     if agree + disagree >= SIGN_EVIDENCE and disagree > 2 * agree:
         raise bad_request(f"{name}: vote signs are inverted against comments.csv's agrees/disagrees on {disagree} of "
                           f"{agree + disagree} comments (a Polis export writes an agree as +1, its database as -1)",

@@ -15,8 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models.language import detect_language
 from models.routing import axis_key
 from service.db.models import PostItRow, Workshop
-from service.errors import bad_request, too_large
-from service.imports.batch import Conversation
+from service.errors import bad_request
+from service.imports.batch import Conversation, check_size
 from service.imports.schemas import ImportedAxis, ImportReport
 from service.jobs.queue import JobQueue
 from service.limits import MAX_AXES
@@ -25,13 +25,6 @@ from service.workshops.embedding import queue_embedding
 from service.workshops.schemas import AxisIn
 from service.workshops.services import add_postits, apply_axes, get_workshop
 from service.workshops.votes import replace_votes
-
-
-def check_size(conversations: Sequence[Conversation], settings: Settings) -> None:
-    """An import holds at most ``max_import_postits`` post-its (413 otherwise)."""
-    total = sum(len(c.items) for c in conversations)
-    if total > settings.max_import_postits:
-        raise too_large(f"{total} post-its in one import; the limit is {settings.max_import_postits}", "postits")
 
 
 def _axes(workshop: Workshop, conversations: Sequence[Conversation]) -> dict[str, bool]:
@@ -51,7 +44,7 @@ async def import_conversations(session: AsyncSession, workshop_id: uuid.UUID, fm
                                ) -> tuple[ImportReport, list[uuid.UUID]]:
     """Store every conversation (the caller commits once: all or nothing); the report and new post-it ids."""
     started = time.perf_counter()
-    check_size(conversations, settings)
+    check_size(conversations, settings.max_import_postits)
     workshop = await get_workshop(session, workshop_id)
     empty = (await session.scalar(select(PostItRow.id).where(PostItRow.workshop_id == workshop_id).limit(1))) is None
     if empty:  # the language follows what was written, unless the workshop already has post-its

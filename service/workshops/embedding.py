@@ -16,6 +16,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.db.models import PostItRow
+from service.db.repositories import id_batches
 from service.jobs import services as jobs
 from service.jobs.queue import Context, JobQueue
 
@@ -114,11 +115,10 @@ async def embed(ctx: Context, *, postit_ids: list[str]) -> None:
 
 async def vectors_of(session: AsyncSession, ids: Sequence[str]) -> dict[str, np.ndarray]:
     """Stored clustering vectors of these post-its by id (the map's: read 500 at a time)."""
-    wanted = [uuid.UUID(i) for i in ids]
     vectors: dict[str, np.ndarray] = {}
-    for start in range(0, len(wanted), 500):  # bounded IN lists
+    for batch in id_batches(ids):
         found = await session.execute(select(PostItRow.id, PostItRow.embedding).where(
-            PostItRow.id.in_(wanted[start:start + 500]), PostItRow.embedding_state == "done"))
+            PostItRow.id.in_(batch), PostItRow.embedding_state == "done"))
         vectors |= {str(i): np.frombuffer(blob, dtype=np.float32) for i, blob in found.all() if blob}
     return vectors
 

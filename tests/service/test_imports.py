@@ -288,7 +288,7 @@ def _large_export(comments: int, participants: int) -> tuple[bytes, int]:
 
 
 def test_a_whole_conversation_sized_export_imports_and_clusters(client: TestClient[Litestar]) -> None:
-    """500 comments and 800 participants (400,000 cells), built in the test: no ``../shared`` needed."""
+    """500 comments and 800 participants (400,000 cells), built in the test from the bundled excerpt."""
     body, expected = _large_export(500, 800)
     wid = new_workshop(client)
     started = time.perf_counter()
