@@ -33,16 +33,19 @@ RUN --mount=type=cache,target=/root/.cache/pip \
     && pip install --quiet torch==2.13.0 ${TORCH_INDEX_URL:+--index-url "$TORCH_INDEX_URL"}
 
 WORKDIR /opt/atelier/src
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md requirements.lock ./
 COPY atelier ./atelier
 COPY models ./models
 COPY prompts ./prompts
 COPY service ./service
 COPY evaluation ./evaluation
+# Every dependency but torch from requirements.lock, each file checked by sha256.
 # Models live outside the data volume, so mounting an empty volume never hides them. They belong to
 # the service user: OpenVINO GenAI opens a GGUF file read-write (O_RDWR|O_APPEND), never writing to it.
 RUN --mount=type=cache,target=/root/.cache/pip \
-    pip install --quiet '.[postgres]' \
+    pip install --quiet --require-hashes --no-deps -r requirements.lock \
+    && pip install --quiet --no-deps --no-build-isolation . \
+    && pip check \
     && if [ "$MODELS" != none ]; then atelier models fetch "$MODELS"; fi \
     && chmod -R a+rX /opt/atelier \
     && mkdir -p /opt/atelier/models && chown -R atelier:atelier /opt/atelier/models

@@ -23,14 +23,22 @@ LLAMA_CPP_VERSION ?= 0.3.36
 LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
 WHEELS := $(ATELIER_HOME)/wheels/llama-avx2
 
-.PHONY: install models browser llama-server run test lint typecheck pytest bench image clean
+# Where torch's CPU build comes from, e.g. --index-url https://download.pytorch.org/whl/cpu.
+TORCH_PIP_ARGS ?=
 
-$(BIN)/.installed: pyproject.toml
+.PHONY: lock install models browser llama-server run test lint typecheck pytest bench image clean
+
+# Everything but torch comes from requirements-dev.lock, every file checked by sha256 (.ci/lock
+# regenerates it); the project itself is installed without dependencies, and `pip check` proves the
+# locked set is complete.
+$(BIN)/.installed: pyproject.toml requirements-dev.lock
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	# The CPU wheel of torch first: an unpinned torch would pull a multi-GB CUDA build.
-	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet torch==2.13.0 $(TORCH_PIP_ARGS)
+	$(BIN)/pip install --quiet --require-hashes --no-deps -r requirements-dev.lock
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
+	$(BIN)/pip check
 	touch $@
 
 models: $(BIN)/.installed
@@ -92,6 +100,10 @@ bench: install
 # Builds the container image and checks it (podman/buildah; see .ci/image for the options).
 image:
 	bash .ci/image
+
+# Regenerates the hash-locked requirement files after a dependency change.
+lock:
+	bash .ci/lock
 
 clean:
 	rm -rf $(VENV) build *.egg-info
