@@ -131,10 +131,27 @@ def bench_end_to_end(n: int, skip_drafting: bool) -> None:
     for name, items in (("key points", key_points), ("pitch sentences", sentences)):
         verdicts = {v: sum(s.verdict == v for s in items) for v in ("supported", "contradicted", "unsupported")}
         print(f"  {name}: {verdicts}, quoted after a second flag: {sum(s.quoted for s in items)}")
+    from evaluation.metrics.completeness import incomplete_share
+    from evaluation.metrics.copied import copied_share
     from evaluation.metrics.openers import repeated_opener_rate
+    from evaluation.metrics.platform_prompts import platform_prompt_share
 
-    rates = [repeated_opener_rate([s.text for s in d.pitch.sentences]) for d in drafts]
-    print(f"  repeated-opener rate of the pitches: {float(np.mean(rates)):.2f} (goal < 0.25)")
+    texts = {p.id: p.text for p in postits}
+    pitches = [[s.text for s in d.pitch.sentences] for d in drafts]
+    sources = [[k.sentence.text for k in d.key_points] + [texts[i] for c in cl.clusters for i in c.postit_ids]
+               for d, cl in zip(drafts, clustered, strict=True)]
+    shares = {
+        "repeated openers (goal < 0.25)": [repeated_opener_rate(p) for p in pitches],
+        "copied (goal <= 0.10)": [copied_share(p, src, [s.quoted for s in d.pitch.sentences])
+                                  for p, src, d in zip(pitches, sources, drafts, strict=True)],
+        "incomplete (goal 0)": [incomplete_share(p) for p in pitches],
+        "platform prompts (goal 0)": [platform_prompt_share(p + [k.sentence.text for k in d.key_points])
+                                      for p, d in zip(pitches, drafts, strict=True)],
+        "template sentences": [sum(s.template for s in d.pitch.sentences) / max(1, len(d.pitch.sentences))
+                               for d in drafts],
+    }
+    for name, values in shares.items():
+        print(f"  pitch {name}: {float(np.mean(values)):.2f}")
     for line in metered.report() if metered else []:
         print(f"  model {line}")
 

@@ -23,11 +23,14 @@ from tqdm import tqdm
 from evaluation import baselines
 from evaluation.datasets import Case
 from evaluation.metrics.clustering import cluster_agreement
+from evaluation.metrics.completeness import incomplete_share
+from evaluation.metrics.copied import copied_share
 from evaluation.metrics.coverage import DEFAULT_THRESHOLD, coverage
 from evaluation.metrics.embedding_similarity import greedy_match
 from evaluation.metrics.faithfulness import faithfulness
 from evaluation.metrics.labels import label_quality
 from evaluation.metrics.openers import repeated_opener_rate
+from evaluation.metrics.platform_prompts import platform_prompt_share
 from evaluation.metrics.rouge import rouge
 from evaluation.metrics.stability import stability
 from evaluation.metrics.verdicts import verdict_shares
@@ -211,7 +214,7 @@ def score_case(case: Case, output: CaseOutput, config: EvalConfig, embedder: Emb
         output.sentences if drafted else None, output.labels, output.labels_shuffled)
     rows[-1]["cluster_seconds"] = round(output.seconds, 3)
     if drafted:
-        rows[-1]["repeated_opener_rate"] = repeated_opener_rate([s["text"] for s in output.sentences])
+        rows[-1].update(pitch_shares(output, case))
     labels = case.reference.get("labels") or {}
     if labels and gold:
         rows[0]["label_quality"] = label_quality(output.labels, output.cluster_labels, gold, labels,
@@ -235,6 +238,19 @@ def score_case(case: Case, output: CaseOutput, config: EvalConfig, embedder: Emb
         add("random-8 (floor)", baselines.random_pick(case))
         add("whole-axis (ceiling)", baselines.whole_axis(case))
     return rows
+
+
+def pitch_shares(output: CaseOutput, case: Case) -> dict[str, float]:
+    """How the pitch reads: repeated openers, copied, incomplete and platform-prompt shares, templates used."""
+    pitch = [s["text"] for s in output.sentences]
+    sources = [k["text"] for k in output.key_points] + [p.text for p in case.postits]
+    shown = pitch + [k["text"] for k in output.key_points]
+    return {"repeated_opener_rate": repeated_opener_rate(pitch),
+            "copied_share": copied_share(pitch, sources, [bool(s.get("quoted")) for s in output.sentences]),
+            "incomplete_share": incomplete_share(pitch),
+            "platform_prompt_share": platform_prompt_share(shown, case.language),
+            "template_share": round(sum(bool(s.get("template")) for s in output.sentences) / len(pitch), 4)
+            if pitch else 0.0}
 
 
 def _similarity(embedder: Embedder) -> Callable[[Sequence[str], Sequence[str]], list[float]]:

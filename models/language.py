@@ -41,3 +41,13 @@ def detect_language(texts: Iterable[str], default: str = "fr") -> str:
                 counts[language] += word in markers
     best = max(LANGUAGES, key=lambda lang: counts[lang])
     return best if counts[best] else default
+
+
+def base_language(language: str, default: str = "en") -> str:
+    """One of Atelier's languages for a tag ("fr-FR", "de_AT", "DE"); ``default`` for any other.
+
+    >>> base_language("fr-FR"), base_language("de_AT"), base_language("es")
+    ('fr', 'de', 'en')
+    """
+    code = language.replace("_", "-").split("-")[0].lower()
+    return code if code in LANGUAGES else default

@@ -3,9 +3,11 @@
     postits ─▶ axes (given, or read off the post-its) ─▶ embed (cached)
             ─▶ route axis-less post-its to the closest axis
             ─▶ per axis: HDBSCAN clusters + singular ideas ─▶ keywords, label, representatives
-            ─▶ key points: one cited sentence per cluster (+ voted singular ideas) ─▶ verify
-            ─▶ pitch: 3–5 sentences from the key points, each naming those it draws on ─▶ verify
-    (a flagged sentence is written again once, then quoted from its group's best post-it)
+            ─▶ key points: one cited action phrase per cluster (+ voted singular ideas) ─▶ verify
+               (a flagged one is written again once, then quoted from its group's best post-it)
+            ─▶ themes: 2–3 named groups of key points (axes with ≥ 4)
+            ─▶ pitch: planned by models.pitch (ambition, then a sentence per theme); the model
+               writes each piece, a piece failing a rule or the judge takes its template ─▶ verify
 """
 
 from __future__ import annotations
@@ -20,44 +22,29 @@ import numpy as np
 from models.clustering import SINGULAR, AxisClusterer
 from models.consensus import stance_of
 from models.decisions import ReviewDecisions, apply_decisions
-from models.drafting import Drafter, GroupBrief, PitchBrief, PitchRequest, gist, quote_sentence
+from models.drafting import Drafter, GroupBrief, PitchRequest, quote_sentence
 from models.embedding import Embedder
 from models.labelling import ctfidf_keywords, representatives, short_label, vote_weights
+from models.pitch import Ask, mark_divided, plan, quote_pitch, sentence_from, theme_name
 from models.routing import assign_axes, slugify
-from models.text import opener
-from models.types import SINGULAR_LABEL, Axis, AxisSynthesis, Cluster, KeyPoint, Pitch, PostIt, Sentence, Synthesis
+from models.text import flatten
+from models.themes import MIN_KEY_POINTS, ThemeGrouper
+from models.types import (
+    SINGULAR_LABEL,
+    Axis,
+    AxisSynthesis,
+    Cluster,
+    KeyPoint,
+    Pitch,
+    PostIt,
+    Sentence,
+    Synthesis,
+    Theme,
+)
 from models.verification import Claim, Verifier
+from prompts import load_templates
 
 Progress = Callable[[str, float], None]
-
-
-#: What a pitch sentence drawn only from divided key points says of itself, per language.
-DIVIDED_NOTE = {"fr": "point qui divise : {p} % d'accord", "en": "divisive: {p}% agree",
-                "de": "umstritten: {p} % Zustimmung"}
-
-
-def mark_divided(sentences: list[Sentence], key_points: Sequence[KeyPoint], language: str) -> None:
-    """A sentence that rests only on key points the room is divided on says so, whatever the model wrote.
-
-    The prompt asks for it, but a small model often states a divided point as plain fact; the
-    note comes from the votes, so the pitch never passes a split for an agreement.
-
-    >>> from models.consensus import Stance
-    >>> kp = KeyPoint("kp-1", "c1", Sentence("Des éoliennes.", ["p1"]), stance=Stance(11, 9))
-    >>> s = [Sentence("Installer des éoliennes près des villages.", ["p1"], key_points=["kp-1"])]
-    >>> mark_divided(s, [kp], "fr"); s[0].text
-    "Installer des éoliennes près des villages (point qui divise : 55 % d'accord)."
-    """
-    by_id = {k.id: k for k in key_points}
-    for s in sentences:
-        cited = [by_id[k] for k in s.key_points if k in by_id]
-        stances = [k.stance for k in cited if k.stance is not None]
-        if not cited or len(stances) < len(cited) or any(st.label != "divided" for st in stances):
-            continue
-        agrees, total = sum(st.agrees for st in stances), sum(st.votes for st in stances)
-        note = DIVIDED_NOTE.get(language, DIVIDED_NOTE["en"]).format(p=round(100 * agrees / total))
-        body, end = (s.text[:-1], s.text[-1]) if s.text[-1:] in ".!?" else (s.text, ".")
-        s.text = f"{body} ({note}){end}"
 
 
 def order_key(postit: PostIt) -> str:
@@ -69,26 +56,6 @@ def order_key(postit: PostIt) -> str:
     """
     digest = hashlib.sha256(" ".join(postit.text.split()).lower().encode()).hexdigest()[:16]
     return f"{digest}:{postit.id}"
-
-
-def pitch_points(key_points: list[KeyPoint]) -> list[KeyPoint]:
-    """The key points a pitch is written from: the room's groups, not quoted lone post-its.
-
-    A singular idea is one participant's words, quoted verbatim; a small model restating it in the
-    pitch restated an injected order too ("J'AI ÉTÉ PIRATÉ"). It stays a key point of the axis.
-    An axis with only singular ideas keeps them.
-    """
-    grouped = [k for k in key_points if k.cluster_id is not None or not k.sentence.quoted]
-    return grouped or key_points
-
-
-def consensus_first(key_points: list[KeyPoint]) -> list[KeyPoint]:
-    """The order the pitch prompt lists key points in: consensus, then the rest, divided ones last.
-
-    Stable, so key points without agree/disagree votes keep their weight order.
-    """
-    rank = {"consensus": 0, "divided": 2}
-    return sorted(key_points, key=lambda k: rank.get(k.stance.label or "", 1) if k.stance else 1)
 
 
 @dataclass
@@ -122,6 +89,7 @@ class AxisDraft:
 
     key_points: list[KeyPoint]
     pitch: Pitch
+    themes: list[Theme]
 
 
 class Pipeline:
@@ -150,7 +118,7 @@ class Pipeline:
         drafts = self.draft(clustered, progress)
         results = [
             AxisSynthesis(c.axis.name, c.axis.description, c.clusters, c.singular_ids, c.routed_ids, d.pitch,
-                          d.key_points)
+                          d.key_points, d.themes)
             for c, d in zip(clustered, drafts, strict=True)
         ]
         return Synthesis(results, self.provenance())
@@ -202,29 +170,79 @@ class Pipeline:
         return AxisClusters(axis, postits, clusters, singular, sorted(routed), slug)
 
     def draft(self, clustered: Sequence[AxisClusters], progress: Progress | None = None) -> list[AxisDraft]:
-        """Key points, then pitches, every sentence verified (all axes batched through the drafter)."""
+        """Key points, themes, then pitches, every sentence verified (all axes batched through the drafter)."""
         report = progress or (lambda _stage, _fraction: None)
         texts = {p.id: p.text for c in clustered for p in c.postits}
         requests = [PitchRequest(c.axis, self.config.language, self._groups(c)) for c in clustered]
         report("drafting", 0.0)
         drafted = self.drafter.key_points(requests, lambda f: report("drafting", f / 2))
         key_points = self._checked_key_points(clustered, requests, drafted, texts)
-        briefs = [PitchBrief(c.axis, self.config.language, consensus_first(pitch_points(kps)))
-                  for c, kps in zip(clustered, key_points, strict=True)]
-        pitches = self.drafter.pitches(briefs, lambda f: report("drafting", 0.5 + f / 2))
-        report("scoring", 0.0)
-        self._attach(briefs, pitches)
-        # the briefs list key points consensus first; the groups stay in weight order
-        groups = [{k.id: g for k, g in zip(kps, r.groups, strict=True)}
-                  for kps, r in zip(key_points, requests, strict=True)]
-        kp_texts = {k.id: k.sentence.text for b in briefs for k in b.key_points}
-        self._check_pitches(briefs, pitches, groups, texts, kp_texts)
-        drop_repeats(pitches)  # before openers: a rewrite must not turn a repeat into "Also, <same sentence>"
-        self._vary_openers(briefs, pitches, texts, kp_texts)
-        for brief, sentences in zip(briefs, pitches, strict=True):
-            mark_divided(sentences, brief.key_points, self.config.language)
+        themes = self._themes(clustered, requests, key_points)
+        report("drafting", 0.75)
+        pitches = self._pitches(clustered, key_points, themes, texts)
         report("scoring", 1.0)
-        return [AxisDraft(kps, Pitch(sentences)) for kps, sentences in zip(key_points, pitches, strict=True)]
+        return [AxisDraft(kps, Pitch(p), th) for kps, p, th in zip(key_points, pitches, themes, strict=True)]
+
+    def _themes(self, clustered: Sequence[AxisClusters], requests: Sequence[PitchRequest],
+                key_points: Sequence[list[KeyPoint]]) -> list[list[Theme]]:
+        """Each axis' key points in 2–3 themes (axes with ≥ 4), named by the model or by their heaviest group."""
+        members: list[list[list[KeyPoint]]] = []
+        for kps in key_points:
+            if len(kps) < MIN_KEY_POINTS:
+                members.append([])
+                continue
+            vectors = self.embedder.encode([k.sentence.text for k in kps], "similarity")
+            labels = ThemeGrouper().fit(vectors, np.arange(len(kps), 0, -1)).labels_
+            members.append([[k for k, t in zip(kps, labels, strict=True) if t == n]
+                            for n in range(int(labels.max()) + 1)])
+        asks = [Ask("theme", "default", self.config.language, {
+                    "axis": flatten(c.axis.name), "actions": "\n".join(f"- {flatten(k.sentence.text)}" for k in m)}, 16)
+                for c, groups in zip(clustered, members, strict=True) for m in groups]
+        replies = iter(self.drafter.write(asks))
+        out = []
+        for c, request, kps, groups in zip(clustered, requests, key_points, members, strict=True):
+            label = {k.id: g.label for k, g in zip(kps, request.groups, strict=True)}
+            themes = []
+            for n, group in enumerate(groups, 1):
+                theme = Theme(f"th-{c.slug or slugify(c.axis.name)}-{n}",
+                              theme_name(next(replies), c.axis, label[group[0].id]), [k.id for k in group])
+                for k in group:
+                    k.theme = theme.id
+                themes.append(theme)
+            out.append(themes)
+        return out
+
+    def _pitches(self, clustered: Sequence[AxisClusters], key_points: Sequence[list[KeyPoint]],
+                 themes: Sequence[list[Theme]], texts: dict[str, str]) -> list[list[Sentence]]:
+        """Plan each pitch, let the model write its pieces, keep those passing the rules and the judge.
+
+        A piece that fails either takes its slot's template; an axis whose key points are all
+        quotes (a model-free drafter) gets its heaviest key points as they are.
+        """
+        language = self.config.language
+        _, templates = load_templates(language)
+        plans = [plan(c.axis, kps, th, language, templates)
+                 for c, kps, th in zip(clustered, key_points, themes, strict=True)]
+        replies = iter(self.drafter.write([s.ask for p in plans for s in p if s.ask]))
+        pitches: list[list[Sentence]] = []
+        for slots in plans:
+            sentences: list[Sentence] = []
+            for slot in slots:
+                sentences.append(sentence_from(next(replies) if slot.ask else "", slot, [s.text for s in sentences]))
+            pitches.append(sentences)
+        kp_texts = {k.id: k.sentence.text for kps in key_points for k in kps}
+        written = [(i, j) for i, p in enumerate(pitches) for j, s in enumerate(p) if not s.template]
+        for i, j in self._flagged(pitches, written, texts, kp_texts):
+            pitches[i][j] = sentence_from("", plans[i][j], [])
+        self._flagged(pitches, [(i, j) for i, p in enumerate(pitches) for j, s in enumerate(p) if s.template],
+                      texts, kp_texts)
+        divided = templates["divided"]
+        for i, kps in enumerate(key_points):
+            if not pitches[i]:
+                pitches[i] = quote_pitch(kps)
+                self._verify(pitches[i], texts)
+            mark_divided(pitches[i], kps, divided)
+        return pitches
 
     def _groups(self, c: AxisClusters) -> list[GroupBrief]:
         """One group per cluster, heaviest first, then singular ideas that carry votes (capped)."""
@@ -304,73 +322,6 @@ class Pipeline:
         self._verify([quote], texts)
         return quote
 
-    def _attach(self, briefs: Sequence[PitchBrief], pitches: list[list[Sentence]]) -> None:
-        """A pitch sentence that names no key point draws on the one it is most similar to."""
-        for brief, sentences in zip(briefs, pitches, strict=True):
-            loose = [s for s in sentences if not s.key_points]
-            if not loose or not brief.key_points:
-                continue
-            kp_vecs = self.embedder.encode([k.sentence.text for k in brief.key_points], "similarity")
-            for s, v in zip(loose, self.embedder.encode([s.text for s in loose], "similarity"), strict=True):
-                best = brief.key_points[int(np.argmax(kp_vecs @ v))]
-                s.key_points, s.citations = [best.id], list(best.sentence.citations)
-
-    def _check_pitches(self, briefs: Sequence[PitchBrief], pitches: list[list[Sentence]],
-                       groups: Sequence[dict[str, GroupBrief]], texts: dict[str, str],
-                       kp_texts: dict[str, str]) -> None:
-        """Verify pitch sentences; rewrite flagged ones once; then quote their first key point's best post-it.
-
-        ``groups`` gives, per axis, the group each key point was written from; ``kp_texts`` what
-        pitch sentences are checked against.
-        """
-        at = [(i, j) for i, p in enumerate(pitches) for j in range(len(p))]
-        flagged = self._flagged(pitches, at, texts, kp_texts)
-        if not flagged:
-            return
-        again = self.drafter.rewrite_pitch(briefs, [(i, pitches[i][j]) for i, j in flagged])
-        for (i, j), sentence in zip(flagged, again, strict=True):
-            pitches[i][j] = sentence
-        for i, j in self._flagged(pitches, flagged, texts, kp_texts):
-            first = pitches[i][j].key_points[:1]
-            fallback = next(iter(groups[i].values()))  # the heaviest group
-            quote = self._quoted((groups[i].get(first[0]) if first else None) or fallback, texts)
-            quote.key_points = first
-            pitches[i][j] = quote
-
-    def _vary_openers(self, briefs: Sequence[PitchBrief], pitches: list[list[Sentence]],
-                      texts: dict[str, str], kp_texts: dict[str, str]) -> None:
-        """A generated sentence opening on an earlier sentence's first word is said again, once.
-
-        The new wording is kept only if it opens differently, is not another sentence of the
-        pitch behind a new first word, and is still verified as supported by its key points: a
-        monotone pitch is better than an unfaithful or repetitive one.
-        """
-        repeats: list[tuple[int, int, list[str]]] = []
-        for i, sentences in enumerate(pitches):
-            seen: list[str] = []
-            for j, s in enumerate(sentences):
-                word = opener(s.text)
-                if word in seen and not s.quoted:
-                    repeats.append((i, j, list(seen)))
-                seen.append(word)
-        if not repeats:
-            return
-        again = self.drafter.vary_openers(briefs, [(i, pitches[i][j], words) for i, j, words in repeats])
-        # a rewrite that copies another sentence of its pitch behind a new first word says it twice
-        fresh = [(i, j, s) for (i, j, words), s in zip(repeats, again, strict=True)
-                 if opener(s.text) not in words and not any(
-                     gist(s.text).endswith(gist(o.text)) for k, o in enumerate(pitches[i]) if k != j)]
-        flags = self._verify([s for _, _, s in fresh], texts, kp_texts)
-        offered = {(i, j): s for (i, j, s), flagged in zip(fresh, flags, strict=True) if not flagged}
-        for i, sentences in enumerate(pitches):
-            opened: set[str] = set()
-            for j in range(len(sentences)):
-                better = offered.get((i, j))
-                # checked against the pitch as it now reads: two rewrites must not open alike either
-                if better is not None and opener(better.text) not in opened:
-                    sentences[j] = better
-                opened.add(opener(sentences[j].text))
-
     def provenance(self) -> dict[str, Any]:
         """Model ids, prompt id and hash, settings and version of this pipeline."""
         from atelier import __version__
@@ -386,27 +337,6 @@ class Pipeline:
                          "verifier": self.verifier.describe(self.config.language)},
             "version": __version__,
         }
-
-
-def drop_repeats(pitches: list[list[Sentence]]) -> None:
-    """Keep the first of sentences of one pitch that say the same words.
-
-    A small model can write one key point twice ("Countries hold nuclear weapons to protect
-    themselves from attack." twice in an argkp pitch), and two flagged sentences can fall back
-    on the same quote.
-
-    >>> pitch = [[Sentence("Des bus.", []), Sentence("Des vélos.", []), Sentence("des bus", [])]]
-    >>> drop_repeats(pitch); [s.text for s in pitch[0]]
-    ['Des bus.', 'Des vélos.']
-    """
-    for sentences in pitches:
-        seen: set[str] = set()
-        kept = []
-        for s in sentences:
-            if gist(s.text) not in seen:
-                kept.append(s)
-                seen.add(gist(s.text))
-        sentences[:] = kept
 
 
 def _builtin_hash(name: str) -> str:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 
+from models.platform import strip_platform_prompt
+from models.types import Axis
+
 _BULLET = re.compile(r"^\s*(?:[-*•>]+|\d+[.)])\s*")
 _LEAD = re.compile(r"^(?:phrase|sentence|satz|réponse|answer|antwort|pitch|point clé|key point)\s*:\s*", re.I)
 # A sentence ends at an end mark (or one inside closing quotes) followed by a plain space; quotes keep
@@ -205,3 +208,91 @@ def opener(sentence: str) -> str:
     """
     match = _WORD.search(sentence)
     return match.group(0).lower() if match else ""
+
+
+#: Words a sentence cannot end on: it stopped mid-phrase ("…trier nos poubelles, taxer les.").
+DANGLING = frozenset(
+    "le la les l un une des du de d à au aux en et ou pour par sur avec sans dans que qui nos vos leurs ses "
+    "the a an of to and or for with in on by from that our their its "
+    "der die das den dem des ein eine einen einem einer und oder zu für mit von in auf an bei aus um".split())
+_STRAY = re.compile(r"[\[\]{}]|\(\s*\)|\bK\d+\b|<<<|>>>|‹‹‹|›››")
+
+
+def complete_sentence(text: str) -> bool:
+    """Whether ``text`` reads as one finished sentence: a capital, at least three words, an end mark,
+    no dangling article or preposition before it, no stray bracket or reference marker.
+
+    >>> complete_sentence("Réduire les emballages et trier nos poubelles.")
+    True
+    >>> complete_sentence("Il faut trier nos poubelles, taxer les.")
+    False
+    >>> complete_sentence("[Proposer un bonus de 10 cts par bouteille.")
+    False
+    >>> complete_sentence("Die Bahn soll billiger werden")
+    False
+    """
+    body = text.strip().rstrip("»”\"' \u00a0")
+    words = _WORD.findall(body)
+    if len(words) < 3 or not body.endswith((".", "!", "?")) or _STRAY.search(text):
+        return False
+    first = text.strip().lstrip("«“\"' \u00a0")[:1]
+    return first.isupper() and words[-1].lower() not in DANGLING
+
+
+#: Link words a copy may hide behind ("Concrètement, <key point>"): dropped before comparing words.
+LINKS = frozenset(
+    "concrètement en parallèle au-delà par ailleurs de plus outre enfin aussi également ensuite d'abord "
+    "in practice at the same time beyond that concretely alongside this addition also finally then first "
+    "konkret zugleich darüber hinaus außerdem ebenso daneben auch schließlich zunächst zudem".split())
+
+
+def _content_words(text: str) -> set[str]:
+    words = [w.lower() for w in _WORD.findall(text)]
+    while words and words[0] in LINKS:
+        words = words[1:]
+    return set(words)
+
+
+def word_jaccard(a: str, b: str) -> float:
+    """Word-set Jaccard similarity of two texts after dropping their leading link words.
+
+    >>> word_jaccard("Concrètement, réduire les emballages.", "Réduire les emballages")
+    1.0
+    >>> round(word_jaccard("Réduire les emballages et taxer le kérosène.", "Réduire les emballages"), 2)
+    0.43
+    """
+    wa, wb = _content_words(a), _content_words(b)
+    return len(wa & wb) / len(wa | wb) if wa | wb else 0.0
+
+
+MAX_KEY_POINT_WORDS = 15
+# Where a phrase may hand over to a purpose clause ("…, um Klimaneutralität bis 2040 zu erreichen").
+_TAIL = re.compile(r"(?:,\s+|\s+(?=(?:pour|afin de|afin d'|um|to|in order to|so that|damit)\b))", re.I)
+
+
+def key_point_text(phrase: str, axis: Axis, language: str) -> str:
+    """A drafted key point after its rules: no platform prompt, no echo of the axis, at most 15 words.
+
+    A small model appends the axis' description to what it writes (six German key points ended
+    "…, um Klimaneutralität bis 2040 zu erreichen") and restates the axis' title as a key point;
+    the first is cut, the second gives an empty text (the group is then quoted).
+
+    >>> axis = Axis("Energie", "Klimaneutralität bis 2040 erreichen")
+    >>> key_point_text("Windkraft ausbauen, um Klimaneutralität bis 2040 zu erreichen.", axis, "de")
+    'Windkraft ausbauen.'
+    >>> key_point_text("Nous devrions réduire les emballages.", Axis("Consommer"), "fr")
+    'Réduire les emballages.'
+    >>> key_point_text("Energie.", axis, "de")
+    ''
+    """
+    text = strip_platform_prompt(phrase, language)
+    echo = _content_words(f"{axis.name} {axis.description}")
+    if not text or _content_words(text) <= echo:
+        return ""
+    for match in reversed(list(_TAIL.finditer(text))):
+        tail = _content_words(text[match.end():]) - DANGLING - {"zu"}
+        if tail and len(tail & echo) >= 0.8 * len(tail) and len(text[: match.start()].split()) >= 2:
+            text = text[: match.start()]
+            break
+    words = text.split()
+    return finish(" ".join(words[:MAX_KEY_POINT_WORDS]) if len(words) > MAX_KEY_POINT_WORDS else text)

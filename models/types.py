@@ -95,6 +95,7 @@ class Sentence:
         key_points: Key point ids a pitch sentence draws on (empty for key points).
         verdict: ``supported``, ``contradicted`` or ``unsupported`` (see ``models.verification``).
         quoted: The draft was flagged twice and replaced by a quote of its group's best post-it.
+        template: A pitch sentence of fixed wording (``prompts/pitch/compose``), not the model's.
     """
 
     text: str
@@ -104,6 +105,7 @@ class Sentence:
     key_points: list[str] = field(default_factory=list)
     verdict: str = "unsupported"
     quoted: bool = False
+    template: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """Serialise in the ``synthesis.json`` shape."""
@@ -115,6 +117,7 @@ class Sentence:
             "key_points": list(self.key_points),
             "verdict": self.verdict,
             "quoted": self.quoted,
+            "template": self.template,
         }
 
 
@@ -129,6 +132,7 @@ class KeyPoint:
         count: Post-its in its group.
         votes: Votes in its group.
         stance: Agreement and division from agree/disagree votes; ``None`` without them.
+        theme: The id of the theme it is grouped under; ``None`` where the axis has no themes.
     """
 
     id: str
@@ -137,6 +141,7 @@ class KeyPoint:
     count: int = 1
     votes: int = 0
     stance: Stance | None = None
+    theme: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Serialise in the ``synthesis.json`` shape."""
@@ -144,7 +149,26 @@ class KeyPoint:
         return {"id": self.id, "cluster_id": self.cluster_id, "text": s.text, "citations": list(s.citations),
                 "support": round(float(s.support), 4), "verdict": s.verdict, "quoted": s.quoted,
                 "weight": {"count": self.count, "votes": self.votes},
-                "consensus": self.stance.to_dict() if self.stance else None}
+                "consensus": self.stance.to_dict() if self.stance else None, "theme": self.theme}
+
+
+@dataclass
+class Theme:
+    """A named group of an axis' key points (the human syntheses' second level).
+
+    Attributes:
+        id: ``th-<axis slug>-<n>``, unique within the synthesis.
+        name: A short noun phrase ("Alimentation locale").
+        key_points: Ids of its key points, heaviest first.
+    """
+
+    id: str
+    name: str
+    key_points: list[str]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Serialise in the ``synthesis.json`` shape."""
+        return {"id": self.id, "name": self.name, "key_points": list(self.key_points)}
 
 
 @dataclass
@@ -174,6 +198,7 @@ class AxisSynthesis:
     routed_postit_ids: list[str]
     pitch: Pitch
     key_points: list[KeyPoint] = field(default_factory=list)
+    themes: list[Theme] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """Serialise in the ``synthesis.json`` shape."""
@@ -184,6 +209,7 @@ class AxisSynthesis:
             "singular_postit_ids": list(self.singular_postit_ids),
             "routed_postit_ids": list(self.routed_postit_ids),
             "key_points": [k.to_dict() for k in self.key_points],
+            "themes": [t.to_dict() for t in self.themes],
             "pitch": self.pitch.to_dict(),
         }
 

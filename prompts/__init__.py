@@ -62,3 +62,19 @@ def load_prompt(variant: str = "default", language: str = "fr", family: str = "p
         user=user.removeprefix("user:").strip(),
         sha256=hashlib.sha256(raw).hexdigest(),
     )
+
+
+def load_templates(language: str = "fr", variant: str = "compose",
+                   family: str = "pitch") -> tuple[Prompt, dict[str, str]]:
+    """The sentence templates of ``prompts/<family>/<variant>.<language>.txt``: ``name = template`` lines.
+
+    The words a composed pitch is made of live beside the prompts, so they are in the provenance
+    hash too; ``#`` lines are comments.
+
+    >>> prompt, templates = load_templates("fr")
+    >>> prompt.id, templates["one_2"]
+    ('pitch/compose.fr', 'La salle propose aussi $de_a.')
+    """
+    prompt = load_prompt(variant, language, family)
+    pairs = (line.split("=", 1) for line in prompt.user.splitlines() if "=" in line and not line.startswith("#"))
+    return prompt, {name.strip(): value.strip() for name, value in pairs}

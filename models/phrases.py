@@ -1,0 +1,88 @@
+"""Action phrases: the short infinitive key points of a human synthesis, and how they enter prose.
+
+"Favoriser les circuits courts alimentaires" is a key point; inside a pitch it becomes "…de
+favoriser les circuits courts alimentaires…". These functions know just enough of French, English
+and German grammar for that: whether a phrase is an action, its form inside a sentence, and
+French elision.
+"""
+
+from __future__ import annotations
+
+import re
+
+from models.language import base_language
+
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+# Words ending like infinitives that are not verbs.
+_NOT_VERBS_FR = frozenset("notre votre autre entre contre premier dernier hier cher fer mer hiver super "
+                          "leur leurs plusieurs pour sur par".split())
+_NOT_ACTIONS_EN = frozenset("the a an this these those it they we i you he she there more less all some many most "
+                            "no every each our their its his her my people children government governments "
+                            "everyone nobody".split())
+_CLAUSE_EN = frozenset("is are was were should must can will would has have do does".split())
+_FINITE_DE = frozenset("ist sind war soll sollen sollte sollten muss müssen wird werden kann können darf "
+                       "dürfen hat haben gibt".split())
+_FUNCTION_DE = frozenset("den die das dem der des ein eine einen einem einer mehr keine kein alle weniger "
+                         "nicht für mit auf im in bei zu von nur bessere".split())
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text)
+
+
+def is_action(phrase: str, language: str) -> bool:
+    """Whether ``phrase`` is an action (an infinitive or imperative verb phrase), not a claim.
+
+    >>> is_action("Favoriser les circuits courts", "fr"), is_action("Les circuits courts sont bons", "fr")
+    (True, False)
+    >>> is_action("S'engager pour le climat", "fr"), is_action("Expand cycle lanes", "en")
+    (True, True)
+    >>> is_action("Homeschooling is good for children", "en"), is_action("Regionale Lebensmittel fördern", "de")
+    (False, True)
+    >>> is_action("Die Bahn soll billiger werden", "de")
+    False
+    """
+    words = [w.lower() for w in _words(phrase)]
+    if not words:
+        return False
+    lang = base_language(language)
+    if lang == "fr":
+        first = re.sub(r"^(?:[lsnmd]['’]|se$)", "", words[0]) or (words[1] if len(words) > 1 else "")
+        if words[0] in ("ne", "se") and len(words) > 1:
+            first = re.sub(r"^[lsnmd]['’]", "", words[1])
+        return first not in _NOT_VERBS_FR and bool(re.search(r"(?:er|ir|re|oir)$", first))
+    if lang == "de":
+        return bool(re.search(r"(?:en|ern|eln)$", words[-1])) and not (set(words[:-1]) & _FINITE_DE)
+    return (words[0] not in _NOT_ACTIONS_EN and not words[0].endswith("ing")
+            and not (len(words) > 1 and words[1] in _CLAUSE_EN))
+
+
+def inline(phrase: str, language: str) -> str:
+    """A key point as it reads inside a sentence: no end mark, no quotes, a lower-case first word
+    unless it is a name (an acronym; in German, a noun).
+
+    >>> inline("Favoriser les circuits courts.", "fr"), inline("Regionale Lebensmittel fördern", "de")
+    ('favoriser les circuits courts', 'regionale Lebensmittel fördern')
+    >>> inline("Photovoltaik ausbauen", "de"), inline("SNCF : baisser les prix", "fr")
+    ('Photovoltaik ausbauen', 'SNCF : baisser les prix')
+    """
+    text = phrase.strip().strip("«»“”\"' \u00a0").rstrip(" .!;:,…")
+    words = _words(text)
+    if not words or (len(words[0]) > 1 and words[0].isupper()):
+        return text
+    first = words[0]
+    if base_language(language) == "de":
+        second = words[1] if len(words) > 1 else ""
+        adjective = bool(re.search(r"(?:e|en|er|es|em)$", first)) and second[:1].isupper()
+        if first.lower() not in _FUNCTION_DE and not adjective:
+            return text
+    return text[:1].lower() + text[1:]
+
+
+def with_de(phrase: str) -> str:
+    """French "de" before an inlined infinitive phrase, elided before a vowel or a mute h.
+
+    >>> with_de("favoriser les circuits courts"), with_de("accompagner les artisans"), with_de("héberger")
+    ('de favoriser les circuits courts', "d'accompagner les artisans", "d'héberger")
+    """
+    return ("d'" if re.match(r"[aeiouyéèêàâîôûh]", phrase, re.I) else "de ") + phrase

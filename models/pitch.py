@@ -1,0 +1,297 @@
+"""The pitch policy, in one place: how an axis' pitch is planned, what a sentence must pass, and
+what stands in for one that fails.
+
+A 1.5B model writes one short, constrained thing well and a paragraph badly (a pitch of its
+key points glued together, quotes of post-its, a last sentence cut mid-phrase). So a pitch is
+planned here, sentence by sentence, and the model is asked only for pieces it can write:
+
+    ambition   one sentence from the theme names ("Notre ambition est de …")
+    per theme  one sentence fusing its two heaviest key points, told how to open
+
+Each reply must pass :data:`RULES`, in order, then the judge (in the pipeline); a reply that
+fails is replaced by its slot's template (``prompts/pitch/compose.<lang>.txt``), which says the
+same key points in fixed prose. Every sentence cites the key points it rests on.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from string import Template
+
+from models.phrases import inline, is_action, with_de
+from models.platform import starts_with_platform_prompt
+from models.text import clean_generation, complete_sentence, flatten, opener, word_jaccard
+from models.types import Axis, KeyPoint, Sentence, Theme
+
+MAX_SENTENCES = 5
+_LETTERS = re.compile(r"[^\W\d_]+")
+COPIED_JACCARD = 0.8  # the copied-share metric's threshold: a sentence this close to a source is not written
+
+
+@dataclass
+class Ask:
+    """One short text a drafter is asked for: ``prompts/<step>/<variant>.<language>.txt`` filled with ``values``."""
+
+    step: str
+    variant: str
+    language: str
+    values: dict[str, str]
+    tokens: int = 64
+
+
+@dataclass
+class Slot:
+    """One sentence of a planned pitch.
+
+    Attributes:
+        key_points: What it says (one or two key points; all of them for the ambition).
+        fallback: The template sentence, already filled.
+        start: How the model's sentence must open (empty: no model call).
+        ask: The model's task, ``None`` for a template-only slot.
+    """
+
+    key_points: list[KeyPoint]
+    fallback: str
+    start: str = ""
+    ask: Ask | None = None
+    sources: list[str] = field(default_factory=list)
+
+
+def _phrase(kp: KeyPoint) -> str:
+    return flatten(kp.sentence.text)
+
+
+def _fill(template: str, values: dict[str, str]) -> str:
+    text = " ".join(Template(template).safe_substitute(values).split())
+    return text[:1].upper() + text[1:]
+
+
+def _pair_values(kps: Sequence[KeyPoint], language: str) -> dict[str, str]:
+    a = inline(_phrase(kps[0]), language)
+    b = inline(_phrase(kps[1]), language) if len(kps) > 1 else ""
+    return {"a": a, "b": b, "de_a": with_de(a), "de_b": with_de(b) if b else ""}
+
+
+def plan(axis: Axis, key_points: Sequence[KeyPoint], themes: Sequence[Theme], language: str,
+         templates: dict[str, str]) -> list[Slot]:
+    """The slots of one axis' pitch: an ambition, then a sentence per theme (or per two key points).
+
+    Quoted key points (a participant's words) are never written into the pitch.
+
+    >>> from prompts import load_templates
+    >>> kps = [KeyPoint(f"k{i}", None, Sentence(t, [f"p{i}"])) for i, t in
+    ...        enumerate(["Favoriser les circuits courts.", "Aider les artisans.", "Taxer le kérosène."])]
+    >>> for slot in plan(Axis("Consommer"), kps, [], "fr", load_templates("fr")[1]):
+    ...     print(slot.fallback)
+    Pour « Consommer », la salle veut avant tout favoriser les circuits courts.
+    Il s'agit d'abord d'aider les artisans et de taxer le kérosène.
+    """
+    usable = [k for k in key_points if not k.sentence.quoted]
+    if not usable:
+        return []
+    by_id = {k.id: k for k in usable}
+    groups = [[by_id[i] for i in t.key_points if i in by_id][:2] for t in themes]
+    groups = [g for g in groups if g]
+    slots = [_ambition(axis, usable, themes, language, templates, bool(groups))]
+    if not groups:  # no themes: the first key point opened the pitch, the rest go two by two
+        rest = usable[1:]
+        groups = [rest[i:i + 2] for i in range(0, len(rest), 2)]
+    for n, group in enumerate(groups[: MAX_SENTENCES - 1], 1):
+        slots.append(_theme_slot(group, n, language, templates))
+    return slots
+
+
+def _ambition(axis: Axis, usable: Sequence[KeyPoint], themes: Sequence[Theme], language: str,
+              templates: dict[str, str], themed: bool) -> Slot:
+    values = {"axis": flatten(axis.name), **_pair_values(usable, language)}
+    if themed:
+        names = [inline(t.name, language) for t in themes]
+        values |= {"count": str(len(names)), "names": _join(names, language)}
+        fallback = _fill(templates["ambition_themes"], values)
+        said = usable
+        ask_names = "\n".join(f"- {flatten(t.name)}" for t in themes)
+    else:
+        kind = "ambition_action" if is_action(_phrase(usable[0]), language) else "ambition_claim"
+        fallback = _fill(templates[kind], values)
+        said = usable[:1]
+        ask_names = f"- {_phrase(usable[0])}"
+    start = templates["ambition_start"]
+    ask = Ask("pitch", "ambition", language, {"axis": flatten(axis.name), "themes": ask_names, "start": start}, 72)
+    return Slot(list(said), fallback, start, ask)
+
+
+def _theme_slot(group: Sequence[KeyPoint], n: int, language: str, templates: dict[str, str]) -> Slot:
+    values = _pair_values(group, language)
+    actions = all(is_action(_phrase(k), language) for k in group)
+    if actions:
+        name = f"{'pair' if len(group) > 1 else 'one'}_{min(n, 4)}"
+    else:
+        name = "claim_pair" if len(group) > 1 else "claim_one"
+    template = templates[name]
+    fallback = _fill(template, values)
+    if len(group) < 2:
+        return Slot(list(group), fallback)
+    start = template.split("$", 1)[0].strip()
+    ask = Ask("pitch", "fuse", language, {"first": _phrase(group[0]), "second": _phrase(group[1]), "start": start})
+    return Slot(list(group), fallback, start, ask)
+
+
+def _join(items: Sequence[str], language: str) -> str:
+    last = {"fr": " et ", "de": " und "}.get(language[:2], " and ")
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + last + items[-1]
+
+
+Rule = Callable[[str, Slot, Sequence[str]], bool]
+
+
+def is_complete(text: str, slot: Slot, earlier: Sequence[str]) -> bool:
+    """A finished sentence (fixes "…trier nos poubelles, taxer les.").
+
+    >>> is_complete("Trier nos poubelles, taxer les.", Slot([], ""), [])
+    False
+    """
+    return complete_sentence(text)
+
+
+def opens_as_told(text: str, slot: Slot, earlier: Sequence[str]) -> bool:
+    """Opens on its slot's words, so no two sentences open alike (fixes five "Développer…" in a row).
+
+    >>> opens_as_told("Notre ambition est de X.", Slot([], "", "Notre ambition est de"), [])
+    True
+    """
+    return not slot.start or opener(text) == opener(slot.start)
+
+
+def not_copied(text: str, slot: Slot, earlier: Sequence[str]) -> bool:
+    """Not one of its key points or post-its again (fixes pitches that were their key points joined).
+
+    >>> kp = KeyPoint("k", None, Sentence("Réduire les emballages.", []))
+    >>> not_copied("Il s'agit d'abord de réduire les emballages.", Slot([kp], ""), [])
+    True
+    >>> not_copied("Concrètement, réduire les emballages.", Slot([kp], ""), [])
+    False
+    """
+    sources = [k.sentence.text for k in slot.key_points] + slot.sources
+    return all(word_jaccard(text, source) < COPIED_JACCARD for source in sources)
+
+
+def _stems(text: str) -> set[str]:
+    return {w.lower()[:5] for w in _LETTERS.findall(text) if len(w) >= 4}
+
+
+def says_each_point(text: str, slot: Slot, earlier: Sequence[str]) -> bool:
+    """A fused sentence keeps a word of each of its two key points (fixes a fusion that drops one).
+
+    Words are compared on their first five letters, so "ouvrant" keeps "ouvrir".
+
+    >>> pairs = [("a", "Sécuriser les pistes"), ("b", "Ouvrir des jardins")]
+    >>> kps = [KeyPoint(k, None, Sentence(t, [])) for k, t in pairs]
+    >>> slot = Slot(kps, "", "Il", Ask("pitch", "fuse", "fr", {}))
+    >>> says_each_point("Il s'agit de sécuriser les pistes en ouvrant des jardins.", slot, [])
+    True
+    >>> says_each_point("Il s'agit de sécuriser les pistes.", slot, [])
+    False
+    """
+    if len(slot.key_points) != 2 or not slot.ask or slot.ask.variant != "fuse":
+        return True
+    said = _stems(text)
+    return all(_stems(k.sentence.text) & said for k in slot.key_points)
+
+
+def no_platform_prompt(text: str, slot: Slot, earlier: Sequence[str]) -> bool:
+    """Does not open on a platform's prompt (fixes "« J'ai une idée ! Favoriser… »" in a pitch).
+
+    >>> no_platform_prompt("Nous devrions redévelopper les commerces.", Slot([], ""), [])
+    False
+    """
+    return not starts_with_platform_prompt(text.lstrip("«“\"' \u00a0"))
+
+
+def says_something_new(text: str, slot: Slot, earlier: Sequence[str]) -> bool:
+    """Not an earlier sentence behind another link (fixes "Darüber hinaus, <the sentence before>").
+
+    >>> says_something_new("Zudem den Bahnverkehr stärken.", Slot([], ""), ["Den Bahnverkehr stärken."])
+    False
+    """
+    return all(word_jaccard(text, e) < COPIED_JACCARD for e in earlier)
+
+
+#: What a model's sentence must pass, in order; the first it fails is recorded and its slot's template used.
+RULES: tuple[tuple[str, Rule], ...] = (
+    ("complete", is_complete),
+    ("opens as told", opens_as_told),
+    ("not copied", not_copied),
+    ("says each point", says_each_point),
+    ("no platform prompt", no_platform_prompt),
+    ("says something new", says_something_new),
+)
+
+
+def failed_rule(reply: str, slot: Slot, earlier: Sequence[str]) -> str | None:
+    """The first rule the cleaned reply fails (``"empty"`` for no text), ``None`` when it passes them all."""
+    if not reply:
+        return "empty"
+    return next((name for name, rule in RULES if not rule(reply, slot, earlier)), None)
+
+
+def sentence_from(reply: str, slot: Slot, earlier: Sequence[str]) -> Sentence:
+    """The slot's sentence: the model's, cleaned, where it passes :data:`RULES`; else the template's.
+
+    >>> kp = KeyPoint("k", None, Sentence("Réduire les emballages.", ["p1"]))
+    >>> slot = Slot([kp], "Il s'agit d'abord de réduire les emballages.", "Il s'agit d'abord")
+    >>> sentence_from("Réduire les emballages.", slot, []).text
+    "Il s'agit d'abord de réduire les emballages."
+    """
+    text = clean_generation(reply, max_words=40) if reply else ""
+    ok = failed_rule(text, slot, earlier) is None
+    cited = list(dict.fromkeys(c for k in slot.key_points for c in k.sentence.citations))
+    return Sentence(text if ok else slot.fallback, cited, key_points=[k.id for k in slot.key_points], template=not ok)
+
+
+def theme_name(reply: str, axis: Axis, fallback: str) -> str:
+    """A theme's name: the model's short noun phrase, else ``fallback`` (its heaviest group's label).
+
+    Rejected: more than six words, the axis' own title, an end mark of a sentence.
+
+    >>> theme_name("Alimentation locale.", Axis("Consommer"), "circuits, courts")
+    'Alimentation locale'
+    >>> theme_name("Consommer", Axis("Consommer"), "circuits courts")
+    'Circuits courts'
+    """
+    name = clean_generation(reply).rstrip(".").strip() if reply else ""
+    words = name.split()
+    if not 1 <= len(words) <= 6 or word_jaccard(name, axis.name) >= COPIED_JACCARD or name.endswith(("!", "?")):
+        name = fallback
+    return name[:1].upper() + name[1:]
+
+
+def mark_divided(sentences: list[Sentence], key_points: Sequence[KeyPoint], note: str) -> None:
+    """A sentence resting only on key points the room is divided on says so, whatever was written.
+
+    A small model states a divided point as plain fact; the note comes from the votes, so a
+    pitch never passes a split for an agreement. ``note`` is the ``divided`` template (``$p``).
+
+    >>> from models.consensus import Stance
+    >>> kp = KeyPoint("kp-1", "c1", Sentence("Des éoliennes.", ["p1"]), stance=Stance(11, 9))
+    >>> s = [Sentence("Installer des éoliennes près des villages.", ["p1"], key_points=["kp-1"])]
+    >>> mark_divided(s, [kp], "point qui divise : $p % d'accord"); s[0].text
+    "Installer des éoliennes près des villages (point qui divise : 55 % d'accord)."
+    """
+    by_id = {k.id: k for k in key_points}
+    for s in sentences:
+        cited = [by_id[k] for k in s.key_points if k in by_id]
+        stances = [k.stance for k in cited if k.stance is not None]
+        if not cited or len(stances) < len(cited) or any(st.label != "divided" for st in stances):
+            continue
+        agrees, total = sum(st.agrees for st in stances), sum(st.votes for st in stances)
+        text = Template(note).safe_substitute(p=str(round(100 * agrees / total)))
+        body, end = (s.text[:-1], s.text[-1]) if s.text[-1:] in ".!?" else (s.text, ".")
+        s.text = f"{body} ({text}){end}"
+
+
+def quote_pitch(key_points: Sequence[KeyPoint], n: int = 4) -> list[Sentence]:
+    """The model-free pitch: the ``n`` heaviest key points as they are (the extractive baseline)."""
+    return [Sentence(k.sentence.text, list(k.sentence.citations), key_points=[k.id], quoted=True)
+            for k in key_points[:n]]

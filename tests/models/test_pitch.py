@@ -1,0 +1,80 @@
+"""The composed pitch: planned slots, the model's pieces kept only when they pass the rules and the judge."""
+
+from __future__ import annotations
+
+from models.drafting import ExtractiveDrafter, LLMDrafter
+from models.pipeline import Pipeline
+from models.text import complete_sentence
+from models.types import PostIt
+from models.verification import Verifier
+from tests.fakes import HashingEmbedder, ScriptedGenerator
+
+GROUPS = [("v", "Des pistes cyclables vélo sécurisées"), ("b", "Une navette de bus vers la gare"),
+          ("j", "Des jardins partagés potagers"), ("c", "Des composteurs collectifs déchets")]
+ACTIONS = {"v": "Sécuriser les pistes cyclables", "b": "Créer une navette vers la gare",
+           "j": "Ouvrir des jardins partagés", "c": "Installer des composteurs collectifs"}
+
+
+def _postits() -> list[PostIt]:
+    return [PostIt(f"{t}{i}", f"{text} {w}", "Cadre de vie", 4 - n)
+            for n, (t, text) in enumerate(GROUPS) for i, w in enumerate(["partout", "vite", "ensemble", "demain"])]
+
+
+def _run(reply_for: dict[str, str], reject: str = "") -> tuple[dict, ScriptedGenerator]:  # type: ignore[type-arg]
+    def reply(messages: list[dict[str, str]]) -> str:
+        content = messages[-1]["content"]
+        for key, answer in reply_for.items():
+            if key in content:
+                return answer
+        for tag, text in GROUPS:
+            if text in content:
+                return ACTIONS[tag]
+        return ""
+
+    def agree(messages: list[dict[str, str]]) -> float:
+        return 0.05 if reject and reject in messages[-1]["content"] else 0.95
+
+    generator = ScriptedGenerator(reply, agree)
+    verifier = Verifier(HashingEmbedder(), generator, support_threshold=-1.0)
+    [axis] = Pipeline(HashingEmbedder(), LLMDrafter(generator), verifier=verifier).run(_postits()).to_dict()["axes"]
+    return axis, generator
+
+
+def test_key_points_are_grouped_into_named_themes_and_the_pitch_opens_on_an_ambition() -> None:
+    axis, _ = _run({"titre de thème": "Cadre de vie partagé.",
+                    "ambition": "Notre ambition est de rendre le cadre de vie plus sûr et plus partagé."})
+    assert len(axis["key_points"]) == 4 and 2 <= len(axis["themes"]) <= 3
+    theme_ids = {t["id"] for t in axis["themes"]}
+    assert all(k["theme"] in theme_ids for k in axis["key_points"])
+    assert sorted(k for t in axis["themes"] for k in t["key_points"]) == sorted(k["id"] for k in axis["key_points"])
+    first = axis["pitch"]["sentences"][0]
+    assert first["text"].startswith("Notre ambition est de") and not first["template"]
+    assert 3 <= len(axis["pitch"]["sentences"]) <= 5
+    assert all(complete_sentence(s["text"]) and s["key_points"] and s["citations"] for s in axis["pitch"]["sentences"])
+    assert not any(s["quoted"] for s in axis["pitch"]["sentences"])
+
+
+def test_a_piece_that_fails_a_rule_or_the_judge_takes_its_template() -> None:
+    # the fused sentence copies a key point (a rule) and the ambition is judged unfaithful
+    axis, _ = _run({"Deux actions": "Il s'agit d'abord de sécuriser les pistes cyclables.",
+                    "ambition": "Notre ambition est de supprimer les vélos."}, reject="supprimer les vélos")
+    sentences = axis["pitch"]["sentences"]
+    assert all(s["template"] for s in sentences)
+    assert sentences[0]["text"].startswith("Pour « Cadre de vie », la salle retient")
+    assert "supprimer" not in axis["pitch"]["text"]
+    assert all(s["verdict"] == "supported" for s in sentences)
+
+
+def test_a_fused_sentence_that_passes_is_kept_and_cites_both_key_points() -> None:
+    fused = "Il s'agit d'abord de sécuriser les pistes cyclables tout en ouvrant des jardins partagés."
+    axis, generator = _run({"Deux actions": fused})
+    kept = [s for s in axis["pitch"]["sentences"] if s["text"] == fused]
+    assert kept and len(kept[0]["key_points"]) == 2 and not kept[0]["template"]
+    asked = [m[-1]["content"] for m in generator.sent if "Deux actions" in m[-1]["content"]]
+    assert asked and all("<<<" in a and ">>>" in a for a in asked)  # key points are fenced data too
+
+
+def test_a_model_free_drafter_keeps_the_quoted_pitch() -> None:
+    [axis] = Pipeline(HashingEmbedder(), ExtractiveDrafter()).run(_postits()).to_dict()["axes"]
+    sentences = axis["pitch"]["sentences"]
+    assert sentences and all(s["quoted"] for s in sentences) and len(sentences) <= 4
