@@ -177,15 +177,14 @@ class Pipeline:
         report("drafting", 0.0)
         drafted = self.drafter.key_points(requests, lambda f: report("drafting", f / 2))
         key_points = self._checked_key_points(clustered, requests, drafted, texts)
-        themes = self._themes(clustered, requests, key_points)
+        themes = self._themes(clustered, key_points)
         report("drafting", 0.75)
         pitches = self._pitches(clustered, key_points, themes, texts)
         report("scoring", 1.0)
         return [AxisDraft(kps, Pitch(p), th) for kps, p, th in zip(key_points, pitches, themes, strict=True)]
 
-    def _themes(self, clustered: Sequence[AxisClusters], requests: Sequence[PitchRequest],
-                key_points: Sequence[list[KeyPoint]]) -> list[list[Theme]]:
-        """Each axis' key points in 2–3 themes (axes with ≥ 4), named by the model or by their heaviest group."""
+    def _themes(self, clustered: Sequence[AxisClusters], key_points: Sequence[list[KeyPoint]]) -> list[list[Theme]]:
+        """Each axis' key points in 2–3 themes (axes with ≥ 4), named by the model or by their heaviest key point."""
         members: list[list[list[KeyPoint]]] = []
         for kps in key_points:
             if len(kps) < MIN_KEY_POINTS:
@@ -196,16 +195,18 @@ class Pipeline:
             members.append([[k for k, t in zip(kps, labels, strict=True) if t == n]
                             for n in range(int(labels.max()) + 1)])
         asks = [Ask("theme", "default", self.config.language, {
-                    "axis": flatten(c.axis.name), "actions": "\n".join(f"- {flatten(k.sentence.text)}" for k in m)}, 16)
+                    "axis": flatten(c.axis.name), "actions": "\n".join(f"- {flatten(k.sentence.text)}" for k in m)}, 24)
                 for c, groups in zip(clustered, members, strict=True) for m in groups]
         replies = iter(self.drafter.write(asks))
         out = []
-        for c, request, kps, groups in zip(clustered, requests, key_points, members, strict=True):
-            label = {k.id: g.label for k, g in zip(kps, request.groups, strict=True)}
+        for c, groups in zip(clustered, members, strict=True):
             themes = []
             for n, group in enumerate(groups, 1):
+                # a cluster's label is a keyword list ("carbone, entreprises évolution"): it reads badly
+                # in the ambition sentence, the heaviest key point's phrase does not
+                heaviest = group[0].sentence.text.strip("«»“” \u00a0").rstrip(".")
                 theme = Theme(f"th-{c.slug or slugify(c.axis.name)}-{n}",
-                              theme_name(next(replies), c.axis, label[group[0].id]), [k.id for k in group])
+                              theme_name(next(replies), c.axis, heaviest), [k.id for k in group])
                 for k in group:
                     k.theme = theme.id
                 themes.append(theme)

@@ -251,18 +251,18 @@ def sentence_from(reply: str, slot: Slot, earlier: Sequence[str]) -> Sentence:
 
 
 def theme_name(reply: str, axis: Axis, fallback: str) -> str:
-    """A theme's name: the model's short noun phrase, else ``fallback`` (its heaviest group's label).
+    """A theme's name: the model's short noun phrase, else ``fallback`` (its heaviest key point).
 
-    Rejected: more than six words, the axis' own title, an end mark of a sentence.
+    Rejected: more than eight words, the axis' own title, an end mark of a sentence.
 
     >>> theme_name("Alimentation locale.", Axis("Consommer"), "circuits, courts")
     'Alimentation locale'
-    >>> theme_name("Consommer", Axis("Consommer"), "circuits courts")
-    'Circuits courts'
+    >>> theme_name("Consommer", Axis("Consommer"), "favoriser les circuits courts")
+    'Favoriser les circuits courts'
     """
     name = clean_generation(reply).rstrip(".").strip() if reply else ""
     words = name.split()
-    if not 1 <= len(words) <= 6 or word_jaccard(name, axis.name) >= COPIED_JACCARD or name.endswith(("!", "?")):
+    if not 1 <= len(words) <= 8 or word_jaccard(name, axis.name) >= COPIED_JACCARD or name.endswith(("!", "?")):
         name = fallback
     return name[:1].upper() + name[1:]
 

@@ -266,6 +266,7 @@ def word_jaccard(a: str, b: str) -> float:
 
 
 MAX_KEY_POINT_WORDS = 15
+_MARKER = re.compile(r"\s*(?:\(\d{1,3}\)|\[\d{1,3}\])")  # a post-it's footnote marker, copied: "…France (1)."
 # Where a phrase may hand over to a purpose clause ("…, um Klimaneutralität bis 2040 zu erreichen").
 _TAIL = re.compile(r"(?:,\s+|\s+(?=(?:pour|afin de|afin d'|um|to|in order to|so that|damit)\b))", re.I)
 
@@ -284,6 +285,8 @@ def key_point_text(phrase: str, axis: Axis, language: str) -> str:
     'Réduire les emballages.'
     >>> key_point_text("Energie.", axis, "de")
     ''
+    >>> key_point_text("Rendre la réparation obligatoire (1) et renforcer les obligations de rapportage au", axis, "fr")
+    'Rendre la réparation obligatoire et renforcer les obligations de rapportage.'
     """
     text = strip_platform_prompt(phrase, language)
     echo = _content_words(f"{axis.name} {axis.description}")
@@ -294,5 +297,7 @@ def key_point_text(phrase: str, axis: Axis, language: str) -> str:
         if tail and len(tail & echo) >= 0.8 * len(tail) and len(text[: match.start()].split()) >= 2:
             text = text[: match.start()]
             break
-    words = text.split()
-    return finish(" ".join(words[:MAX_KEY_POINT_WORDS]) if len(words) > MAX_KEY_POINT_WORDS else text)
+    words = _MARKER.sub("", text).rstrip(" .").split()[:MAX_KEY_POINT_WORDS]
+    while len(words) > 2 and words[-1].lower().strip(",;:") in DANGLING:  # cut mid-phrase by the token bound
+        words.pop()
+    return finish(" ".join(words).rstrip(",;:"))

@@ -1,11 +1,12 @@
 """Prompt templates: ``prompts/<step>/<variant>.<lang>.txt``, filled with ``string.Template``.
 
-Steps: ``keypoint`` (one sentence per group of post-its), ``pitch`` (the axis's
-paragraph from its key points), ``verify`` (the judge's question); the
-``retry`` variant of a step is the follow-up turn that asks for a flagged draft
-again. A template holds a ``system:`` block and a ``user:`` block separated by a
-line holding only ``---`` (a follow-up turn has only ``user:``). Every pitch records the prompt id and its SHA-256 so
-a draft can be traced to the exact wording that produced it.
+Steps: ``keypoint`` (one action phrase per group of post-its, and its ``retry``
+follow-up turn for a flagged draft), ``theme`` (a name for a theme's key points),
+``pitch`` (``ambition`` and ``fuse``: the pieces of a pitch the model writes, and
+``compose``: the fixed sentences a piece falls back on), ``verify`` (the judge's
+question). A template holds a ``system:`` block and a ``user:`` block separated by a
+line holding only ``---`` (a follow-up turn has only ``user:``). Every draft records
+each prompt's id and SHA-256, so it can be traced to the exact wording that produced it.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ class Prompt:
     """A loaded prompt template.
 
     Attributes:
-        id: ``pitch/default.fr`` style identifier.
+        id: ``pitch/fuse.fr`` style identifier.
         system: System message template.
         user: User message template.
         sha256: Digest of the template file's bytes.
@@ -42,7 +43,7 @@ class Prompt:
         return [{"role": "system", "content": Template(self.system).substitute(values).strip()}, user]
 
 
-def load_prompt(variant: str = "default", language: str = "fr", family: str = "pitch") -> Prompt:
+def load_prompt(variant: str = "default", language: str = "fr", family: str = "keypoint") -> Prompt:
     """Load ``prompts/<family>/<variant>.<language>.txt``; English when the language is missing.
 
     Raises:
