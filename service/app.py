@@ -38,6 +38,7 @@ from sqlalchemy import event, func, select
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from models.platform import strip_platform_prompt
 from service.auth import signin
 from service.auth.controllers import KeyController
 from service.auth.hosts import allowed_hosts_middleware
@@ -145,6 +146,11 @@ def _sqlite_pragmas(config: SQLAlchemyAsyncConfig) -> None:
         cursor.close()
 
 
+def page_filters(engine: JinjaTemplateEngine) -> None:
+    """Filters the pages share: ``shown`` is a post-it as pages show it (its platform prompt stripped)."""
+    engine.engine.filters["shown"] = strip_platform_prompt
+
+
 def create_app(settings: Settings | None = None, embedder_factory: EmbedderFactory | None = None,
                drafter_factory: DrafterFactory | None = None) -> Litestar:
     """Build the service.
@@ -214,7 +220,8 @@ def create_app(settings: Settings | None = None, embedder_factory: EmbedderFacto
                             StaleDataError: stale_write,
                             IntegrityError: database_refused, DataError: database_refused},
         after_request=security_headers,
-        template_config=TemplateConfig(directory=Path(__file__).parent / "templates", engine=JinjaTemplateEngine),
+        template_config=TemplateConfig(directory=Path(__file__).parent / "templates", engine=JinjaTemplateEngine,
+                                       engine_callback=page_filters),
         plugins=[SQLAlchemyPlugin(config=db)],
         lifespan=[lifespan],
         dependencies={"settings": Provide(lambda: settings, sync_to_thread=False),

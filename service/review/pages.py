@@ -26,6 +26,7 @@ from litestar.response import Redirect, Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models.platform import strip_platform_prompt
 from service.auth import signin
 from service.auth.guards import allow, principal
 from service.auth.sessions import COOKIE, LIFETIME, close_session, csrf_ok, open_session
@@ -121,7 +122,7 @@ async def axis_view(session: AsyncSession, axis_id: uuid.UUID, expand: str | Non
     index = await postit_index(session, workshop.id, axis.id)
     clusters = await services.axis_clusters(session, axis.id)
     pitch = (await session.scalars(select(PitchRow).where(PitchRow.axis_id == axis.id))).first()
-    key_points = await services.axis_key_points(session, pitch, axis.name)
+    key_points, themes = await services.axis_key_points(session, pitch, axis.name)
     for k in key_points:
         k["stance_text"] = describe_stance(k.get("consensus"))
     by_cluster = {k["cluster_id"]: k for k in key_points if k.get("cluster_id")}
@@ -130,8 +131,8 @@ async def axis_view(session: AsyncSession, axis_id: uuid.UUID, expand: str | Non
     cited = {c for item in [*key_points, *(pitch.sentences if pitch else [])] for c in item.get("citations") or []}
     postits = {str(p.id): p for p in await postit_cards(session, [*layout["wanted"], *cited])}
     stored = await vectors_of(session, [p.postit_id for p in layout["drawn"]])
-    shown = [replace(p, text=postits[p.postit_id].text) for p in layout["drawn"]
-             if p.postit_id in stored and p.postit_id in postits]
+    shown = [replace(p, text=strip_platform_prompt(postits[p.postit_id].text, workshop.language))
+             for p in layout["drawn"] if p.postit_id in stored and p.postit_id in postits]
     vectors = np.stack([stored[p.postit_id] for p in shown]) if shown else np.zeros((0, 1))
     groups = [{**g, "members": [postits[i] for i in g["members"] if i in postits]} for g in layout["groups"]]
     threads, former = await discussion.axis_threads(session, axis.id, [c.id for c in clusters],
@@ -140,7 +141,7 @@ async def axis_view(session: AsyncSession, axis_id: uuid.UUID, expand: str | Non
             "open_threads": discussion.open_threads([*former, *(m for t in threads.values() for m in t)]),
             "kp_by_cluster": {c.id: by_cluster[c.key] for c in clusters if c.key in by_cluster},
             "workshop": workshop, "axis": axis, "clusters": clusters, "groups": groups, "pitch": pitch,
-            "postits": postits, "key_points": key_points,
+            "postits": postits, "key_points": key_points, "themes": {t["id"]: t["name"] for t in themes},
             "kp_number": {k["id"]: n for n, k in enumerate(key_points, 1)},
             "job": job, "map": await anyio.to_thread.run_sync(render_svg, shown, vectors) if shown else None,
             "not_mapped": layout["not_mapped"], "not_drawn": layout["mapped"] - len(shown), "shown_limit": len(shown)}

@@ -274,13 +274,14 @@ async def merge_clusters(session: AsyncSession, cluster_id: uuid.UUID, other_id:
     return cluster
 
 
-async def axis_key_points(session: AsyncSession, pitch: PitchRow | None, axis_name: str) -> list[dict[str, Any]]:
-    """The key points of the synthesis the axis's pitch came from (none before a synthesis)."""
+async def axis_key_points(session: AsyncSession, pitch: PitchRow | None,
+                          axis_name: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The key points and themes of the synthesis the axis's pitch came from (none before a synthesis)."""
     row = await session.get(SynthesisRow, pitch.synthesis_id) if pitch and pitch.synthesis_id else None
     for axis in (row.result or {}).get("axes", []) if row else []:
         if axis["name"] == axis_name:
-            return list(axis.get("key_points", []))
-    return []
+            return list(axis.get("key_points", [])), list(axis.get("themes", []))
+    return [], []
 
 
 async def axis_decisions(session: AsyncSession, workshop_id: uuid.UUID) -> dict[uuid.UUID, ReviewDecisions]:

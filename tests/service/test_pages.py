@@ -100,3 +100,26 @@ def test_a_large_group_lists_its_most_voted_post_its_and_the_rest_on_demand(
     assert f'postits/{top[0]["id"]}/move' in page and f'postits/{top[-1]["id"]}/move' not in page
     whole = client.get(f"/review/axes/{axis_id}", params={"group": group["id"]}).text
     assert all(f'postits/{p["id"]}/move' in whole for p in group["postits"])
+
+
+def test_axis_page_shows_themes_and_postits_without_their_platform_prompt(client: TestClient[Litestar]) -> None:
+    from tests.service.conftest import wait_job
+
+    wid = client.post(f"{API}/workshops", json={"title": "Idées", "axes": [{"name": "Cadre de vie"}]}).json()["id"]
+    topics = ["pistes cyclables vélo sécurisées", "navette de bus vers la gare", "jardins partagés potagers",
+              "composteurs collectifs déchets", "bancs ombragés places"]
+    postits = [{"text": f"J'ai une idée ! Installer des {t} {w}", "axis": "Cadre de vie", "votes": 5 - n}
+               for n, t in enumerate(topics) for w in ("partout", "vite", "ensemble", "demain")]
+    client.post(f"{API}/workshops/{wid}/postits", json=postits).raise_for_status()
+    accepted = client.post(f"{API}/workshops/{wid}/syntheses", json={}).json()
+    assert wait_job(client, accepted["job_id"])["state"] == "succeeded"
+    synthesis = client.get(f"{API}/syntheses/{accepted['synthesis_id']}").json()
+    [axis] = synthesis["axes"]
+    assert 2 <= len(axis["themes"]) <= 3 and all(k["theme"] for k in axis["key_points"])
+    assert all("idée !" not in k["text"] for k in axis["key_points"])  # shown and drafted without it
+    page = client.get(f"/review/axes/{client.get(f'{API}/workshops/{wid}').json()['axes'][0]['id']}").text
+    assert 'class="badge theme"' in page and axis["themes"][0]["name"] in page
+    import re
+    assert not re.findall(r".{80}J(?:&#39;|')ai une idée.{40}", page)
+    stored = client.get(f"{API}/workshops/{wid}/postits").json()
+    assert all(p["text"].startswith("J'ai une idée !") for p in stored)  # the stored post-it keeps its words
