@@ -76,7 +76,7 @@ def test_pipeline_drafts_through_the_server(server: str) -> None:
     postits = [PostIt("a", "Il faut ouvrir des FabLabs dans les communes rurales", "FabLabs", 12),
                PostIt("b", "Des FabLabs ruraux pour les artisans", "FabLabs", 7),
                PostIt("c", "Former les artisans à la fabrication numérique dans les FabLabs", "FabLabs", 3)]
-    drafter = LLMDrafter(OpenAIGenerator(server, "qwen", timeout=120), key_point_tokens=48, pitch_tokens=160)
+    drafter = LLMDrafter(OpenAIGenerator(server, "qwen", timeout=120), key_point_tokens=48)
     synthesis = Pipeline(HashingEmbedder(), drafter).run(postits, [Axis("FabLabs")]).to_dict()
     [axis] = synthesis["axes"]
     assert axis["key_points"] and axis["pitch"]["sentences"]
