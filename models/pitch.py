@@ -98,6 +98,9 @@ def plan(axis: Axis, key_points: Sequence[KeyPoint], themes: Sequence[Theme], la
     if not groups:  # no themes: the first key point opened the pitch, the rest go two by two
         rest = usable[1:]
         groups = [rest[i:i + 2] for i in range(0, len(rest), 2)]
+    said = {k.id for g in groups for k in g} | {k.id for k in slots[0].key_points if len(slots[0].key_points) == 1}
+    rest = [k for k in usable if k.id not in said]  # a theme's third and later key points, two by two
+    groups += [rest[i:i + 2] for i in range(0, len(rest), 2)]
     for n, group in enumerate(groups[: MAX_SENTENCES - 1], 1):
         slots.append(_theme_slot(group, n, language, templates))
     return slots

@@ -78,3 +78,15 @@ def test_a_model_free_drafter_keeps_the_quoted_pitch() -> None:
     [axis] = Pipeline(HashingEmbedder(), ExtractiveDrafter()).run(_postits()).to_dict()["axes"]
     sentences = axis["pitch"]["sentences"]
     assert sentences and all(s["quoted"] for s in sentences) and len(sentences) <= 4
+
+
+def test_a_themes_later_key_points_are_said_too_up_to_five_sentences() -> None:
+    from models.pitch import plan
+    from models.types import Axis, KeyPoint, Sentence, Theme
+    from prompts import load_templates
+
+    kps = [KeyPoint(f"k{i}", None, Sentence(f"Créer le lieu numéro {i}.", [f"p{i}"])) for i in range(7)]
+    themes = [Theme("t1", "Lieux", ["k0", "k1", "k2", "k3"]), Theme("t2", "Outils", ["k4", "k5", "k6"])]
+    slots = plan(Axis("A"), kps, themes, "fr", load_templates("fr")[1])
+    assert len(slots) == 5 and [len(s.key_points) for s in slots[1:]] == [2, 2, 2, 1]
+    assert sorted(k.id for s in slots[1:] for k in s.key_points) == [f"k{i}" for i in range(7)]
