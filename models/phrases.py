@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 
 from models.language import base_language
+from models.text import WORD
 
-_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 # Words ending like infinitives that are not verbs.
 _NOT_VERBS_FR = frozenset("notre votre autre entre contre premier dernier hier cher fer mer hiver super "
                           "leur leurs plusieurs pour sur par".split())
@@ -27,7 +27,7 @@ _FUNCTION_DE = frozenset("den die das dem der des ein eine einen einem einer meh
 
 
 def _words(text: str) -> list[str]:
-    return _WORD.findall(text)
+    return WORD.findall(text)
 
 
 def is_action(phrase: str, language: str) -> bool:

@@ -15,18 +15,16 @@ same key points in fixed prose. Every sentence cites the key points it rests on.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from string import Template
 
 from models.phrases import inline, is_action, with_de
 from models.platform import starts_with_platform_prompt
-from models.text import clean_generation, complete_sentence, flatten, opener, word_jaccard
+from models.text import WORD, clean_generation, complete_sentence, flatten, opener, word_jaccard
 from models.types import Axis, KeyPoint, Sentence, Theme
 
 MAX_SENTENCES = 5
-_LETTERS = re.compile(r"[^\W\d_]+")
 COPIED_JACCARD = 0.8  # the copied-share metric's threshold: a sentence this close to a source is not written
 
 
@@ -111,7 +109,7 @@ def _ambition(axis: Axis, usable: Sequence[KeyPoint], themes: Sequence[Theme], l
     values = {"axis": flatten(axis.name), **_pair_values(usable, language)}
     if themed:
         names = [inline(t.name, language) for t in themes]
-        values |= {"count": str(len(names)), "names": _join(names, language)}
+        values |= {"count": str(len(names)), "names": _join(names, templates["and"])}
         fallback = _fill(templates["ambition_themes"], values)
         said = usable
         ask_names = "\n".join(f"- {flatten(t.name)}" for t in themes)
@@ -141,9 +139,8 @@ def _theme_slot(group: Sequence[KeyPoint], n: int, language: str, templates: dic
     return Slot(list(group), fallback, start, ask)
 
 
-def _join(items: Sequence[str], language: str) -> str:
-    last = {"fr": " et ", "de": " und "}.get(language[:2], " and ")
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + last + items[-1]
+def _join(items: Sequence[str], conjunction: str) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
 
 
 Rule = Callable[[str, Slot, Sequence[str]], bool]
@@ -181,7 +178,7 @@ def not_copied(text: str, slot: Slot, earlier: Sequence[str]) -> bool:
 
 
 def _stems(text: str) -> set[str]:
-    return {w.lower()[:5] for w in _LETTERS.findall(text) if len(w) >= 4}
+    return {w.lower()[:5] for w in WORD.findall(text) if len(w) >= 4}
 
 
 def says_each_point(text: str, slot: Slot, earlier: Sequence[str]) -> bool:

@@ -39,7 +39,7 @@ _AXIS_META = re.compile(
     r"(?: stratégique)?(?: [«“\"][^»”\"]*[»”\"])? (?:vise à|cherche à|a pour ambition de|privilégie"
     r"|met l'accent sur|se concentre sur|aims to|seeks to|is to|prioriti[sz]es|focuses on"
     r"|zielt darauf ab,|konzentriert sich auf)\s*", re.I)
-_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")  # a word with its elision: the one word rule of drafted text
 _FENCE = str.maketrans({"<": "‹", ">": "›"})
 
 
@@ -206,7 +206,7 @@ def opener(sentence: str) -> str:
     >>> opener("« Développer les circuits courts »")
     'développer'
     """
-    match = _WORD.search(sentence)
+    match = WORD.search(sentence)
     return match.group(0).lower() if match else ""
 
 
@@ -232,7 +232,7 @@ def complete_sentence(text: str) -> bool:
     False
     """
     body = text.strip().rstrip("»”\"' \u00a0")
-    words = _WORD.findall(body)
+    words = WORD.findall(body)
     if len(words) < 3 or not body.endswith((".", "!", "?")) or _STRAY.search(text):
         return False
     first = text.strip().lstrip("«“\"' \u00a0")[:1]
@@ -247,7 +247,7 @@ LINKS = frozenset(
 
 
 def _content_words(text: str) -> set[str]:
-    words = [w.lower() for w in _WORD.findall(text)]
+    words = [w.lower() for w in WORD.findall(text)]
     while words and words[0] in LINKS:
         words = words[1:]
     return set(words)
