@@ -2,7 +2,7 @@
 
 Runs the verifier over labelled pairs (``evaluation/data/verify_pairs.jsonl``:
 faithful, inverted and unrelated sentences written against real post-its, French
-and English) twice: similarity alone (the baseline, what Atelier did before a
+and English; German faithful, inverted, fused and garbled ones) twice: similarity alone (the baseline, what Atelier did before a
 judge existed) and similarity plus the judge. Reports, per system, label and
 language, the share answered as expected, with the held-out half apart from the
 half the agreement threshold was chosen on (odd / even pair numbers).
@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from evaluation.metrics.verdicts import detection_rates
+from evaluation.metrics.verdicts import EXPECTED, detection_rates
 from models.embedding import Embedder
 from models.generation import Generator
 from models.verification import Claim, Verifier
@@ -55,12 +55,13 @@ def write(out: Path, summary: dict[str, Any]) -> None:
     out.mkdir(parents=True, exist_ok=True)
     (out / "metrics.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
     lines = [f"# Verification on {summary['n_pairs']} labelled pairs (judge: {summary['judge']})", "",
-             "Share answered as expected: faithful → supported; inverted → contradicted or unsupported; "
-             "unrelated → unsupported.", "", "| system | subset | faithful kept | inverted caught | "
-             "unrelated caught |", "|---|---|---|---|---|"]
+             "Share answered as expected: faithful → supported; inverted, fused (two post-its joined into a "
+             "claim neither makes) and garbled → contradicted or unsupported; unrelated → unsupported.", "",
+             "| system | subset | faithful kept | inverted caught | unrelated caught | fused caught | "
+             "garbled caught |", "|---|---|---|---|---|---|---|"]
     for system, groups in summary["results"].items():
         for subset, rates in groups.items():
             if subset != "verdicts":
                 lines.append(f"| {system} | {subset} | " + " | ".join(
-                    f"{rates.get(k, float('nan')):.2f}" for k in ("faithful", "inverted", "unrelated")) + " |")
+                    f"{rates[k]:.2f}" if k in rates else "–" for k in EXPECTED) + " |")
     (out / "report.md").write_text("\n".join(lines) + "\n")

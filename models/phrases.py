@@ -13,6 +13,9 @@ import re
 from models.language import base_language
 from models.text import WORD
 
+#: Languages whose key points must be action phrases (English argument sets state claims).
+ACTION_LANGUAGES = frozenset({"fr", "de"})
+
 # Words ending like infinitives that are not verbs.
 _NOT_VERBS_FR = frozenset("notre votre autre entre contre premier dernier hier cher fer mer hiver super "
                           "leur leurs plusieurs pour sur par".split())
@@ -86,3 +89,31 @@ def with_de(phrase: str) -> str:
     ('de favoriser les circuits courts', "d'accompagner les artisans", "d'héberger")
     """
     return ("d'" if re.match(r"[aeiouyéèêàâîôûh]", phrase, re.I) else "de ") + phrase
+
+
+# Links a small model gets wrong when it fuses two phrases, by language. Each pattern is a fault.
+_BAD_LINKS = {
+    "fr": (
+        re.compile(r"\btout en (?!\w+ant\b)\w+", re.I),  # "tout en assurer": a gerund is needed
+        re.compile(r"\b\w{3,}ant et (?:\w+er|\w+ir|\w+re)\b", re.I),  # "en développant et mettre"
+        re.compile(r"\b(?:de|d'|et|à) [A-ZÉÈ]\w*(?:er|ir)\b"),  # "de Diminuer": a key point pasted, capital kept
+    ),
+    "en": (
+        re.compile(r"\b(?:while|by) (?!\w+ing\b)(?:ensure|promote|create|develop|reduce|increase)\b", re.I),
+    ),
+}
+
+
+def reads_right(sentence: str, language: str) -> bool:
+    """Whether a fused sentence avoids the link faults a small model makes in ``language``.
+
+    >>> reads_right("Il s'agit de sécuriser les pistes tout en assurer la présence des agents.", "fr")
+    False
+    >>> reads_right("Il s'agit d'abord de Diminuer l'usage des pesticides.", "fr")
+    False
+    >>> reads_right("Il s'agit de sécuriser les pistes tout en ouvrant des jardins.", "fr")
+    True
+    >>> reads_right("Il s'agit d'éduquer, en développant et mettre en place un score carbone.", "fr")
+    False
+    """
+    return not any(p.search(sentence) for p in _BAD_LINKS.get(base_language(language), ()))

@@ -24,7 +24,9 @@ from models.consensus import stance_of
 from models.decisions import ReviewDecisions, apply_decisions
 from models.drafting import Drafter, GroupBrief, PitchRequest, quote_sentence
 from models.embedding import Embedder
+from models.language import base_language
 from models.labelling import ctfidf_keywords, representatives, short_label, vote_weights
+from models.phrases import ACTION_LANGUAGES, is_action
 from models.pitch import Ask, mark_divided, plan, quote_pitch, sentence_from, theme_name
 from models.routing import assign_axes, slugify
 from models.text import flatten
@@ -270,12 +272,14 @@ class Pipeline:
 
         A pitch sentence says what its key points say, in other words; its closest post-it may
         speak of only part of it, which made the judge miss inversions ("un modèle basé sur le
-        carbone" against a key point asking for a low-carbon one).
+        carbone" against a key point asking for a low-carbon one). A sentence fusing two key points
+        is checked against both at once: against one alone, the judge called faithful fusions
+        contradicted and let an invented half through.
         """
         claims = []
         for s in sentences:
             refs = [key_points[k] for k in s.key_points if k in key_points] if key_points else []
-            refs = refs or [texts[c] for c in s.citations if c in texts]
+            refs = [" ".join(refs)] if refs else [texts[c] for c in s.citations if c in texts]
             claims.append(Claim(s.text, refs, self.config.language))
         return claims
 
@@ -302,8 +306,18 @@ class Pipeline:
 
     def _checked_key_points(self, clustered: Sequence[AxisClusters], requests: Sequence[PitchRequest],
                             drafted: list[list[Sentence]], texts: dict[str, str]) -> list[list[KeyPoint]]:
-        """Verify key points; write flagged ones again once; quote the group's best post-it if still flagged."""
-        flagged = self._flagged(drafted, [(i, j) for i, d in enumerate(drafted) for j in range(len(d))], texts)
+        """Verify key points; write flagged ones again once; quote the group's best post-it if still flagged.
+
+        A French or German key point that is not an action phrase ("Klimaschutzmaßnahmen verankert
+        werden") is written again too, though kept if the second try is no better: it cannot enter a
+        sentence of the pitch as an action. English key points of argument sets may be claims.
+        """
+        everything = [(i, j) for i, d in enumerate(drafted) for j in range(len(d))]
+        flagged = set(self._flagged(drafted, everything, texts))
+        if base_language(self.config.language) in ACTION_LANGUAGES:
+            flagged |= {(i, j) for i, j in everything
+                        if not drafted[i][j].quoted and not is_action(drafted[i][j].text, self.config.language)}
+        flagged = sorted(flagged)
         if flagged:
             again = self.drafter.rewrite_key_points(requests, [(i, j, drafted[i][j]) for i, j in flagged])
             for (i, j), sentence in zip(flagged, again, strict=True):

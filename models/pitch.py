@@ -19,8 +19,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from string import Template
 
-from models.phrases import inline, is_action, with_de
+from models.phrases import inline, is_action, reads_right, with_de
 from models.platform import starts_with_platform_prompt
+from models.stopwords import stop_words
 from models.text import WORD, clean_generation, complete_sentence, flatten, opener, word_jaccard
 from models.types import Axis, KeyPoint, Sentence, Theme
 
@@ -177,8 +178,9 @@ def not_copied(text: str, slot: Slot, earlier: Sequence[str]) -> bool:
     return all(word_jaccard(text, source) < COPIED_JACCARD for source in sources)
 
 
-def _stems(text: str) -> set[str]:
-    return {w.lower()[:5] for w in WORD.findall(text) if len(w) >= 4}
+def _stems(text: str, language: str = "") -> set[str]:
+    stop = stop_words(language) if language else frozenset()
+    return {w.lower()[:5] for w in WORD.findall(text) if len(w) >= 4 and w.lower() not in stop}
 
 
 def says_each_point(text: str, slot: Slot, earlier: Sequence[str]) -> bool:
@@ -198,6 +200,40 @@ def says_each_point(text: str, slot: Slot, earlier: Sequence[str]) -> bool:
         return True
     said = _stems(text)
     return all(_stems(k.sentence.text) & said for k in slot.key_points)
+
+
+def links_right(text: str, slot: Slot, earlier: Sequence[str]) -> bool:
+    """Its link is grammatical (fixes "…tout en assurer la présence…", "d'abord de Diminuer…").
+
+    >>> links_right("Il s'agit d'abord de Diminuer les pesticides.", Slot([], "", "Il", Ask("pitch", "fuse", "fr", {})), [])
+    False
+    """
+    return reads_right(text, slot.ask.language if slot.ask else "")
+
+
+MAX_NEW_WORDS = 2  # a link ("afin de renforcer", "ensemble") may add words; a new idea adds more
+
+
+def adds_nothing(text: str, slot: Slot, earlier: Sequence[str]) -> bool:
+    """Says only what its ask gave it, links aside (fixes an ambition inventing "créer un atelier").
+
+    The judge compares a sentence with its closest key point and lets an invented purpose
+    through; here, content words (first five letters, stop words aside) that are in none of
+    the ask's texts are counted, and more than :data:`MAX_NEW_WORDS` fail.
+
+    >>> ask = Ask("pitch", "ambition", "fr", {"axis": "Consommer", "themes": "- Réduire les emballages",
+    ...                                       "start": "Notre ambition est de"})
+    >>> slot = Slot([], "", "Notre ambition est de", ask)
+    >>> adds_nothing("Notre ambition est de réduire les emballages pour consommer mieux.", slot, [])
+    True
+    >>> adds_nothing("Notre ambition est de créer un atelier qui encourage les utilisateurs à consommer.", slot, [])
+    False
+    """
+    if not slot.ask:
+        return True
+    language = slot.ask.language
+    given = _stems(" ".join([*slot.ask.values.values(), *(k.sentence.text for k in slot.key_points)]), language)
+    return len(_stems(text, language) - given) <= MAX_NEW_WORDS
 
 
 def no_platform_prompt(text: str, slot: Slot, earlier: Sequence[str]) -> bool:
@@ -224,6 +260,8 @@ RULES: tuple[tuple[str, Rule], ...] = (
     ("opens as told", opens_as_told),
     ("not copied", not_copied),
     ("says each point", says_each_point),
+    ("adds nothing", adds_nothing),
+    ("links right", links_right),
     ("no platform prompt", no_platform_prompt),
     ("says something new", says_something_new),
 )

@@ -7,7 +7,9 @@ from typing import Any
 
 VERDICTS = ("supported", "contradicted", "unsupported")
 # What a verifier should answer for each kind of labelled pair.
-EXPECTED = {"faithful": ("supported",), "inverted": ("contradicted", "unsupported"), "unrelated": ("unsupported",)}
+# "fused": two post-its joined into a claim neither makes; "garbled": their words, no sentence.
+EXPECTED = {"faithful": ("supported",), "inverted": ("contradicted", "unsupported"), "unrelated": ("unsupported",),
+            "fused": ("contradicted", "unsupported"), "garbled": ("contradicted", "unsupported")}
 
 
 def verdict_shares(sentences: Sequence[dict[str, Any]]) -> dict[str, float]:

@@ -18,7 +18,7 @@ from service.db.models import PitchRow
 from service.db.repositories import postits_of
 from service.discussion.services import axis_comments
 from service.errors import bad_request
-from service.review.services import axis_clusters, pitch_text
+from service.review.services import axis_clusters, axis_key_points, pitch_text
 from service.workshops.services import get_workshop
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -56,8 +56,10 @@ async def reviewed(session: AsyncSession, workshop_id: uuid.UUID, comments: str 
         clusters = await axis_clusters(session, axis.id)
         sentences = [{**s, "cited": [{"id": c, "text": texts.get(c, "")} for c in s.get("citations", [])]}
                      for s in (pitch.sentences if pitch else [])]
+        key_points, themes = await axis_key_points(session, pitch, axis.name)
         axes.append({
             "name": axis.name, "description": axis.description,
+            "themes": _themes(key_points, themes),
             "pitch": None if pitch is None else {
                 "id": str(pitch.id), "text": pitch_text(pitch.sentences), "approved": pitch.approved,
                 "edited": pitch.edited, "version": pitch.version, "sentences": sentences,
@@ -71,6 +73,24 @@ async def reviewed(session: AsyncSession, workshop_id: uuid.UUID, comments: str 
         })
     return {"workshop": {"id": str(workshop.id), "title": workshop.title, "language": workshop.language},
             "axes": axes}
+
+
+def _themes(key_points: list[dict[str, Any]], themes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The axis' themes, each with its key points in full; key points outside any theme under a nameless one."""
+    by_id = {k["id"]: k for k in key_points}
+    fields = ("id", "text", "citations", "verdict", "weight", "consensus")
+    out = [{"id": t["id"], "name": t["name"],
+            "key_points": [{f: by_id[k].get(f) for f in fields} for k in t["key_points"] if k in by_id]}
+           for t in themes]
+    themed = {k for t in themes for k in t["key_points"]}
+    rest = [{f: k.get(f) for f in fields} for k in key_points if k["id"] not in themed]
+    return out + ([{"id": None, "name": None, "key_points": rest}] if rest else [])
+
+
+def _theme_names(axis: dict[str, Any], sentence: dict[str, Any]) -> list[str]:
+    """The names of the themes a pitch sentence's key points belong to."""
+    names = {k["id"]: t["name"] for t in axis.get("themes", []) if t["name"] for k in t["key_points"]}
+    return list(dict.fromkeys(names[k] for k in sentence.get("key_points", []) if k in names))
 
 
 def _state(pitch: dict[str, Any] | None) -> str:
@@ -91,6 +111,10 @@ def to_markdown(data: dict[str, Any]) -> str:
             verdict = flag.get(s.get("verdict") or "", "")
             lines.append(f"- {md_text(s['text'])}" + (f" [{cites}]" if cites else "") + verdict + gone)
         lines.append("")
+        for theme in axis.get("themes", []):
+            lines += [f"### {md_text(theme['name'])}" if theme["name"] else "### Autres points clés", ""]
+            lines += [f"- {md_text(k['text'])}" for k in theme["key_points"]]
+            lines.append("")
         for c in axis["clusters"]:
             lines.append(f"- **{md_text(c['label'])}** : {len(c['postits'])} post-its")
         lines.append("")
@@ -145,11 +169,12 @@ def to_csv(data: dict[str, Any]) -> str:
     """One row per pitch sentence, with its citations; no cell can be read as a formula."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["axis", "state", "sentence", "citations", "cited_texts", "supported", "verdict"])
+    writer.writerow(["axis", "state", "sentence", "citations", "cited_texts", "supported", "verdict", "themes"])
     for axis in data["axes"]:
         for s in (axis["pitch"] or {}).get("sentences", []):
             row = [axis["name"], _state(axis["pitch"]), s["text"], " ".join(c["id"] for c in s["cited"]),
-                   " | ".join(c["text"] for c in s["cited"]), s.get("supported"), s.get("verdict") or ""]
+                   " | ".join(c["text"] for c in s["cited"]), s.get("supported"), s.get("verdict") or "",
+                   " | ".join(_theme_names(axis, s))]
             writer.writerow([cell(v) for v in row])
     return out.getvalue()
 
@@ -166,6 +191,10 @@ def to_docx(data: dict[str, Any]) -> bytes:
             paragraph = doc.add_paragraph(xml_safe(s["text"]), style="List Bullet")
             for cited in s["cited"]:
                 paragraph.add_run(xml_safe(f" [{cited['id'][:8]} : « {cited['text']} »]")).italic = True
+        for theme in axis.get("themes", []):
+            doc.add_heading(xml_safe(theme["name"] or "Autres points clés"), level=2)
+            for k in theme["key_points"]:
+                doc.add_paragraph(xml_safe(k["text"]), style="List Bullet")
         for c in axis["clusters"]:
             doc.add_paragraph(xml_safe(f"{c['label']} ({len(c['postits'])} post-its)"), style="List Number")
         for t in axis.get("threads", []):

@@ -22,7 +22,11 @@
       e.preventDefault();
       showSources(a.dataset.sources);
       var details = document.getElementById('sources-' + a.dataset.sources);
-      if (details) { details.open = true; }
+      if (details) {
+        details.open = true;
+        var about = details.closest('details.about');  // a pitch sentence's sources sit in its folded details
+        if (about) { about.open = true; }
+      }
     });
   });
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import html
+
 import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
@@ -67,7 +69,13 @@ def test_axis_page_shows_key_points_and_verdicts(client: TestClient[Litestar]) -
     assert key_points and {"id", "cluster_id", "text", "citations", "support", "verdict"} <= set(key_points[0])
     page = client.get(f"/review/axes/{axis_id}").text
     assert 'id="key-points"' in page and page.count('class="key-point"') == len(key_points)
-    assert "✓ fidèle" in page and '(<a href="#kp-1">K1</a>)' in page  # each sentence names its key points
+    assert "✓ fidèle" in page and 'points clés <a href="#kp-1">K1</a>' in page  # each sentence names its key points
+    # the pitch reads as one paragraph: no control inside it, each sentence's backing folded below it
+    sentences = synthesis["axes"][0]["pitch"]["sentences"]
+    prose = page.split('id="pitch-prose">', 1)[1].split("</p>", 1)[0]
+    assert all(html.escape(s["text"], quote=False) in prose for s in sentences)
+    assert "<details" not in prose and "<form" not in prose and prose.count('class="cite"') >= len(sentences)
+    assert page.count('<details class="about"') == len(sentences)
 
 
 def test_models_route_lists_drafters_and_packaged_models(client: TestClient[Litestar]) -> None:
@@ -123,3 +131,14 @@ def test_axis_page_shows_themes_and_postits_without_their_platform_prompt(client
     assert not re.findall(r".{80}J(?:&#39;|')ai une idée.{40}", page)
     stored = client.get(f"{API}/workshops/{wid}/postits").json()
     assert all(p["text"].startswith("J'ai une idée !") for p in stored)  # the stored post-it keeps its words
+    # the exports carry the themes with their key points
+    exported = client.get(f"{API}/workshops/{wid}/export", params={"format": "json"}).json()["axes"][0]["themes"]
+    assert [t["name"] for t in exported] == [t["name"] for t in axis["themes"]]
+    assert sorted(k["id"] for t in exported for k in t["key_points"]) == sorted(k["id"] for k in axis["key_points"])
+    md = client.get(f"{API}/workshops/{wid}/export", params={"format": "md"}).text
+    from service.review.export import md_text
+
+    assert all(f"### {md_text(t['name'])}" in md for t in axis["themes"])
+    assert all(f"- {md_text(k['text'])}" in md for k in axis["key_points"])
+    rows = client.get(f"{API}/workshops/{wid}/export", params={"format": "csv"}).text.splitlines()
+    assert rows[0].endswith(",themes") and any(t["name"] in "\n".join(rows[1:]) for t in axis["themes"])
