@@ -24,7 +24,7 @@ so a post-it that "asks" for a verdict can move at most its own sentence's.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,10 +32,17 @@ import numpy as np
 
 from models.embedding import Embedder
 from models.generation import Generator
+from models.language import base_language
 from models.text import flatten
 from prompts import load_prompt
 
 YES = ("oui", "yes", "ja", "o", "y", "j")
+#: Below this ``P(yes)`` a claim is contradicted, by language. French and English: chosen on the odd
+#: pairs. German: the judge answers "Ja" to everything asked in German (0 of 15 inversions caught),
+#: so its question is asked in English about the German texts (``prompts/verify/same.de.txt``),
+#: where P(yes) separates faithful sentences (median 0.82) from inversions (median 0.52); 0.75 keeps
+#: 14 of 15 faithful and catches 11 of 15 inversions (docs/evaluation/verify).
+AGREEMENT_THRESHOLDS = {"fr": 0.6, "en": 0.6, "de": 0.75}
 NO = ("non", "no", "nein", "n")
 
 
@@ -83,13 +90,14 @@ class Verifier:
             ``None`` = similarity only (then nothing can be found contradicted).
         support_threshold: Below this best similarity, a claim is ``unsupported``.
         agreement_threshold: Below this best ``P(yes)``, a supported-looking claim
-            is ``contradicted``.
+            is ``contradicted``; one number for every language, or one per language
+            (:data:`AGREEMENT_THRESHOLDS`, languages missing there take English's).
         max_judged: Closest cited post-its the judge reads per claim.
         top_k: First tokens read from the judge.
     """
 
     def __init__(self, embedder: Embedder, judge: Generator | None = None, support_threshold: float = 0.5,
-                 agreement_threshold: float = 0.6, max_judged: int = 1, top_k: int = 6) -> None:
+                 agreement_threshold: float | Mapping[str, float] = AGREEMENT_THRESHOLDS, max_judged: int = 1, top_k: int = 6) -> None:
         self.embedder = embedder
         self.judge = judge
         self.support_threshold = support_threshold
@@ -97,11 +105,22 @@ class Verifier:
         self.max_judged = max_judged
         self.top_k = top_k
 
+    def threshold(self, language: str) -> float:
+        """The agreement threshold for ``language``.
+
+        >>> Verifier(None, None).threshold("de-AT"), Verifier(None, None, agreement_threshold=0.5).threshold("de")
+        (0.75, 0.5)
+        """
+        if isinstance(self.agreement_threshold, Mapping):
+            table = self.agreement_threshold
+            return table.get(base_language(language), table.get("en", 0.6))
+        return self.agreement_threshold
+
     def describe(self, language: str) -> dict[str, Any]:
         """Settings and the judge's prompt id and hash, for provenance."""
         prompt = load_prompt("same", language, "verify") if self.judge else None
         return {"judge": self.judge.model_id if self.judge else None, "support_threshold": self.support_threshold,
-                "agreement_threshold": self.agreement_threshold, "max_judged": self.max_judged,
+                "agreement_threshold": self.threshold(language), "max_judged": self.max_judged,
                 "prompt": {"id": prompt.id, "sha256": prompt.sha256} if prompt else None}
 
     def _similarities(self, claims: Sequence[Claim]) -> list[np.ndarray]:
@@ -140,6 +159,6 @@ class Verifier:
             best[n] = max(best.get(n, 0.0), agreement)
         for n, agreement in best.items():
             checks[n].agreement = round(agreement, 4)
-            if agreement < self.agreement_threshold:
+            if agreement < self.threshold(claims[n].language):
                 checks[n].verdict = "contradicted"
         return checks
