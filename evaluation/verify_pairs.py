@@ -1,9 +1,10 @@
 """``atelier evaluate --dataset verify``: how well verification catches inversions and inventions.
 
 Runs the verifier over labelled pairs (``evaluation/data/verify_pairs.jsonl``:
-faithful, inverted and unrelated sentences written against real post-its, French
-and English; German faithful, inverted, fused and garbled ones) twice: similarity alone (the baseline, what Atelier did before a
-judge existed) and similarity plus the judge. Reports, per system, label and
+faithful, inverted and unrelated sentences written against real post-its,
+French and English; German faithful, inverted, fused and garbled ones) twice:
+similarity alone (the baseline, what Atelier did before a judge existed) and
+similarity plus the judge. Reports, per system, label and
 language, the share answered as expected, with the held-out half apart from the
 half the agreement threshold was chosen on (odd / even pair numbers).
 """

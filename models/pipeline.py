@@ -24,8 +24,8 @@ from models.consensus import stance_of
 from models.decisions import ReviewDecisions, apply_decisions
 from models.drafting import Drafter, GroupBrief, PitchRequest, quote_sentence
 from models.embedding import Embedder
-from models.language import base_language
 from models.labelling import ctfidf_keywords, representatives, short_label, vote_weights
+from models.language import base_language
 from models.phrases import ACTION_LANGUAGES, is_action
 from models.pitch import Ask, mark_divided, plan, quote_pitch, sentence_from, theme_name
 from models.routing import assign_axes, slugify
@@ -313,11 +313,11 @@ class Pipeline:
         sentence of the pitch as an action. English key points of argument sets may be claims.
         """
         everything = [(i, j) for i, d in enumerate(drafted) for j in range(len(d))]
-        flagged = set(self._flagged(drafted, everything, texts))
+        wrong = set(self._flagged(drafted, everything, texts))
         if base_language(self.config.language) in ACTION_LANGUAGES:
-            flagged |= {(i, j) for i, j in everything
-                        if not drafted[i][j].quoted and not is_action(drafted[i][j].text, self.config.language)}
-        flagged = sorted(flagged)
+            wrong |= {(i, j) for i, j in everything
+                      if not drafted[i][j].quoted and not is_action(drafted[i][j].text, self.config.language)}
+        flagged = sorted(wrong)
         if flagged:
             again = self.drafter.rewrite_key_points(requests, [(i, j, drafted[i][j]) for i, j in flagged])
             for (i, j), sentence in zip(flagged, again, strict=True):

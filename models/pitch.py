@@ -205,7 +205,8 @@ def says_each_point(text: str, slot: Slot, earlier: Sequence[str]) -> bool:
 def links_right(text: str, slot: Slot, earlier: Sequence[str]) -> bool:
     """Its link is grammatical (fixes "…tout en assurer la présence…", "d'abord de Diminuer…").
 
-    >>> links_right("Il s'agit d'abord de Diminuer les pesticides.", Slot([], "", "Il", Ask("pitch", "fuse", "fr", {})), [])
+    >>> slot = Slot([], "", "Il", Ask("pitch", "fuse", "fr", {}))
+    >>> links_right("Il s'agit d'abord de Diminuer les pesticides.", slot, [])
     False
     """
     return reads_right(text, slot.ask.language if slot.ask else "")

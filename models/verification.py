@@ -97,7 +97,8 @@ class Verifier:
     """
 
     def __init__(self, embedder: Embedder, judge: Generator | None = None, support_threshold: float = 0.5,
-                 agreement_threshold: float | Mapping[str, float] = AGREEMENT_THRESHOLDS, max_judged: int = 1, top_k: int = 6) -> None:
+                 agreement_threshold: float | Mapping[str, float] = AGREEMENT_THRESHOLDS, max_judged: int = 1,
+                 top_k: int = 6) -> None:
         self.embedder = embedder
         self.judge = judge
         self.support_threshold = support_threshold
@@ -108,7 +109,7 @@ class Verifier:
     def threshold(self, language: str) -> float:
         """The agreement threshold for ``language``.
 
-        >>> Verifier(None, None).threshold("de-AT"), Verifier(None, None, agreement_threshold=0.5).threshold("de")
+        >>> Verifier(None).threshold("de-AT"), Verifier(None, agreement_threshold=0.5).threshold("de")
         (0.75, 0.5)
         """
         if isinstance(self.agreement_threshold, Mapping):

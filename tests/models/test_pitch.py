@@ -90,3 +90,21 @@ def test_a_themes_later_key_points_are_said_too_up_to_five_sentences() -> None:
     slots = plan(Axis("A"), kps, themes, "fr", load_templates("fr")[1])
     assert len(slots) == 5 and [len(s.key_points) for s in slots[1:]] == [2, 2, 2, 1]
     assert sorted(k.id for s in slots[1:] for k in s.key_points) == [f"k{i}" for i in range(7)]
+
+
+def test_a_key_point_that_is_not_an_action_is_written_again() -> None:
+    axis, generator = _run({"ne rend pas fidèlement": "Sécuriser les pistes cyclables",
+                            "Des pistes cyclables vélo sécurisées": "Les pistes cyclables sont dangereuses"})
+    texts = [k["text"] for k in axis["key_points"]]
+    assert "Sécuriser les pistes cyclables." in texts and not any("dangereuses" in t for t in texts)
+    retries = [m for m in generator.sent if "ne rend pas fidèlement" in m[-1]["content"]]
+    assert len(retries) == 1 and "dangereuses" in retries[0][-1]["content"]  # only the claim, asked once
+
+
+def test_an_invented_ambition_or_a_broken_link_takes_the_template() -> None:
+    axis, _ = _run({"ambition": "Notre ambition est de créer un atelier qui encourage les utilisateurs du quartier.",
+                    "Deux actions": "Il s'agit d'abord de Sécuriser les pistes cyclables et d'ouvrir des jardins."})
+    sentences = axis["pitch"]["sentences"]
+    assert sentences[0]["template"] and "atelier" not in axis["pitch"]["text"]
+    assert "de Sécuriser" not in axis["pitch"]["text"]
+    assert all(complete_sentence(s["text"]) for s in sentences)
