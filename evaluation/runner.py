@@ -224,6 +224,11 @@ def score_case(case: Case, output: CaseOutput, config: EvalConfig, embedder: Emb
         add(f"{config.name} key points", [kp["text"] for kp in output.key_points], output.key_points)
     if with_baselines and drafted:
         add("extractive", [s["text"] for s in output.extractive], output.extractive)
+        if output.extractive_key_points and output.sentences:
+            # the quoted pitch is the heaviest extractive key points; cut to the pitch's own length
+            n = len(output.sentences)
+            add("extractive, equal length (n = pitch sentences)",
+                [kp["text"] for kp in output.extractive_key_points[:n]], output.extractive_key_points[:n])
         if k:
             add("extractive key points", [kp["text"] for kp in output.extractive_key_points],
                 output.extractive_key_points)
