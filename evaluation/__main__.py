@@ -46,9 +46,9 @@ def configs_from(args: argparse.Namespace) -> list[EvalConfig]:
 def run(args: argparse.Namespace, embedder_factory: EmbedderFactory | None = None,
         drafter_factory: DrafterFactory | None = None) -> dict[str, Any]:
     """Run the batch and write the outputs; returns the aggregate."""
-    from atelier import __version__
     from evaluation import report
     from models.factory import build_drafter, build_embedder
+    from models.pipeline import atelier_version
 
     if args.dataset == "verify":
         return run_verify(args)
@@ -66,7 +66,7 @@ def run(args: argparse.Namespace, embedder_factory: EmbedderFactory | None = Non
             rows += score_case(case, outputs[case.id], config, embedder, not args.no_baselines)
         provenance = next(iter(outputs.values())).provenance if outputs else {}
         configs.append({"config": vars(config), "provenance": provenance})
-    return report.write(args.out, args.dataset, rows, {"version": __version__, "configs": configs})
+    return report.write(args.out, args.dataset, rows, {"version": atelier_version(), "configs": configs})
 
 
 def run_verify(args: argparse.Namespace) -> dict[str, Any]:

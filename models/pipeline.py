@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
+from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 import numpy as np
@@ -339,8 +340,6 @@ class Pipeline:
 
     def provenance(self) -> dict[str, Any]:
         """Model ids, prompt id and hash, settings and version of this pipeline."""
-        from atelier import __version__
-
         prompts = {step: {"id": p.id, "sha256": p.sha256}
                    for step, p in self.drafter.prompts_for(self.config.language).items()}
         builtin = {"id": f"{self.drafter.name}/builtin", "sha256": _builtin_hash(self.drafter.name)}
@@ -350,8 +349,16 @@ class Pipeline:
             "prompt": prompts.get("pitch", builtin), "prompts": prompts,
             "settings": {**asdict(self.config), "drafter": dict(self.drafter.settings),
                          "verifier": self.verifier.describe(self.config.language)},
-            "version": __version__,
+            "version": atelier_version(),
         }
+
+
+def atelier_version() -> str:
+    """The installed Atelier's version, read from its distribution's metadata (models never imports ``atelier``)."""
+    try:
+        return version("atelier")
+    except PackageNotFoundError:  # a source tree that was never installed
+        return "0+unknown"
 
 
 def _builtin_hash(name: str) -> str:
