@@ -84,10 +84,20 @@ def test_verify_catches_inversions_on_the_pair_set() -> None:
     """On the labelled pairs, inversions are caught and faithful sentences kept."""
     _, claims = read_claims(PAIRS, "fr")  # through the `atelier verify` reader
     labels = [pair["label"] for pair in load_pairs(PAIRS)]
-    checks = Verifier(gemma(), openvino()).check(claims)
-    rates = detection_rates(labels, [c.verdict for c in checks])
-    # Measured 0.92 / 0.94 / 0.97 (docs/evaluation/verify); the guard leaves room for another CPU's rounding.
-    assert rates["faithful"] >= 0.85 and rates["inverted"] >= 0.85 and rates["unrelated"] >= 0.85, rates
+    verdicts = [c.verdict for c in Verifier(gemma(), openvino()).check(claims)]
+
+    def rates(*languages: str) -> dict[str, float]:
+        rows = [i for i, c in enumerate(claims) if c.language in languages]
+        return detection_rates([labels[i] for i in rows], [verdicts[i] for i in rows])
+
+    # Measured fr+en 0.92 / 0.90 / 0.97 (docs/evaluation/verify); the guard leaves room for another
+    # CPU's rounding and for the batch's composition, which moves a pair or two.
+    french_english = rates("fr", "en")
+    assert min(french_english.values()) >= 0.85, french_english
+    # German, measured 0.87 kept / 0.73 inverted / 1.00 fused / 0.71 garbled: short of the 0.90 / 0.90
+    # goal (issue 23); this guards against going back to the German question's 0.00.
+    german = rates("de")
+    assert german["faithful"] >= 0.8 and german["inverted"] >= 0.6 and german["fused"] >= 0.7, german
 
 
 def test_adversarial_postits_are_not_obeyed() -> None:
