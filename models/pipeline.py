@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
@@ -119,12 +119,24 @@ class Pipeline:
         """Cluster then draft every axis (``decisions``: reviewers' moves, merges and renames, by axis name)."""
         clustered = self.cluster(postits, axes, progress, decisions)
         drafts = self.draft(clustered, progress)
-        results = [
-            AxisSynthesis(c.axis.name, c.axis.description, c.clusters, c.singular_ids, c.routed_ids, d.pitch,
-                          d.key_points, d.themes)
-            for c, d in zip(clustered, drafts, strict=True)
-        ]
-        return Synthesis(results, self.provenance())
+        return Synthesis([axis_synthesis(c, d) for c, d in zip(clustered, drafts, strict=True)], self.provenance())
+
+    def draft_each(self, clustered: Sequence[AxisClusters], progress: Progress | None = None,
+                   skip: Collection[str] = ()) -> Iterator[AxisSynthesis]:
+        """Draft axis after axis, each yielded as soon as it is done, so a reader sees the first one
+        without waiting for all (axes named in ``skip``, finished by an earlier attempt, are not drafted).
+
+        One axis at a time gives up batching prompts across axes; the first axis is what a room waits for.
+        """
+        report = progress or (lambda _stage, _fraction: None)
+        todo = [c for c in clustered if c.axis.name not in skip]
+        for n, c in enumerate(todo):
+            def step(stage: str, fraction: float, n: int = n) -> None:  # one axis is 1/len of the drafting
+                report("drafting", (n + (fraction if stage == "drafting" else 1.0)) / len(todo))
+
+            [draft] = self.draft([c], step)
+            yield axis_synthesis(c, draft)
+        report("scoring", 1.0)
 
     def cluster(self, postits: Sequence[PostIt], axes: Sequence[Axis] | None = None,
                 progress: Progress | None = None,
@@ -351,6 +363,12 @@ class Pipeline:
                          "verifier": self.verifier.describe(self.config.language)},
             "version": atelier_version(),
         }
+
+
+def axis_synthesis(c: AxisClusters, d: AxisDraft) -> AxisSynthesis:
+    """One axis' clusters and draft as the synthesis holds them."""
+    return AxisSynthesis(c.axis.name, c.axis.description, c.clusters, c.singular_ids, c.routed_ids, d.pitch,
+                         d.key_points, d.themes)
 
 
 def atelier_version() -> str:

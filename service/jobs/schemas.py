@@ -25,3 +25,6 @@ class JobOut(msgspec.Struct):
     updated_at: datetime
     attempts: int = 0
     worker: str | None = None
+    #: A synthesis' axes finished so far and in all (``None`` for other jobs, or before clustering ends).
+    axes_done: int | None = None
+    axes_total: int | None = None

@@ -65,7 +65,8 @@ async def get_job(session: AsyncSession, job_id: uuid.UUID) -> JobOut:
     job = await get_one(session, Job, job_id)
     return JobOut(id=job.id, kind=job.kind, state=job.state, progress=round(job.progress, 4), stage=job.stage,
                   error=job.error, created_at=job.created_at, updated_at=job.updated_at,
-                  attempts=job.attempts, worker=job.worker)
+                  attempts=job.attempts, worker=job.worker, axes_done=(job.payload or {}).get("axes_done"),
+                  axes_total=(job.payload or {}).get("axes_total"))
 
 
 async def set_job(sessions: Sessions, job_id: uuid.UUID, **values: Any) -> None:

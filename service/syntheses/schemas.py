@@ -24,7 +24,12 @@ class SynthesisAccepted(msgspec.Struct):
 
 
 class SynthesisOut(msgspec.Struct):
-    """The CLI's ``synthesis.json`` shape plus ids and state."""
+    """The CLI's ``synthesis.json`` shape plus ids and state.
+
+    While the job runs (``status: "running"``), ``axes`` lists every axis: those finished so far
+    in full with ``state: "done"``, the others with ``state: "pending"`` or ``"drafting"`` and
+    ``pitch: null``. ``status`` is the job's state (``state`` is the same, kept for older clients).
+    """
 
     id: uuid.UUID
     workshop_id: uuid.UUID
@@ -34,3 +39,4 @@ class SynthesisOut(msgspec.Struct):
     request: dict[str, Any]
     axes: list[dict[str, Any]]
     provenance: dict[str, Any]
+    status: str = ""

@@ -26,8 +26,8 @@ from service.workshops.votes import pipeline_postits
 
 log = logging.getLogger(__name__)
 
-
-
+#: An axis of a synthesis while its job runs: listed, being drafted, or finished (and reviewable).
+AXIS_PENDING, AXIS_DRAFTING, AXIS_DONE = "pending", "drafting", "done"
 
 
 async def create_synthesis(session: AsyncSession, workshop_id: uuid.UUID, data: SynthesisCreate,
@@ -124,7 +124,7 @@ async def synthesis_inputs(session: AsyncSession, workshop: Workshop,
 def synthesis_out(row: SynthesisRow, state: str) -> SynthesisOut:
     """Response body: the result's axes and provenance plus ids."""
     result = row.result or {"axes": [], "provenance": {}}
-    return SynthesisOut(id=row.id, workshop_id=row.workshop_id, job_id=row.job_id, state=state,
+    return SynthesisOut(id=row.id, workshop_id=row.workshop_id, job_id=row.job_id, state=state, status=state,
                         created_at=row.created_at, request=row.request, axes=result["axes"],
                         provenance=result["provenance"])
 

@@ -1,9 +1,17 @@
-"""The synthesis task: ids in, its own sessions, the pipeline on the draft lane, the result stored once."""
+"""The synthesis task: ids in, its own sessions, the pipeline on the draft lane, each axis stored when done.
+
+A room waits for the first axis, not for all of them: axes are drafted one after the other and
+each is stored (result, reviewable clusters and pitch, job counters) in its own transaction as
+soon as it is done. A retry after a crash finds the finished axes in the stored result and
+drafts only the others.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Coroutine, Sequence
+from functools import partial
 from typing import Any
 
 from sqlalchemy import update
@@ -11,12 +19,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.embedding import PrecomputedEmbedder
 from models.pipeline import Pipeline, PipelineConfig
+from models.types import Axis, PostIt
 from service.db.models import Job, SynthesisRow
 from service.jobs import services as jobs
 from service.jobs.queue import Context
 from service.jobs.runtime import attempt
 from service.review.services import apply_synthesis, axis_decisions
-from service.syntheses.services import synthesis_inputs, without_deleted
+from service.syntheses.services import AXIS_DONE, AXIS_DRAFTING, AXIS_PENDING, synthesis_inputs, without_deleted
 from service.workshops.embedding import stored_vectors
 from service.workshops.services import get_workshop
 
@@ -24,9 +33,66 @@ from service.workshops.services import get_workshop
 STAGES = ("embedding", "clustering", "drafting", "scoring")
 
 
+def finished_axes(result: dict[str, Any] | None) -> set[str]:
+    """Names of the axes an earlier attempt stored as done.
+
+    >>> sorted(finished_axes({"axes": [{"name": "A", "state": "done"}, {"name": "B", "state": "drafting"}]}))
+    ['A']
+    """
+    return {a["name"] for a in (result or {}).get("axes", []) if a.get("state") == AXIS_DONE}
+
+
+def _next_drafting(axes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The first pending axis marked as being drafted (axes are drafted in order)."""
+    for n, a in enumerate(axes):
+        if a.get("state") == AXIS_DRAFTING:
+            return axes
+        if a.get("state") == AXIS_PENDING:
+            return [*axes[:n], {**a, "state": AXIS_DRAFTING}, *axes[n + 1:]]
+    return axes
+
+
+async def _counters(session: AsyncSession, job_id: uuid.UUID, axes: Sequence[dict[str, Any]]) -> None:
+    job = await session.get(Job, job_id)
+    if job is not None:
+        done = sum(a.get("state") == AXIS_DONE for a in axes)
+        job.payload = {**(job.payload or {}), "axes_done": done, "axes_total": len(axes)}
+
+
+async def begin(session: AsyncSession, row_id: uuid.UUID, job_id: uuid.UUID, axes: Sequence[Axis],
+                provenance: dict[str, Any]) -> None:
+    """Every axis listed, pending (or done, kept from an earlier attempt), the first to draft marked."""
+    row = await session.get(SynthesisRow, row_id)
+    if row is None:
+        raise LookupError(f"synthesis {row_id} vanished")
+    earlier = {a["name"]: a for a in (row.result or {}).get("axes", []) if a.get("state") == AXIS_DONE}
+    listed = _next_drafting([earlier.get(a.name) or {"name": a.name, "description": a.description,
+                                                      "state": AXIS_PENDING, "pitch": None} for a in axes])
+    await session.execute(update(SynthesisRow).where(SynthesisRow.id == row_id).values(
+        result={"axes": listed, "provenance": provenance}))
+    await _counters(session, job_id, listed)
+
+
+async def store_axis(session: AsyncSession, row_id: uuid.UUID, job_id: uuid.UUID, postits: Sequence[PostIt],
+                     axis: dict[str, Any]) -> None:
+    """One finished axis: into the result, into review (clusters, pitch draft), into the job's counters."""
+    row = await session.get(SynthesisRow, row_id)
+    if row is None or row.result is None:
+        raise LookupError(f"synthesis {row_id} vanished")
+    provenance = row.result["provenance"]
+    kept = await without_deleted(session, row.workshop_id, postits, {"axes": [axis], "provenance": provenance})
+    [done] = kept["axes"]
+    axes = _next_drafting([{**done, "state": AXIS_DONE} if a["name"] == axis["name"] else a
+                           for a in row.result["axes"]])
+    await session.execute(update(SynthesisRow).where(SynthesisRow.id == row_id).values(
+        result={"axes": axes, "provenance": provenance}))
+    await apply_synthesis(session, row.workshop_id, row_id, {"axes": [done], "provenance": provenance})
+    await _counters(session, job_id, axes)
+
+
 async def synthesis(ctx: Context, *, job_id: str) -> None:
-    """Task: run one synthesis job (again after a crash: storing the result and marking the job
-    succeeded happen in one transaction, so a retry of a finished job does nothing)."""
+    """Task: run one synthesis job (again after a crash: finished axes are kept, not drafted again;
+    marking the job succeeded is the last transaction, so a retry of a finished job does nothing)."""
     sessions, hub = ctx["sessions"], ctx["hub"]
     ident = uuid.UUID(job_id)
     async with attempt(ctx, ident) as job:
@@ -44,6 +110,7 @@ async def synthesis(ctx: Context, *, job_id: str) -> None:
             decisions = {names[k]: d for k, d in (await axis_decisions(session, workshop.id)).items() if k in names}
             embedder = hub.embedder(request.get("embedder"))
             vectors = await stored_vectors(session, workshop.id, embedder.model_id)
+            done = finished_axes(row.result)
         await jobs.set_job(sessions, ident, stage="starting", progress=0.0)
         loop = asyncio.get_running_loop()
 
@@ -51,19 +118,25 @@ async def synthesis(ctx: Context, *, job_id: str) -> None:
             overall = (STAGES.index(stage) + fraction) / len(STAGES)
             asyncio.run_coroutine_threadsafe(jobs.set_progress(sessions, ident, stage, overall), loop)
 
-        def work() -> dict[str, Any]:
+        def wait(work: Coroutine[Any, Any, None]) -> None:  # from the model thread, on the loop
+            asyncio.run_coroutine_threadsafe(work, loop).result()
+
+        def work() -> None:
             pipeline = Pipeline(PrecomputedEmbedder(embedder, vectors),
                                 hub.drafter(request.get("drafter"), request.get("generator")),
                                 PipelineConfig(language=workshop.language))
-            return pipeline.run(postits, axes, progress, decisions).to_dict()
+            clustered = pipeline.cluster(postits, axes, progress, decisions)
+            provenance = pipeline.provenance()
+            wait(jobs.retry_on_race(sessions, lambda s: begin(s, row.id, ident, [c.axis for c in clustered],
+                                                              provenance)))
+            for axis in pipeline.draft_each(clustered, progress, skip=done):
+                wait(jobs.retry_on_race(sessions, partial(store_axis, row_id=row.id, job_id=ident, postits=postits,
+                                                          axis=axis.to_dict())))
 
-        result = await hub.run(work)
+        await hub.run(work)
 
-        async def store(session: AsyncSession) -> None:
-            kept = await without_deleted(session, workshop.id, postits, result)
-            await session.execute(update(SynthesisRow).where(SynthesisRow.id == row.id).values(result=kept))
-            await apply_synthesis(session, workshop.id, row.id, kept)
+        async def finish(session: AsyncSession) -> None:
             await session.execute(update(Job).where(Job.id == ident).values(
                 state="succeeded", stage="done", progress=1.0))
 
-        await jobs.retry_on_race(sessions, store)
+        await jobs.retry_on_race(sessions, finish)
