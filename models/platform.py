@@ -23,7 +23,8 @@ PLATFORM_PROMPTS: dict[str, tuple[str, ...]] = {
     "en": (r"i have an idea\s*[!:.,]?", r"we should", r"we need to", r"how might we", r"i would like",
            r"i propose (?:that|to)?", r"idea\s*:"),
     "de": (r"ich habe eine idee\s*[!:.,]?", r"ich schlage vor\s*[,:]?(?!\s*,?\s*dass\b)", r"wir sollten", r"wir müssen",
-           r"wie könnten wir", r"ich wünsche mir\s*[,:]?(?!\s*,?\s*dass\b)", r"idee\s*:"),
+           r"wie könnten wir", r"ich wünsche mir\s*[,:]?(?!\s*,?\s*dass\b)", r"idee\s*:",
+           r"klimarat\s*:"),  # the Austrian Klimarat's Polis seeds: "Klimarat: Klimaschutz muss…"
 }
 _COMPILED = {lang: re.compile(r"^\s*[«“\"]?\s*(?:" + "|".join(p) + r")\s*", re.I)
              for lang, p in PLATFORM_PROMPTS.items()}

@@ -1,0 +1,23 @@
+"""Themes: 2–3 groups of an axis' key points, none of them a lone key point."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from models.themes import ThemeGrouper
+
+
+def test_an_outlier_does_not_get_a_theme_of_its_own() -> None:
+    rng = np.random.default_rng(0)
+    centre = np.eye(8)[0]
+    near = centre + 0.15 * rng.standard_normal((9, 8))  # nine close key points...
+    outlier = np.eye(8)[5][None, :]  # ...and one far from them all
+    X = np.vstack([near, outlier])
+    X /= np.linalg.norm(X, axis=1, keepdims=True)
+    model = ThemeGrouper().fit(X)
+    assert model.n_themes_ in (2, 3) and np.bincount(model.labels_).min() >= 2
+
+
+def test_few_key_points_get_no_themes() -> None:
+    X = np.eye(3)
+    assert ThemeGrouper().fit(X).labels_.tolist() == [-1, -1, -1]
