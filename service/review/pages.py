@@ -34,6 +34,7 @@ from service.db.models import AxisRow, Job, PitchRow, SynthesisRow, Workshop
 from service.db.repositories import get_one, postit_cards, postit_index
 from service.discussion import services as discussion
 from service.errors import not_found
+from service.jobs.services import ACTIVE
 from service.review import export, jobs, services
 from service.review.axis_map import MapPoint, render_svg, sample
 from service.review.conflicts import conflict_page
@@ -43,6 +44,9 @@ from service.syntheses.schemas import SynthesisCreate
 from service.syntheses.services import request_synthesis
 from service.workshops.embedding import vectors_of
 from service.workshops.services import get_workshop, list_workshops
+
+#: The scripts the pages load (served from this origin: the CSP allows no inline script).
+SCRIPTS = ("axis.js", "workshop.js")
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 UNKNOWN = "Clé, nom ou mot de passe inconnu, ou accès révoqué."
@@ -194,10 +198,15 @@ class ReviewPages(Controller):
         latest = (await db_session.execute(
             select(SynthesisRow, Job).join(Job, Job.id == SynthesisRow.job_id)
             .where(SynthesisRow.workshop_id == workshop_id).order_by(SynthesisRow.created_at.desc()))).first()
+        job = latest[1] if latest else None
+        live = job is not None and job.state in ACTIVE
+        # while a synthesis runs, each axis says whether it is waiting, being drafted or done
+        result = (latest[0].result or {}) if live and latest else {}
+        states = {a["name"]: a.get("state") for a in result.get("axes", [])}
         return Template("workshop.html", context={"workshop": workshop, "pitches": pitches, "user": author_of(request),
                                                    "open_threads": await discussion.unresolved_by_axis(db_session,
                                                                                                        workshop_id),
-                                                   "latest_job": latest[1] if latest else None})
+                                                   "latest_job": job, "live": live, "axis_states": states})
 
     @get("/axes/{axis_id:uuid}", guards=[allow("read")])
     async def axis(self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession],
@@ -223,10 +232,12 @@ class ReviewPages(Controller):
         """The reviewed syntheses, downloaded from the pages (same as the API's export)."""
         return await export.download(db_session, workshop_id, format, comments)
 
-    @get("/static/axis.js", media_type="text/javascript", cache_control=None)
-    async def axis_script(self) -> str:
-        """The axis page's script, served from this origin (the CSP allows no inline script)."""
-        return (Path(__file__).parents[1] / "static" / "axis.js").read_text(encoding="utf-8")
+    @get("/static/{name:str}", media_type="text/javascript", cache_control=None)
+    async def script(self, name: FromPath[str]) -> str:
+        """The pages' scripts, served from this origin (the CSP allows no inline script)."""
+        if name not in SCRIPTS:
+            raise not_found("script", name)
+        return (Path(__file__).parents[1] / "static" / name).read_text(encoding="utf-8")
 
     @get("/login")
     async def login_form(self, request: Request[Any, Any, Any], settings: NamedDependency[Settings],

@@ -65,6 +65,8 @@ def test_finished_axes_are_readable_while_the_job_runs_and_a_retry_drafts_only_t
         assert (job["state"], job["axes_done"], job["axes_total"]) == ("running", 1, 2)
         review = {x["name"]: x for x in api.get(f"/workshops/{wid}/review").json()["axes"]}
         assert review["A"]["pitch"]["sentences"] and review["B"]["pitch"] is None  # A is reviewable now
+        page = httpx.get(f"{url}/review/workshops/{wid}", headers=api.headers).text  # refreshes itself (workshop.js)
+        assert 'data-live="1"' in page and "rédigé" in page and "en cours de rédaction" in page
 
         server.send_signal(signal.SIGKILL)  # while B is being drafted
         server.wait(timeout=30)
