@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from evaluation.metering import MeteredGenerator, token_counter
-from models.types import Axis, PostIt
+from models.types import Axis, AxisSynthesis, PostIt
 
 
 def data_dir() -> Path:
@@ -100,6 +100,7 @@ def bench_clustering(n: int, n_axes: int = 6, dim: int = 768) -> None:
 
 def bench_end_to_end(n: int, skip_drafting: bool) -> None:
     from models.drafting import LLMDrafter
+    from models.embedding import PrecomputedEmbedder
     from models.factory import DEFAULT_DRAFTER, build_drafter, build_embedder
     from models.pipeline import Pipeline
 
@@ -115,14 +116,26 @@ def bench_end_to_end(n: int, skip_drafting: bool) -> None:
     t0 = time.perf_counter()
     clustered = pipeline.cluster(postits, axes)
     t_clusters = time.perf_counter() - t0
+    # As the service runs it: post-its embedded at push time, then clusters, then axis after axis.
+    vectors = dict(zip((p.text for p in postits), embedder.encode([p.text for p in postits], "clustering"),
+                       strict=True))
+    streamed = Pipeline(PrecomputedEmbedder(embedder, vectors), drafter)
     t0 = time.perf_counter()
-    drafts = pipeline.draft(clustered)
-    t_pitches = time.perf_counter() - t0
+    clustered = streamed.cluster(postits, axes)
+    t_reclustered = time.perf_counter() - t0
+    drafts: list[AxisSynthesis] = []
+    t_first = 0.0
+    for axis in streamed.draft_each(clustered):
+        drafts.append(axis)
+        t_first = t_first or time.perf_counter() - t0
+    t_pitches = time.perf_counter() - t0 - t_reclustered
     n_kp = sum(len(d.key_points) for d in drafts)
     n_sent = sum(len(d.pitch.sentences) for d in drafts)
     print(f"end-to-end: {len(postits)} real post-its, {len(axes)} axes: clusters in {t_clusters:.1f} s "
           f"(goal < 15 s; cold embedding cache), key points + pitches + verification in {t_pitches:.1f} s "
-          f"(goal < 60 s, drafter {drafter.name}, {n_kp} key points, {n_sent} pitch sentences)")
+          f"(goal < 60 s, drafter {drafter.name}, {n_kp} key points, {n_sent} pitch sentences, axis after axis); "
+          f"first axis done {t_first:.1f} s after the start with post-its embedded (clusters {t_reclustered:.1f} s "
+          "included; goal < 20 s)")
     for c in clustered:
         print(f"  {c.axis.name[:50]:50} {len(c.postits):4d} post-its {len(c.clusters):3d} clusters "
               f"{len(c.singular_ids):3d} singular")
