@@ -127,13 +127,12 @@ def _ambition(axis: Axis, usable: Sequence[KeyPoint], themes: Sequence[Theme], l
 def _theme_slot(group: Sequence[KeyPoint], n: int, language: str, templates: dict[str, str]) -> Slot:
     values = _pair_values(group, language)
     actions = all(is_action(_phrase(k), language) for k in group)
-    if actions:
-        name = f"{'pair' if len(group) > 1 else 'one'}_{min(n, 4)}"
-    else:
-        name = "claim_pair" if len(group) > 1 else "claim_one"
+    name = f"{'' if actions else 'claim_'}{'pair' if len(group) > 1 else 'one'}_{min(n, 4)}"
     template = templates[name]
     fallback = _fill(template, values)
-    if len(group) < 2:
+    if len(group) < 2 or not actions:
+        # two claims fused by the 1.5B came out garbled ("…, dass die Energiesparen und … verpflichtend
+        # sind"): a claim pair keeps its template, the model fuses actions only
         return Slot(list(group), fallback)
     start = template.split("$", 1)[0].strip()
     ask = Ask("pitch", "fuse", language, {"first": _phrase(group[0]), "second": _phrase(group[1]), "start": start})

@@ -108,3 +108,19 @@ def test_an_invented_ambition_or_a_broken_link_takes_the_template() -> None:
     assert sentences[0]["template"] and "atelier" not in axis["pitch"]["text"]
     assert "de Sécuriser" not in axis["pitch"]["text"]
     assert all(complete_sentence(s["text"]) for s in sentences)
+
+
+def test_claims_are_not_fused_by_the_model_and_their_sentences_open_differently() -> None:
+    from models.pitch import plan
+    from models.text import opener
+    from models.types import Axis, KeyPoint, Sentence
+    from prompts import load_templates
+
+    claims = ["Homeschooling is good for children.", "Schools are better places to learn.",
+              "Parents know their children best.", "Teachers need more support.", "Children need friends.",
+              "Exams measure too little."]
+    kps = [KeyPoint(f"k{i}", None, Sentence(t, [f"p{i}"])) for i, t in enumerate(claims)]
+    slots = plan(Axis("Homeschooling"), kps, [], "en", load_templates("en")[1])
+    assert all(s.ask is None for s in slots[1:])  # templates only: claim fusions came out garbled
+    openers = [opener(s.fallback) for s in slots[1:]]
+    assert len(set(openers)) == len(openers) and all(s.fallback.endswith(".") for s in slots)
