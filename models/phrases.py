@@ -97,6 +97,8 @@ _BAD_LINKS = {
         re.compile(r"\btout en (?!\w+ant\b)\w+", re.I),  # "tout en assurer": a gerund is needed
         re.compile(r"\b\w{3,}ant et (?:\w+er|\w+ir|\w+re)\b", re.I),  # "en développant et mettre"
         re.compile(r"\b(?:de|d'|et|à) [A-ZÉÈ]\w*(?:er|ir)\b"),  # "de Diminuer": a key point pasted, capital kept
+        re.compile(r"\bpropose (?:aussi |également )?(?!des?\b|d['’])\w+(?:er|ir)\b"),  # "propose aussi développer"
+        re.compile(r"\bdemande (?:aussi |également )?à \w+(?:er|ir|re)\b"),  # "demande également à développer"
     ),
     "en": (
         re.compile(r"\b(?:while|by) (?!\w+ing\b)(?:ensure|promote|create|develop|reduce|increase)\b", re.I),
@@ -114,6 +116,10 @@ def reads_right(sentence: str, language: str) -> bool:
     >>> reads_right("Il s'agit de sécuriser les pistes tout en ouvrant des jardins.", "fr")
     True
     >>> reads_right("Il s'agit d'éduquer, en développant et mettre en place un score carbone.", "fr")
+    False
+    >>> reads_right("La salle propose aussi développer les autoroutes.", "fr")
+    False
+    >>> reads_right("Elle demande également à développer un score carbone.", "fr")
     False
     """
     return not any(p.search(sentence) for p in _BAD_LINKS.get(base_language(language), ()))

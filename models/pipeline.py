@@ -215,13 +215,14 @@ class Pipeline:
         replies = iter(self.drafter.write(asks))
         out = []
         for c, groups in zip(clustered, members, strict=True):
-            themes = []
+            themes: list[Theme] = []
             for n, group in enumerate(groups, 1):
                 # a cluster's label is a keyword list ("carbone, entreprises évolution"): it reads badly
                 # in the ambition sentence, the heaviest key point's phrase does not
                 heaviest = group[0].sentence.text.strip("«»“” \u00a0").rstrip(".")
                 theme = Theme(f"th-{c.slug or slugify(c.axis.name)}-{n}",
-                              theme_name(next(replies), c.axis, heaviest), [k.id for k in group])
+                              theme_name(next(replies), c.axis, heaviest, [t.name for t in themes]),
+                              [k.id for k in group])
                 for k in group:
                     k.theme = theme.id
                 themes.append(theme)

@@ -45,8 +45,9 @@ from service.syntheses.services import request_synthesis
 from service.workshops.embedding import vectors_of
 from service.workshops.services import get_workshop, list_workshops
 
-#: The scripts the pages load (served from this origin: the CSP allows no inline script).
-SCRIPTS = ("axis.js", "workshop.js")
+
+def _script(name: str) -> str:
+    return (Path(__file__).parents[1] / "static" / name).read_text(encoding="utf-8")
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 UNKNOWN = "Clé, nom ou mot de passe inconnu, ou accès révoqué."
@@ -232,12 +233,15 @@ class ReviewPages(Controller):
         """The reviewed syntheses, downloaded from the pages (same as the API's export)."""
         return await export.download(db_session, workshop_id, format, comments)
 
-    @get("/static/{name:str}", media_type="text/javascript", cache_control=None)
-    async def script(self, name: FromPath[str]) -> str:
-        """The pages' scripts, served from this origin (the CSP allows no inline script)."""
-        if name not in SCRIPTS:
-            raise not_found("script", name)
-        return (Path(__file__).parents[1] / "static" / name).read_text(encoding="utf-8")
+    @get("/static/axis.js", media_type="text/javascript", cache_control=None)
+    async def axis_script(self) -> str:
+        """The axis page's script, served from this origin (the CSP allows no inline script)."""
+        return _script("axis.js")
+
+    @get("/static/workshop.js", media_type="text/javascript", cache_control=None)
+    async def workshop_script(self) -> str:
+        """The workshop page's script: it refreshes the axes' states while a synthesis runs."""
+        return _script("workshop.js")
 
     @get("/login")
     async def login_form(self, request: Request[Any, Any, Any], settings: NamedDependency[Settings],
