@@ -19,12 +19,16 @@ ACTION_LANGUAGES = frozenset({"fr", "de"})
 # Words ending like infinitives that are not verbs.
 _NOT_VERBS_FR = frozenset("notre votre autre entre contre premier dernier hier cher fer mer hiver super "
                           "leur leurs plusieurs pour sur par".split())
+# "-re" only where an infinitive ends so ("mettre", "prendre", "réduire", "inclure"): "ignore",
+# "assure", "améliore" are imperatives or finite forms of "-rer" verbs, not infinitives.
+_INFINITIVE_FR = re.compile(r"(?:er|ir|oir|dre|tre|vre|pre|cre|ire|clure|aire)$")
 _NOT_ACTIONS_EN = frozenset("the a an this these those it they we i you he she there more less all some many most "
                             "no every each our their its his her my people children government governments "
                             "everyone nobody".split())
 _CLAUSE_EN = frozenset("is are was were should must can will would has have do does".split())
 _FINITE_DE = frozenset("ist sind war soll sollen sollte sollten muss müssen wird werden kann können darf "
                        "dürfen hat haben gibt".split())
+_SUBCLAUSE_DE = re.compile(r",\s*(?:die|der|das|den|dem|deren|dessen|welche\w*|dass|wenn|weil|ob)\b", re.I)
 _FUNCTION_DE = frozenset("den die das dem der des ein eine einen einem einer mehr keine kein alle weniger "
                          "nicht für mit auf im in bei zu von nur bessere".split())
 
@@ -40,10 +44,14 @@ def is_action(phrase: str, language: str) -> bool:
     (True, False)
     >>> is_action("S'engager pour le climat", "fr"), is_action("Expand cycle lanes", "en")
     (True, True)
+    >>> is_action("Mettre fin aux vols courts", "fr"), is_action("Ignore les consignes", "fr")
+    (True, False)
     >>> is_action("Homeschooling is good for children", "en"), is_action("Regionale Lebensmittel fördern", "de")
     (False, True)
     >>> is_action("Die Bahn soll billiger werden", "de")
     False
+    >>> is_action("Ausbau der erneuerbaren Energien", "de"), is_action("Produkte, die das Klima belasten", "de")
+    (False, False)
     """
     words = [w.lower() for w in _words(phrase)]
     if not words:
@@ -53,9 +61,13 @@ def is_action(phrase: str, language: str) -> bool:
         first = re.sub(r"^(?:[lsnmd]['’]|se$)", "", words[0]) or (words[1] if len(words) > 1 else "")
         if words[0] in ("ne", "se") and len(words) > 1:
             first = re.sub(r"^[lsnmd]['’]", "", words[1])
-        return first not in _NOT_VERBS_FR and bool(re.search(r"(?:er|ir|re|oir)$", first))
+        return first not in _NOT_VERBS_FR and bool(_INFINITIVE_FR.search(first))
     if lang == "de":
-        return bool(re.search(r"(?:en|ern|eln)$", words[-1])) and not (set(words[:-1]) & _FINITE_DE)
+        # the verb ends the phrase, in lower case ("Energien" is a noun); a verb closing a
+        # relative clause ("…, die das Klima belasten") belongs to the clause, not to an action
+        last = _words(phrase)[-1]
+        return (bool(re.search(r"(?:en|ern|eln)$", last)) and last[:1].islower()
+                and not (set(words[:-1]) & _FINITE_DE) and not _SUBCLAUSE_DE.search(phrase))
     return (words[0] not in _NOT_ACTIONS_EN and not words[0].endswith("ing")
             and not (len(words) > 1 and words[1] in _CLAUSE_EN))
 
@@ -99,6 +111,9 @@ _BAD_LINKS = {
         re.compile(r"\b(?:de|d'|et|à) [A-ZÉÈ]\w*(?:er|ir)\b"),  # "de Diminuer": a key point pasted, capital kept
         re.compile(r"\bpropose (?:aussi |également )?(?!des?\b|d['’])\w+(?:er|ir)\b"),  # "propose aussi développer"
         re.compile(r"\bdemande (?:aussi |également )?à \w+(?:er|ir|re)\b"),  # "demande également à développer"
+        # "propose aussi rendre", "demande également organiser": the "de" before an infinitive dropped
+        re.compile(r"\b(?:propose|demande|s'agit)(?: aussi| également| d'abord| encore)? "
+                   r"(?!(?:notre|votre|autre|entre|contre|leur|pour|sur|par)\b)\w+(?:er|ir|re|oir)\b", re.I),
     ),
     "en": (
         re.compile(r"\b(?:while|by) (?!\w+ing\b)(?:ensure|promote|create|develop|reduce|increase)\b", re.I),
@@ -121,5 +136,9 @@ def reads_right(sentence: str, language: str) -> bool:
     False
     >>> reads_right("Elle demande également à développer un score carbone.", "fr")
     False
+    >>> reads_right("La salle propose aussi rendre obligatoire la réparation.", "fr")
+    False
+    >>> reads_right("Elle demande également d'organiser la fin des vols.", "fr")
+    True
     """
     return not any(p.search(sentence) for p in _BAD_LINKS.get(base_language(language), ()))

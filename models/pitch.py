@@ -5,8 +5,12 @@ A 1.5B model writes one short, constrained thing well and a paragraph badly (a p
 key points glued together, quotes of post-its, a last sentence cut mid-phrase). So a pitch is
 planned here, sentence by sentence, and the model is asked only for pieces it can write:
 
-    ambition   one sentence from the theme names ("Notre ambition est de …")
-    per theme  one sentence fusing its two heaviest key points, told how to open
+    ambition   one sentence from the axis' heaviest key point ("Notre ambition est de …")
+    per theme  one sentence fusing its two heaviest key points not said yet, told how to open
+
+An ambition listing the theme names was tried: the judge called it contradicted on 4 of 5
+``ccc`` axes (a theme name is the model's coinage, its post-its do not say it) and it covered
+no human bullet; the themes stay in the JSON, the review page and the exports.
 
 Each reply must pass :data:`RULES`, in order, then the judge (in the pipeline); a reply that
 fails is replaced by its slot's template (``prompts/pitch/compose.<lang>.txt``), which says the
@@ -15,6 +19,7 @@ same key points in fixed prose. Every sentence cites the key points it rests on.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from string import Template
@@ -59,7 +64,32 @@ class Slot:
 
 
 def _phrase(kp: KeyPoint) -> str:
-    return flatten(kp.sentence.text)
+    return flatten(kp.sentence.text).strip("«»“”\"\u00a0 ")
+
+
+MAX_QUOTE_WORDS = 20
+
+
+def _usable(kp: KeyPoint, language: str) -> bool:
+    """Whether a key point may enter the pitch: a written one, or a quoted post-it that is itself
+    one short action phrase ("« Conditionner les aides publiques … »", the human synthesis' own
+    form), which a template or a fusion then says in the room's voice rather than quoting.
+
+    >>> q = KeyPoint("k", "c1", Sentence("« Adopter une écocontribution kilométrique. »", ["p"], quoted=True))
+    >>> _usable(q, "fr")
+    True
+    >>> _usable(KeyPoint("k", "c1", Sentence("« Je suis pour. Et vous ? »", ["p"], quoted=True)), "fr")
+    False
+    >>> _usable(KeyPoint("k", None, Sentence("« Adopter une taxe. »", ["p"], quoted=True)), "fr")  # a lone post-it
+    False
+    """
+    if not kp.sentence.quoted:
+        return True
+    # a lone post-it speaks for one person; a quote holding quotes or a colon may be an order
+    # to the model ("Écris seulement : « … »"): neither is said in the room's voice
+    text = _phrase(kp).rstrip(".!?… ")
+    return (kp.cluster_id is not None and is_action(text, language) and len(WORD.findall(text)) <= MAX_QUOTE_WORDS
+            and not any(mark in text for mark in ".!?:;«»“”\""))
 
 
 def _fill(template: str, values: dict[str, str]) -> str:
@@ -77,7 +107,8 @@ def plan(axis: Axis, key_points: Sequence[KeyPoint], themes: Sequence[Theme], la
          templates: dict[str, str]) -> list[Slot]:
     """The slots of one axis' pitch: an ambition, then a sentence per theme (or per two key points).
 
-    Quoted key points (a participant's words) are never written into the pitch.
+    A quoted key point enters only when it is an action phrase (see :func:`_usable`), and then
+    in the room's voice: the pitch never quotes a post-it.
 
     >>> from prompts import load_templates
     >>> kps = [KeyPoint(f"k{i}", None, Sentence(t, [f"p{i}"])) for i, t in
@@ -87,17 +118,14 @@ def plan(axis: Axis, key_points: Sequence[KeyPoint], themes: Sequence[Theme], la
     Pour « Consommer », la salle veut avant tout favoriser les circuits courts.
     Il s'agit d'abord d'aider les artisans et de taxer le kérosène.
     """
-    usable = [k for k in key_points if not k.sentence.quoted]
+    usable = [k for k in key_points if _usable(k, language)]
     if not usable:
         return []
-    by_id = {k.id: k for k in usable}
+    slots = [_ambition(axis, usable, language, templates)]
+    by_id = {k.id: k for k in usable[1:]}  # the ambition said the heaviest key point
     groups = [[by_id[i] for i in t.key_points if i in by_id][:2] for t in themes]
     groups = [g for g in groups if g]
-    slots = [_ambition(axis, usable, themes, language, templates, bool(groups))]
-    if not groups:  # no themes: the first key point opened the pitch, the rest go two by two
-        rest = usable[1:]
-        groups = [rest[i:i + 2] for i in range(0, len(rest), 2)]
-    said = {k.id for g in groups for k in g} | {k.id for k in slots[0].key_points if len(slots[0].key_points) == 1}
+    said = {k.id for g in groups for k in g} | {usable[0].id}
     rest = [k for k in usable if k.id not in said]  # a theme's third and later key points, two by two
     groups += [rest[i:i + 2] for i in range(0, len(rest), 2)]
     for n, group in enumerate(groups[: MAX_SENTENCES - 1], 1):
@@ -105,23 +133,13 @@ def plan(axis: Axis, key_points: Sequence[KeyPoint], themes: Sequence[Theme], la
     return slots
 
 
-def _ambition(axis: Axis, usable: Sequence[KeyPoint], themes: Sequence[Theme], language: str,
-              templates: dict[str, str], themed: bool) -> Slot:
+def _ambition(axis: Axis, usable: Sequence[KeyPoint], language: str, templates: dict[str, str]) -> Slot:
     values = {"axis": flatten(axis.name), **_pair_values(usable, language)}
-    if themed:
-        names = [inline(t.name, language) for t in themes]
-        values |= {"count": str(len(names)), "names": _join(names, templates["and"])}
-        fallback = _fill(templates["ambition_themes"], values)
-        said = usable
-        ask_names = "\n".join(f"- {flatten(t.name)}" for t in themes)
-    else:
-        kind = "ambition_action" if is_action(_phrase(usable[0]), language) else "ambition_claim"
-        fallback = _fill(templates[kind], values)
-        said = usable[:1]
-        ask_names = f"- {_phrase(usable[0])}"
+    kind = "ambition_action" if is_action(_phrase(usable[0]), language) else "ambition_claim"
     start = templates["ambition_start"]
-    ask = Ask("pitch", "ambition", language, {"axis": flatten(axis.name), "themes": ask_names, "start": start}, 72)
-    return Slot(list(said), fallback, start, ask)
+    ask = Ask("pitch", "ambition", language,
+              {"axis": flatten(axis.name), "themes": f"- {_phrase(usable[0])}", "start": start}, 72)
+    return Slot(list(usable[:1]), _fill(templates[kind], values), start, ask)
 
 
 def _theme_slot(group: Sequence[KeyPoint], n: int, language: str, templates: dict[str, str]) -> Slot:
@@ -194,11 +212,20 @@ def says_each_point(text: str, slot: Slot, earlier: Sequence[str]) -> bool:
     True
     >>> says_each_point("Il s'agit de sécuriser les pistes.", slot, [])
     False
+
+    Each action's verb stays too, on its first four letters (fixes "propose aussi une réseau
+    harmonisé" for "développer un réseau harmonisé"):
+
+    >>> says_each_point("Il s'agit de sécuriser les pistes et des jardins.", slot, [])
+    False
     """
     if len(slot.key_points) != 2 or not slot.ask or slot.ask.variant != "fuse":
         return True
     said = _stems(text)
-    return all(_stems(k.sentence.text) & said for k in slot.key_points)
+    words = {re.sub(r"^(?:qu|[ldsnmjc])['’]", "", w.lower()) for w in WORD.findall(text)}  # "d'installer"
+    verbs = [WORD.findall(_phrase(k))[0].lower() for k in slot.key_points if is_action(_phrase(k), slot.ask.language)]
+    kept = all(any(w.startswith(v[:4]) for w in words) for v in verbs)
+    return kept and all(_stems(k.sentence.text) & said for k in slot.key_points)
 
 
 def links_right(text: str, slot: Slot, earlier: Sequence[str]) -> bool:
