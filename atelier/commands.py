@@ -81,8 +81,8 @@ def _worker(args: argparse.Namespace) -> int:
     import asyncio
     import logging
 
-    from service.jobs.worker import BrokerLostError, run_worker
     from service.settings import Settings
+    from service.worker import BrokerLostError, run_worker
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = Settings.from_env(database_url=args.database_url)

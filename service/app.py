@@ -49,19 +49,20 @@ from service.db.commit import commit_before_send
 from service.db.migrate import private_home, upgrade
 from service.db.models import PostItRow
 from service.discussion.controllers import CommentController
-from service.discussion.pages import DiscussionPages
 from service.errors import database_refused, stale_write, validation_failed
 from service.imports.controllers import ImportController
 from service.jobs.controllers import JobController
 from service.jobs.queue import Context, build_queue, process_name
-from service.jobs.registry import recover_local, sweep_local, tasks
+from service.jobs.recovery import sweep_local
 from service.ml import DrafterFactory, EmbedderFactory, ModelHub
+from service.pages.discussion import DiscussionPages
+from service.pages.review import ReviewPages
 from service.review.conflicts import version_conflict
 from service.review.controllers import ClusterController, PitchController
-from service.review.pages import ReviewPages
 from service.review.services import VersionConflict
 from service.settings import Settings
 from service.syntheses.controllers import SynthesisController
+from service.tasks import recover_local, tasks
 from service.workshops.controllers import PostItController, WorkshopController
 from service.workshops.embedding import UNFINISHED
 from service.workshops.vote_controller import VoteController

@@ -6,7 +6,12 @@ import hmac
 import secrets
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+from litestar import Request
+from litestar.connection import ASGIConnection
+from litestar.exceptions import PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -50,3 +55,12 @@ def csrf_ok(expected: str | None, given: str | None) -> bool:
 
 def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+async def csrf(connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseRouteHandler) -> None:
+    """Every form post carries the session's CSRF token (synchronizer token, compared in constant time)."""
+    if not isinstance(connection, Request):
+        raise PermissionDeniedException("CSRF check needs a request")
+    form = await connection.form()
+    if not csrf_ok(connection.auth, form.get("csrf")):  # ``auth`` is the session's token; None for bearer keys
+        raise PermissionDeniedException("missing or wrong CSRF token: reload the page and try again")

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.types import Axis, PostIt
-from service.db.models import ClusterRow, Job, PostItRow, SynthesisRow, Workshop
+from service.db.models import Job, PostItRow, SynthesisRow, Workshop
 from service.db.repositories import get_one
 from service.errors import bad_request
 from service.jobs import services as jobs
@@ -146,16 +146,3 @@ async def list_syntheses(session: AsyncSession, workshop_id: uuid.UUID) -> list[
     return [synthesis_out(row, state) for row, state in rows.all()]
 
 
-async def cluster_members(session: AsyncSession, workshop_id: uuid.UUID, cluster_id: str) -> set[str]:
-    """Post-it ids of a cluster as reviewed now (``ClusterRow``: the one source of membership).
-
-    ``cluster_id`` is the cluster's key (``se-deplacer-2``), its UUID, or ``<axis name>:singular``.
-    """
-    clusters = (await session.scalars(select(ClusterRow).where(ClusterRow.workshop_id == workshop_id))).all()
-    axis_name, _, singular = cluster_id.rpartition(":")
-    axis_ids = {a.id for a in (await get_workshop(session, workshop_id)).axes if a.name == axis_name}
-    for c in clusters:
-        if c.key == cluster_id or str(c.id) == cluster_id or (singular == "singular" and c.singular
-                                                              and c.axis_id in axis_ids):
-            return set(c.postit_ids)
-    raise bad_request(f"cluster: unknown cluster {cluster_id!r} in this workshop", "cluster")

@@ -20,7 +20,6 @@ from service.auth.guards import allow, principal
 from service.db.models import Workshop
 from service.pagination import MAX_PAGE, Limit, Offset, paged
 from service.settings import Settings
-from service.syntheses.services import cluster_members
 from service.workshops import services
 from service.workshops.embedding import queue_embedding
 from service.workshops.erasure import compact
@@ -153,7 +152,7 @@ class WorkshopController(Controller):
         offset: Offset = 0,
     ) -> Response[list[PostItOut]]:
         """Post-its, optionally filtered by axis name or by cluster (key, id or ``<axis>:singular``), as reviewed."""
-        members = await cluster_members(db_session, workshop_id, cluster) if cluster else None
+        members = await services.cluster_members(db_session, workshop_id, cluster) if cluster else None
         return paged(request, await services.list_postits(db_session, workshop_id, axis, members), limit, offset)
 
 

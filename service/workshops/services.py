@@ -13,7 +13,7 @@ from models.inputs import InputError, TooManyRows, decode, parse_csv
 from models.routing import axis_key
 from service.auth.keys import grant
 from service.auth.principal import Principal
-from service.db.models import AxisRow, Job, PostItRow, SynthesisRow, Workshop
+from service.db.models import AxisRow, ClusterRow, Job, PostItRow, SynthesisRow, Workshop
 from service.db.repositories import get_one, postits_of
 from service.errors import bad_request, too_large
 from service.limits import normalise_newlines
@@ -244,3 +244,18 @@ async def delete_postit(session: AsyncSession, postit_id: uuid.UUID) -> list[str
     await session.delete(row)
     await session.flush()
     return [text]
+
+
+async def cluster_members(session: AsyncSession, workshop_id: uuid.UUID, cluster_id: str) -> set[str]:
+    """Post-it ids of a cluster as reviewed now (``ClusterRow``: the one source of membership).
+
+    ``cluster_id`` is the cluster's key (``se-deplacer-2``), its UUID, or ``<axis name>:singular``.
+    """
+    clusters = (await session.scalars(select(ClusterRow).where(ClusterRow.workshop_id == workshop_id))).all()
+    axis_name, _, singular = cluster_id.rpartition(":")
+    axis_ids = {a.id for a in (await get_workshop(session, workshop_id)).axes if a.name == axis_name}
+    for c in clusters:
+        if c.key == cluster_id or str(c.id) == cluster_id or (singular == "singular" and c.singular
+                                                              and c.axis_id in axis_ids):
+            return set(c.postit_ids)
+    raise bad_request(f"cluster: unknown cluster {cluster_id!r} in this workshop", "cluster")

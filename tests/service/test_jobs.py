@@ -96,7 +96,7 @@ def test_a_worker_that_loses_its_broker_stops_instead_of_spinning() -> None:
 
     import pytest
 
-    from service.jobs.worker import BrokerLostError, watch_broker
+    from service.worker import BrokerLostError, watch_broker
 
     class Down:
         async def count(self, kind: str) -> int:

@@ -93,7 +93,7 @@ def test_models_route_lists_drafters_and_packaged_models(client: TestClient[Lite
 def test_a_large_group_lists_its_most_voted_post_its_and_the_rest_on_demand(
         client: TestClient[Litestar], monkeypatch: pytest.MonkeyPatch) -> None:
     """Every member with a move form each made a 20,000-post-it axis page 36 MB and held the loop 5 s."""
-    from service.review import pages
+    from service.pages import review as pages
 
     wid, data = reviewed_workshop(client)
     axis_id = client.get(f"{API}/workshops/{wid}").json()["axes"][0]["id"]

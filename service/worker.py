@@ -11,9 +11,9 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
 from service.jobs.queue import QUEUE_OF, QUEUES, SaqQueue, process_name
-from service.jobs.registry import tasks
 from service.ml import ModelHub
 from service.settings import Settings
+from service.tasks import tasks
 
 log = logging.getLogger(__name__)
 #: A worker that cannot reach its broker this long exits (status 1) for its supervisor to restart

@@ -16,11 +16,8 @@ from typing import Annotated, Any
 import anyio
 import numpy as np
 from litestar import Controller, Request, Response, get, post
-from litestar.connection import ASGIConnection
 from litestar.di import NamedDependency
 from litestar.enums import MediaType, RequestEncodingType
-from litestar.exceptions import PermissionDeniedException
-from litestar.handlers.base import BaseRouteHandler
 from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Template
 from sqlalchemy import select
@@ -29,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models.platform import strip_platform_prompt
 from service.auth import signin
 from service.auth.guards import allow, principal
-from service.auth.sessions import COOKIE, LIFETIME, close_session, csrf_ok, open_session
+from service.auth.sessions import COOKIE, LIFETIME, close_session, csrf, open_session
 from service.db.models import AxisRow, Job, PitchRow, SynthesisRow, Workshop
 from service.db.repositories import get_one, postit_cards, postit_index
 from service.discussion import services as discussion
@@ -51,15 +48,6 @@ def _script(name: str) -> str:
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 UNKNOWN = "Clé, nom ou mot de passe inconnu, ou accès révoqué."
-
-
-async def csrf(connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseRouteHandler) -> None:
-    """Every form post carries the session's CSRF token (synchronizer token, compared in constant time)."""
-    if not isinstance(connection, Request):
-        raise PermissionDeniedException("CSRF check needs a request")
-    form = await connection.form()
-    if not csrf_ok(connection.auth, form.get("csrf")):  # ``auth`` is the session's token; None for bearer keys
-        raise PermissionDeniedException("missing or wrong CSRF token: reload the page and try again")
 
 
 def _login_page(request: Request[Any, Any, Any], settings: Settings, next_path: str, error: str | None,

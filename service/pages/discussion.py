@@ -14,10 +14,10 @@ from litestar.response import Redirect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth.guards import allow, principal
+from service.auth.sessions import csrf
 from service.discussion import services as discussion
 from service.discussion.schemas import CommentIn, CommentUpdate
 from service.errors import bad_request, not_found
-from service.review.pages import csrf
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 

@@ -1,0 +1,1 @@
+"""The HTML pages facilitators use (review, discussion): above the domains they render."""
