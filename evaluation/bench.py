@@ -18,23 +18,17 @@ import json
 import os
 import time
 from collections.abc import Sequence
-from pathlib import Path
 
 import numpy as np
 
+from evaluation.datasets import default_data_dir
 from evaluation.metering import MeteredGenerator, token_counter
 from models.types import Axis, AxisSynthesis, PostIt
 
 
-def data_dir() -> Path:
-    """``$ATELIER_DATA_DIR``, else ``../shared/datasets`` next to the project."""
-    env = os.environ.get("ATELIER_DATA_DIR")
-    return Path(env) if env else Path(__file__).resolve().parents[2] / "shared" / "datasets"
-
-
 def real_workshop(n: int = 300, n_axes: int = 6) -> tuple[list[PostIt], list[Axis]]:
     """Plébiscite Make.org proposals, unassigned, under the report's first ``n_axes`` ideas."""
-    base = data_dir() / "makeorg-monde-dapres"
+    base = default_data_dir() / "makeorg-monde-dapres"
     ideas = json.loads((base / "ideas.json").read_text())["ideas"][:n_axes]
     axes = [Axis(i["idea_title"], " ".join(i["human_synthesis_bullets"])) for i in ideas]
     postits = []

@@ -45,6 +45,7 @@ def test_good_inputs_in_three_formats(tmp_path: Path) -> None:
     assert read_postits(tmp_path / "a.jsonl")[0].author == "table 2"
 
 
+@pytest.mark.system
 def test_synthesize_end_to_end_with_tiny_local_models(tmp_path: Path, tiny_models: dict[str, Path]) -> None:
     source = tmp_path / "in.csv"
     rows = [f"{i},{t} {i},{a},{i % 3}" for i, (t, a) in enumerate(
@@ -68,6 +69,7 @@ def test_synthesize_end_to_end_with_tiny_local_models(tmp_path: Path, tiny_model
     assert (out / "synthesis.md").read_text().startswith("# Synthèse de l'atelier")
 
 
+@pytest.mark.system
 def test_missing_packaged_model_says_how_to_fetch(tmp_path: Path) -> None:
     source = tmp_path / "in.csv"
     source.write_text("text\nbonjour\n")
@@ -84,6 +86,7 @@ def _env(home: Path) -> dict[str, str]:
     return {**os.environ, "ATELIER_HOME": str(home), "HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1"}
 
 
+@pytest.mark.system
 def test_openvino_gives_one_line_for_a_model_it_cannot_read(tmp_path: Path, tiny_models: dict[str, Path]) -> None:
     source = tmp_path / "w.csv"
     source.write_text("id,text,axis\n1,FabLabs ruraux,FabLabs\n")

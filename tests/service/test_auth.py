@@ -268,6 +268,7 @@ def test_an_admin_key_cannot_be_given_a_scope_it_would_ignore(client: TestClient
     assert "Traceback" not in made.stderr
 
 
+@pytest.mark.system
 def test_serve_with_a_queue_and_sqlite_says_so_in_one_line(home: Path) -> None:
     import subprocess
     import sys

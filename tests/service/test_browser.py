@@ -21,6 +21,8 @@ import pytest
 from tests.service.conftest import admin_key
 from tests.service.test_review_api import POSTITS
 
+pytestmark = pytest.mark.system  # processes or a browser, seconds each: out of the inner loop
+
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 INSTALL_HINT = "run `make browser` (as root), or `sudo apt-get install chromium`, or set ATELIER_CHROMIUM"

@@ -22,6 +22,8 @@ import pytest
 
 from tests.service.processes import atelier, free_port, service_env, stop, wait_health
 
+pytestmark = pytest.mark.system  # processes or a browser, seconds each: out of the inner loop
+
 HEALTH_P99 = 0.250  # seconds, the bound
 HOSTILE_WITHIN = 10.0  # seconds for the hostile request itself
 PAUSE = 0.025

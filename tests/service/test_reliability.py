@@ -17,6 +17,8 @@ import pytest
 from tests.service.conftest import admin_key
 from tests.service.processes import atelier, every_page, free_port, service_env, stop, wait_health
 
+pytestmark = pytest.mark.system  # processes or a browser, seconds each: out of the inner loop
+
 WRITERS = 50
 SECONDS = float(os.environ.get("ATELIER_RELIABILITY_SECONDS", "30"))
 

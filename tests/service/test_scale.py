@@ -18,6 +18,8 @@ import pytest
 from tests.service.conftest import admin_key, settings_for
 from tests.service.processes import atelier, free_port, redis_server, service_env, stop, wait_health
 
+pytestmark = pytest.mark.system  # processes or a browser, seconds each: out of the inner loop
+
 POSTITS = 500
 MID_JOB = ("clustering", "drafting", "scoring")
 

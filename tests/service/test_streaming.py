@@ -15,6 +15,8 @@ import pytest
 from tests.service.conftest import admin_key
 from tests.service.processes import every_page, free_port, service_env, stop, wait_health
 
+pytestmark = pytest.mark.system  # processes or a browser, seconds each: out of the inner loop
+
 TOPICS = ["bus", "vélo", "train", "logement", "isolation"]
 
 
