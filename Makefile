@@ -26,7 +26,7 @@ WHEELS := $(ATELIER_HOME)/wheels/llama-avx2
 # Where torch's CPU build comes from, e.g. --index-url https://download.pytorch.org/whl/cpu.
 TORCH_PIP_ARGS ?=
 
-.PHONY: lock install models browser llama-server run test lint typecheck pytest bench image clean
+.PHONY: lock install models browser llama-server run test lint typecheck docs pytest bench image clean
 
 # Everything but torch comes from requirements-dev.lock, every file checked by sha256 (.ci/lock
 # regenerates it); the project itself is installed without dependencies, and `pip check` proves the
@@ -93,7 +93,11 @@ pytest: install browser llama-server
 		ATELIER_REQUIRE_REDIS="$$require" ATELIER_TEST_DATABASE_URL="$$url" $(BIN)/pytest -q tests/service; \
 	fi
 
-test: install lint typecheck pytest
+# The docs site (MkDocs Material, mkdocs.yml): warnings are errors; the API page is generated from the app.
+docs: $(BIN)/.installed
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
+
+test: install lint typecheck docs pytest
 
 bench: install
 	$(BIN)/atelier bench
