@@ -11,7 +11,7 @@ from typing import Any
 
 from models.types import PostIt
 
-MAX_TEXT = 2000
+MAX_TEXT = 2000  # the CLI's bound; the service passes its own (``ATELIER_MAX_TEXT_LENGTH``)
 
 
 class InputError(ValueError):
@@ -32,7 +32,12 @@ def decode(data: bytes, source: str) -> str:
         raise InputError(source, line, f"undecodable bytes (not UTF-8) at byte {err.start}") from None
 
 
-def postit_from_record(record: dict[str, Any], source: str, line: int, index: int, default_ids: bool = True) -> PostIt:
+class TextTooLong(InputError):
+    """A text over the caller's bound (a 413 for the service, like a JSON body's)."""
+
+
+def postit_from_record(record: dict[str, Any], source: str, line: int, index: int, default_ids: bool = True,
+                       max_text: int = MAX_TEXT) -> PostIt:
     """Validate one record (CSV row or JSON object) into a post-it.
 
     A record without id gets ``p<n>`` (its position) when ``default_ids``, else an empty id.
@@ -42,8 +47,8 @@ def postit_from_record(record: dict[str, Any], source: str, line: int, index: in
         raise InputError(source, line, "missing field 'text'", "text")
     if not isinstance(text, str) or not text.strip():
         raise InputError(source, line, "empty text", "text")
-    if len(text) > MAX_TEXT:
-        raise InputError(source, line, f"text longer than {MAX_TEXT} characters", "text")
+    if len(text) > max_text:
+        raise TextTooLong(source, line, f"text longer than {max_text} characters", "text")
     raw_votes = record.get("votes")
     try:
         votes = int(raw_votes) if raw_votes not in (None, "") else 0
@@ -78,7 +83,8 @@ class TooManyRows(InputError):
     """More rows than the caller accepts: reading stopped there (a 413 for the service)."""
 
 
-def parse_csv(text: str, source: str, default_ids: bool = True, max_rows: int | None = None) -> list[PostIt]:
+def parse_csv(text: str, source: str, default_ids: bool = True, max_rows: int | None = None,
+              max_text: int = MAX_TEXT) -> list[PostIt]:
     """Post-its from CSV with at least a ``text`` column (``id,axis,votes`` optional).
 
     The delimiter is sniffed from the header (``,`` ``;`` or tab); a field over the csv module's
@@ -96,7 +102,7 @@ def parse_csv(text: str, source: str, default_ids: bool = True, max_rows: int | 
             if max_rows is not None and index >= max_rows:
                 raise TooManyRows(source, reader.line_num, f"more than {max_rows} rows in one request", "rows")
             clean = {(k or "").strip().lower(): v for k, v in row.items()}
-            out.append(postit_from_record(clean, source, reader.line_num, index, default_ids))
+            out.append(postit_from_record(clean, source, reader.line_num, index, default_ids, max_text))
     except csv.Error as err:
         raise InputError(source, reader.line_num + 1, f"unreadable CSV: {err}") from None
     return _unique(out, source)

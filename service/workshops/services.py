@@ -9,7 +9,7 @@ import msgspec
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.inputs import InputError, TooManyRows, decode, parse_csv
+from models.inputs import InputError, TextTooLong, TooManyRows, decode, parse_csv
 from models.routing import axis_key
 from service.auth.keys import grant
 from service.auth.principal import Principal
@@ -158,7 +158,11 @@ async def add_postits(session: AsyncSession, workshop_id: uuid.UUID, items: Sequ
 def csv_items(body: bytes, settings: Settings) -> list[PostItIn]:
     """CSV rows (the CLI's columns) to post-its, or a 400 naming the line and field."""
     try:
-        postits = parse_csv(decode(body, "csv"), "csv", default_ids=False, max_rows=settings.max_batch)
+        postits = parse_csv(decode(body, "csv"), "csv", default_ids=False, max_rows=settings.max_batch,
+                            max_text=settings.max_text_length)
+    except TextTooLong as err:  # the same status and bound as a JSON body's text
+        raise too_large(f"csv line {err.line}: text longer than {settings.max_text_length} characters "
+                        "(ATELIER_MAX_TEXT_LENGTH)", "text") from None
     except TooManyRows as err:
         raise too_large(f"csv line {err.line}: more than {settings.max_batch} post-its in one request; "
                         f"the limit is {settings.max_batch}", "postits") from None

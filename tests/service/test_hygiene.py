@@ -250,3 +250,18 @@ def test_markdown_export_escapes_every_text_and_input_refuses_bidi_and_zero_widt
         answer = client.post(f"{API}/workshops/{wid}/postits", json=[{"text": bad}])
         assert answer.status_code == 400, (bad, answer.text)
     assert client.patch(f"{API}/workshops/{wid}", json={"title": "a\u202eb"}).status_code == 400
+
+
+def test_a_text_over_the_limit_is_one_413_whatever_the_format(home: Path) -> None:
+    """One bound (``ATELIER_MAX_TEXT_LENGTH``), one status: a CSV row answered 400 at a fixed 2,000
+    while a JSON body answered 413 at the setting."""
+    with started(home, max_text_length=50) as client:
+        wid = _workshop(client)
+        long = "x" * 51
+        json_push = client.post(f"{API}/workshops/{wid}/postits", json=[{"text": long}])
+        csv_push = client.post(f"{API}/workshops/{wid}/postits/csv", content=f"text\nok\n{long}\n".encode(),
+                               headers={"content-type": "text/csv"})
+        assert json_push.status_code == csv_push.status_code == 413, (json_push.text, csv_push.text)
+        assert "50 characters" in json_push.json()["detail"] and "csv line 3" in csv_push.json()["detail"]
+        assert client.post(f"{API}/workshops/{wid}/postits", json=[{"text": "x" * 50}]).status_code == 201
+        assert [p["text"] for p in client.get(f"{API}/workshops/{wid}/postits").json()] == ["x" * 50]
