@@ -43,7 +43,9 @@ def render(schema: dict[str, Any]) -> str:
             if not op:
                 continue
             codes = ", ".join(sorted(op.get("responses", {})))
-            summary = _cell(op.get("summary") or "") + (" — " + _cell(op["description"]) if op.get("description") else "")
+            summary = _cell(op.get("summary") or "")
+            if op.get("description"):
+                summary += " — " + _cell(op["description"])
             for tag in op.get("tags") or ["other"]:
                 by_tag.setdefault(tag, []).append(f"| `{method.upper()} {path}` | {summary} | {codes} |")
     out = ["# API reference", "",
@@ -55,7 +57,7 @@ def render(schema: dict[str, Any]) -> str:
     return "\n".join(out)
 
 
-def on_files(files: Files, config: Any) -> Files:  # noqa: ANN401 - MkDocs' hook signature
+def on_files(files: Files, config: Any) -> Files:
     """Add ``reference/api.md`` and ``reference/openapi.json``, built from the app."""
     schema = _schema()
     files.append(File.generated(config, "reference/api.md", content=render(schema)))
