@@ -135,6 +135,11 @@ def bench_end_to_end(n: int, skip_drafting: bool) -> None:
               f"{len(c.singular_ids):3d} singular")
     sentences = [s for d in drafts for s in d.pitch.sentences]
     key_points = [k.sentence for d in drafts for k in d.key_points]
+    from models.drafting import taken_as_is
+
+    groups = [g for c in clustered for g in streamed._groups(c)]
+    taken = sum(taken_as_is(g, streamed.config.language) is not None for g in groups)
+    print(f"  key points taken as is from a group's best post-it (no model, no judge): {taken} of {len(groups)}")
     for name, items in (("key points", key_points), ("pitch sentences", sentences)):
         verdicts = {v: sum(s.verdict == v for s in items) for v in ("supported", "contradicted", "unsupported")}
         print(f"  {name}: {verdicts}, quoted after a second flag: {sum(s.quoted for s in items)}")

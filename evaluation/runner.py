@@ -57,6 +57,7 @@ class EvalConfig:
     support_threshold: float = 0.5
     coverage_threshold: float = DEFAULT_THRESHOLD
     max_singular_key_points: int = 3
+    take_clean_postits: bool = True
     draft: bool = True
 
     @classmethod
@@ -141,7 +142,8 @@ class Runner:
     def _run_case(self, config: EvalConfig, case: Case, embedder: Embedder, drafter: Drafter) -> CaseOutput:
         settings = PipelineConfig(language=case.language, min_cluster_size=config.min_cluster_size,
                                   min_samples=config.min_samples, support_threshold=config.support_threshold,
-                                  max_singular_key_points=config.max_singular_key_points)
+                                  max_singular_key_points=config.max_singular_key_points,
+                                  take_clean_postits=config.take_clean_postits)
         axis = [Axis(case.axis, case.description)]
         postits = case.as_postits()
         pipeline = Pipeline(embedder, drafter, settings)

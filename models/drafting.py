@@ -21,9 +21,11 @@ from typing import Any, Protocol
 
 from models.consensus import Stance
 from models.generation import Generator, Messages
+from models.language import base_language
+from models.phrases import ACTION_LANGUAGES, is_action
 from models.pitch import Ask
 from models.platform import strip_platform_prompt
-from models.text import MAX_KEY_POINT_WORDS, clean_generation, finish, flatten, key_point_text
+from models.text import MAX_KEY_POINT_WORDS, WORD, clean_generation, finish, flatten, key_point_text
 from models.types import Axis, PostIt, Sentence
 from prompts import Prompt, load_prompt
 
@@ -103,6 +105,33 @@ def quote_sentence(group: GroupBrief, language: str) -> Sentence:
     text = finish(strip_platform_prompt(flatten(best.text), language))
     mark = "«\u00a0{}\u00a0»" if language.startswith("fr") else "“{}”"
     return Sentence(mark.format(text), [best.id], quoted=True)
+
+
+MIN_TAKEN_WORDS = 3
+
+
+def taken_as_is(group: GroupBrief, language: str) -> Sentence | None:
+    """The group's best post-it as its key point, when it already is one: no model call, no judge.
+
+    It must be what a key point is asked to be: one complete action phrase of 3 to
+    :data:`~models.text.MAX_KEY_POINT_WORDS` words (platform prompt stripped) in a language whose
+    key points are actions, with no quote or colon (a post-it giving orders stays for the model,
+    fenced). The quote is marked as such. A singular idea is never taken: one voice is no group.
+
+    >>> g = GroupBrief("x", [], [PostIt("p1", "Il faut favoriser les circuits courts alimentaires")], 4, 9)
+    >>> taken_as_is(g, "fr").text, taken_as_is(g, "fr").citations
+    ('«\xa0Favoriser les circuits courts alimentaires.\xa0»', ['p1'])
+    >>> taken_as_is(GroupBrief("x", [], [PostIt("p1", "Les bus sont trop chers, vraiment")], 4, 9), "fr") is None
+    True
+    """
+    if group.singular or not group.postits or base_language(language) not in ACTION_LANGUAGES:
+        return None
+    text = strip_platform_prompt(flatten(group.postits[0].text), language).strip().rstrip(".!… ")
+    words = WORD.findall(text)
+    if (not MIN_TAKEN_WORDS <= len(words) <= MAX_KEY_POINT_WORDS or any(m in text for m in ".!?:;«»“”\"")
+            or not is_action(text, language)):
+        return None
+    return quote_sentence(group, language)
 
 
 class ExtractiveDrafter:

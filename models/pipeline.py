@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
@@ -23,7 +23,7 @@ import numpy as np
 from models.clustering import SINGULAR, AxisClusterer
 from models.consensus import stance_of
 from models.decisions import ReviewDecisions, apply_decisions
-from models.drafting import Drafter, GroupBrief, PitchRequest, quote_sentence
+from models.drafting import Drafter, GroupBrief, PitchRequest, quote_sentence, taken_as_is
 from models.embedding import Embedder
 from models.labelling import ctfidf_keywords, representatives, short_label, vote_weights
 from models.language import base_language
@@ -72,6 +72,7 @@ class PipelineConfig:
     n_representatives: int = 3
     n_keywords: int = 5
     support_threshold: float = 0.5
+    take_clean_postits: bool = True
 
 
 @dataclass
@@ -190,13 +191,24 @@ class Pipeline:
         texts = {p.id: p.text for c in clustered for p in c.postits}
         requests = [PitchRequest(c.axis, self.config.language, self._groups(c)) for c in clustered]
         report("drafting", 0.0)
-        drafted = self.drafter.key_points(requests, lambda f: report("drafting", f / 2))
+        drafted = self._key_points(requests, lambda f: report("drafting", f / 2))
         key_points = self._checked_key_points(clustered, requests, drafted, texts)
         themes = self._themes(clustered, key_points)
         report("drafting", 0.75)
         pitches = self._pitches(clustered, key_points, themes, texts)
         report("scoring", 1.0)
         return [AxisDraft(kps, Pitch(p), th) for kps, p, th in zip(key_points, pitches, themes, strict=True)]
+
+    def _key_points(self, requests: Sequence[PitchRequest], progress: Callable[[float], None]) -> list[list[Sentence]]:
+        """One sentence per group: its best post-it where that already is a key point
+        (:func:`~models.drafting.taken_as_is`, when ``take_clean_postits``), else the drafter's."""
+        language = self.config.language
+        taken = [[taken_as_is(g, language) if self.config.take_clean_postits else None for g in r.groups]
+                 for r in requests]
+        asked = [replace(r, groups=[g for g, t in zip(r.groups, ts, strict=True) if t is None])
+                 for r, ts in zip(requests, taken, strict=True)]
+        written = iter([iter(d) for d in self.drafter.key_points(asked, progress)])
+        return [[t if t is not None else next(w) for t in ts] for ts, w in zip(taken, written, strict=True)]
 
     def _themes(self, clustered: Sequence[AxisClusters], key_points: Sequence[list[KeyPoint]]) -> list[list[Theme]]:
         """Each axis' key points in 2–3 themes (axes with ≥ 4), named by the model or by their heaviest key point."""

@@ -124,3 +124,25 @@ def test_claims_are_not_fused_by_the_model_and_their_sentences_open_differently(
     assert all(s.ask is None for s in slots[1:])  # templates only: claim fusions came out garbled
     openers = [opener(s.fallback) for s in slots[1:]]
     assert len(set(openers)) == len(openers) and all(s.fallback.endswith(".") for s in slots)
+
+
+def test_a_group_whose_best_post_it_is_already_an_action_costs_no_model_call() -> None:
+    from models.pipeline import PipelineConfig
+
+    postits = [PostIt(f"n{i}", text, "Mobilité", 5 - i) for i, text in enumerate(
+        ["Il faut créer une navette vers la gare", "Une navette vers la gare le matin",
+         "Navette gare tous les jours", "Une navette gare pour les lycéens"])]
+    for take in (True, False):
+        generator = ScriptedGenerator(lambda m: "Relier les villages à la gare", lambda m: 0.95)
+        verifier = Verifier(HashingEmbedder(), generator, support_threshold=-1.0)
+        pipeline = Pipeline(HashingEmbedder(), LLMDrafter(generator), PipelineConfig(take_clean_postits=take),
+                            verifier=verifier)
+        [axis] = pipeline.run(postits).to_dict()["axes"]
+        asked = [m for m in generator.sent if "Post-its du groupe" in m[-1]["content"]
+                 and "créer une navette vers la gare" in m[-1]["content"].lower()]
+        [first] = [k for k in axis["key_points"] if "n0" in k["citations"]]
+        if take:
+            assert first["text"] == "«\u00a0Créer une navette vers la gare.\u00a0»" and first["quoted"]
+            assert first["citations"] == ["n0"] and not asked
+        else:
+            assert not first["quoted"] and asked
