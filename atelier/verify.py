@@ -56,6 +56,7 @@ def _verify(args: argparse.Namespace) -> int:
     from models.factory import build_embedder
     from models.generation import GeneratorUnavailableError, build_generator
     from models.store import ModelNotAvailableError
+    from models.types import VERDICTS
     from models.verification import Verifier
 
     try:
@@ -72,6 +73,6 @@ def _verify(args: argparse.Namespace) -> int:
             if check.agreement is not None:
                 row["agreement"] = check.agreement
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
-    counts = {v: sum(c.verdict == v for c in checks) for v in ("supported", "contradicted", "unsupported")}
+    counts = {v: sum(c.verdict == v for c in checks) for v in VERDICTS}
     print(f"wrote {args.out}: {counts}", file=sys.stderr)
     return 0

@@ -23,7 +23,7 @@ import numpy as np
 
 from evaluation.datasets import default_data_dir
 from evaluation.metering import MeteredGenerator, token_counter
-from models.types import Axis, AxisSynthesis, PostIt
+from models.types import VERDICTS, Axis, AxisSynthesis, PostIt
 
 
 def real_workshop(n: int = 300, n_axes: int = 6) -> tuple[list[PostIt], list[Axis]]:
@@ -141,7 +141,7 @@ def bench_end_to_end(n: int, skip_drafting: bool) -> None:
     taken = sum(taken_as_is(g, streamed.config.language) is not None for g in groups)
     print(f"  key points taken as is from a group's best post-it (no model, no judge): {taken} of {len(groups)}")
     for name, items in (("key points", key_points), ("pitch sentences", sentences)):
-        verdicts = {v: sum(s.verdict == v for s in items) for v in ("supported", "contradicted", "unsupported")}
+        verdicts = {v: sum(s.verdict == v for s in items) for v in VERDICTS}
         print(f"  {name}: {verdicts}, quoted after a second flag: {sum(s.quoted for s in items)}")
     from evaluation.metrics.completeness import incomplete_share
     from evaluation.metrics.copied import copied_share

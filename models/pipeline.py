@@ -43,6 +43,7 @@ from models.types import (
     Sentence,
     Synthesis,
     Theme,
+    Verdict,
 )
 from models.verification import Claim, Verifier
 from prompts import load_templates
@@ -320,8 +321,8 @@ class Pipeline:
             s.support, s.verdict = check.support, check.verdict
         for s in sentences:
             if s.quoted:
-                s.support, s.verdict = 1.0, "supported"
-            s.supported = s.verdict == "supported"
+                s.support, s.verdict = 1.0, Verdict.SUPPORTED
+            s.supported = s.verdict == Verdict.SUPPORTED
         return [not s.supported for s in sentences]
 
     def _flagged(self, table: list[list[Sentence]], at: Sequence[tuple[int, int]], texts: dict[str, str],

@@ -7,13 +7,24 @@ so the service can map them to database rows and the CLI to JSON.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from models.consensus import Stance
 
 SINGULAR_LABEL = "Idées singulières"
-VERDICTS = ("supported", "contradicted", "unsupported")
+
+
+class Verdict(StrEnum):
+    """What a sentence's check says of it against the post-its it cites."""
+
+    SUPPORTED = "supported"  # close to a cited post-it and judged to say the same thing
+    CONTRADICTED = "contradicted"  # close, but the judge reads another meaning (an inversion)
+    UNSUPPORTED = "unsupported"  # speaks of something no cited post-it speaks of
+
+
+VERDICTS = tuple(Verdict)
 
 
 @dataclass(frozen=True)
@@ -103,7 +114,7 @@ class Sentence:
     support: float = 0.0
     supported: bool = False
     key_points: list[str] = field(default_factory=list)
-    verdict: str = "unsupported"
+    verdict: str = Verdict.UNSUPPORTED
     quoted: bool = False
     template: bool = False
 

@@ -34,6 +34,7 @@ from models.embedding import Embedder
 from models.generation import Generator
 from models.language import base_language
 from models.text import flatten
+from models.types import Verdict
 from prompts import load_prompt
 
 YES = ("oui", "yes", "ja", "o", "y", "j")
@@ -146,10 +147,10 @@ class Verifier:
         for n, sims in enumerate(self._similarities(claims)):
             support = round(float(sims.max()), 4) if sims.size else 0.0
             if support < self.support_threshold:
-                checks.append(Check("unsupported", support))
+                checks.append(Check(Verdict.UNSUPPORTED, support))
                 continue
             judged = [int(i) for i in np.argsort(-sims, kind="stable")[: self.max_judged]]
-            checks.append(Check("supported", support, judged=judged))
+            checks.append(Check(Verdict.SUPPORTED, support, judged=judged))
             asks += [(n, i) for i in judged]
         if self.judge is None:
             return checks
@@ -161,5 +162,5 @@ class Verifier:
         for n, agreement in best.items():
             checks[n].agreement = round(agreement, 4)
             if agreement < self.threshold(claims[n].language):
-                checks[n].verdict = "contradicted"
+                checks[n].verdict = Verdict.CONTRADICTED
         return checks

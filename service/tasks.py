@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy import select, update
 
 from service.db.models import Job, PostItRow
+from service.db.states import EmbeddingState, JobState
 from service.jobs import services as jobs
 from service.jobs.queue import Context, Task
 from service.review.jobs import regenerate
@@ -26,11 +27,11 @@ async def recover_local(ctx: Context) -> None:
     process left pending, release the syntheses waiting for it; stale jobs are swept by
     :func:`sweep_local`."""
     async with ctx["sessions"]() as session, session.begin():
-        await session.execute(update(PostItRow).where(PostItRow.embedding_state == "running")
-                              .values(embedding_state="pending"))
+        await session.execute(update(PostItRow).where(PostItRow.embedding_state == EmbeddingState.RUNNING)
+                              .values(embedding_state=EmbeddingState.PENDING))
         pending = await pending_ids(session)
         waiting = set((await session.scalars(select(Job.workshop_id).where(
-            Job.state == "queued", Job.stage == jobs.WAITING))).all())
+            Job.state == JobState.QUEUED, Job.stage == jobs.WAITING))).all())
     await queue_embedding(ctx["queue"], pending)
     for workshop_id in waiting - {None}:
         await release_waiting(ctx, workshop_id)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-VERDICTS = ("supported", "contradicted", "unsupported")
+from models.types import VERDICTS
+
 # What a verifier should answer for each kind of labelled pair.
 # "fused": two post-its joined into a claim neither makes; "garbled": their words, no sentence.
 EXPECTED = {"faithful": ("supported",), "inverted": ("contradicted", "unsupported"), "unrelated": ("unsupported",),

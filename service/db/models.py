@@ -23,6 +23,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from service.db.states import EmbeddingState, JobState
+
 
 class Workshop(UUIDAuditBase):
     """A workshop and its language."""
@@ -65,7 +67,8 @@ class PostItRow(UUIDAuditBase):
     disagrees: Mapped[int | None] = mapped_column(Integer, nullable=True)
     author: Mapped[str | None] = mapped_column(String(200), nullable=True)
     external_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
-    embedding_state: Mapped[str] = mapped_column(String(10), default="pending", server_default="pending")
+    embedding_state: Mapped[str] = mapped_column(String(10), default=EmbeddingState.PENDING,
+                                                 server_default=EmbeddingState.PENDING.value)
     embedding_model: Mapped[str | None] = mapped_column(String(200), nullable=True)
     embedding: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True, deferred=True)
 
@@ -77,7 +80,7 @@ class Job(UUIDAuditBase):
     workshop_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("workshop.id", ondelete="CASCADE"),
                                                           nullable=True, index=True)
     kind: Mapped[str] = mapped_column(String(40))
-    state: Mapped[str] = mapped_column(String(20), default="queued")
+    state: Mapped[str] = mapped_column(String(20), default=JobState.QUEUED)
     progress: Mapped[float] = mapped_column(Float, default=0.0)
     stage: Mapped[str] = mapped_column(String(200), default="queued")
     error: Mapped[str | None] = mapped_column(Text, nullable=True)

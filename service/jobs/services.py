@@ -18,12 +18,13 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from service.db.models import Job
 from service.db.repositories import get_one
+from service.db.states import ACTIVE_JOBS, JobState
 from service.jobs.schemas import JobOut
 from service.settings import Settings
 
 Sessions = async_sessionmaker[AsyncSession]
 #: States of a job that still has work to do.
-ACTIVE = ("queued", "running")
+ACTIVE = ACTIVE_JOBS
 #: Stage of a synthesis queued until its workshop's post-its are embedded.
 WAITING = "waiting for embeddings"
 
@@ -31,7 +32,7 @@ WAITING = "waiting for embeddings"
 def create_job(session: AsyncSession, kind: str, workshop_id: uuid.UUID | None, payload: dict[str, Any],
                stage: str = "queued", requested_by: uuid.UUID | None = None) -> Job:
     """A queued job record (flushed with the caller's transaction). ``kind`` names its task."""
-    job = Job(id=uuid.uuid4(), kind=kind, state="queued", stage=stage, workshop_id=workshop_id, payload=payload,
+    job = Job(id=uuid.uuid4(), kind=kind, state=JobState.QUEUED, stage=stage, workshop_id=workshop_id, payload=payload,
               requested_by=requested_by)
     session.add(job)
     return job
@@ -95,13 +96,14 @@ async def beat(sessions: Sessions, job_id: uuid.UUID) -> None:
 async def set_progress(sessions: Sessions, job_id: uuid.UUID, stage: str, progress: float) -> None:
     """Record progress; updates race, so progress only moves forward."""
     async with sessions() as session, session.begin():
-        await session.execute(update(Job).where(Job.id == job_id, Job.state == "running", Job.progress <= progress)
+        await session.execute(update(Job)
+                              .where(Job.id == job_id, Job.state == JobState.RUNNING, Job.progress <= progress)
                               .values(stage=stage, progress=progress))
 
 
 async def fail(sessions: Sessions, job_id: uuid.UUID, err: Exception) -> None:
     """Mark a job failed with the part of the error a client may read."""
-    await set_job(sessions, job_id, state="failed", stage="failed", error=public_error(err, job_id))
+    await set_job(sessions, job_id, state=JobState.FAILED, stage="failed", error=public_error(err, job_id))
 
 
 async def stale_jobs(session: AsyncSession, silent_for: timedelta) -> list[Job]:
@@ -126,13 +128,14 @@ async def claim_stale(session: AsyncSession, job: Job, worker: str) -> bool:
 async def waiting_syntheses(session: AsyncSession, workshop_id: uuid.UUID) -> list[uuid.UUID]:
     """Synthesis jobs of a workshop queued until its post-its are embedded."""
     rows = await session.scalars(select(Job.id).where(
-        Job.workshop_id == workshop_id, Job.kind == "synthesis", Job.state == "queued", Job.stage == WAITING))
+        Job.workshop_id == workshop_id, Job.kind == "synthesis", Job.state == JobState.QUEUED, Job.stage == WAITING))
     return list(rows.all())
 
 
 async def release(session: AsyncSession, job_id: uuid.UUID) -> bool:
     """Move a waiting synthesis to ``queued``; ``False`` when another process already did."""
-    result = await session.execute(update(Job).where(Job.id == job_id, Job.state == "queued", Job.stage == WAITING)
+    result = await session.execute(update(Job)
+                                   .where(Job.id == job_id, Job.state == JobState.QUEUED, Job.stage == WAITING)
                                    .values(stage="queued"))
     return bool(getattr(result, "rowcount", 0))
 

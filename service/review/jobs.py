@@ -14,6 +14,7 @@ from models.labelling import representatives
 from models.pipeline import AxisClusters, Pipeline, PipelineConfig
 from models.types import Axis, Cluster, PostIt
 from service.db.models import AxisRow, ClusterRow, Job, Workshop
+from service.db.states import JobState
 from service.jobs import services as jobs
 from service.jobs.queue import Context
 from service.jobs.runtime import attempt
@@ -94,6 +95,6 @@ async def regenerate(ctx: Context, *, job_id: str) -> None:
         async def store(session: AsyncSession) -> None:
             await offer_draft(session, workshop_id, axis_id, None, sentences, new_provenance)
             await session.execute(update(Job).where(Job.id == ident).values(
-                state="succeeded", stage="done", progress=1.0))
+                state=JobState.SUCCEEDED, stage="done", progress=1.0))
 
         await jobs.retry_on_race(sessions, store)

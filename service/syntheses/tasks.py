@@ -21,6 +21,7 @@ from models.embedding import PrecomputedEmbedder
 from models.pipeline import Pipeline, PipelineConfig
 from models.types import Axis, PostIt
 from service.db.models import Job, SynthesisRow
+from service.db.states import JobState
 from service.jobs import services as jobs
 from service.jobs.queue import Context
 from service.jobs.runtime import attempt
@@ -137,6 +138,6 @@ async def synthesis(ctx: Context, *, job_id: str) -> None:
 
         async def finish(session: AsyncSession) -> None:
             await session.execute(update(Job).where(Job.id == ident).values(
-                state="succeeded", stage="done", progress=1.0))
+                state=JobState.SUCCEEDED, stage="done", progress=1.0))
 
         await jobs.retry_on_race(sessions, finish)

@@ -17,13 +17,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.db.models import PostItRow
 from service.db.repositories import id_batches
+from service.db.states import UNFINISHED_EMBEDDINGS, EmbeddingState
 from service.jobs import services as jobs
 from service.jobs.queue import Context, JobQueue
 
 log = logging.getLogger(__name__)
 #: Post-its encoded per step: a worker that dies loses at most one step.
 STEP = 256
-UNFINISHED = ("pending", "running")
+UNFINISHED = UNFINISHED_EMBEDDINGS
 
 
 def embed_key(postit_ids: Sequence[str]) -> str:
@@ -48,7 +49,7 @@ async def unfinished(session: AsyncSession, workshop_id: uuid.UUID) -> int:
 
 async def pending_ids(session: AsyncSession, workshop_id: uuid.UUID | None = None) -> list[str]:
     """Post-its waiting for an embed task (of one workshop, or all)."""
-    query = select(PostItRow.id).where(PostItRow.embedding_state == "pending")
+    query = select(PostItRow.id).where(PostItRow.embedding_state == EmbeddingState.PENDING)
     if workshop_id is not None:
         query = query.where(PostItRow.workshop_id == workshop_id)
     return [str(i) for i in (await session.scalars(query.order_by(PostItRow.created_at, PostItRow.id))).all()]
@@ -78,7 +79,7 @@ async def _claim(session: AsyncSession, ids: list[uuid.UUID], retry: bool) -> li
     rows = list((await session.scalars(select(PostItRow).where(
         PostItRow.id.in_(ids), PostItRow.embedding_state.in_(states)).with_for_update(skip_locked=True))).all())
     for row in rows:
-        row.embedding_state = "running"
+        row.embedding_state = EmbeddingState.RUNNING
     return rows
 
 
@@ -99,16 +100,17 @@ async def embed(ctx: Context, *, postit_ids: list[str]) -> None:
             for (pid, text), vector in zip(todo, vectors, strict=True):
                 # An edit meanwhile made the row pending again with a new text: that vector is stale.
                 await session.execute(update(PostItRow).where(
-                    PostItRow.id == pid, PostItRow.text == text, PostItRow.embedding_state == "running").values(
-                    embedding_state="done", embedding_model=embedder.model_id,
+                    PostItRow.id == pid, PostItRow.text == text,
+                    PostItRow.embedding_state == EmbeddingState.RUNNING).values(
+                    embedding_state=EmbeddingState.DONE, embedding_model=embedder.model_id,
                     embedding=np.asarray(vector, dtype=np.float32).tobytes()))
         log.info("embedded %d post-its", len(todo))
     except Exception:
         log.exception("embedding %d post-its failed; their synthesis will encode them", len(todo))
         async with sessions() as session, session.begin():
             await session.execute(update(PostItRow).where(
-                PostItRow.id.in_([pid for pid, _ in todo]), PostItRow.embedding_state == "running")
-                .values(embedding_state="failed"))
+                PostItRow.id.in_([pid for pid, _ in todo]), PostItRow.embedding_state == EmbeddingState.RUNNING)
+                .values(embedding_state=EmbeddingState.FAILED))
     for workshop_id in workshops:
         await release_waiting(ctx, workshop_id)
 
@@ -118,7 +120,7 @@ async def vectors_of(session: AsyncSession, ids: Sequence[str]) -> dict[str, np.
     vectors: dict[str, np.ndarray] = {}
     for batch in id_batches(ids):
         found = await session.execute(select(PostItRow.id, PostItRow.embedding).where(
-            PostItRow.id.in_(batch), PostItRow.embedding_state == "done"))
+            PostItRow.id.in_(batch), PostItRow.embedding_state == EmbeddingState.DONE))
         vectors |= {str(i): np.frombuffer(blob, dtype=np.float32) for i, blob in found.all() if blob}
     return vectors
 
@@ -126,6 +128,6 @@ async def vectors_of(session: AsyncSession, ids: Sequence[str]) -> dict[str, np.
 async def stored_vectors(session: AsyncSession, workshop_id: uuid.UUID, model_id: str) -> dict[str, np.ndarray]:
     """Stored clustering vectors of a workshop's post-its by text (``model_id``'s only)."""
     rows = await session.execute(select(PostItRow.text, PostItRow.embedding).where(
-        PostItRow.workshop_id == workshop_id, PostItRow.embedding_state == "done",
+        PostItRow.workshop_id == workshop_id, PostItRow.embedding_state == EmbeddingState.DONE,
         PostItRow.embedding_model == model_id))
     return {text: np.frombuffer(blob, dtype=np.float32) for text, blob in rows.all() if blob}
