@@ -27,16 +27,16 @@ from models.platform import strip_platform_prompt
 from service.auth import signin
 from service.auth.guards import allow, principal
 from service.auth.sessions import COOKIE, LIFETIME, close_session, csrf, open_session
-from service.db.models import AxisRow, Job, PitchRow, SynthesisRow, Workshop
+from service.db.models import AxisRow, Job, PitchRow
 from service.db.repositories import get_one, postit_cards, postit_index
 from service.discussion import services as discussion
 from service.errors import not_found
-from service.jobs.services import ACTIVE
 from service.review import export, jobs, services
 from service.review.axis_map import MapPoint, render_svg, sample
 from service.review.conflicts import conflict_page
 from service.review.controllers import author_of, text_diff
 from service.settings import Settings
+from service.syntheses.overview import workshop_overview
 from service.syntheses.schemas import SynthesisCreate
 from service.syntheses.services import request_synthesis
 from service.workshops.embedding import vectors_of
@@ -181,21 +181,9 @@ class ReviewPages(Controller):
     async def workshop(self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession],
                        workshop_id: FromPath[uuid.UUID]) -> Template:
         """A workshop: its axes, pitch states and latest synthesis."""
-        workshop: Workshop = await get_workshop(db_session, workshop_id)
-        pitches = {p.axis_id: p for p in (await db_session.scalars(
-            select(PitchRow).where(PitchRow.workshop_id == workshop_id))).all()}
-        latest = (await db_session.execute(
-            select(SynthesisRow, Job).join(Job, Job.id == SynthesisRow.job_id)
-            .where(SynthesisRow.workshop_id == workshop_id).order_by(SynthesisRow.created_at.desc()))).first()
-        job = latest[1] if latest else None
-        live = job is not None and job.state in ACTIVE
-        # while a synthesis runs, each axis says whether it is waiting, being drafted or done
-        result = (latest[0].result or {}) if live and latest else {}
-        states = {a["name"]: a.get("state") for a in result.get("axes", [])}
-        return Template("workshop.html", context={"workshop": workshop, "pitches": pitches, "user": author_of(request),
-                                                   "open_threads": await discussion.unresolved_by_axis(db_session,
-                                                                                                       workshop_id),
-                                                   "latest_job": job, "live": live, "axis_states": states})
+        view = await workshop_overview(db_session, workshop_id)
+        return Template("workshop.html", context={"view": view, "workshop": view.workshop, "user": author_of(request),
+                                                   "latest_job": view.latest_job, "live": view.live})
 
     @get("/axes/{axis_id:uuid}", guards=[allow("read")])
     async def axis(self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession],

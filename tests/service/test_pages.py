@@ -142,3 +142,19 @@ def test_axis_page_shows_themes_and_postits_without_their_platform_prompt(client
     assert all(f"- {md_text(k['text'])}" in md for k in axis["key_points"])
     rows = client.get(f"{API}/workshops/{wid}/export", params={"format": "csv"}).text.splitlines()
     assert rows[0].endswith(",themes") and any(t["name"] in "\n".join(rows[1:]) for t in axis["themes"])
+
+
+def test_the_workshop_page_counts_each_axis(client: TestClient[Litestar]) -> None:
+    import re
+
+    wid, data = reviewed_workshop(client)
+    postits = client.get(f"{API}/workshops/{wid}/postits").json()
+    page = client.get(f"/review/workshops/{wid}").text
+    assert all(any(p.get("axis") == a["name"] for p in postits) for a in data["axes"])  # no axis of zeros only
+    for axis in data["axes"]:
+        mine = [p for p in postits if p.get("axis") == axis["name"]]
+        groups = [c for c in axis["clusters"] if not c["singular"]]
+        votes = sum(p["votes"] for p in mine)
+        expected = (f"{len(mine)} post-it{'s' if len(mine) != 1 else ''} · {len(groups)} "
+                    f"groupe{'s' if len(groups) != 1 else ''} · {votes} vote{'s' if votes != 1 else ''}")
+        assert expected in re.sub(r"\s+", " ", html.unescape(page)), expected
