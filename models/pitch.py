@@ -115,7 +115,7 @@ def plan(axis: Axis, key_points: Sequence[KeyPoint], themes: Sequence[Theme], la
     ...        enumerate(["Favoriser les circuits courts.", "Aider les artisans.", "Taxer le kérosène."])]
     >>> for slot in plan(Axis("Consommer"), kps, [], "fr", load_templates("fr")[1]):
     ...     print(slot.fallback)
-    Pour « Consommer », la salle veut avant tout favoriser les circuits courts.
+    Notre ambition est de favoriser les circuits courts.
     Il s'agit d'abord d'aider les artisans et de taxer le kérosène.
     """
     usable = [k for k in key_points if _usable(k, language)]

@@ -230,13 +230,16 @@ def complete_sentence(text: str) -> bool:
     False
     >>> complete_sentence("Die Bahn soll billiger werden")
     False
+    >>> complete_sentence("Atteindre 50 % d'exploitations en agroécologie en 2040.")
+    True
     """
     body = text.strip().rstrip("»”\"' \u00a0")
     words = WORD.findall(body)
     if len(words) < 3 or not body.endswith((".", "!", "?")) or _STRAY.search(text):
         return False
     first = text.strip().lstrip("«“\"' \u00a0")[:1]
-    return first.isupper() and words[-1].lower() not in DANGLING
+    last = body.rstrip(".!?").split()[-1].strip("()«»“”\"',;:").lower()  # "en 2040." ends on a number
+    return first.isupper() and last not in DANGLING
 
 
 #: Link words a copy may hide behind ("Concrètement, <key point>"): dropped before comparing words.

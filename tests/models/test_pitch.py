@@ -60,7 +60,7 @@ def test_a_piece_that_fails_a_rule_or_the_judge_takes_its_template() -> None:
                     "ambition": "Notre ambition est de supprimer les vélos."}, reject="supprimer les vélos")
     sentences = axis["pitch"]["sentences"]
     assert all(s["template"] for s in sentences)
-    assert sentences[0]["text"] == "Pour « Cadre de vie », la salle veut avant tout sécuriser les pistes cyclables."
+    assert sentences[0]["text"] == "Notre ambition est de sécuriser les pistes cyclables."
     assert "supprimer" not in axis["pitch"]["text"]
     assert all(s["verdict"] == "supported" for s in sentences)
 
