@@ -142,7 +142,8 @@ def bench_end_to_end(n: int, skip_drafting: bool) -> None:
     print(f"  key points taken as is from a group's best post-it (no model, no judge): {taken} of {len(groups)}")
     for name, items in (("key points", key_points), ("pitch sentences", sentences)):
         verdicts = {v: sum(s.verdict == v for s in items) for v in VERDICTS}
-        print(f"  {name}: {verdicts}, quoted after a second flag: {sum(s.quoted for s in items)}")
+        print(f"  {name}: { {str(k): v for k, v in verdicts.items()} }, quoted (taken as is, singular ideas, or after "
+              f"a second flag): {sum(s.quoted for s in items)}")
     from evaluation.metrics.completeness import incomplete_share
     from evaluation.metrics.copied import copied_share
     from evaluation.metrics.openers import repeated_opener_rate

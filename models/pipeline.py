@@ -125,19 +125,27 @@ class Pipeline:
 
     def draft_each(self, clustered: Sequence[AxisClusters], progress: Progress | None = None,
                    skip: Collection[str] = ()) -> Iterator[AxisSynthesis]:
-        """Draft axis after axis, each yielded as soon as it is done, so a reader sees the first one
-        without waiting for all (axes named in ``skip``, finished by an earlier attempt, are not drafted).
+        """Draft the first axis alone, then the others together, each yielded as soon as it is done,
+        so a reader sees the first one without waiting for all (axes named in ``skip``, finished by
+        an earlier attempt, are not drafted).
 
-        One axis at a time gives up batching prompts across axes; the first axis is what a room waits for.
+        Two waves, not one axis at a time: the model's throughput on a CPU comes from batching
+        prompts (continuous batching), and six one-axis waves took 511 s where one batch of all
+        axes had taken 143 s; the first axis is what a room waits for, the rest can come together.
         """
         report = progress or (lambda _stage, _fraction: None)
         todo = [c for c in clustered if c.axis.name not in skip]
-        for n, c in enumerate(todo):
-            def step(stage: str, fraction: float, n: int = n) -> None:  # one axis is 1/len of the drafting
-                report("drafting", (n + (fraction if stage == "drafting" else 1.0)) / len(todo))
+        done = 0
+        for wave in (todo[:1], todo[1:]):
+            if not wave:
+                continue
 
-            [draft] = self.draft([c], step)
-            yield axis_synthesis(c, draft)
+            def step(stage: str, fraction: float, done: int = done, size: int = len(wave)) -> None:
+                report("drafting", (done + size * (fraction if stage == "drafting" else 1.0)) / len(todo))
+
+            for c, draft in zip(wave, self.draft(wave, step), strict=True):
+                yield axis_synthesis(c, draft)
+            done += len(wave)
         report("scoring", 1.0)
 
     def cluster(self, postits: Sequence[PostIt], axes: Sequence[Axis] | None = None,
