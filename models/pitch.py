@@ -121,16 +121,26 @@ def plan(axis: Axis, key_points: Sequence[KeyPoint], themes: Sequence[Theme], la
     usable = [k for k in key_points if _usable(k, language)]
     if not usable:
         return []
-    slots = [_ambition(axis, usable, language, templates)]
-    by_id = {k.id: k for k in usable[1:]}  # the ambition said the heaviest key point
+    # The ambition says the heaviest key point its template does not merely repeat (a long quote
+    # behind "Notre ambition est de" is still the post-it: the copied-share rule, Jaccard >= 0.8).
+    first = next((k for k in usable if not _copies(_ambition(axis, [k], language, templates))), usable[0])
+    slots = [_ambition(axis, [first], language, templates)]
+    by_id = {k.id: k for k in usable if k is not first}
     groups = [[by_id[i] for i in t.key_points if i in by_id][:2] for t in themes]
     groups = [g for g in groups if g]
-    said = {k.id for g in groups for k in g} | {usable[0].id}
+    said = {k.id for g in groups for k in g} | {first.id}
     rest = [k for k in usable if k.id not in said]  # a theme's third and later key points, two by two
     groups += [rest[i:i + 2] for i in range(0, len(rest), 2)]
+    # a key point alone in its sentence whose template would only repeat it stays a key point
+    groups = [g for g in groups if len(g) > 1 or not _copies(_theme_slot(g, 1, language, templates))]
     for n, group in enumerate(groups[: MAX_SENTENCES - 1], 1):
         slots.append(_theme_slot(group, n, language, templates))
     return slots
+
+
+def _copies(slot: Slot) -> bool:
+    """Whether a slot's template sentence is one of its key points again (see :func:`not_copied`)."""
+    return not not_copied(slot.fallback, slot, [])
 
 
 def _ambition(axis: Axis, usable: Sequence[KeyPoint], language: str, templates: dict[str, str]) -> Slot:

@@ -146,3 +146,18 @@ def test_a_group_whose_best_post_it_is_already_an_action_costs_no_model_call() -
             assert first["citations"] == ["n0"] and not asked
         else:
             assert not first["quoted"] and asked
+
+
+def test_a_long_quote_is_not_wrapped_alone_in_a_template_that_would_repeat_it() -> None:
+    from models.pitch import not_copied, plan
+    from models.types import Axis, KeyPoint, Sentence
+    from prompts import load_templates
+
+    long = "« Conditionner les aides publiques aux entreprises à l'évolution positive du bilan gaz à effet de serre. »"
+    kps = [KeyPoint("q", "c1", Sentence(long, ["p1"], quoted=True)),
+           KeyPoint("a", "c2", Sentence("Aider les artisans.", ["p2"])),
+           KeyPoint("b", "c3", Sentence("Taxer le kérosène.", ["p3"]))]
+    slots = plan(Axis("Produire"), kps, [], "fr", load_templates("fr")[1])
+    assert [k.id for k in slots[0].key_points] == ["a"]  # the ambition skips the quote it would repeat
+    assert [[k.id for k in s.key_points] for s in slots[1:]] == [["q", "b"]]  # the quote enters paired
+    assert all(not_copied(s.fallback, s, []) for s in slots)
