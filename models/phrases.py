@@ -28,6 +28,7 @@ _NOT_ACTIONS_EN = frozenset("the a an this these those it they we i you he she t
 _CLAUSE_EN = frozenset("is are was were should must can will would has have do does".split())
 _FINITE_DE = frozenset("ist sind war soll sollen sollte sollten muss müssen wird werden kann können darf "
                        "dürfen hat haben gibt".split())
+_FIRST_PERSON = frozenset("je j'ai nous on ich wir man i we".split())
 _SUBCLAUSE_DE = re.compile(r",\s*(?:die|der|das|den|dem|deren|dessen|welche\w*|dass|wenn|weil|ob)\b", re.I)
 _FUNCTION_DE = frozenset("den die das dem der des ein eine einen einem einer mehr keine kein alle weniger "
                          "nicht für mit auf im in bei zu von nur bessere".split())
@@ -52,9 +53,11 @@ def is_action(phrase: str, language: str) -> bool:
     False
     >>> is_action("Ausbau der erneuerbaren Energien", "de"), is_action("Produkte, die das Klima belasten", "de")
     (False, False)
+    >>> is_action("Ich bin bereit, Windräder in meiner Nähe zu akzeptieren", "de")
+    False
     """
     words = [w.lower() for w in _words(phrase)]
-    if not words:
+    if not words or words[0] in _FIRST_PERSON:  # "Ich bin bereit, … zu akzeptieren": a voice, not an action
         return False
     lang = base_language(language)
     if lang == "fr":
