@@ -25,7 +25,7 @@ _INFINITIVE_FR = re.compile(r"(?:er|ir|oir|dre|tre|vre|pre|cre|ire|clure|aire)$"
 _NOT_ACTIONS_EN = frozenset("the a an this these those it they we i you he she there more less all some many most "
                             "no every each our their its his her my people children government governments "
                             "everyone nobody".split())
-_CLAUSE_EN = frozenset("is are was were should must can will would has have do does".split())
+_CLAUSE_EN = frozenset("is are was were should must can will would has have do does because".split())
 _FINITE_DE = frozenset("ist sind war soll sollen sollte sollten muss müssen wird werden kann können darf "
                        "dürfen hat haben gibt".split())
 _FIRST_PERSON = frozenset("je j'ai nous on ich wir man i we".split())
@@ -55,6 +55,8 @@ def is_action(phrase: str, language: str) -> bool:
     (False, False)
     >>> is_action("Ich bin bereit, Windräder in meiner Nähe zu akzeptieren", "de")
     False
+    >>> is_action("Assisted suicide should be allowed", "en")
+    False
     """
     words = [w.lower() for w in _words(phrase)]
     if not words or words[0] in _FIRST_PERSON:  # "Ich bin bereit, … zu akzeptieren": a voice, not an action
@@ -71,8 +73,8 @@ def is_action(phrase: str, language: str) -> bool:
         last = _words(phrase)[-1]
         return (bool(re.search(r"(?:en|ern|eln)$", last)) and last[:1].islower()
                 and not (set(words[:-1]) & _FINITE_DE) and not _SUBCLAUSE_DE.search(phrase))
-    return (words[0] not in _NOT_ACTIONS_EN and not words[0].endswith("ing")
-            and not (len(words) > 1 and words[1] in _CLAUSE_EN))
+    # a finite verb or a modal anywhere makes a claim ("assisted suicide should be allowed")
+    return words[0] not in _NOT_ACTIONS_EN and not words[0].endswith("ing") and not set(words) & _CLAUSE_EN
 
 
 def inline(phrase: str, language: str) -> str:
