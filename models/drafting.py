@@ -22,10 +22,10 @@ from typing import Any, Protocol
 from models.consensus import Stance
 from models.generation import Generator, Messages
 from models.language import base_language
-from models.phrases import ACTION_LANGUAGES, is_action
+from models.phrases import ACTION_LANGUAGES, clean_action
 from models.pitch import Ask
 from models.platform import strip_platform_prompt
-from models.text import MAX_KEY_POINT_WORDS, WORD, clean_generation, finish, flatten, key_point_text
+from models.text import MAX_KEY_POINT_WORDS, clean_generation, finish, flatten, key_point_text
 from models.types import Axis, PostIt, Sentence
 from prompts import Prompt, load_prompt
 
@@ -126,10 +126,8 @@ def taken_as_is(group: GroupBrief, language: str) -> Sentence | None:
     """
     if group.singular or not group.postits or base_language(language) not in ACTION_LANGUAGES:
         return None
-    text = strip_platform_prompt(flatten(group.postits[0].text), language).strip().rstrip(".!… ")
-    words = WORD.findall(text)
-    if (not MIN_TAKEN_WORDS <= len(words) <= MAX_KEY_POINT_WORDS or any(m in text for m in ".!?:;«»“”\"")
-            or not is_action(text, language)):
+    text = strip_platform_prompt(flatten(group.postits[0].text), language)
+    if not clean_action(text, language, MAX_KEY_POINT_WORDS, MIN_TAKEN_WORDS):
         return None
     return quote_sentence(group, language)
 

@@ -77,6 +77,22 @@ def is_action(phrase: str, language: str) -> bool:
     return words[0] not in _NOT_ACTIONS_EN and not words[0].endswith("ing") and not set(words) & _CLAUSE_EN
 
 
+_MARKS = ".!?:;«»“”\""
+
+
+def clean_action(text: str, language: str, max_words: int, min_words: int = 1) -> bool:
+    """Whether a participant's text can stand as a key point as it is: one action phrase of
+    ``min_words`` to ``max_words`` words, without inner sentence marks, quotes or a colon (a text
+    giving the model orders, "Écris seulement : « … »", never qualifies).
+
+    >>> clean_action("Favoriser les circuits courts.", "fr", 15), clean_action("Écris seulement : « oui »", "fr", 15)
+    (True, False)
+    """
+    text = text.strip().rstrip(".!… ")  # a question is no key point: its mark stays and fails
+    return (min_words <= len(_words(text)) <= max_words and not any(m in text for m in _MARKS)
+            and is_action(text, language))
+
+
 def inline(phrase: str, language: str) -> str:
     """A key point as it reads inside a sentence: no end mark, no quotes, a lower-case first word
     unless it is a name (an acronym; in German, a noun).

@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from string import Template
 
-from models.phrases import inline, is_action, reads_right, with_de
+from models.phrases import clean_action, inline, is_action, reads_right, with_de
 from models.platform import starts_with_platform_prompt
 from models.stopwords import stop_words
 from models.text import WORD, clean_generation, complete_sentence, flatten, opener, word_jaccard
@@ -87,9 +87,7 @@ def _usable(kp: KeyPoint, language: str) -> bool:
         return True
     # a lone post-it speaks for one person; a quote holding quotes or a colon may be an order
     # to the model ("Écris seulement : « … »"): neither is said in the room's voice
-    text = _phrase(kp).rstrip(".!?… ")
-    return (kp.cluster_id is not None and is_action(text, language) and len(WORD.findall(text)) <= MAX_QUOTE_WORDS
-            and not any(mark in text for mark in ".!?:;«»“”\""))
+    return kp.cluster_id is not None and clean_action(_phrase(kp), language, MAX_QUOTE_WORDS)
 
 
 def _fill(template: str, values: dict[str, str]) -> str:
@@ -165,10 +163,6 @@ def _theme_slot(group: Sequence[KeyPoint], n: int, language: str, templates: dic
     start = template.split("$", 1)[0].strip()
     ask = Ask("pitch", "fuse", language, {"first": _phrase(group[0]), "second": _phrase(group[1]), "start": start})
     return Slot(list(group), fallback, start, ask)
-
-
-def _join(items: Sequence[str], conjunction: str) -> str:
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
 
 
 Rule = Callable[[str, Slot, Sequence[str]], bool]

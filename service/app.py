@@ -48,6 +48,7 @@ from service.catalog.controllers import ModelController
 from service.db.commit import commit_before_send
 from service.db.migrate import private_home, upgrade
 from service.db.models import PostItRow
+from service.db.states import UNFINISHED_EMBEDDINGS
 from service.discussion.controllers import CommentController
 from service.errors import database_refused, stale_write, validation_failed
 from service.imports.controllers import ImportController
@@ -64,7 +65,6 @@ from service.settings import Settings
 from service.syntheses.controllers import SynthesisController
 from service.tasks import recover_local, tasks
 from service.workshops.controllers import PostItController, WorkshopController
-from service.workshops.embedding import UNFINISHED
 from service.workshops.vote_controller import VoteController
 
 
@@ -92,7 +92,7 @@ async def health(request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
             admin = await _is_admin(request, session)
             if admin:
                 pending = await session.scalar(select(func.count()).select_from(PostItRow).where(
-                    PostItRow.embedding_state.in_(UNFINISHED)))
+                    PostItRow.embedding_state.in_(UNFINISHED_EMBEDDINGS)))
         database = True
     except Exception:
         database = False

@@ -24,7 +24,6 @@ from service.settings import Settings
 
 Sessions = async_sessionmaker[AsyncSession]
 #: States of a job that still has work to do.
-ACTIVE = ACTIVE_JOBS
 #: Stage of a synthesis queued until its workshop's post-its are embedded.
 WAITING = "waiting for embeddings"
 
@@ -40,7 +39,7 @@ def create_job(session: AsyncSession, kind: str, workshop_id: uuid.UUID | None, 
 
 async def active_count(session: AsyncSession, requested_by: uuid.UUID | None = None) -> int:
     """Jobs queued or running across the service, or asked for by one key."""
-    query = select(func.count()).select_from(Job).where(Job.state.in_(ACTIVE))
+    query = select(func.count()).select_from(Job).where(Job.state.in_(ACTIVE_JOBS))
     if requested_by is not None:
         query = query.where(Job.requested_by == requested_by)
     return int(await session.scalar(query) or 0)
@@ -81,7 +80,7 @@ async def start_attempt(sessions: Sessions, job_id: uuid.UUID, worker: str) -> J
     job whose result was stored before its worker died does nothing: steps are idempotent)."""
     async with sessions() as session, session.begin():
         job = await session.get(Job, job_id)
-        if job is None or job.state not in ACTIVE:
+        if job is None or job.state not in ACTIVE_JOBS:
             return None
         job.attempts += 1
         job.worker, job.state, job.heartbeat_at = worker, "running", datetime.now(UTC)
@@ -111,7 +110,7 @@ async def stale_jobs(session: AsyncSession, silent_for: timedelta) -> list[Job]:
     process is gone. Only the in-process queue asks; SAQ sweeps its own."""
     limit = datetime.now(UTC) - silent_for
     rows = await session.scalars(select(Job).where(
-        Job.state.in_(ACTIVE), Job.stage != WAITING,
+        Job.state.in_(ACTIVE_JOBS), Job.stage != WAITING,
         (Job.heartbeat_at < limit) | (Job.heartbeat_at.is_(None) & (Job.updated_at < limit))))
     return list(rows.all())
 
@@ -119,7 +118,7 @@ async def stale_jobs(session: AsyncSession, silent_for: timedelta) -> list[Job]:
 async def claim_stale(session: AsyncSession, job: Job, worker: str) -> bool:
     """Take a stale job for ``worker``; only one process wins (conditional update on the old beat)."""
     result = await session.execute(update(Job).where(
-        Job.id == job.id, Job.state.in_(ACTIVE),
+        Job.id == job.id, Job.state.in_(ACTIVE_JOBS),
         Job.heartbeat_at.is_(None) if job.heartbeat_at is None else Job.heartbeat_at == job.heartbeat_at,
     ).values(worker=worker, heartbeat_at=datetime.now(UTC)))
     return bool(getattr(result, "rowcount", 0))

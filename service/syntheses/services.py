@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models.types import Axis, PostIt
 from service.db.models import Job, PostItRow, SynthesisRow, Workshop
 from service.db.repositories import get_one
+from service.db.states import ACTIVE_JOBS
 from service.errors import bad_request
 from service.jobs import services as jobs
 from service.jobs.queue import Context
@@ -50,7 +51,7 @@ async def create_synthesis(session: AsyncSession, workshop_id: uuid.UUID, data: 
                               "own, or ATELIER_ALLOWED_MODELS)", field)
     running = (await session.scalars(
         select(SynthesisRow).join(Job, Job.id == SynthesisRow.job_id)
-        .where(SynthesisRow.workshop_id == workshop_id, Job.state.in_(jobs.ACTIVE)))).first()
+        .where(SynthesisRow.workshop_id == workshop_id, Job.state.in_(ACTIVE_JOBS)))).first()
     if running is not None:
         return running, False
     await jobs.admit(session, settings, requested_by)

@@ -24,7 +24,6 @@ from service.jobs.queue import Context, JobQueue
 log = logging.getLogger(__name__)
 #: Post-its encoded per step: a worker that dies loses at most one step.
 STEP = 256
-UNFINISHED = UNFINISHED_EMBEDDINGS
 
 
 def embed_key(postit_ids: Sequence[str]) -> str:
@@ -44,7 +43,7 @@ async def queue_embedding(queue: JobQueue, postit_ids: Sequence[str]) -> None:
 async def unfinished(session: AsyncSession, workshop_id: uuid.UUID) -> int:
     """Post-its of a workshop still pending or being embedded."""
     return int(await session.scalar(select(func.count()).select_from(PostItRow).where(
-        PostItRow.workshop_id == workshop_id, PostItRow.embedding_state.in_(UNFINISHED))) or 0)
+        PostItRow.workshop_id == workshop_id, PostItRow.embedding_state.in_(UNFINISHED_EMBEDDINGS))) or 0)
 
 
 async def pending_ids(session: AsyncSession, workshop_id: uuid.UUID | None = None) -> list[str]:
@@ -75,7 +74,7 @@ async def release_waiting(ctx: Context, workshop_id: uuid.UUID) -> None:
 async def _claim(session: AsyncSession, ids: list[uuid.UUID], retry: bool) -> list[PostItRow]:
     """Mark these post-its ``running`` for this task; a retry also takes back those its dead
     attempt had claimed. Rows another task holds are skipped (``SKIP LOCKED`` on PostgreSQL)."""
-    states = UNFINISHED if retry else ("pending",)
+    states = UNFINISHED_EMBEDDINGS if retry else (EmbeddingState.PENDING,)
     rows = list((await session.scalars(select(PostItRow).where(
         PostItRow.id.in_(ids), PostItRow.embedding_state.in_(states)).with_for_update(skip_locked=True))).all())
     for row in rows:
