@@ -26,7 +26,7 @@ WHEELS := $(ATELIER_HOME)/wheels/llama-avx2
 # Where torch's CPU build comes from, e.g. --index-url https://download.pytorch.org/whl/cpu.
 TORCH_PIP_ARGS ?=
 
-.PHONY: lock install models browser llama-server run test lint typecheck docs pytest bench image clean
+.PHONY: lock install models browser llama-server run test lint typecheck docs messages screenshots pytest bench image clean
 
 # Everything but torch comes from requirements-dev.lock, every file checked by sha256 (.ci/lock
 # regenerates it); the project itself is installed without dependencies, and `pip check` proves the
@@ -78,6 +78,21 @@ llama-server: $(BIN)/.llama-server
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+
+# The pages' catalogs: extract the French messages, then add the new ones to the English and German
+# .po files (translate them there; tests/service/test_i18n.py fails on any left empty or fuzzy).
+messages: $(BIN)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-location --sort-output --omit-header -o service/locale/messages.pot .
+	$(BIN)/pybabel update -i service/locale/messages.pot -d service/locale --width 120
+
+# The README's screenshots: the shipped Make.org excerpt synthesised by the real models in a throwaway
+# home (a few minutes), then its workshop and axis pages in Chromium.
+screenshots: install browser
+	@home=$$(mktemp -d); ln -s $(ATELIER_HOME)/models $$home/models; \
+	ATELIER_HOME=$$home $(BIN)/atelier serve --host 127.0.0.1 --port 8765 & pid=$$!; \
+	trap "kill $$pid; rm -rf $$home" EXIT; \
+	for i in $$(seq 120); do curl -sf http://127.0.0.1:8765/health >/dev/null && break; sleep 1; done; \
+	$(BIN)/python docs/screenshots/take.py --url http://127.0.0.1:8765 --key "$$(cat $$home/admin.key)"
 
 typecheck: $(BIN)/.installed
 	$(BIN)/mypy

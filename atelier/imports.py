@@ -13,6 +13,8 @@ from typing import Any
 
 import msgspec
 
+from models.language import DEFAULT_LANGUAGE
+
 
 def add_import(sub: Any) -> None:
     """Register ``atelier import``."""
@@ -60,7 +62,7 @@ def _import(args: argparse.Namespace) -> int:
         workshop_id = args.workshop
         if workshop_id is None:
             title = (args.title or conversations[0].axis if conversations else "Import")[:200]
-            workshop = Workshop(id=uuid.uuid4(), title=title, language="fr")
+            workshop = Workshop(id=uuid.uuid4(), title=title, language=DEFAULT_LANGUAGE)
             session.add(workshop)
             await session.flush()
             await session.refresh(workshop, ["axes"])

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from models.language import DEFAULT_LANGUAGE
+
 _WORDS = {
     "fr": {"title": "Synthèse de l'atelier", "pitch": "Pitch", "clusters": "Groupes d'idées",
            "singular": "Idées singulières", "routed": "Post-its rattachés automatiquement",
@@ -27,7 +29,7 @@ def _flag(s: dict[str, Any], w: dict[str, str]) -> str:
     return flag
 
 
-def synthesis_markdown(data: dict[str, Any], texts: dict[str, str], language: str = "fr") -> str:
+def synthesis_markdown(data: dict[str, Any], texts: dict[str, str], language: str = DEFAULT_LANGUAGE) -> str:
     """Render ``synthesis.json`` data as Markdown.
 
     Args:

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 import numpy as np
 from sklearn.feature_extraction.text import CountVectorizer
 
+from models.language import DEFAULT_LANGUAGE
 from models.stopwords import stop_words
 
 # Letters of any script, accents kept; elided articles (l', d', qu') are split off.
@@ -30,7 +31,7 @@ def vote_weights(votes: Sequence[int]) -> np.ndarray:
     return np.array([1.0 + math.log1p(max(0, int(v))) for v in votes], dtype=np.float64)
 
 
-def ctfidf_keywords(docs_per_cluster: Sequence[Sequence[str]], language: str = "fr",
+def ctfidf_keywords(docs_per_cluster: Sequence[Sequence[str]], language: str = DEFAULT_LANGUAGE,
                     top_k: int = 5) -> list[list[str]]:
     """Keywords per cluster by class-based TF-IDF (BERTopic's c-TF-IDF).
 

@@ -10,6 +10,8 @@ import re
 from collections.abc import Iterable
 
 LANGUAGES = ("fr", "en", "de")
+#: The language of a workshop, a page or a prompt when nothing says otherwise (Atelier is French first).
+DEFAULT_LANGUAGE = "fr"
 #: Frequent words of one language that are rare or absent in the two others.
 MARKERS = {
     "fr": frozenset("le la les des est et une pour dans que qui du au aux pas sur plus avec ce ces nous il "

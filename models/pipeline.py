@@ -26,7 +26,7 @@ from models.decisions import ReviewDecisions, apply_decisions
 from models.drafting import Drafter, GroupBrief, PitchRequest, quote_sentence, taken_as_is
 from models.embedding import Embedder
 from models.labelling import ctfidf_keywords, representatives, short_label, vote_weights
-from models.language import base_language
+from models.language import DEFAULT_LANGUAGE, base_language
 from models.phrases import ACTION_LANGUAGES, is_action
 from models.pitch import Ask, mark_divided, plan, quote_pitch, sentence_from, theme_name
 from models.routing import assign_axes, slugify
@@ -66,7 +66,7 @@ def order_key(postit: PostIt) -> str:
 class PipelineConfig:
     """Tunable settings, recorded in every synthesis' provenance."""
 
-    language: str = "fr"
+    language: str = DEFAULT_LANGUAGE
     min_cluster_size: int | None = None
     min_samples: int | None = None
     max_singular_key_points: int = 3

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from models.language import base_language
+from models.language import DEFAULT_LANGUAGE, base_language
 
 # One table, per language: the prompt, then what must follow it for it to be the platform's.
 # "Il faut" is a prompt only before an infinitive ("Il faut favoriser…"; "Il faut des bus" keeps it).
@@ -30,7 +30,7 @@ _COMPILED = {lang: re.compile(r"^\s*[«“\"]?\s*(?:" + "|".join(p) + r")\s*", r
              for lang, p in PLATFORM_PROMPTS.items()}
 
 
-def strip_platform_prompt(text: str, language: str = "fr") -> str:
+def strip_platform_prompt(text: str, language: str = DEFAULT_LANGUAGE) -> str:
     """``text`` without its platform prompt, the next letter capitalised; unchanged when there is none.
 
     >>> strip_platform_prompt("J'ai une idée ! favoriser le télétravail")
@@ -58,7 +58,7 @@ def strip_platform_prompt(text: str, language: str = "fr") -> str:
     return rest[:1].upper() + rest[1:]
 
 
-def starts_with_platform_prompt(text: str, language: str = "fr") -> bool:
+def starts_with_platform_prompt(text: str, language: str = DEFAULT_LANGUAGE) -> bool:
     """Whether the platform-prompt rule would change ``text`` (what the platform-prompt share counts).
 
     >>> starts_with_platform_prompt("« Comment pourrions-nous réduire les déchets ? »")

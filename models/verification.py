@@ -32,7 +32,7 @@ import numpy as np
 
 from models.embedding import Embedder
 from models.generation import Generator
-from models.language import base_language
+from models.language import DEFAULT_LANGUAGE, base_language
 from models.text import flatten
 from models.types import Verdict
 from prompts import load_prompt
@@ -53,7 +53,7 @@ class Claim:
 
     sentence: str
     postits: list[str]
-    language: str = "fr"
+    language: str = DEFAULT_LANGUAGE
 
 
 @dataclass

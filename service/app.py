@@ -56,6 +56,7 @@ from service.jobs.controllers import JobController
 from service.jobs.queue import Context, build_queue, process_name
 from service.jobs.recovery import sweep_local
 from service.ml import DrafterFactory, EmbedderFactory, ModelHub
+from service.pages import i18n
 from service.pages.discussion import DiscussionPages
 from service.pages.review import ReviewPages
 from service.review.conflicts import version_conflict
@@ -148,8 +149,10 @@ def _sqlite_pragmas(config: SQLAlchemyAsyncConfig) -> None:
 
 
 def page_filters(engine: JinjaTemplateEngine) -> None:
-    """Filters the pages share: ``shown`` is a post-it as pages show it (its platform prompt stripped)."""
+    """Filters the pages share: ``shown`` is a post-it as pages show it (its platform prompt stripped);
+    ``_``/``ngettext`` translate into the page's ``lang``."""
     engine.engine.filters["shown"] = strip_platform_prompt
+    i18n.install(engine.engine)
 
 
 def create_app(settings: Settings | None = None, embedder_factory: EmbedderFactory | None = None,

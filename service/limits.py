@@ -13,6 +13,8 @@ from typing import Annotated
 
 import msgspec
 
+from models.language import LANGUAGES
+
 MAX_VOTES = 2**31 - 1
 MAX_NAME = 200
 MAX_DESCRIPTION = 2000
@@ -30,7 +32,7 @@ Description = Annotated[str, msgspec.Meta(max_length=MAX_DESCRIPTION, pattern=NO
 Votes = Annotated[int, msgspec.Meta(ge=0, le=MAX_VOTES)]
 PostItText = Annotated[str, msgspec.Meta(pattern=NO_CONTROL)]  # its length limit is a setting
 #: A workshop's language: one of ``models.language.LANGUAGES``.
-Language = Annotated[str, msgspec.Meta(pattern="^(fr|en|de)$")]
+Language = Annotated[str, msgspec.Meta(pattern=f"^({'|'.join(LANGUAGES)})$")]
 
 
 def control_character(value: str | None) -> str | None:

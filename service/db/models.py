@@ -23,6 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from models.language import DEFAULT_LANGUAGE
 from service.db.states import EmbeddingState, JobState
 
 
@@ -31,7 +32,7 @@ class Workshop(UUIDAuditBase):
 
     __tablename__ = "workshop"
     title: Mapped[str] = mapped_column(String(200))
-    language: Mapped[str] = mapped_column(String(8), default="fr")
+    language: Mapped[str] = mapped_column(String(8), default=DEFAULT_LANGUAGE)
     axes: Mapped[list[AxisRow]] = relationship(
         back_populates="workshop", cascade="all, delete-orphan", order_by="AxisRow.position", lazy="selectin")
 

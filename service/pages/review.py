@@ -1,4 +1,4 @@
-"""Server-rendered French review pages under ``/review`` (Jinja, autoescaped).
+"""Server-rendered review pages under ``/review`` (Jinja, autoescaped; French, English, German: see i18n).
 
 Forms post to the same services as the API and redirect back (POST/redirect/GET).
 Reviewers sign in with an API key (``/review/login``); the session cookie is HttpOnly and
@@ -7,6 +7,7 @@ SameSite=Strict, and every form carries the session's CSRF token.
 
 from __future__ import annotations
 
+import gettext
 import uuid
 from collections.abc import Sequence
 from dataclasses import replace
@@ -23,6 +24,7 @@ from litestar.response import Redirect, Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models.language import DEFAULT_LANGUAGE, LANGUAGES, base_language
 from models.platform import strip_platform_prompt
 from service.auth import signin
 from service.auth.guards import allow, principal
@@ -31,6 +33,8 @@ from service.db.models import AxisRow, Job, PitchRow
 from service.db.repositories import get_one, postit_cards, postit_index
 from service.discussion import services as discussion
 from service.errors import not_found
+from service.pages import i18n
+from service.pages.i18n import N_, SOURCE, page_language, translations
 from service.review import export, jobs, services
 from service.review.axis_map import MapPoint, render_svg, sample
 from service.review.conflicts import conflict_page
@@ -47,14 +51,19 @@ def _script(name: str) -> str:
     return (Path(__file__).parents[1] / "static" / name).read_text(encoding="utf-8")
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
-UNKNOWN = "Clé, nom ou mot de passe inconnu, ou accès révoqué."
+UNKNOWN = N_("Clé, nom ou mot de passe inconnu, ou accès révoqué.")
+
+
+def reader_language(request: Request[Any, Any, Any]) -> dict[str, Any]:
+    """The context of a page that belongs to no workshop: the reader's language, and the others on offer."""
+    return {"lang": page_language(request), "languages": LANGUAGES}
 
 
 def _login_page(request: Request[Any, Any, Any], settings: Settings, next_path: str, error: str | None,
                 status: int) -> Template:
     token = signin.login_token(request)
-    page = Template("login.html", context={"next": next_path, "error": error, "user": None, "login_csrf": token},
-                    status_code=status)
+    page = Template("login.html", context={"next": next_path, "error": error, "user": None, "login_csrf": token,
+                                           **reader_language(request)}, status_code=status)
     page.set_cookie(signin.LOGIN_COOKIE, token, httponly=True, samesite="strict", path="/review/login",
                     secure=bool(settings.secure_cookies), max_age=3600)
     return page
@@ -79,23 +88,29 @@ def local_path(target: str | None, default: str = "/review") -> str:
     return target
 
 
-STANCE_NAMES = {"consensus": "consensus", "divided": "divise la salle", "mixed": "avis partagés"}
+STANCE_NAMES = {"consensus": N_("consensus"), "divided": N_("divise la salle"), "mixed": N_("avis partagés")}
 
 
-def describe_stance(consensus: dict[str, Any] | None) -> str | None:
+def describe_stance(consensus: dict[str, Any] | None, words: gettext.NullTranslations | None = None) -> str | None:
     """A key point's agreement and division in words (the page and the map say the same).
 
-    >>> describe_stance({"label": "divided", "agreement": 0.55, "agrees": 11, "disagrees": 9, "divided": "groups",
-    ...                  "groups": [0.9, 0.2]})
+    >>> stance = {"label": "divided", "agreement": 0.55, "agrees": 11, "disagrees": 9, "divided": "groups",
+    ...           "groups": [0.9, 0.2]}
+    >>> describe_stance(stance)
     "divise la salle : 55 % d'accord (11 pour, 9 contre) ; les groupes d'opinion votent autrement : 90 %, 20 %"
+    >>> describe_stance(stance, translations("en"))
+    'divides the room: 55% agree (11 for, 9 against); the opinion groups vote differently: 90%, 20%'
     """
     if not consensus or not consensus.get("label"):
         return None
-    text = (f"{STANCE_NAMES[consensus['label']]} : {round(consensus['agreement'] * 100)} % d'accord "
-            f"({consensus['agrees']} pour, {consensus['disagrees']} contre)")
+    _ = (words or translations(SOURCE)).gettext
+    text = _("%(stance)s : %(share)s %% d'accord (%(agrees)s pour, %(disagrees)s contre)") % {
+        "stance": _(STANCE_NAMES[consensus["label"]]), "share": round(consensus["agreement"] * 100),
+        "agrees": consensus["agrees"], "disagrees": consensus["disagrees"]}
     if consensus.get("divided") == "groups":
-        shares = ", ".join("—" if g is None else f"{round(g * 100)} %" for g in consensus.get("groups", []))
-        text += f" ; les groupes d'opinion votent autrement : {shares}"
+        shares = ", ".join("—" if g is None else _("%(share)s %%") % {"share": round(g * 100)}
+                           for g in consensus.get("groups", []))
+        text += _(" ; les groupes d'opinion votent autrement : %(shares)s") % {"shares": shares}
     return text
 
 
@@ -112,15 +127,18 @@ async def axis_view(session: AsyncSession, axis_id: uuid.UUID, expand: str | Non
     """
     axis = await get_one(session, AxisRow, axis_id)
     workshop = await get_workshop(session, axis.workshop_id)
+    lang = base_language(workshop.language, DEFAULT_LANGUAGE)
+    words = translations(lang)
     index = await postit_index(session, workshop.id, axis.id)
     clusters = await services.axis_clusters(session, axis.id)
     pitch = (await session.scalars(select(PitchRow).where(PitchRow.axis_id == axis.id))).first()
     key_points, themes = await services.axis_key_points(session, pitch, axis.name)
     for k in key_points:
-        k["stance_text"] = describe_stance(k.get("consensus"))
+        k["stance_text"] = describe_stance(k.get("consensus"), words)
     by_cluster = {k["cluster_id"]: k for k in key_points if k.get("cluster_id")}
     job = await session.get(Job, pitch.job_id) if pitch and pitch.job_id else None
-    layout = await anyio.to_thread.run_sync(_layout, index, clusters, by_cluster, expand)
+    layout = await anyio.to_thread.run_sync(_layout, index, clusters, by_cluster, expand,
+                                            words.gettext("Idées singulières"))
     cited = {c for item in [*key_points, *(pitch.sentences if pitch else [])] for c in item.get("citations") or []}
     postits = {str(p.id): p for p in await postit_cards(session, [*layout["wanted"], *cited])}
     stored = await vectors_of(session, [p.postit_id for p in layout["drawn"]])
@@ -136,19 +154,24 @@ async def axis_view(session: AsyncSession, axis_id: uuid.UUID, expand: str | Non
             "workshop": workshop, "axis": axis, "clusters": clusters, "groups": groups, "pitch": pitch,
             "postits": postits, "key_points": key_points, "themes": {t["id"]: t["name"] for t in themes},
             "kp_number": {k["id"]: n for n, k in enumerate(key_points, 1)},
-            "job": job, "map": await anyio.to_thread.run_sync(render_svg, shown, vectors) if shown else None,
+            "job": job, "lang": lang,
+            "map": await anyio.to_thread.run_sync(lambda: render_svg(
+                shown, vectors, title=words.gettext("Carte des idées"),
+                band=words.gettext("Idées singulières"))) if shown else None,
             "not_mapped": layout["not_mapped"], "not_drawn": layout["mapped"] - len(shown), "shown_limit": len(shown)}
 
 
 def _layout(index: Sequence[Any], clusters: Sequence[Any], by_cluster: dict[str, Any],
-            expand: str | None) -> dict[str, Any]:
-    """Which post-its the page lists per group and draws on the map (pure: runs in a worker thread)."""
+            expand: str | None, singular: str) -> dict[str, Any]:
+    """Which post-its the page lists per group and draws on the map (pure: runs in a worker thread);
+    ``singular`` names the singular ideas in the page's language."""
     votes = {str(r.id): r.votes for r in index}
     models = [r.embedding_model for r in index if r.embedding_model]
     main = max(set(models), key=models.count) if models else None
     embedded = {str(r.id) for r in index if main and r.embedding_model == main}
-    points = [MapPoint(pid, "", -1 if c.singular else i,
-                       " — ".join(filter(None, [c.label, by_cluster.get(c.key, {}).get("stance_text")])))
+    titles = [" — ".join(filter(None, [singular if c.singular else c.label,
+                                       by_cluster.get(c.key, {}).get("stance_text")])) for c in clusters]
+    points = [MapPoint(pid, "", -1 if c.singular else i, titles[i])
               for i, c in enumerate(clusters) for pid in c.postit_ids if pid in votes]
     mapped = [p for p in points if p.postit_id in embedded]
     drawn = [mapped[i] for i in sample(mapped)]
@@ -175,7 +198,8 @@ class ReviewPages(Controller):
     async def index(self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession]) -> Template:
         """Workshops list."""
         workshops = await list_workshops(db_session, principal(request))
-        return Template("index.html", context={"workshops": workshops, "user": author_of(request)})
+        return Template("index.html", context={"workshops": workshops, "user": author_of(request),
+                                               **reader_language(request)})
 
     @get("/workshops/{workshop_id:uuid}", guards=[allow("read")])
     async def workshop(self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession],
@@ -183,7 +207,8 @@ class ReviewPages(Controller):
         """A workshop: its axes, pitch states and latest synthesis."""
         view = await workshop_overview(db_session, workshop_id)
         return Template("workshop.html", context={"view": view, "workshop": view.workshop, "user": author_of(request),
-                                                   "latest_job": view.latest_job, "live": view.live})
+                                                   "latest_job": view.latest_job, "live": view.live,
+                                                   "lang": page_language(request, view.workshop.language)})
 
     @get("/axes/{axis_id:uuid}", guards=[allow("read")])
     async def axis(self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession],
@@ -198,10 +223,12 @@ class ReviewPages(Controller):
         """Every version of a pitch with the diff to the previous one."""
         pitch = await services.get_pitch(db_session, pitch_id)
         axis = await db_session.get(AxisRow, pitch.axis_id)
+        workshop = await get_workshop(db_session, pitch.workshop_id)
         revisions = await services.history(db_session, pitch_id, "pitch", pitch.workshop_id)
         rows = [(r, text_diff(r.before, r.after).splitlines()[2:]) for r in reversed(revisions)]
         return Template("history.html", context={"pitch": pitch, "axis": axis, "rows": rows,
-                                                 "user": author_of(request)})
+                                                 "user": author_of(request),
+                                                 "lang": page_language(request, workshop.language)})
 
     @get("/workshops/{workshop_id:uuid}/export", guards=[allow("read")])
     async def export(self, db_session: NamedDependency[AsyncSession], workshop_id: FromPath[uuid.UUID],
@@ -218,6 +245,16 @@ class ReviewPages(Controller):
     async def workshop_script(self) -> str:
         """The workshop page's script: it refreshes the axes' states while a synthesis runs."""
         return _script("workshop.js")
+
+    @get("/language/{language:str}")
+    async def language(self, language: FromPath[str], next: FromQuery[str | None] = None) -> Redirect:
+        """Remember the reader's language for the pages that belong to no workshop (a workshop's pages
+        always speak the workshop's language)."""
+        response = Redirect(local_path(next), status_code=303)
+        if language in LANGUAGES:
+            response.set_cookie(i18n.COOKIE, language, httponly=True, samesite="lax", path="/review",
+                                max_age=365 * 86400)
+        return response
 
     @get("/login")
     async def login_form(self, request: Request[Any, Any, Any], settings: NamedDependency[Settings],
@@ -276,7 +313,8 @@ class ReviewPages(Controller):
                 raise not_found("action", action)
         except services.VersionConflict as conflict:  # the pages only change pitches
             pitch = await services.get_pitch(db_session, pitch_id)
-            return conflict_page(conflict, pitch, data.get("text", ""), user)
+            workshop = await get_workshop(db_session, pitch.workshop_id)
+            return conflict_page(conflict, pitch, data.get("text", ""), user, page_language(request, workshop.language))
         return Redirect(f"/review/axes/{pitch.axis_id}#pitch", status_code=303)
 
     @post("/clusters/{cluster_id:uuid}/{action:str}", guards=[allow("review"), csrf])

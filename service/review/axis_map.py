@@ -64,13 +64,16 @@ def sample(points: Sequence[MapPoint], limit: int = MAX_POINTS) -> list[int]:
     return sorted(ranked[:limit])
 
 
-def render_svg(points: Sequence[MapPoint], vectors: np.ndarray) -> Markup:
-    """SVG of the map; each point carries its text in a ``<title>`` (hover) and a data attribute (click)."""
+def render_svg(points: Sequence[MapPoint], vectors: np.ndarray, title: str = "Carte des idées",
+               band: str = "Idées singulières") -> Markup:
+    """SVG of the map; each point carries its text in a ``<title>`` (hover) and a data attribute (click).
+
+    ``title`` and ``band`` are the map's name and its singular ideas' band, in the page's language."""
     xy = project(vectors)
     main_w = WIDTH - BAND
-    parts = [f'<svg class="axis-map" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="Carte des idées">',
+    parts = [f'<svg class="axis-map" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{escape(title)}">',
              f'<rect x="{main_w}" y="0" width="{BAND}" height="{HEIGHT}" class="band"/>',
-             f'<text x="{main_w + 8}" y="16" class="band-title">Idées singulières</text>']
+             f'<text x="{main_w + 8}" y="16" class="band-title">{escape(band)}</text>']
     for point, (x, y) in zip(points, xy, strict=True):
         text = escape(point.text)
         label = escape(point.label)

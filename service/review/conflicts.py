@@ -20,8 +20,8 @@ def version_conflict(request: Request[Any, Any, Any], exc: VersionConflict) -> R
                     status_code=status, headers={"ETag": f'"{exc.current.version}"'})
 
 
-def conflict_page(exc: VersionConflict, pitch: PitchRow, mine: str, user: str) -> Template:
+def conflict_page(exc: VersionConflict, pitch: PitchRow, mine: str, user: str, lang: str) -> Template:
     """The review page's answer: "quelqu'un a modifié ce pitch entre-temps", with both texts."""
     return Template("conflict.html", status_code=409, context={
         "pitch": pitch, "current_text": pitch_text(pitch.sentences), "mine": mine, "user": user,
-        "expected": exc.expected})
+        "expected": exc.expected, "lang": lang})

@@ -35,7 +35,11 @@
   if (!counter) { return; }
   var axis = counter.dataset.axis;
   var csrf = (document.querySelector('input[name=csrf]') || {}).value || '';
-  var DATE = new Intl.DateTimeFormat('fr-FR', {day: '2-digit', month: '2-digit', hour: '2-digit', minute: '2-digit'});
+  // The page's language and its words come from the server's catalogs, carried on the counter's data attributes.
+  var words = counter.dataset;
+  var DATE = new Intl.DateTimeFormat(words.locale || 'fr', {day: '2-digit', month: '2-digit', hour: '2-digit', minute: '2-digit'});
+  // n == 1 is singular, as the server's gettext catalogs say (fr, en and de alike)
+  function counted(one, other, n) { return (n === 1 ? one : other).replace('{n}', n); }
 
   function el(tag, cls, text) {
     var node = document.createElement(tag);
@@ -49,7 +53,7 @@
     form.method = 'post';
     form.action = '/review/comments/' + m.id + '/' + (m.resolved ? 'reopen' : 'resolve');
     var token = el('input'); token.type = 'hidden'; token.name = 'csrf'; token.value = csrf;
-    var button = el('button', '', m.resolved ? 'Rouvrir' : 'Marquer résolu'); button.type = 'submit';
+    var button = el('button', '', m.resolved ? words.reopen : words.resolve); button.type = 'submit';
     form.append(token, button);
     return form;
   }
@@ -61,7 +65,7 @@
     li.append(el('strong', 'who', m.author), ' ', time, el('p', 'body', m.body));
     if (!m.reply_to) {
       li.append(resolveForm(m));
-      if (m.resolved) { li.append(' ', el('span', 'badge approved', 'résolu par ' + m.resolved_by)); }
+      if (m.resolved) { li.append(' ', el('span', 'badge approved', words.resolvedBy.replace('{who}', m.resolved_by))); }
     }
     return li;
   }
@@ -83,11 +87,10 @@
       thread.querySelector('input[name=reply_to]').value = root;
       thread.querySelector('.new-thread').hidden = Boolean(root);
       thread.querySelector('.answer').hidden = !root;
-      thread.querySelector('.count').textContent = '(' + open + ' ouverte' + (open > 1 ? 's' : '') + ')';
+      thread.querySelector('.count').textContent = '(' + counted(words.threadOne, words.threadOther, open) + ')';
       if (items.length) { thread.open = true; }
     });
-    var plural = data.open === 1 ? '' : 's';
-    counter.textContent = data.open + ' discussion' + plural + ' ouverte' + plural;
+    counter.textContent = counted(words.openOne, words.openOther, data.open);
     document.getElementById('open-count').textContent = data.open;
   }
 

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import msgspec
 
+from models.language import DEFAULT_LANGUAGE
 from service.limits import MAX_AXES, Description, Language, Name, PostItText, ShortText, Votes
 
 
@@ -23,7 +24,7 @@ class WorkshopCreate(msgspec.Struct):
     """``POST /workshops``."""
 
     title: Name
-    language: Language = "fr"
+    language: Language = DEFAULT_LANGUAGE
     axes: Annotated[list[AxisIn], msgspec.Meta(max_length=MAX_AXES)] = msgspec.field(default_factory=list)
 
 

@@ -1,0 +1,66 @@
+"""The README's screenshots, taken of a real workshop: the shipped Make.org excerpt, synthesised by
+the default local models through a running service, then its workshop and axis pages in Chromium.
+
+Usage (``make screenshots`` starts the service and runs this)::
+
+    python docs/screenshots/take.py --url http://127.0.0.1:8000 --key "$(cat ~/.cache/atelier/admin.key)"
+
+It takes a few minutes on 2 cores (the synthesis); nothing here is a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "evaluation" / "data" / "makeorg_excerpt.csv"
+FLAGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-quic"]
+
+
+def synthesised_workshop(url: str, key: str) -> tuple[str, list[dict[str, str]]]:
+    """Import the sample, synthesise it, wait; the workshop's id and its axes."""
+    with httpx.Client(base_url=url + "/api/v1", timeout=60, headers={"Authorization": f"Bearer {key}"}) as api:
+        wid = api.post("/workshops", json={"title": "Le monde d'après (Make.org, extrait)", "language": "fr"}
+                       ).raise_for_status().json()["id"]
+        api.post(f"/workshops/{wid}/postits/csv", content=SAMPLE.read_bytes(),
+                 headers={"Content-Type": "text/csv"}).raise_for_status()
+        job = api.post(f"/workshops/{wid}/syntheses", json={}).raise_for_status().json()["job_id"]
+        started = time.monotonic()
+        while (state := api.get(f"/jobs/{job}").json())["state"] not in ("succeeded", "failed"):
+            time.sleep(2)
+        print(f"synthesis {state['state']} in {time.monotonic() - started:.0f} s")
+        return wid, api.get(f"/workshops/{wid}").json()["axes"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", default="http://127.0.0.1:8000")
+    parser.add_argument("--key", required=True, help="an admin or facilitator API key")
+    parser.add_argument("--axis", type=int, default=0, help="which axis page to show (0 = the first)")
+    args = parser.parse_args()
+    wid, axes = synthesised_workshop(args.url, args.key)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=os.environ.get("ATELIER_CHROMIUM", "/usr/bin/chromium"),
+                                     args=FLAGS)
+        page = browser.new_page(viewport={"width": 1200, "height": 1000})
+        page.goto(f"{args.url}/review/login?next=/review/workshops/{wid}")
+        page.fill("#key", args.key)
+        page.click("#login-form button")
+        page.wait_for_url(f"**/review/workshops/{wid}")
+        page.screenshot(path=str(ROOT / "docs" / "screenshots" / "workshop-page.png"))
+        page.goto(f"{args.url}/review/axes/{axes[args.axis]['id']}")
+        page.locator("#pitch-sentences a.cite").first.hover()
+        page.screenshot(path=str(ROOT / "docs" / "screenshots" / "axis-page.png"))
+        browser.close()
+    print("wrote docs/screenshots/workshop-page.png and axis-page.png")
+
+
+if __name__ == "__main__":
+    main()
