@@ -11,6 +11,7 @@ It takes a few minutes on 2 cores (the synthesis); nothing here is a test.
 from __future__ import annotations
 
 import argparse
+import csv
 import os
 import time
 from pathlib import Path
@@ -25,8 +26,10 @@ FLAGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-quic"]
 def synthesised_workshop(url: str, key: str) -> tuple[str, list[dict[str, str]]]:
     """Import the sample, synthesise it, wait; the workshop's id and its axes."""
     with httpx.Client(base_url=url + "/api/v1", timeout=60, headers={"Authorization": f"Bearer {key}"}) as api:
-        wid = api.post("/workshops", json={"title": "Le monde d'après (Make.org, extrait)", "language": "fr"}
-                       ).raise_for_status().json()["id"]
+        with SAMPLE.open(encoding="utf-8", newline="") as handle:
+            axes = [{"name": a} for a in dict.fromkeys(row["axis"] for row in csv.DictReader(handle)) if a]
+        wid = api.post("/workshops", json={"title": "Le monde d'après (Make.org, extrait)", "language": "fr",
+                                           "axes": axes}).raise_for_status().json()["id"]
         api.post(f"/workshops/{wid}/postits/csv", content=SAMPLE.read_bytes(),
                  headers={"Content-Type": "text/csv"}).raise_for_status()
         job = api.post(f"/workshops/{wid}/syntheses", json={}).raise_for_status().json()["job_id"]

@@ -9,12 +9,12 @@ from collections.abc import Sequence
 import anyio
 import msgspec
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.language import detect_language
 from models.routing import axis_key
 from service.db.models import PostItRow, Workshop
+from service.db.retry import retry_transaction
 from service.errors import bad_request
 from service.imports.batch import Conversation, check_size
 from service.imports.schemas import ImportedAxis, ImportReport
@@ -93,12 +93,8 @@ async def import_and_queue(session: AsyncSession, queue: JobQueue, workshop_id: 
     """Parse (in a worker thread: CPU work), store in one transaction, then queue the new post-its' embeddings."""
     workshop = await get_workshop(session, workshop_id)
     conversations = await anyio.to_thread.run_sync(parse, fmt, files, locale or workshop.language, settings)
-    try:
-        report, new = await import_conversations(session, workshop_id, fmt, conversations, settings)
-        await session.commit()
-    except IntegrityError:  # the same export sent twice at once: the loser finds the winner's rows
-        await session.rollback()
-        report, new = await import_conversations(session, workshop_id, fmt, conversations, settings)
-        await session.commit()
+    # the same export sent twice at once: the loser's second run finds the winner's rows
+    report, new = await retry_transaction(
+        session, lambda s: import_conversations(s, workshop_id, fmt, conversations, settings), attempts=2)
     await queue_embedding(queue, [str(i) for i in new])
     return report

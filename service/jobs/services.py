@@ -7,14 +7,12 @@ read: state, progress, attempts and the worker of the latest attempt.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from litestar.exceptions import TooManyRequestsException
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm.exc import StaleDataError
 
 from service.db.models import Job
 from service.db.repositories import get_one
@@ -137,23 +135,6 @@ async def release(session: AsyncSession, job_id: uuid.UUID) -> bool:
                                    .where(Job.id == job_id, Job.state == JobState.QUEUED, Job.stage == WAITING)
                                    .values(stage="queued"))
     return bool(getattr(result, "rowcount", 0))
-
-
-async def retry_on_race(sessions: Sessions, work: Callable[[AsyncSession], Awaitable[None]],
-                        attempts: int = 3) -> None:
-    """Run ``work`` in a transaction, again if a reviewer changed a row it updates meanwhile.
-
-    The second run reads the reviewer's change: a pitch edited in between gets the draft as a
-    proposal beside it, never over it.
-    """
-    for attempt in range(attempts):
-        try:
-            async with sessions() as session, session.begin():
-                await work(session)
-            return
-        except StaleDataError:
-            if attempt == attempts - 1:
-                raise
 
 
 def public_error(err: Exception, job_id: uuid.UUID) -> str:

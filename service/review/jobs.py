@@ -14,6 +14,7 @@ from models.labelling import representatives
 from models.pipeline import AxisClusters, Pipeline, PipelineConfig
 from models.types import Axis, Cluster, PostIt
 from service.db.models import AxisRow, ClusterRow, Job, Workshop
+from service.db.retry import retry_transaction
 from service.db.states import JobState
 from service.jobs import services as jobs
 from service.jobs.queue import Context
@@ -97,4 +98,4 @@ async def regenerate(ctx: Context, *, job_id: str) -> None:
             await session.execute(update(Job).where(Job.id == ident).values(
                 state=JobState.SUCCEEDED, stage="done", progress=1.0))
 
-        await jobs.retry_on_race(sessions, store)
+        await retry_transaction(sessions, store)

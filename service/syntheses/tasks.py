@@ -21,6 +21,7 @@ from models.embedding import PrecomputedEmbedder
 from models.pipeline import Pipeline, PipelineConfig
 from models.types import Axis, PostIt
 from service.db.models import Job, SynthesisRow
+from service.db.retry import retry_transaction
 from service.db.states import JobState
 from service.jobs import services as jobs
 from service.jobs.queue import Context
@@ -128,10 +129,10 @@ async def synthesis(ctx: Context, *, job_id: str) -> None:
                                 PipelineConfig(language=workshop.language))
             clustered = pipeline.cluster(postits, axes, progress, decisions)
             provenance = pipeline.provenance()
-            wait(jobs.retry_on_race(sessions, lambda s: begin(s, row.id, ident, [c.axis for c in clustered],
+            wait(retry_transaction(sessions, lambda s: begin(s, row.id, ident, [c.axis for c in clustered],
                                                               provenance)))
             for axis in pipeline.draft_each(clustered, progress, skip=done):
-                wait(jobs.retry_on_race(sessions, partial(store_axis, row_id=row.id, job_id=ident, postits=postits,
+                wait(retry_transaction(sessions, partial(store_axis, row_id=row.id, job_id=ident, postits=postits,
                                                           axis=axis.to_dict())))
 
         await hub.run(work)
@@ -140,4 +141,4 @@ async def synthesis(ctx: Context, *, job_id: str) -> None:
             await session.execute(update(Job).where(Job.id == ident).values(
                 state=JobState.SUCCEEDED, stage="done", progress=1.0))
 
-        await jobs.retry_on_race(sessions, finish)
+        await retry_transaction(sessions, finish)

@@ -13,11 +13,11 @@ from litestar.enums import RequestEncodingType
 from litestar.openapi.spec import Example
 from litestar.params import Body, FromPath, FromQuery
 from litestar.status_codes import HTTP_201_CREATED
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth.guards import allow, principal
 from service.db.models import Workshop
+from service.db.retry import retry_transaction
 from service.pagination import MAX_PAGE, Limit, Offset, paged
 from service.settings import Settings
 from service.workshops import services
@@ -163,13 +163,8 @@ async def _store(request: Request[Any, Any, Any], db_session: AsyncSession, work
     Two identical retries racing each other: the loser's insert hits the ``external_id`` unique
     constraint; it starts again, finds the winner's rows and answers with their ids (idempotent).
     """
-    try:
-        ids, new = await services.add_postits(db_session, workshop_id, items, settings)
-        await db_session.commit()
-    except IntegrityError:
-        await db_session.rollback()
-        ids, new = await services.add_postits(db_session, workshop_id, items, settings)
-        await db_session.commit()
+    ids, new = await retry_transaction(db_session, lambda s: services.add_postits(s, workshop_id, items, settings),
+                                       attempts=2)
     await queue_embedding(request.app.state.jobs["queue"], [str(i) for i in new])
     return PostItsCreated(ids=ids, created=len(new))
 

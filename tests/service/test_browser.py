@@ -3,14 +3,13 @@
 ``make test`` installs Chromium when it is missing (as root), or stops and says how, and installs
 axe-core from npm (``package.json``). This test never skips: without a browser or axe-core it
 fails with that same advice. ``ATELIER_CHROMIUM`` points at another Chromium build.
-``ATELIER_README_SCREENSHOT=1`` also writes the axis page's screenshot the README shows.
+The README's screenshots come from a real workshop instead (``make screenshots``).
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
 import time
 from pathlib import Path
 from typing import Any
@@ -138,9 +137,6 @@ def test_two_reviewers_discuss_edit_and_every_page_passes_axe(live_url: str, chr
         one.evaluate("window.scrollTo(0, 0)")
         one.locator("#pitch-sentences a.cite").first.hover()
         one.screenshot(path=str(out / "axis-page.png"), full_page=False)
-        if os.environ.get("ATELIER_README_SCREENSHOT") == "1":
-            (ROOT / "docs" / "screenshots").mkdir(parents=True, exist_ok=True)
-            shutil.copy(out / "axis-page.png", ROOT / "docs" / "screenshots" / "axis-page.png")
 
         # edit, approve, a conflicting edit from a page that was open meanwhile, history
         two.reload()
