@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
+import msgspec
 from litestar.exceptions import PermissionDeniedException
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,11 +27,8 @@ async def _target(session: AsyncSession, target: str, target_id: uuid.UUID) -> C
 
 
 def comment_out(row: CommentRow) -> CommentOut:
-    """Response body of a comment."""
-    return CommentOut(id=row.id, target=row.target, target_id=row.target_id, anchor=row.anchor, axis_id=row.axis_id,
-                      reply_to=row.reply_to, author=row.author, body=row.body, resolved=row.resolved,
-                      resolved_by=row.resolved_by, edited=row.edited, created_at=row.created_at,
-                      updated_at=row.updated_at)
+    """Response body of a comment (its columns, by name)."""
+    return msgspec.convert(row, CommentOut, from_attributes=True)
 
 
 async def add_comment(session: AsyncSession, target: str, target_id: uuid.UUID, data: CommentIn,

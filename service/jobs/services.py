@@ -98,6 +98,12 @@ async def set_progress(sessions: Sessions, job_id: uuid.UUID, stage: str, progre
                               .values(stage=stage, progress=progress))
 
 
+async def succeed(session: AsyncSession, job_id: uuid.UUID) -> None:
+    """Mark the job done, inside the transaction that stores its result (so a retry finds it finished)."""
+    await session.execute(update(Job).where(Job.id == job_id).values(state=JobState.SUCCEEDED, stage="done",
+                                                                     progress=1.0))
+
+
 async def fail(sessions: Sessions, job_id: uuid.UUID, err: Exception) -> None:
     """Mark a job failed with the part of the error a client may read."""
     await set_job(sessions, job_id, state=JobState.FAILED, stage="failed", error=public_error(err, job_id))

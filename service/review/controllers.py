@@ -6,6 +6,7 @@ import difflib
 import uuid
 from typing import Annotated, Any
 
+import msgspec
 from litestar import Controller, Request, Response, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import Body, FromPath, FromQuery
@@ -62,10 +63,8 @@ def pitch_out(p: PitchRow) -> PitchOut:
 
 
 def cluster_out(c: ClusterRow) -> ClusterOut:
-    """Response body of a cluster."""
-    return ClusterOut(id=c.id, axis_id=c.axis_id, key=c.key, label=c.label, keywords=c.keywords,
-                      postit_ids=c.postit_ids, singular=c.singular, kept_from_review=list(c.kept_from_review or []),
-                      version=c.version)
+    """Response body of a cluster (its columns, by name)."""
+    return msgspec.convert(c, ClusterOut, from_attributes=True)
 
 
 def text_diff(before: dict[str, Any] | None, after: dict[str, Any] | None) -> str:

@@ -6,7 +6,6 @@ import uuid
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.embedding import PrecomputedEmbedder
@@ -15,7 +14,6 @@ from models.pipeline import AxisClusters, Pipeline, PipelineConfig
 from models.types import Axis, Cluster, PostIt
 from service.db.models import AxisRow, ClusterRow, Job, Workshop
 from service.db.retry import retry_transaction
-from service.db.states import JobState
 from service.jobs import services as jobs
 from service.jobs.queue import Context
 from service.jobs.runtime import attempt
@@ -95,7 +93,6 @@ async def regenerate(ctx: Context, *, job_id: str) -> None:
 
         async def store(session: AsyncSession) -> None:
             await offer_draft(session, workshop_id, axis_id, None, sentences, new_provenance)
-            await session.execute(update(Job).where(Job.id == ident).values(
-                state=JobState.SUCCEEDED, stage="done", progress=1.0))
+            await jobs.succeed(session, ident)
 
         await retry_transaction(sessions, store)

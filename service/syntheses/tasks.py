@@ -22,7 +22,6 @@ from models.pipeline import Pipeline, PipelineConfig
 from models.types import Axis, PostIt
 from service.db.models import Job, SynthesisRow
 from service.db.retry import retry_transaction
-from service.db.states import JobState
 from service.jobs import services as jobs
 from service.jobs.queue import Context
 from service.jobs.runtime import attempt
@@ -137,8 +136,4 @@ async def synthesis(ctx: Context, *, job_id: str) -> None:
 
         await hub.run(work)
 
-        async def finish(session: AsyncSession) -> None:
-            await session.execute(update(Job).where(Job.id == ident).values(
-                state=JobState.SUCCEEDED, stage="done", progress=1.0))
-
-        await retry_transaction(sessions, finish)
+        await retry_transaction(sessions, lambda s: jobs.succeed(s, ident))

@@ -6,6 +6,7 @@ import uuid
 from typing import Annotated, Any
 
 import anyio
+import msgspec
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
@@ -24,7 +25,6 @@ from service.workshops import services
 from service.workshops.embedding import queue_embedding
 from service.workshops.erasure import compact
 from service.workshops.schemas import (
-    AxisOut,
     PostItIn,
     PostItOut,
     PostItsCreated,
@@ -61,15 +61,8 @@ POSTITS_EXAMPLE = Example(
 
 
 def workshop_out(w: Workshop) -> WorkshopOut:
-    """Response body of a workshop."""
-    return WorkshopOut(
-        id=w.id,
-        title=w.title,
-        language=w.language,
-        created_at=w.created_at,
-        updated_at=w.updated_at,
-        axes=[AxisOut(id=a.id, name=a.name, description=a.description) for a in w.axes],
-    )
+    """Response body of a workshop and its axes (their columns, by name)."""
+    return msgspec.convert(w, WorkshopOut, from_attributes=True)
 
 
 class WorkshopController(Controller):
