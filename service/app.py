@@ -62,6 +62,8 @@ from service.pages.review import ReviewPages
 from service.review.conflicts import version_conflict
 from service.review.controllers import ClusterController, PitchController
 from service.review.services import VersionConflict
+from service.rooms.controllers import RoomAdminController, RoomController
+from service.rooms.controllers import throttles as room_throttles
 from service.settings import Settings
 from service.syntheses.controllers import SynthesisController
 from service.tasks import recover_local, tasks
@@ -114,7 +116,8 @@ async def health(request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
 
 
 #: Routes anyone may call: health, the OpenAPI document, the sign-in page and the pages' script.
-PUBLIC_PATHS = ["^/health", "^/api/v1/health", "^/schema", "^/review/login", "^/review/static/"]
+# /api/v1/rooms: phones carry their room's own token, checked by the room routes (service/rooms).
+PUBLIC_PATHS = ["^/health", "^/api/v1/health", "^/schema", "^/review/login", "^/review/static/", "^/api/v1/rooms/"]
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
        "frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
 
@@ -214,7 +217,7 @@ def create_app(settings: Settings | None = None, embedder_factory: EmbedderFacto
                                          SynthesisController,
                                          JobController,
                                          PitchController, ClusterController, CommentController, ModelController,
-                                         KeyController, health])
+                                         KeyController, RoomAdminController, RoomController, health])
     return Litestar(
         route_handlers=[api, health, ReviewPages, DiscussionPages],
         middleware=[allowed_hosts_middleware(settings.allowed_hosts.split(",")),
@@ -230,7 +233,8 @@ def create_app(settings: Settings | None = None, embedder_factory: EmbedderFacto
         lifespan=[lifespan],
         dependencies={"settings": Provide(lambda: settings, sync_to_thread=False),
                       "jobs_context": Provide(lambda: jobs, sync_to_thread=False)},
-        state=State({"models": hub, "jobs": jobs, "login_throttles": signin.throttles(settings)}),
+        state=State({"models": hub, "jobs": jobs, "login_throttles": signin.throttles(settings),
+                     "room_throttles": room_throttles(settings)}),
         openapi_config=OpenAPIConfig(
             title="Atelier", version="1", path="/schema",
             components=Components(security_schemes={"BearerToken": SecurityScheme(

@@ -56,6 +56,10 @@ class Settings:
             is taken for dead and the job is retried by another.
         job_retries: Attempts per job, the first included.
         job_sweep_seconds: How often each worker looks for jobs whose worker died.
+        room_minutes: How long a room stays open unless closed first.
+        room_joins_per_minute: Joins per client address (guessing codes is this slow).
+        room_votes_per_minute: Vote requests per participant.
+        room_postits_per_minute: Post-its per participant.
     """
 
     home: Path = field(default_factory=atelier_home)
@@ -84,6 +88,10 @@ class Settings:
     job_heartbeat_seconds: int = 30
     job_retries: int = 3
     job_sweep_seconds: int = 10
+    room_minutes: int = 240
+    room_joins_per_minute: int = 20
+    room_votes_per_minute: int = 120
+    room_postits_per_minute: int = 10
 
     def __post_init__(self) -> None:
         if self.queue_url and not self.queue_url.startswith(("redis://", "rediss://", "postgresql://", "postgres://")):

@@ -236,3 +236,37 @@ class CommentRow(UUIDAuditBase):
     resolved: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     resolved_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
     edited: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+
+
+class RoomRow(UUIDAuditBase):
+    """A workshop's room: the code participants type on their phones, open until closed or expired."""
+
+    __tablename__ = "room"
+    workshop_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("workshop.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    closed: Mapped[bool] = mapped_column(Boolean, default=False)
+    opened_by: Mapped[uuid.UUID | None] = mapped_column(nullable=True)
+
+
+class ParticipantRow(UUIDAuditBase):
+    """One phone in a room: no name, no account; its bearer token is stored hashed (SHA-256)."""
+
+    __tablename__ = "participant"
+    room_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("room.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class RoomVoteRow(UUIDAuditBase):
+    """A participant's vote on a drafted item (key point or pitch sentence): 1, -1 or 0; the latest counts.
+
+    ``item_id`` names the item's text on its axis (see ``service.rooms.items``): a vote stays on the
+    words it was cast on, and an edited sentence is a new item.
+    """
+
+    __tablename__ = "room_vote"
+    __table_args__ = (UniqueConstraint("participant_id", "item_id"),)
+    room_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("room.id", ondelete="CASCADE"), index=True)
+    participant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
+    item_id: Mapped[str] = mapped_column(String(40), index=True)
+    value: Mapped[int] = mapped_column(SmallInteger)

@@ -68,7 +68,7 @@ def test_roles(client: TestClient[Litestar]) -> None:
 
 
 #: Path parameters that name no workshop's row (admin-only routes); every other id must be scoped.
-UNSCOPED_PARAMS = {"key_id", "action", "path", "language"}
+UNSCOPED_PARAMS = {"key_id", "action", "path", "language", "code"}  # code: a room, its token checked in test_rooms
 #: A real value for the ``{action:str}`` routes, so the handler would act if the guard let it through.
 ACTIONS = {"pitches": "approve", "clusters": "rename", "comments": "resolve"}
 

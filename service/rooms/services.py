@@ -1,0 +1,193 @@
+"""Open and close a room, let phones join it, read its items, count its votes.
+
+A room code is 7 characters from 31 that cannot be mistaken for one another (no I, L, O, 0, 1):
+31**7 ≈ 2.75e10 codes. With joins limited to 20 a minute per address, one address tries ~4,800
+codes in a 4-hour room, a chance of 1.7e-7 per open room; a thousand addresses, 1.7e-4.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from service.db.models import ParticipantRow, PitchRow, RoomRow, RoomVoteRow
+from service.db.retry import retry_transaction
+from service.errors import bad_request, not_found
+from service.review.services import axis_key_points
+from service.rooms.schemas import MAX_VOTES_PER_REQUEST, Item, RoomPostItIn, RoomTallies, Tally, VoteIn
+from service.settings import Settings
+from service.workshops.schemas import PostItIn
+from service.workshops.services import add_postits, get_workshop
+
+ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 7
+#: External ids of post-its written in a room start with this: the room's mark on them.
+ROOM_MARK = "room:"
+
+
+def new_code() -> str:
+    """A fresh room code (``secrets``: not guessable from earlier codes)."""
+    return "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normal_code(code: str) -> str:
+    """A typed code as stored: upper case, spaces and dashes dropped.
+
+    >>> normal_code(" ab-c 2d3e ")
+    'ABC2D3E'
+    """
+    return code.upper().replace(" ", "").replace("-", "")
+
+
+def token_hash(token: str) -> str:
+    """What is stored of a participant's token (SHA-256: the token itself is never stored)."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def item_id(axis_id: uuid.UUID, kind: str, text: str) -> str:
+    """An item's id: its words on its axis, so a vote stays on the text it was cast on.
+
+    >>> item_id(uuid.UUID(int=1), "key_point", "Favoriser les circuits courts")
+    'k-4e7f3be4a6e1dc4d'
+    """
+    digest = hashlib.sha256(f"{axis_id}\x00{kind}\x00{text}".encode()).hexdigest()[:16]
+    return f"{kind[0]}-{digest}"
+
+
+def _live(room: RoomRow) -> bool:
+    return not room.closed and room.expires_at > datetime.now(UTC)
+
+
+async def open_room(session: AsyncSession, workshop_id: uuid.UUID, settings: Settings,
+                    opened_by: uuid.UUID | None) -> RoomRow:
+    """The workshop's open room, or a new one lasting ``settings.room_minutes``."""
+    await get_workshop(session, workshop_id)
+    current = await _current(session, workshop_id)
+    if current is not None:
+        return current
+    code = new_code()
+    while await session.scalar(select(RoomRow.id).where(RoomRow.code == code)) is not None:
+        code = new_code()  # 1 in 2.75e10 per open room: the loop practically never turns
+    room = RoomRow(id=uuid.uuid4(), workshop_id=workshop_id, code=code, closed=False, opened_by=opened_by,
+                   expires_at=datetime.now(UTC) + timedelta(minutes=settings.room_minutes))
+    session.add(room)
+    await session.flush()
+    return room
+
+
+async def _current(session: AsyncSession, workshop_id: uuid.UUID) -> RoomRow | None:
+    rooms = await session.scalars(select(RoomRow).where(RoomRow.workshop_id == workshop_id,
+                                                        RoomRow.closed.is_(False)))
+    return next((r for r in rooms if _live(r)), None)
+
+
+async def current_room(session: AsyncSession, workshop_id: uuid.UUID) -> RoomRow:
+    """The workshop's open room, or a 404."""
+    room = await _current(session, workshop_id)
+    if room is None:
+        raise not_found("open room of workshop", workshop_id)
+    return room
+
+
+async def close_room(session: AsyncSession, workshop_id: uuid.UUID) -> None:
+    """Close the open room: its participants' tokens die with it (their votes stay, for the tallies)."""
+    room = await current_room(session, workshop_id)
+    room.closed = True
+    await session.flush()
+
+
+async def room_by_code(session: AsyncSession, code: str) -> RoomRow:
+    """The open room with this code; a closed, expired or unknown one is a 404 alike."""
+    room = await session.scalar(select(RoomRow).where(RoomRow.code == normal_code(code)))
+    if room is None or not _live(room):
+        raise not_found("room", normal_code(code)[:CODE_LENGTH])
+    return room
+
+
+async def join(session: AsyncSession, code: str) -> str:
+    """A new participant of the room: its token (shown once, stored hashed)."""
+    room = await room_by_code(session, code)
+    token = secrets.token_urlsafe(32)
+    session.add(ParticipantRow(id=uuid.uuid4(), room_id=room.id, token_hash=token_hash(token)))
+    await session.flush()
+    return token
+
+
+async def participant(session: AsyncSession, code: str, token: str) -> tuple[RoomRow, ParticipantRow] | None:
+    """The room and the participant a token belongs to, if the token is this open room's."""
+    found = await session.execute(select(RoomRow, ParticipantRow).join(ParticipantRow,
+                                                                       ParticipantRow.room_id == RoomRow.id)
+                                  .where(ParticipantRow.token_hash == token_hash(token),
+                                         RoomRow.code == normal_code(code)))
+    row = found.first()
+    if row is None or not _live(row[0]):
+        return None
+    return row[0], row[1]
+
+
+async def items(session: AsyncSession, workshop_id: uuid.UUID) -> list[Item]:
+    """The current synthesis's key points and pitch sentences, axis by axis (texts only: no authors,
+    no post-it ids)."""
+    workshop = await get_workshop(session, workshop_id)
+    pitches = {p.axis_id: p for p in await session.scalars(select(PitchRow).where(
+        PitchRow.workshop_id == workshop_id))}
+    found: list[Item] = []
+    for axis in workshop.axes:
+        pitch = pitches.get(axis.id)
+        key_points, _ = await axis_key_points(session, pitch, axis.name)
+        texts = [("key_point", k["text"]) for k in key_points]
+        texts += [("sentence", s["text"]) for s in (pitch.sentences if pitch else [])]
+        for kind, text in texts:
+            found.append(Item(item_id(axis.id, kind, text), kind, axis.name, text))  # type: ignore[arg-type]
+    return list({i.id: i for i in found}.values())
+
+
+async def vote(session: AsyncSession, room: RoomRow, who: ParticipantRow, votes: list[VoteIn]) -> int:
+    """Store the votes (the latest per item wins); an item that is not the room's is a 404."""
+    if not 1 <= len(votes) <= MAX_VOTES_PER_REQUEST:
+        raise bad_request(f"votes: 1 to {MAX_VOTES_PER_REQUEST} per request, got {len(votes)}", "body")
+    known = {i.id for i in await items(session, room.workshop_id)}
+    latest = {v.item_id: v.vote for v in votes}
+    for ident in latest:
+        if ident not in known:
+            raise not_found("item", ident)
+
+    async def store(s: AsyncSession) -> int:
+        stored = {r.item_id: r for r in await s.scalars(select(RoomVoteRow).where(
+            RoomVoteRow.participant_id == who.id, RoomVoteRow.item_id.in_(latest)))}
+        for ident, value in latest.items():
+            if ident in stored:
+                stored[ident].value = value
+            else:
+                s.add(RoomVoteRow(id=uuid.uuid4(), room_id=room.id, participant_id=who.id, item_id=ident,
+                                  value=value))
+        return len(latest)
+
+    return await retry_transaction(session, store)  # two taps racing: the second run updates
+
+
+async def add_postit(session: AsyncSession, room: RoomRow, data: RoomPostItIn,
+                     settings: Settings) -> tuple[uuid.UUID, list[uuid.UUID]]:
+    """A post-it from the room, committed: the same rules as any push, marked by its external id,
+    no author. Its id, and the ids to embed."""
+    item = PostItIn(text=data.text, axis=data.axis, external_id=f"{ROOM_MARK}{uuid.uuid4().hex}")
+    ids, new = await retry_transaction(session, lambda s: add_postits(s, room.workshop_id, [item], settings))
+    return ids[0], new
+
+
+async def tallies(session: AsyncSession, workshop_id: uuid.UUID) -> RoomTallies:
+    """The open room's counts per item (current items only), and how many phones joined."""
+    room = await current_room(session, workshop_id)
+    counts = Counter((r.item_id, r.value) for r in await session.execute(
+        select(RoomVoteRow.item_id, RoomVoteRow.value).where(RoomVoteRow.room_id == room.id)))
+    joined = await session.scalar(select(func.count()).select_from(ParticipantRow)
+                                  .where(ParticipantRow.room_id == room.id)) or 0
+    rows = [Tally(i.id, i.kind, i.axis, i.text, agrees=counts[(i.id, 1)], disagrees=counts[(i.id, -1)],
+                  passes=counts[(i.id, 0)]) for i in await items(session, workshop_id)]
+    return RoomTallies(room.code, room.expires_at, int(joined), rows)
