@@ -30,7 +30,7 @@ class Joined(msgspec.Struct):
     participant_token: str
 
 
-class Item(msgspec.Struct):
+class Item(msgspec.Struct, frozen=True):
     """A key point or a pitch sentence of the current synthesis, as the room reads it (text only)."""
 
     id: str
@@ -39,7 +39,7 @@ class Item(msgspec.Struct):
     text: str
 
 
-class Tally(Item):
+class Tally(Item, frozen=True):
     """An item with the room's votes on it."""
 
     agrees: int = 0

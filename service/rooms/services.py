@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.db.models import ParticipantRow, PitchRow, RoomRow, RoomVoteRow
+from service.db.models import ParticipantRow, PitchRow, PostItRow, RoomRow, RoomVoteRow, VoteRow
 from service.db.retry import retry_transaction
 from service.errors import bad_request, not_found
 from service.review.services import axis_key_points
@@ -58,6 +58,14 @@ def item_id(axis_id: uuid.UUID, kind: str, text: str) -> str:
     """
     digest = hashlib.sha256(f"{axis_id}\x00{kind}\x00{text}".encode()).hexdigest()[:16]
     return f"{kind[0]}-{digest}"
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _live(room: RoomRow) -> bool:
@@ -134,29 +142,52 @@ async def participant(session: AsyncSession, code: str, token: str) -> tuple[Roo
 async def items(session: AsyncSession, workshop_id: uuid.UUID) -> list[Item]:
     """The current synthesis's key points and pitch sentences, axis by axis (texts only: no authors,
     no post-it ids)."""
+    return list((await _cited_items(session, workshop_id)).keys())
+
+
+async def _cited_items(session: AsyncSession, workshop_id: uuid.UUID) -> dict[Item, list[str]]:
+    """Each current item and the post-its it cites (what a vote on it is a vote on)."""
     workshop = await get_workshop(session, workshop_id)
     pitches = {p.axis_id: p for p in await session.scalars(select(PitchRow).where(
         PitchRow.workshop_id == workshop_id))}
-    found: list[Item] = []
+    found: dict[Item, list[str]] = {}
     for axis in workshop.axes:
         pitch = pitches.get(axis.id)
         key_points, _ = await axis_key_points(session, pitch, axis.name)
-        texts = [("key_point", k["text"]) for k in key_points]
-        texts += [("sentence", s["text"]) for s in (pitch.sentences if pitch else [])]
-        for kind, text in texts:
-            found.append(Item(item_id(axis.id, kind, text), kind, axis.name, text))  # type: ignore[arg-type]
-    return list({i.id: i for i in found}.values())
+        parts = [("key_point", k) for k in key_points] + [("sentence", s) for s in (pitch.sentences if pitch else [])]
+        for kind, part in parts:
+            item = Item(item_id(axis.id, kind, part["text"]), kind, axis.name, part["text"])  # type: ignore[arg-type]
+            found.setdefault(item, list(part.get("citations") or []))
+    return found
+
+
+async def _vote_on_postits(session: AsyncSession, workshop_id: uuid.UUID, voter: str,
+                           cast: dict[str, int]) -> None:
+    """A room vote on an item counts as the participant's vote on each post-it the item cites, so the
+    next synthesis reads it like any per-participant vote (agreement, division, opinion groups)."""
+    wanted = await session.scalars(select(PostItRow.id).where(
+        PostItRow.workshop_id == workshop_id, PostItRow.id.in_([uuid.UUID(i) for i in cast])))
+    stored = {r.postit_id: r for r in await session.scalars(select(VoteRow).where(
+        VoteRow.voter == voter, VoteRow.postit_id.in_([uuid.UUID(i) for i in cast])))}
+    for postit_id in wanted:
+        value = cast[str(postit_id)]
+        if postit_id in stored:
+            stored[postit_id].value = value
+        else:
+            session.add(VoteRow(id=uuid.uuid4(), workshop_id=workshop_id, postit_id=postit_id, voter=voter,
+                                value=value))
 
 
 async def vote(session: AsyncSession, room: RoomRow, who: ParticipantRow, votes: list[VoteIn]) -> int:
     """Store the votes (the latest per item wins); an item that is not the room's is a 404."""
     if not 1 <= len(votes) <= MAX_VOTES_PER_REQUEST:
         raise bad_request(f"votes: 1 to {MAX_VOTES_PER_REQUEST} per request, got {len(votes)}", "body")
-    known = {i.id for i in await items(session, room.workshop_id)}
+    cited = {i.id: c for i, c in (await _cited_items(session, room.workshop_id)).items()}
     latest = {v.item_id: v.vote for v in votes}
     for ident in latest:
-        if ident not in known:
+        if ident not in cited:
             raise not_found("item", ident)
+    on_postits: dict[str, int] = {p: value for ident, value in latest.items() for p in cited[ident] if _is_uuid(p)}
 
     async def store(s: AsyncSession) -> int:
         stored = {r.item_id: r for r in await s.scalars(select(RoomVoteRow).where(
@@ -167,6 +198,7 @@ async def vote(session: AsyncSession, room: RoomRow, who: ParticipantRow, votes:
             else:
                 s.add(RoomVoteRow(id=uuid.uuid4(), room_id=room.id, participant_id=who.id, item_id=ident,
                                   value=value))
+        await _vote_on_postits(s, room.workshop_id, f"{ROOM_MARK}{who.id}", on_postits)
         return len(latest)
 
     return await retry_transaction(session, store)  # two taps racing: the second run updates

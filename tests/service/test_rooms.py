@@ -10,7 +10,7 @@ from litestar import Litestar
 from litestar.testing import TestClient
 
 from service.rooms.services import ALPHABET, CODE_LENGTH
-from tests.service.conftest import started
+from tests.service.conftest import started, wait_job
 from tests.service.test_review_api import API, as_key, reviewed_workshop
 
 
@@ -122,3 +122,22 @@ def test_rooms_rate_limit_and_expire(home: Path) -> None:
         wid, _ = reviewed_workshop(client)
         expired = client.post(f"{API}/workshops/{wid}/room").json()
         assert client.post(f"{API}/rooms/{expired['code']}/join").status_code == 404
+
+
+def test_room_votes_change_the_consensus_of_the_next_synthesis(client: TestClient[Litestar]) -> None:
+    wid, room = _room(client)
+    before = client.get(f"{API}/workshops/{wid}/syntheses").json()[0]["axes"][0]["key_points"]
+    assert all((k.get("consensus") or {}).get("label") is None for k in before)  # dot votes: no stance yet
+    phones = [_join(client, room["code"]) for _ in range(5)]
+    items = client.get(f"{API}/rooms/{room['code']}/items", headers=phones[0]).json()
+    first = next(i for i in items if i["kind"] == "key_point")
+    cited = set(next(k for k in before if k["text"] == first["text"])["citations"])
+    for n, phone in enumerate(phones):  # 4 agree, 1 disagrees: 80 % agreement, 5 votes (models.consensus.MIN_VOTES)
+        vote = [{"item_id": first["id"], "vote": -1 if n == 4 else 1}]
+        assert client.post(f"{API}/rooms/{room['code']}/votes", json=vote, headers=phone).status_code == 200
+    job = client.post(f"{API}/workshops/{wid}/syntheses", json={}).json()["job_id"]
+    assert wait_job(client, job)["state"] == "succeeded"
+    after = client.get(f"{API}/workshops/{wid}/syntheses").json()[0]["axes"][0]["key_points"]
+    voted = next(k for k in after if cited & set(k["citations"]))
+    stance = voted["consensus"]
+    assert stance["label"] == "consensus" and stance["agrees"] >= 4 and stance["disagrees"] >= 1, stance
