@@ -59,6 +59,7 @@ from service.ml import DrafterFactory, EmbedderFactory, ModelHub
 from service.pages import i18n
 from service.pages.discussion import DiscussionPages
 from service.pages.review import ReviewPages
+from service.pages.rooms import RoomPages
 from service.review.conflicts import version_conflict
 from service.review.controllers import ClusterController, PitchController
 from service.review.services import VersionConflict
@@ -117,7 +118,8 @@ async def health(request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
 
 #: Routes anyone may call: health, the OpenAPI document, the sign-in page and the pages' script.
 # /api/v1/rooms: phones carry their room's own token, checked by the room routes (service/rooms).
-PUBLIC_PATHS = ["^/health", "^/api/v1/health", "^/schema", "^/review/login", "^/review/static/", "^/api/v1/rooms/"]
+PUBLIC_PATHS = ["^/health", "^/api/v1/health", "^/schema", "^/review/login", "^/review/static/", "^/api/v1/rooms/",
+                "^/p/", "^/room/"]
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
        "frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
 
@@ -219,7 +221,7 @@ def create_app(settings: Settings | None = None, embedder_factory: EmbedderFacto
                                          PitchController, ClusterController, CommentController, ModelController,
                                          KeyController, RoomAdminController, RoomController, health])
     return Litestar(
-        route_handlers=[api, health, ReviewPages, DiscussionPages],
+        route_handlers=[api, health, ReviewPages, DiscussionPages, RoomPages],
         middleware=[allowed_hosts_middleware(settings.allowed_hosts.split(",")),
                     DefineMiddleware(AuthMiddleware, exclude=PUBLIC_PATHS)],
         exception_handlers={NotAuthorizedException: unauthorized, ValidationException: validation_failed,

@@ -32,12 +32,13 @@ def throttles(settings: Settings) -> dict[str, Throttle]:
             "postit": Throttle(settings.room_postits_per_minute)}
 
 
-def _gate(request: Request[Any, Any, Any], kind: str, key: str) -> None:
-    gate: Throttle = request.app.state.room_throttles[kind]
-    if not gate.hit(key):
+def gate(request: Request[Any, Any, Any], kind: str, key: str) -> None:
+    """Count one ``kind`` request for ``key``; 429 with ``Retry-After`` beyond the limit."""
+    throttle: Throttle = request.app.state.room_throttles[kind]
+    if not throttle.hit(key):
         raise ClientException(detail=f"too many {kind} requests: wait and try again",
                               status_code=HTTP_429_TOO_MANY_REQUESTS,
-                              headers={"Retry-After": str(gate.retry_after(key))})
+                              headers={"Retry-After": str(throttle.retry_after(key))})
 
 
 async def _participant(request: Request[Any, Any, Any], session: AsyncSession,
@@ -91,7 +92,7 @@ class RoomController(Controller):
     async def join(self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession],
                    code: FromPath[str]) -> Joined:
         """Join an open room; the token goes in ``Authorization: Bearer`` on the routes below."""
-        _gate(request, "join", request.client.host if request.client else "unknown")
+        gate(request, "join", request.client.host if request.client else "unknown")
         return Joined(await services.join(db_session, code))
 
     @get("/items")
@@ -106,7 +107,7 @@ class RoomController(Controller):
                     code: FromPath[str], data: JSONBody[Votes]) -> Counted:
         """Votes on items (1 agree, -1 disagree, 0 pass); a later vote on an item replaces the earlier."""
         room, who = await _participant(request, db_session, code)
-        _gate(request, "vote", str(who.id))
+        gate(request, "vote", str(who.id))
         return Counted(await services.vote(db_session, room, who, data))
 
     @post("/postits", status_code=201)
@@ -115,7 +116,7 @@ class RoomController(Controller):
                      data: JSONBody[RoomPostItIn]) -> RoomPostItOut:
         """A new post-it from the room (the bounds of any push), embedded in the background."""
         room, who = await _participant(request, db_session, code)
-        _gate(request, "postit", str(who.id))
+        gate(request, "postit", str(who.id))
         ident, new = await services.add_postit(db_session, room, data, settings)
         await queue_embedding(request.app.state.jobs["queue"], [str(i) for i in new])
         return RoomPostItOut(ident)

@@ -45,6 +45,8 @@ class Tally(Item, frozen=True):
     agrees: int = 0
     disagrees: int = 0
     passes: int = 0
+    #: The room is split on it (``service.rooms.services.divided``).
+    divided: bool = False
 
 
 class RoomTallies(msgspec.Struct):

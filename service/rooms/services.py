@@ -54,7 +54,7 @@ def item_id(axis_id: uuid.UUID, kind: str, text: str) -> str:
     """An item's id: its words on its axis, so a vote stays on the text it was cast on.
 
     >>> item_id(uuid.UUID(int=1), "key_point", "Favoriser les circuits courts")
-    'k-4e7f3be4a6e1dc4d'
+    'k-f29332e2103ffd78'
     """
     digest = hashlib.sha256(f"{axis_id}\x00{kind}\x00{text}".encode()).hexdigest()[:16]
     return f"{kind[0]}-{digest}"
@@ -221,5 +221,23 @@ async def tallies(session: AsyncSession, workshop_id: uuid.UUID) -> RoomTallies:
     joined = await session.scalar(select(func.count()).select_from(ParticipantRow)
                                   .where(ParticipantRow.room_id == room.id)) or 0
     rows = [Tally(i.id, i.kind, i.axis, i.text, agrees=counts[(i.id, 1)], disagrees=counts[(i.id, -1)],
-                  passes=counts[(i.id, 0)]) for i in await items(session, workshop_id)]
+                  passes=counts[(i.id, 0)], divided=divided(counts[(i.id, 1)], counts[(i.id, -1)]))
+            for i in await items(session, workshop_id)]
     return RoomTallies(room.code, room.expires_at, int(joined), rows)
+
+
+async def my_votes(session: AsyncSession, who: ParticipantRow) -> dict[str, int]:
+    """The participant's own votes, by item (the phone page shows which button was pressed)."""
+    rows = await session.execute(select(RoomVoteRow.item_id, RoomVoteRow.value)
+                                 .where(RoomVoteRow.participant_id == who.id))
+    return {item: value for item, value in rows.all()}
+
+
+def divided(agrees: int, disagrees: int) -> bool:
+    """Whether the room is split on an item: at least 4 votes for or against, neither side above 65 %.
+
+    >>> divided(5, 4), divided(9, 1), divided(2, 1)
+    (True, False, False)
+    """
+    cast = agrees + disagrees
+    return cast >= 4 and max(agrees, disagrees) / cast <= 0.65

@@ -85,10 +85,16 @@ def test_every_page_speaks_the_workshop_language(client: TestClient[Litestar], l
     conflict = client.post(f"/review/pitches/{pitch_id}/edit", data={"text": "Trop tard.", "csrf": token,
                                                                       "version": "1"})
     assert conflict.status_code == 409
+    code = client.post(f"{API}/workshops/{wid}/room").json()["code"]
+    phone = TestClient(client.app)
+    before_join = phone.get(f"/p/{code}").text
+    phone.post(f"/p/{code}/join")
     client.cookies.set("atelier_lang", language, path="/review")
     pages = {"list": client.get("/review").text, "workshop": client.get(f"/review/workshops/{wid}").text,
              "axis": client.get(f"/review/axes/{axis_id}").text,
-             "history": client.get(f"/review/pitches/{pitch_id}/history").text, "conflict": conflict.text}
+             "history": client.get(f"/review/pitches/{pitch_id}/history").text, "conflict": conflict.text,
+             "projector": client.get(f"/review/rooms/{code}").text, "phone": phone.get(f"/p/{code}").text,
+             "phone before joining": before_join}
     client.cookies.clear()
     pages["login"] = client.get("/review/login", headers={"Accept-Language": f"{language};q=0.9,es"}).text
     for name, page in pages.items():

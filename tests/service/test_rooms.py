@@ -141,3 +141,30 @@ def test_room_votes_change_the_consensus_of_the_next_synthesis(client: TestClien
     voted = next(k for k in after if cited & set(k["citations"]))
     stance = voted["consensus"]
     assert stance["label"] == "consensus" and stance["agrees"] >= 4 and stance["disagrees"] >= 1, stance
+
+
+def test_phone_and_projector_pages_without_javascript(client: TestClient[Litestar]) -> None:
+    from tests.service.conftest import sign_in
+
+    wid, room = _room(client)
+    code = room["code"]
+    phone = TestClient(client.app)  # another browser: no key, no session
+    page = phone.get(f"/p/{code}")
+    assert page.status_code == 200 and 'id="join"' in page.text and '<html lang="fr">' in page.text
+    joined = phone.post(f"/p/{code}/join", follow_redirects=False)
+    assert joined.status_code == 303 and "httponly" in joined.headers["set-cookie"].lower()
+    page = phone.get(f"/p/{code}").text
+    item = re.search(r'name="item_id" value="([^"]+)"', page)
+    assert item and "D'accord" in page
+    assert phone.post(f"/p/{code}/vote", data={"item_id": item.group(1), "vote": "-1"}).status_code == 200
+    assert 'aria-pressed="true">Pas d\'accord' in phone.get(f"/p/{code}").text  # the phone sees its vote
+    assert phone.post(f"/p/{code}/postit", data={"text": "Un atelier vélo", "axis": "FabLabs"}).status_code == 200
+    assert phone.get(f"/review/rooms/{code}", follow_redirects=False).status_code == 303  # not a facilitator
+    sign_in(client, client.post(f"{API}/keys", json={"role": "facilitator", "name": "Kim"}).json()["key"])
+    assert client.get(f"/room/{code}", follow_redirects=False).headers["location"] == f"/review/rooms/{code}"
+    projector = client.get(f"/review/rooms/{code}").text
+    assert '<svg' in projector and 'class="qr"' in projector and code in projector
+    tallies = client.get(f"/review/rooms/{code}/tallies").json()
+    assert next(t for t in tallies["items"] if t["id"] == item.group(1))["disagrees"] == 1
+    client.delete(f"{API}/workshops/{wid}/room")
+    assert phone.post(f"/p/{code}/vote", data={"item_id": item.group(1), "vote": "1"}).status_code == 404
