@@ -1,5 +1,6 @@
 """The README's screenshots, taken of a real workshop: the shipped Make.org excerpt, synthesised by
-the default local models through a running service, then its workshop and axis pages in Chromium.
+the default local models through a running service, then its workshop and axis pages in Chromium,
+and a room: three phones vote, one adds a post-it, and the projector shows the tallies.
 
 Usage (``make screenshots`` starts the service and runs this)::
 
@@ -15,6 +16,7 @@ import csv
 import os
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -61,8 +63,28 @@ def main() -> None:
         page.goto(f"{args.url}/review/axes/{axes[args.axis]['id']}")
         page.locator("#pitch-sentences a.cite").first.hover()
         page.screenshot(path=str(ROOT / "docs" / "screenshots" / "axis-page.png"))
+        room(browser, page, args.url, args.key, wid)
         browser.close()
-    print("wrote docs/screenshots/workshop-page.png and axis-page.png")
+    print("wrote docs/screenshots/workshop-page.png, axis-page.png, room-phone.png and room-projector.png")
+
+
+def room(browser: Any, projector: Any, url: str, key: str, wid: str) -> None:
+    """Open the workshop's room, let three phones vote on the first items, photograph a phone and the projector."""
+    with httpx.Client(base_url=url + "/api/v1", timeout=60, headers={"Authorization": f"Bearer {key}"}) as api:
+        code = api.post(f"/workshops/{wid}/room").raise_for_status().json()["code"]
+    phones = [browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True).new_page()
+              for _ in range(3)]
+    for n, phone in enumerate(phones):
+        phone.goto(f"{url}/p/{code}")
+        phone.click("#join")
+        for index, choice in enumerate((["D'accord"] * 3 + ["Pas d'accord"] * 2)[n:n + 3]):
+            phone.locator(".item").nth(index).get_by_role("button", name=choice, exact=True).click()
+    phones[0].fill("#postit-text", "Des ateliers de réparation dans chaque quartier")
+    phones[0].locator("#postit-form button").click()
+    phones[1].goto(f"{url}/p/{code}")
+    phones[1].screenshot(path=str(ROOT / "docs" / "screenshots" / "room-phone.png"))
+    projector.goto(f"{url}/room/{code}")
+    projector.screenshot(path=str(ROOT / "docs" / "screenshots" / "room-projector.png"))
 
 
 if __name__ == "__main__":

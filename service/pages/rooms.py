@@ -1,8 +1,8 @@
 """The room's pages: ``/p/{code}`` for phones (forms: works without JavaScript), and the projector
-page (``/room/{code}``, a facilitator's session) whose tallies refresh every 2 s by polling.
+page (``/room/{code}``, a facilitator's session) whose tallies refresh every second by polling.
 
 Polling, not server-sent events: a room is tens to a few hundred phones and one projector; one
-small JSON read every 2 s by the projector costs nothing, survives proxies that buffer streams,
+small JSON read a second by the projector costs nothing, survives proxies that buffer streams,
 and needs no long-lived connection per projector in the service.
 
 A phone's token lives in an HttpOnly cookie scoped to its room's path, SameSite=Strict: a form on

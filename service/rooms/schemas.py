@@ -13,6 +13,8 @@ from service.limits import PostItText, ShortText
 #: Votes one request may carry (a phone sends one at a time; a page without JavaScript, one form).
 MAX_VOTES_PER_REQUEST = 200
 ItemKind = Literal["key_point", "sentence"]
+#: The room's newest post-its the tallies carry (the projector lists them).
+ROOM_POSTITS_SHOWN = 50
 
 
 class RoomOut(msgspec.Struct):
@@ -56,6 +58,8 @@ class RoomTallies(msgspec.Struct):
     expires_at: datetime
     participants: int
     items: list[Tally]
+    #: Texts of the post-its the room added, newest first (at most ``ROOM_POSTITS_SHOWN``).
+    postits: list[str] = []
 
 
 class VoteIn(msgspec.Struct, forbid_unknown_fields=True):

@@ -20,10 +20,14 @@
           row.querySelector('.passes').textContent = t.passes;
           row.classList.toggle('divided', t.divided);
         });
+        var added = document.getElementById('room-postits');
+        added.replaceChildren.apply(added, data.postits.map(function (text) {
+          var li = document.createElement('li'); li.textContent = text; return li;
+        }));
         if (missing) { window.location.reload(); return; }
-        window.setTimeout(refresh, 2000);
+        window.setTimeout(refresh, 1000);
       })
       .catch(function () { window.setTimeout(refresh, 5000); });
   }
-  window.setTimeout(refresh, 2000);
+  window.setTimeout(refresh, 1000);
 }());

@@ -169,3 +169,54 @@ def test_two_reviewers_discuss_edit_and_every_page_passes_axe(live_url: str, chr
     serious = {page: [v for v in r["violations"] if v["impact"] in ("serious", "critical")]
                for page, r in report.items()}
     assert not any(serious.values()), json.dumps(serious, indent=2, ensure_ascii=False)
+
+
+def test_a_room_votes_from_three_phones_and_the_projector_follows(live_url: str, chromium: str, home: Path) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    admin = admin_key(home)
+    wid, _ = _synthesised_axis(live_url, admin)
+    with httpx.Client(base_url=live_url + "/api/v1", timeout=30, headers={"Authorization": f"Bearer {admin}"}) as api:
+        code = api.post(f"/workshops/{wid}/room").json()["code"]
+    out = ROOT / "test-output"
+    out.mkdir(exist_ok=True)
+    report: dict[str, Any] = {}
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=FLAGS)
+        projector = browser.new_page(viewport={"width": 1280, "height": 900})
+        sign_in(projector, f"{live_url}/room/{code}", _facilitator_key(live_url, admin, "Camille"))
+        expect(projector.locator("#room-code")).to_have_text(code)
+        axe_check(projector, "projector", report)
+        phones = [browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+                  .new_page() for _ in range(3)]
+        for n, phone in enumerate(phones):
+            phone.goto(f"{live_url}/p/{code}")
+            if n == 0:
+                axe_check(phone, "phone (before joining)", report)
+            phone.click("#join")
+            choice = "D'accord" if n < 2 else "Pas d'accord"
+            phone.locator(".item").first.get_by_role("button", name=choice, exact=True).click()
+            expect(phone.locator(".item").first.locator("button[aria-pressed=true]")).to_have_text(choice)
+        axe_check(phones[0], "phone (voted)", report)
+        phones[0].fill("#postit-text", "Un atelier de réparation de vélos")
+        phones[0].locator("#postit-form button").click()
+        phones[0].screenshot(path=str(out / "room-phone.png"))
+        first = projector.locator("#tallies tbody tr").first  # the counts arrive without a reload
+        expect(first.locator(".agrees")).to_have_text("2", timeout=10_000)
+        expect(first.locator(".disagrees")).to_have_text("1")
+        expect(projector.locator("#room-postits")).to_contain_text("Un atelier de réparation de vélos",
+                                                                  timeout=10_000)
+        expect(projector.locator("#participants")).to_have_text("3 participants")
+        projector.screenshot(path=str(out / "room-projector.png"))
+        with httpx.Client(base_url=live_url + "/api/v1", timeout=30,
+                          headers={"Authorization": f"Bearer {admin}"}) as api:
+            assert api.delete(f"/workshops/{wid}/room").status_code == 204
+        with phones[1].expect_response(lambda r: r.url.endswith("/vote")) as closed:
+            phones[1].locator(".item").first.get_by_role("button", name="Passer", exact=True).click()
+        assert closed.value.status == 404  # a closed room refuses the vote
+        browser.close()
+    serious = {page: [v for v in r["violations"] if v["impact"] in ("serious", "critical")]
+               for page, r in report.items()}
+    print("\naxe-core on the room's pages:", {page: [(v["id"], v["impact"]) for v in r["violations"]] or "none"
+                                            for page, r in report.items()})
+    assert not any(serious.values()), json.dumps(serious, indent=2, ensure_ascii=False)
