@@ -4,6 +4,8 @@ import argparse
 import json
 from pathlib import Path
 
+import pytest
+
 from evaluation.__main__ import run
 from evaluation.datasets import Case, CasePostIt
 from models.drafting import Drafter, ExtractiveDrafter
@@ -25,6 +27,7 @@ def _cases(path: Path) -> Path:
     return path
 
 
+@pytest.mark.system  # a whole evaluation run, twice (resume)
 def test_full_fast_run_writes_outputs_and_resumes(tmp_path: Path) -> None:
     calls: list[str] = []
 

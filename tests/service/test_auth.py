@@ -193,6 +193,7 @@ def test_users_sign_in_with_a_name_and_password(client: TestClient[Litestar], ho
     assert ok.status_code == 200 and "Connecté·e : Camille" in ok.text
 
 
+@pytest.mark.system  # three `atelier keys` processes
 def test_cli_keys_create_list_revoke(client: TestClient[Litestar], home: Path) -> None:
     import subprocess
     import sys

@@ -8,6 +8,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
@@ -287,6 +288,7 @@ def _large_export(comments: int, participants: int) -> tuple[bytes, int]:
     return buffer.getvalue(), votes
 
 
+@pytest.mark.system  # a 20,000-vote export: tens of seconds on 2 cores
 def test_a_whole_conversation_sized_export_imports_and_clusters(client: TestClient[Litestar]) -> None:
     """500 comments and 800 participants (400,000 cells), built in the test from the bundled excerpt."""
     body, expected = _large_export(500, 800)
