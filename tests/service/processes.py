@@ -91,6 +91,21 @@ def stop(process: subprocess.Popen[bytes]) -> None:
     process.wait(timeout=30)
 
 
+@contextmanager
+def served(home: Path, folder: Path, **extra: str) -> Iterator[str]:
+    """A real ``atelier serve`` on a free port (tiny local embedder, extractive drafter): its URL."""
+    from tests.tiny_models import build_tiny_sentence_transformer
+
+    model = build_tiny_sentence_transformer(folder / "tiny-st")
+    port = free_port()
+    server = atelier(["serve", "--port", str(port)], service_env(home, model, **extra))
+    try:
+        wait_health(f"http://127.0.0.1:{port}")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop(server)
+
+
 def every_page(api: httpx.Client, url: str) -> list[dict[str, Any]]:
     """All items of a paged list endpoint, following its ``Link: <…>; rel="next"`` headers."""
     items: list[dict[str, Any]] = []

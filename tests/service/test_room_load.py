@@ -21,7 +21,7 @@ import httpx
 import pytest
 
 from tests.service.conftest import admin_key
-from tests.service.processes import atelier, free_port, service_env, stop, wait_health
+from tests.service.processes import served
 
 pytestmark = pytest.mark.system
 
@@ -121,20 +121,11 @@ def _percentile(values: list[float], share: float) -> float:
 
 
 def test_two_hundred_phones_vote_for_a_minute(home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from tests.tiny_models import build_tiny_sentence_transformer
-
-    model = build_tiny_sentence_transformer(tmp_path / "tiny-st")
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = service_env(home, model, ATELIER_ROOM_JOINS_PER_MINUTE="100000", ATELIER_ROOM_VOTES_PER_MINUTE="100000")
-    server = atelier(["serve", "--port", str(port)], env)
-    try:
-        wait_health(url)
+    limits = {"ATELIER_ROOM_JOINS_PER_MINUTE": "100000", "ATELIER_ROOM_VOTES_PER_MINUTE": "100000"}
+    with served(home, tmp_path, **limits) as url:
         key = admin_key(home)
         wid, code, items = _room(url, key)
         found = asyncio.run(_load(url, wid, code, items, key))
-    finally:
-        stop(server)
     acknowledged, statuses = found.acknowledged, found.statuses
     expected: Counter[tuple[str, int]] = Counter((item, value) for (_, item), value in acknowledged.items())
     tallies = {t["id"]: t for t in found.tallies["items"]}
