@@ -68,7 +68,10 @@ async def _load(url: str, wid: str, code: str, items: list[str], key: str) -> Ou
     """200 phones vote on every item but the probe; a probe phone flips its vote on the probe item and
     the projector, polling like the page does, notes when the flip shows."""
     probe_item, voted_items = items[0], items[1:]
-    limits = httpx.Limits(max_connections=PARTICIPANTS + 10, max_keepalive_connections=PARTICIPANTS + 10)
+    # Idle connections are dropped by the client after 1 s, before uvicorn's 5 s keep-alive closes them:
+    # otherwise a tap can go out on a connection the server is closing (a ReadError, seen in CI).
+    limits = httpx.Limits(max_connections=PARTICIPANTS + 10, max_keepalive_connections=PARTICIPANTS + 10,
+                          keepalive_expiry=1.0)
     async with httpx.AsyncClient(base_url=url + "/api/v1", timeout=30, limits=limits) as client:
         tokens = [(await client.post(f"/rooms/{code}/join")).json()["participant_token"]
                   for _ in range(PARTICIPANTS + 1)]
