@@ -47,7 +47,8 @@ from service.workshops.embedding import vectors_of
 from service.workshops.services import get_workshop, list_workshops
 
 
-def _script(name: str) -> str:
+def static_script(name: str) -> str:
+    """A script of ``service/static``, served from this origin (the CSP allows no inline script)."""
     return (Path(__file__).parents[1] / "static" / name).read_text(encoding="utf-8")
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -239,12 +240,12 @@ class ReviewPages(Controller):
     @get("/static/axis.js", media_type="text/javascript", cache_control=None)
     async def axis_script(self) -> str:
         """The axis page's script, served from this origin (the CSP allows no inline script)."""
-        return _script("axis.js")
+        return static_script("axis.js")
 
     @get("/static/workshop.js", media_type="text/javascript", cache_control=None)
     async def workshop_script(self) -> str:
         """The workshop page's script: it refreshes the axes' states while a synthesis runs."""
-        return _script("workshop.js")
+        return static_script("workshop.js")
 
     @get("/language/{language:str}")
     async def language(self, language: FromPath[str], next: FromQuery[str | None] = None) -> Redirect:

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 import msgspec
 import segno
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
@@ -28,6 +28,7 @@ from service.auth.guards import allow, principal
 from service.db.models import ParticipantRow, RoomRow
 from service.errors import bad_request
 from service.pages.i18n import page_language
+from service.pages.review import static_script
 from service.rooms import services
 from service.rooms.controllers import gate
 from service.rooms.schemas import RoomPostItIn, RoomTallies, VoteIn
@@ -140,12 +141,9 @@ class RoomPages(Controller):
         return await services.tallies(db_session, room.workshop_id)
 
     @get("/review/static/room.js", media_type="text/javascript", cache_control=None)
-    async def projector_script(self) -> Response[str]:
+    async def projector_script(self) -> str:
         """The projector's polling script (the CSP allows no inline script)."""
-        from pathlib import Path
-
-        return Response((Path(__file__).parents[1] / "static" / "room.js").read_text(encoding="utf-8"),
-                        media_type="text/javascript")
+        return static_script("room.js")
 
 
 async def _seen_room(request: Request[Any, Any, Any], session: AsyncSession, code: str) -> RoomRow:
