@@ -98,6 +98,18 @@ def started(home: Path, **overrides: object) -> Iterator[TestClient[Litestar]]:
         yield authorized(test_client, home)
 
 
+def another_browser(client: TestClient[Litestar]) -> TestClient[Litestar]:
+    """A second browser on the same running service: its own cookies, no key.
+
+    It shares the first client's event loop: a client of its own would run each request on a
+    fresh loop, where PostgreSQL connections pooled on the service's loop fail (a 500 and a
+    connection left inside its transaction, which then blocks the next test's schema drop).
+    """
+    other: TestClient[Litestar] = TestClient(client.app, base_url=str(client.base_url))
+    other.blocking_portal = client.blocking_portal
+    return other
+
+
 @pytest.fixture
 def client(home: Path) -> Iterator[TestClient[Litestar]]:
     with started(home) as test_client:

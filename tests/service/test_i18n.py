@@ -14,7 +14,7 @@ from litestar import Litestar
 from litestar.testing import TestClient
 
 from service.pages.i18n import LOCALE_DIR
-from tests.service.conftest import sign_in, wait_job
+from tests.service.conftest import another_browser, sign_in, wait_job
 from tests.service.test_review_api import API, POSTITS
 
 ROOT = Path(__file__).parents[2]
@@ -86,7 +86,7 @@ def test_every_page_speaks_the_workshop_language(client: TestClient[Litestar], l
                                                                       "version": "1"})
     assert conflict.status_code == 409
     code = client.post(f"{API}/workshops/{wid}/room").json()["code"]
-    phone = TestClient(client.app)
+    phone = another_browser(client)
     before_join = phone.get(f"/p/{code}").text
     phone.post(f"/p/{code}/join")
     client.cookies.set("atelier_lang", language, path="/review")

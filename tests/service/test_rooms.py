@@ -10,7 +10,7 @@ from litestar import Litestar
 from litestar.testing import TestClient
 
 from service.rooms.services import ALPHABET, CODE_LENGTH
-from tests.service.conftest import started, wait_job
+from tests.service.conftest import another_browser, started, wait_job
 from tests.service.test_review_api import API, as_key, reviewed_workshop
 
 
@@ -148,7 +148,7 @@ def test_phone_and_projector_pages_without_javascript(client: TestClient[Litesta
 
     wid, room = _room(client)
     code = room["code"]
-    phone = TestClient(client.app)  # another browser: no key, no session
+    phone = another_browser(client)  # no key, no session
     page = phone.get(f"/p/{code}")
     assert page.status_code == 200 and 'id="join"' in page.text and '<html lang="fr">' in page.text
     joined = phone.post(f"/p/{code}/join", follow_redirects=False)
