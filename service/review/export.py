@@ -19,6 +19,7 @@ from service.db.repositories import postits_of
 from service.discussion.services import axis_comments
 from service.errors import bad_request
 from service.review.services import axis_clusters, axis_key_points, pitch_text
+from service.review.tallies import Counts, counts, item_id
 from service.workshops.services import get_workshop
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -50,13 +51,16 @@ async def reviewed(session: AsyncSession, workshop_id: uuid.UUID, comments: str 
              await postits_of(session, workshop_id)}
     pitches = {p.axis_id: p for p in
                (await session.scalars(select(PitchRow).where(PitchRow.workshop_id == workshop_id))).all()}
+    room = await counts(session, workshop_id)
     axes = []
     for axis in workshop.axes:
         pitch = pitches.get(axis.id)
         clusters = await axis_clusters(session, axis.id)
-        sentences = [{**s, "cited": [{"id": c, "text": texts.get(c, "")} for c in s.get("citations", [])]}
+        sentences = [{**s, "cited": [{"id": c, "text": texts.get(c, "")} for c in s.get("citations", [])],
+                      "room": _room(room, axis.id, "sentence", s["text"])}
                      for s in (pitch.sentences if pitch else [])]
         key_points, themes = await axis_key_points(session, pitch, axis.name)
+        key_points = [{**k, "room": _room(room, axis.id, "key_point", k["text"])} for k in key_points]
         axes.append({
             "name": axis.name, "description": axis.description,
             "themes": _themes(key_points, themes),
@@ -75,10 +79,32 @@ async def reviewed(session: AsyncSession, workshop_id: uuid.UUID, comments: str 
             "axes": axes}
 
 
+def _room(room: dict[str, Counts], axis_id: uuid.UUID, kind: str, text: str) -> dict[str, Any] | None:
+    """The rooms' votes on an item, or None where no room voted on it."""
+    found = room.get(item_id(axis_id, kind, text))
+    if found is None:
+        return None
+    return {"agrees": found.agrees, "disagrees": found.disagrees, "passes": found.passes, "divided": found.divided}
+
+
+def _room_note(room: dict[str, Any] | None) -> str:
+    """The rooms' votes in the French exports' words.
+
+    >>> _room_note({"agrees": 12, "disagrees": 3, "passes": 1, "divided": False})
+    ' (salle : 12 pour, 3 contre, 1 passe)'
+    >>> _room_note(None)
+    ''
+    """
+    if room is None:
+        return ""
+    split = ", divise la salle" if room["divided"] else ""
+    return f" (salle : {room['agrees']} pour, {room['disagrees']} contre, {room['passes']} passe{split})"
+
+
 def _themes(key_points: list[dict[str, Any]], themes: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The axis' themes, each with its key points in full; key points outside any theme under a nameless one."""
     by_id = {k["id"]: k for k in key_points}
-    fields = ("id", "text", "citations", "verdict", "weight", "consensus")
+    fields = ("id", "text", "citations", "verdict", "weight", "consensus", "room")
     out = [{"id": t["id"], "name": t["name"],
             "key_points": [{f: by_id[k].get(f) for f in fields} for k in t["key_points"] if k in by_id]}
            for t in themes]
@@ -109,11 +135,12 @@ def to_markdown(data: dict[str, Any]) -> str:
             flag = {"contradicted": " ⚠ contredit les post-its cités", "unsupported": " ⚠ non étayé"}
             gone = " (source supprimée)" if s.get("source_deleted") else ""
             verdict = flag.get(s.get("verdict") or "", "")
-            lines.append(f"- {md_text(s['text'])}" + (f" [{cites}]" if cites else "") + verdict + gone)
+            lines.append(f"- {md_text(s['text'])}" + (f" [{cites}]" if cites else "") + verdict + gone
+                         + _room_note(s.get("room")))
         lines.append("")
         for theme in axis.get("themes", []):
             lines += [f"### {md_text(theme['name'])}" if theme["name"] else "### Autres points clés", ""]
-            lines += [f"- {md_text(k['text'])}" for k in theme["key_points"]]
+            lines += [f"- {md_text(k['text'])}{_room_note(k.get('room'))}" for k in theme["key_points"]]
             lines.append("")
         for c in axis["clusters"]:
             lines.append(f"- **{md_text(c['label'])}** : {len(c['postits'])} post-its")
@@ -169,12 +196,14 @@ def to_csv(data: dict[str, Any]) -> str:
     """One row per pitch sentence, with its citations; no cell can be read as a formula."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["axis", "state", "sentence", "citations", "cited_texts", "supported", "verdict", "themes"])
+    writer.writerow(["axis", "state", "sentence", "citations", "cited_texts", "supported", "verdict", "themes",
+                     "room_agrees", "room_disagrees", "room_passes"])
     for axis in data["axes"]:
         for s in (axis["pitch"] or {}).get("sentences", []):
             row = [axis["name"], _state(axis["pitch"]), s["text"], " ".join(c["id"] for c in s["cited"]),
                    " | ".join(c["text"] for c in s["cited"]), s.get("supported"), s.get("verdict") or "",
-                   " | ".join(_theme_names(axis, s))]
+                   " | ".join(_theme_names(axis, s)),
+                   *[(s.get("room") or {}).get(f, "") for f in ("agrees", "disagrees", "passes")]]
             writer.writerow([cell(v) for v in row])
     return out.getvalue()
 
@@ -188,13 +217,13 @@ def to_docx(data: dict[str, Any]) -> bytes:
     for axis in data["axes"]:
         doc.add_heading(xml_safe(f"{axis['name']} — {_state(axis['pitch'])}"), level=1)
         for s in (axis["pitch"] or {}).get("sentences", []):
-            paragraph = doc.add_paragraph(xml_safe(s["text"]), style="List Bullet")
+            paragraph = doc.add_paragraph(xml_safe(s["text"] + _room_note(s.get("room"))), style="List Bullet")
             for cited in s["cited"]:
                 paragraph.add_run(xml_safe(f" [{cited['id'][:8]} : « {cited['text']} »]")).italic = True
         for theme in axis.get("themes", []):
             doc.add_heading(xml_safe(theme["name"] or "Autres points clés"), level=2)
             for k in theme["key_points"]:
-                doc.add_paragraph(xml_safe(k["text"]), style="List Bullet")
+                doc.add_paragraph(xml_safe(k["text"] + _room_note(k.get("room"))), style="List Bullet")
         for c in axis["clusters"]:
             doc.add_paragraph(xml_safe(f"{c['label']} ({len(c['postits'])} post-its)"), style="List Number")
         for t in axis.get("threads", []):

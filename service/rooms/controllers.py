@@ -44,10 +44,10 @@ def gate(request: Request[Any, Any, Any], kind: str, key: str) -> None:
 async def _participant(request: Request[Any, Any, Any], session: AsyncSession,
                        code: str) -> tuple[RoomRow, ParticipantRow]:
     """The caller's room and participant row; 404 for a room that is not open, 401 for another token."""
-    await services.room_by_code(session, code)
     header = request.headers.get("authorization", "")
     found = await services.participant(session, code, header[7:]) if header.lower().startswith("bearer ") else None
     if found is None:
+        await services.room_by_code(session, code)  # a room that is not open: its 404 first
         raise NotAuthorizedException("a participant token of this room is required: join it first")
     return found
 

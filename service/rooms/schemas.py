@@ -47,7 +47,7 @@ class Tally(Item, frozen=True):
     agrees: int = 0
     disagrees: int = 0
     passes: int = 0
-    #: The room is split on it (``service.rooms.services.divided``).
+    #: The room is split on it (``service.review.tallies.divided``).
     divided: bool = False
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
-from collections import Counter, OrderedDict
+from collections import OrderedDict
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -19,8 +19,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.db.models import ParticipantRow, PitchRow, PostItRow, RoomRow, RoomVoteRow, VoteRow
 from service.db.retry import retry_transaction
+from service.db.turns import write_turn
+from service.db.upsert import upsert
 from service.errors import bad_request, not_found
 from service.review.services import axis_key_points
+from service.review.tallies import Counts, counts, item_id
 from service.rooms.schemas import (
     MAX_VOTES_PER_REQUEST,
     ROOM_POSTITS_SHOWN,
@@ -57,16 +60,6 @@ def normal_code(code: str) -> str:
 def token_hash(token: str) -> str:
     """What is stored of a participant's token (SHA-256: the token itself is never stored)."""
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def item_id(axis_id: uuid.UUID, kind: str, text: str) -> str:
-    """An item's id: its words on its axis, so a vote stays on the text it was cast on.
-
-    >>> item_id(uuid.UUID(int=1), "key_point", "Favoriser les circuits courts")
-    'k-f29332e2103ffd78'
-    """
-    digest = hashlib.sha256(f"{axis_id}\x00{kind}\x00{text}".encode()).hexdigest()[:16]
-    return f"{kind[0]}-{digest}"
 
 
 def _is_uuid(text: str) -> bool:
@@ -193,25 +186,13 @@ async def _build_items(session: AsyncSession, workshop_id: uuid.UUID) -> dict[It
     return found
 
 
-async def _vote_on_postits(session: AsyncSession, workshop_id: uuid.UUID, voter: str,
-                           cast: dict[str, int]) -> None:
-    """A room vote on an item counts as the participant's vote on each post-it the item cites, so the
-    next synthesis reads it like any per-participant vote (agreement, division, opinion groups)."""
-    wanted = await session.scalars(select(PostItRow.id).where(
-        PostItRow.workshop_id == workshop_id, PostItRow.id.in_([uuid.UUID(i) for i in cast])))
-    stored = {r.postit_id: r for r in await session.scalars(select(VoteRow).where(
-        VoteRow.voter == voter, VoteRow.postit_id.in_([uuid.UUID(i) for i in cast])))}
-    for postit_id in wanted:
-        value = cast[str(postit_id)]
-        if postit_id in stored:
-            stored[postit_id].value = value
-        else:
-            session.add(VoteRow(id=uuid.uuid4(), workshop_id=workshop_id, postit_id=postit_id, voter=voter,
-                                value=value))
-
-
 async def vote(session: AsyncSession, room: RoomRow, who: ParticipantRow, votes: list[VoteIn]) -> int:
-    """Store the votes (the latest per item wins); an item that is not the room's is a 404."""
+    """Store the votes (the latest per item wins); an item that is not the room's is a 404.
+
+    Each vote also counts as the participant's vote on each post-it the item cites, so the next
+    synthesis reads it like any per-participant vote (agreement, division, opinion groups).
+    Upserts, not read-then-write: a tap costs a few statements (the load test's p99 is this path).
+    """
     if not 1 <= len(votes) <= MAX_VOTES_PER_REQUEST:
         raise bad_request(f"votes: 1 to {MAX_VOTES_PER_REQUEST} per request, got {len(votes)}", "body")
     cited = {i.id: c for i, c in (await _cited_items(session, room.workshop_id)).items()}
@@ -219,21 +200,20 @@ async def vote(session: AsyncSession, room: RoomRow, who: ParticipantRow, votes:
     for ident in latest:
         if ident not in cited:
             raise not_found("item", ident)
-    on_postits: dict[str, int] = {p: value for ident, value in latest.items() for p in cited[ident] if _is_uuid(p)}
-
-    async def store(s: AsyncSession) -> int:
-        stored = {r.item_id: r for r in await s.scalars(select(RoomVoteRow).where(
-            RoomVoteRow.participant_id == who.id, RoomVoteRow.item_id.in_(latest)))}
-        for ident, value in latest.items():
-            if ident in stored:
-                stored[ident].value = value
-            else:
-                s.add(RoomVoteRow(id=uuid.uuid4(), room_id=room.id, participant_id=who.id, item_id=ident,
-                                  value=value))
-        await _vote_on_postits(s, room.workshop_id, f"{ROOM_MARK}{who.id}", on_postits)
-        return len(latest)
-
-    return await retry_transaction(session, store)  # two taps racing: the second run updates
+    on_postits = {uuid.UUID(p): value for ident, value in latest.items() for p in cited[ident] if _is_uuid(p)}
+    present = list(await session.scalars(select(PostItRow.id).where(  # deleted since the synthesis: no vote
+        PostItRow.workshop_id == room.workshop_id, PostItRow.id.in_(on_postits))))
+    now, voter = datetime.now(UTC), f"{ROOM_MARK}{who.id}"
+    async with write_turn(session):  # the writes last and together: SQLite's file is locked until the commit
+        await upsert(session, RoomVoteRow, [
+            {"id": uuid.uuid4(), "room_id": room.id, "participant_id": who.id, "item_id": ident, "value": value,
+             "created_at": now, "updated_at": now} for ident, value in latest.items()],
+            keys=("participant_id", "item_id"), update=("value",))
+        await upsert(session, VoteRow, [
+            {"id": uuid.uuid4(), "workshop_id": room.workshop_id, "postit_id": p, "voter": voter,
+             "value": on_postits[p], "created_at": now, "updated_at": now} for p in present],
+            keys=("postit_id", "voter"), update=("value",))
+    return len(latest)
 
 
 async def add_postit(session: AsyncSession, room: RoomRow, data: RoomPostItIn,
@@ -248,13 +228,14 @@ async def add_postit(session: AsyncSession, room: RoomRow, data: RoomPostItIn,
 async def tallies(session: AsyncSession, workshop_id: uuid.UUID) -> RoomTallies:
     """The open room's counts per item (current items only), and how many phones joined."""
     room = await current_room(session, workshop_id)
-    counts = Counter((r.item_id, r.value) for r in await session.execute(
-        select(RoomVoteRow.item_id, RoomVoteRow.value).where(RoomVoteRow.room_id == room.id)))
+    found = await counts(session, workshop_id, room.id)
     joined = await session.scalar(select(func.count()).select_from(ParticipantRow)
                                   .where(ParticipantRow.room_id == room.id)) or 0
-    rows = [Tally(i.id, i.kind, i.axis, i.text, agrees=counts[(i.id, 1)], disagrees=counts[(i.id, -1)],
-                  passes=counts[(i.id, 0)], divided=divided(counts[(i.id, 1)], counts[(i.id, -1)]))
-            for i in await items(session, workshop_id)]
+    rows = []
+    for i in await items(session, workshop_id):
+        votes = found.get(i.id, Counts())
+        rows.append(Tally(i.id, i.kind, i.axis, i.text, agrees=votes.agrees, disagrees=votes.disagrees,
+                          passes=votes.passes, divided=votes.divided))
     added = await session.scalars(select(PostItRow.text).where(
         PostItRow.workshop_id == workshop_id, PostItRow.external_id.startswith(ROOM_MARK),
         PostItRow.created_at >= room.created_at).order_by(PostItRow.created_at.desc()).limit(ROOM_POSTITS_SHOWN))
@@ -266,13 +247,3 @@ async def my_votes(session: AsyncSession, who: ParticipantRow) -> dict[str, int]
     rows = await session.execute(select(RoomVoteRow.item_id, RoomVoteRow.value)
                                  .where(RoomVoteRow.participant_id == who.id))
     return {item: value for item, value in rows.all()}
-
-
-def divided(agrees: int, disagrees: int) -> bool:
-    """Whether the room is split on an item: at least 4 votes for or against, neither side above 65 %.
-
-    >>> divided(5, 4), divided(9, 1), divided(2, 1)
-    (True, False, False)
-    """
-    cast = agrees + disagrees
-    return cast >= 4 and max(agrees, disagrees) / cast <= 0.65

@@ -49,6 +49,22 @@ def test_participants_vote_and_facilitators_read_the_tallies(client: TestClient[
     assert (by_id[first]["agrees"], by_id[first]["disagrees"], by_id[first]["passes"]) == (3, 0, 0)
     assert (by_id[second]["agrees"], by_id[second]["passes"]) == (0, 1)
     assert "token" not in str(tallies) and "participant_id" not in str(tallies)
+    _exports_carry_the_tallies(client, wid, by_id[first])
+
+
+def _exports_carry_the_tallies(client: TestClient[Litestar], wid: str, item: dict[str, Any]) -> None:
+    """JSON, Markdown and CSV exports show the room's counts beside the item they were cast on."""
+    client.delete(f"{API}/workshops/{wid}/room").raise_for_status()  # a closed room's votes stay in the exports
+    export = client.get(f"{API}/workshops/{wid}/export", params={"format": "json"}).json()
+    axis = next(a for a in export["axes"] if a["name"] == item["axis"])
+    texts = [k for t in axis["themes"] for k in t["key_points"]] + axis["pitch"]["sentences"]
+    found = next(x for x in texts if x["text"] == item["text"])
+    assert found["room"] == {"agrees": 3, "disagrees": 0, "passes": 0, "divided": False}
+    assert sum(x["room"] is None for x in texts) >= len(texts) - 2  # items nobody voted on: no counts
+    markdown = client.get(f"{API}/workshops/{wid}/export", params={"format": "md"}).text
+    assert "(salle : 3 pour, 0 contre, 0 passe)" in markdown
+    rows = client.get(f"{API}/workshops/{wid}/export", params={"format": "csv"}).text.splitlines()
+    assert rows[0].endswith("room_agrees,room_disagrees,room_passes")
 
 
 def test_bad_votes_and_room_postits(client: TestClient[Litestar]) -> None:
