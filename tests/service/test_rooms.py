@@ -182,5 +182,7 @@ def test_phone_and_projector_pages_without_javascript(client: TestClient[Litesta
     assert '<svg' in projector and 'class="qr"' in projector and code in projector
     tallies = client.get(f"/review/rooms/{code}/tallies").json()
     assert next(t for t in tallies["items"] if t["id"] == item.group(1))["disagrees"] == 1
+    axis_id = client.get(f"{API}/workshops/{wid}").json()["axes"][0]["id"]
+    assert "salle : 0 d'accord, 1 pas d'accord, 0 passent" in client.get(f"/review/axes/{axis_id}").text
     client.delete(f"{API}/workshops/{wid}/room")
     assert phone.post(f"/p/{code}/vote", data={"item_id": item.group(1), "vote": "1"}).status_code == 404
