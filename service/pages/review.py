@@ -158,7 +158,8 @@ async def axis_view(session: AsyncSession, axis_id: uuid.UUID, expand: str | Non
             "workshop": workshop, "axis": axis, "clusters": clusters, "groups": groups, "pitch": pitch,
             "postits": postits, "key_points": key_points, "themes": {t["id"]: t["name"] for t in themes},
             "kp_number": {k["id"]: n for n, k in enumerate(key_points, 1)},
-            "sentence_room": [room.get(item_id(axis.id, "sentence", x["text"])) for x in (pitch.sentences if pitch else [])],
+            "sentence_room": [room.get(item_id(axis.id, "sentence", x["text"]))
+                              for x in (pitch.sentences if pitch else [])],
             "job": job, "lang": lang,
             "map": await anyio.to_thread.run_sync(lambda: render_svg(
                 shown, vectors, title=words.gettext("Carte des idées"),

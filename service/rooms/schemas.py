@@ -51,6 +51,13 @@ class Tally(Item, frozen=True):
     divided: bool = False
 
 
+class Added(msgspec.Struct):
+    """A post-it the room added, where the projector's map places it (no author, no id)."""
+
+    axis: str | None
+    text: str
+
+
 class RoomTallies(msgspec.Struct):
     """What facilitators see of a room: no participant identity, counts only."""
 
@@ -60,6 +67,8 @@ class RoomTallies(msgspec.Struct):
     items: list[Tally]
     #: Texts of the post-its the room added, newest first (at most ``ROOM_POSTITS_SHOWN``).
     postits: list[str] = []
+    #: The same post-its with their axis (``None``: the room did not say), for the projector's map.
+    added: list[Added] = []
 
 
 class VoteIn(msgspec.Struct, forbid_unknown_fields=True):

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.db.models import ParticipantRow, PitchRow, PostItRow, RoomRow, RoomVoteRow, VoteRow
+from service.db.models import AxisRow, ParticipantRow, PitchRow, PostItRow, RoomRow, RoomVoteRow, VoteRow
 from service.db.retry import retry_transaction
 from service.db.turns import write_turn
 from service.db.upsert import upsert
@@ -27,6 +27,7 @@ from service.review.tallies import Counts, counts, item_id
 from service.rooms.schemas import (
     MAX_VOTES_PER_REQUEST,
     ROOM_POSTITS_SHOWN,
+    Added,
     Item,
     RoomPostItIn,
     RoomTallies,
@@ -236,10 +237,12 @@ async def tallies(session: AsyncSession, workshop_id: uuid.UUID) -> RoomTallies:
         votes = found.get(i.id, Counts())
         rows.append(Tally(i.id, i.kind, i.axis, i.text, agrees=votes.agrees, disagrees=votes.disagrees,
                           passes=votes.passes, divided=votes.divided))
-    added = await session.scalars(select(PostItRow.text).where(
+    added = (await session.execute(select(PostItRow.text, AxisRow.name).outerjoin(
+        AxisRow, AxisRow.id == PostItRow.axis_id).where(
         PostItRow.workshop_id == workshop_id, PostItRow.external_id.startswith(ROOM_MARK),
-        PostItRow.created_at >= room.created_at).order_by(PostItRow.created_at.desc()).limit(ROOM_POSTITS_SHOWN))
-    return RoomTallies(room.code, room.expires_at, int(joined), rows, list(added))
+        PostItRow.created_at >= room.created_at).order_by(PostItRow.created_at.desc()).limit(ROOM_POSTITS_SHOWN))).all()
+    return RoomTallies(room.code, room.expires_at, int(joined), rows, [text for text, _ in added],
+                       [Added(axis, text) for text, axis in added])
 
 
 async def my_votes(session: AsyncSession, who: ParticipantRow) -> dict[str, int]:

@@ -1,29 +1,36 @@
-// The projector page: every 2 s, the room's tallies are read again and the counts set in place
+// The projector page: every second the room's tallies are read again and the map updated in place
 // (textContent only: texts are never parsed as HTML). A new item reloads the page once.
 (function () {
   'use strict';
-  var table = document.getElementById('tallies');
-  if (!table) { return; }
+  var map = document.getElementById('tallies');
+  if (!map) { return; }
+  function items(list, texts) {
+    list.replaceChildren.apply(list, texts.map(function (text) {
+      var li = document.createElement('li'); li.textContent = text; return li;
+    }));
+  }
   function refresh() {
-    fetch(table.dataset.url, {credentials: 'same-origin', headers: {Accept: 'application/json'}})
+    fetch(map.dataset.url, {credentials: 'same-origin', headers: {Accept: 'application/json'}})
       .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
       .then(function (data) {
         var n = data.participants;
         document.getElementById('participants').textContent =
-          (n === 1 ? table.dataset.one : table.dataset.other).replace('{n}', n);
+          (n === 1 ? map.dataset.one : map.dataset.other).replace('{n}', n);
         var missing = false;
         data.items.forEach(function (t) {
-          var row = document.getElementById('t-' + t.id);
-          if (!row) { missing = true; return; }
-          row.querySelector('.agrees').textContent = t.agrees;
-          row.querySelector('.disagrees').textContent = t.disagrees;
-          row.querySelector('.passes').textContent = t.passes;
-          row.classList.toggle('divided', t.divided);
+          var card = document.getElementById('t-' + t.id);
+          if (!card) { missing = true; return; }
+          card.querySelector('.agrees').textContent = t.agrees;
+          card.querySelector('.disagrees').textContent = t.disagrees;
+          card.querySelector('.passes').textContent = t.passes;
+          card.classList.toggle('divided', t.divided);
+          card.querySelector('.split').hidden = !t.divided;
         });
-        var added = document.getElementById('room-postits');
-        added.replaceChildren.apply(added, data.postits.map(function (text) {
-          var li = document.createElement('li'); li.textContent = text; return li;
-        }));
+        map.querySelectorAll('ul.added').forEach(function (list) {
+          items(list, data.added.filter(function (a) { return a.axis === list.dataset.axis; })
+            .map(function (a) { return a.text; }));
+        });
+        items(document.getElementById('room-postits'), data.postits);
         if (missing) { window.location.reload(); return; }
         window.setTimeout(refresh, 1000);
       })

@@ -199,13 +199,16 @@ def test_a_room_votes_from_three_phones_and_the_projector_follows(live_url: str,
             expect(phone.locator(".item").first.locator("button[aria-pressed=true]")).to_have_text(choice)
         axe_check(phones[0], "phone (voted)", report)
         phones[0].fill("#postit-text", "Un atelier de réparation de vélos")
+        phones[0].select_option("#postit-axis", index=1)  # the workshop's first axis
         phones[0].locator("#postit-form button").click()
         phones[0].screenshot(path=str(out / "room-phone.png"))
-        first = projector.locator("#tallies tbody tr").first  # the counts arrive without a reload
+        first = projector.locator("#tallies li.item").first  # the counts arrive without a reload
         expect(first.locator(".agrees")).to_have_text("2", timeout=10_000)
         expect(first.locator(".disagrees")).to_have_text("1")
         expect(projector.locator("#room-postits")).to_contain_text("Un atelier de réparation de vélos",
                                                                   timeout=10_000)
+        expect(projector.locator(".axis-column").first.locator("ul.added")).to_contain_text(  # on the map, its axis
+            "Un atelier de réparation de vélos")
         expect(projector.locator("#participants")).to_have_text("3 participants")
         projector.screenshot(path=str(out / "room-projector.png"))
         with httpx.Client(base_url=live_url + "/api/v1", timeout=30,
