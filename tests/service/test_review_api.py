@@ -110,7 +110,8 @@ def test_exports(client: TestClient[Litestar]) -> None:
     md = client.get(f"{API}/workshops/{wid}/export", params={"format": "md"}).text
     assert "## FabLabs (approuvé)" in md
     rows = client.get(f"{API}/workshops/{wid}/export", params={"format": "csv"}).text.splitlines()
-    assert rows[0].startswith("axis,state,sentence,citations,cited_texts,supported,verdict,themes,room_agrees") and len(rows) > 1
+    header = "axis,state,sentence,citations,cited_texts,supported,verdict,themes,room_agrees,room_disagrees,room_passes"
+    assert rows[0] == header and len(rows) > 1
     assert ",True,supported," in rows[1]
     as_json = client.get(f"{API}/workshops/{wid}/export", params={"format": "json"}).json()
     assert as_json["axes"][0]["pitch"]["approved"] is True
