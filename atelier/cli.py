@@ -8,6 +8,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from models.language import DEFAULT_LANGUAGE, LANGUAGES
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``atelier`` console script."""
@@ -33,7 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="a runtime for the chat model (openai: ATELIER_OPENAI_BASE_URL/MODEL/API_KEY), or extractive")
     syn.add_argument("--embedder", default=None, help="packaged name, local path or hub id")
     syn.add_argument("--generator", default=None, help="packaged name, local path/GGUF or hub id")
-    syn.add_argument("--language", default="fr", choices=["fr", "en", "de"])
+    syn.add_argument("--language", default=DEFAULT_LANGUAGE, choices=LANGUAGES)
     syn.add_argument("--threads", type=int, default=None, help="torch threads")
     syn.add_argument("--min-cluster-size", type=int, default=None)
     syn.add_argument("--min-samples", type=int, default=None)

@@ -1,26 +1,14 @@
-"""Readable Markdown for a synthesis (French or English headings)."""
+"""Readable Markdown for a synthesis (headings in its language: ``models.language.REGISTRY``)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from models.language import DEFAULT_LANGUAGE
-
-_WORDS = {
-    "fr": {"title": "Synthèse de l'atelier", "pitch": "Pitch", "clusters": "Groupes d'idées",
-           "singular": "Idées singulières", "routed": "Post-its rattachés automatiquement",
-           "votes": "votes", "provenance": "Provenance", "key_points": "Points clés",
-           "contradicted": "contredit les post-its cités", "unsupported": "non étayé",
-           "quoted": "citation d'un post-it"},
-    "en": {"title": "Workshop synthesis", "pitch": "Pitch", "clusters": "Groups of ideas",
-           "singular": "Singular ideas", "routed": "Post-its routed automatically",
-           "votes": "votes", "provenance": "Provenance", "key_points": "Key points",
-           "contradicted": "contradicts the cited post-its", "unsupported": "unsupported",
-           "quoted": "quote of a post-it"},
-}
+from models.language import DEFAULT_LANGUAGE, profile
 
 
-def _flag(s: dict[str, Any], w: dict[str, str]) -> str:
+def _flag(s: dict[str, Any], w: Mapping[str, str]) -> str:
     """The verdict as a reader sees it: nothing when supported."""
     flag = f" *({w['quoted']})*" if s.get("quoted") else ""
     verdict = s.get("verdict") or ("supported" if s.get("supported") else "unsupported")
@@ -35,9 +23,9 @@ def synthesis_markdown(data: dict[str, Any], texts: dict[str, str], language: st
     Args:
         data: The synthesis dictionary.
         texts: Post-it text by id, to quote cited and clustered post-its.
-        language: ``fr`` or ``en`` headings.
+        language: The headings' language (English for languages Atelier lacks).
     """
-    w = _WORDS["fr" if language.startswith("fr") else "en"]
+    w = profile(language).headings
     lines = [f"# {w['title']}", ""]
     for axis in data["axes"]:
         lines += [f"## {axis['name']}", "", f"### {w['pitch']}", ""]

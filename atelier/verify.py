@@ -12,6 +12,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from models.language import DEFAULT_LANGUAGE
+
 
 def add_verify(sub: Any) -> None:
     """Register ``atelier verify``."""
@@ -25,7 +27,7 @@ def add_verify(sub: Any) -> None:
                         help="the judge's runtime; none = similarity only (cannot find contradictions)")
     verify.add_argument("--generator", default=None, help="judge model (default: the runtime's)")
     verify.add_argument("--embedder", default=None)
-    verify.add_argument("--language", default="fr", help="for lines without a language")
+    verify.add_argument("--language", default=DEFAULT_LANGUAGE, help="for lines without a language")
     verify.set_defaults(func=_verify)
 
 

@@ -19,6 +19,7 @@ from typing import Any
 from evaluation.metrics.verdicts import EXPECTED, detection_rates
 from models.embedding import Embedder
 from models.generation import Generator
+from models.language import DEFAULT_LANGUAGE
 from models.verification import Claim, Verifier
 
 PAIRS = Path(__file__).parent / "data" / "verify_pairs.jsonl"
@@ -36,14 +37,15 @@ def _split(pair: dict[str, Any]) -> str:
 
 def evaluate(pairs: list[dict[str, Any]], embedder: Embedder, judge: Generator) -> dict[str, Any]:
     """Detection rates of similarity alone and of similarity + judge, overall and by language and split."""
-    claims = [Claim(p["sentence"], [x["text"] for x in p["postits"]], p.get("language", "fr")) for p in pairs]
+    claims = [Claim(p["sentence"], [x["text"] for x in p["postits"]], p.get("language", DEFAULT_LANGUAGE))
+              for p in pairs]
     results: dict[str, Any] = {}
     for system, verifier in (("similarity only (baseline)", Verifier(embedder)), ("similarity + judge",
                                                                                   Verifier(embedder, judge))):
         verdicts = [c.verdict for c in verifier.check(claims)]
         groups: dict[str, list[int]] = {"all": list(range(len(pairs)))}
         for i, p in enumerate(pairs):
-            groups.setdefault(f"language {p.get('language', 'fr')}", []).append(i)
+            groups.setdefault(f"language {p.get('language', DEFAULT_LANGUAGE)}", []).append(i)
             groups.setdefault(_split(p), []).append(i)
         results[system] = {name: detection_rates([pairs[i]["label"] for i in rows], [verdicts[i] for i in rows])
                            for name, rows in groups.items()}

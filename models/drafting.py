@@ -21,7 +21,7 @@ from typing import Any, Protocol
 
 from models.consensus import Stance
 from models.generation import Generator, Messages
-from models.language import base_language
+from models.language import base_language, profile
 from models.phrases import ACTION_LANGUAGES, clean_action
 from models.pitch import Ask
 from models.platform import strip_platform_prompt
@@ -103,8 +103,7 @@ def quote_sentence(group: GroupBrief, language: str) -> Sentence:
     """
     best = group.postits[0]
     text = finish(strip_platform_prompt(flatten(best.text), language))
-    mark = "«\u00a0{}\u00a0»" if language.startswith("fr") else "“{}”"
-    return Sentence(mark.format(text), [best.id], quoted=True)
+    return Sentence(profile(language).quote.format(text), [best.id], quoted=True)
 
 
 MIN_TAKEN_WORDS = 3

@@ -9,8 +9,7 @@ from collections.abc import Sequence
 import numpy as np
 from sklearn.feature_extraction.text import CountVectorizer
 
-from models.language import DEFAULT_LANGUAGE
-from models.stopwords import stop_words
+from models.language import DEFAULT_LANGUAGE, stop_words
 
 # Letters of any script, accents kept; elided articles (l', d', qu') are split off.
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*", re.UNICODE)

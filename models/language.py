@@ -1,26 +1,98 @@
-"""Which of Atelier's languages a set of texts is written in (fr, en, de).
+"""Atelier's languages (fr, en, de): one registry of what differs per language, and detection.
 
-Counted on short function words that the three languages do not share, so a handful of
-post-its is enough and no model or download is needed.
+``REGISTRY`` holds every per-language string and number (stop words, platform prompts, quote marks,
+the judge's threshold and answer words, import and heading words); ``base_language`` normalises a
+tag; ``detect_language`` counts short function words the three languages do not share, so a
+handful of post-its is enough and no model or download is needed.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 
-LANGUAGES = ("fr", "en", "de")
+from models import stopwords
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Every per-language string and number Atelier uses, for one language.
+
+    Args:
+        code: The ISO 639-1 code.
+        markers: Frequent words of this language that are rare or absent in the two others
+            (``detect_language``).
+        stop_words: Words keywords never are (``models.stopwords``: kept in the project, no download).
+        platform_prompts: Regular expressions of the prompts platforms put before a post-it
+            ("J'ai une idée !"), matched at its start, case-insensitive (``models.platform``).
+        quote: How a post-it is quoted in a sentence (``str.format`` with one ``{}``).
+        agreement_threshold: Below this P(yes) the judge calls a claim contradicted
+            (``models.verification``; chosen per language in docs/evaluation/verify).
+        yes: First tokens that answer yes (the judge may answer in any of the three languages).
+        no: First tokens that answer no.
+        action_phrases: Whether key points are infinitive action phrases in this language
+            (English argument sets state claims instead).
+        no_category: The axis of imported proposals that had no category.
+        headings: The CLI's Markdown headings (``atelier/render.py``).
+    """
+
+    code: str
+    markers: frozenset[str]
+    stop_words: frozenset[str]
+    platform_prompts: tuple[str, ...]
+    quote: str
+    agreement_threshold: float
+    yes: tuple[str, ...]
+    no: tuple[str, ...]
+    action_phrases: bool
+    no_category: str
+    headings: Mapping[str, str] = field(repr=False)
+
+
+# "Il faut" is a prompt only before an infinitive ("Il faut favoriser…"; "Il faut des bus" keeps it).
+_INFINITIVE_FR = r"(?=(?:l['’]|[nms]['’]|se |s['’])?\w*(?:er|ir|re|oir)\b)"
+
+REGISTRY: dict[str, Profile] = {p.code: p for p in (
+    Profile(
+        "fr", frozenset("le la les des est et une pour dans que qui du au aux pas sur plus avec ce ces nous il "
+                        "sont être faut leur".split()), stopwords.FRENCH,
+        (r"j['’]ai une idée\s*[!:.,]?", r"nous devrions", r"on devrait", r"nous avons besoin (?:de|d['’])",
+         r"comment pourrions-nous", r"comment pourrait-on", r"je voudrais que", r"je propose (?:de|d['’])",
+         r"il faut(?:drait)?\s*[,.…]*" + _INFINITIVE_FR, r"idée\s*:"),
+        "«\u00a0{}\u00a0»", 0.6, ("oui", "o"), ("non",), True, "Sans catégorie",
+        {"title": "Synthèse de l'atelier", "pitch": "Pitch", "clusters": "Groupes d'idées",
+         "singular": "Idées singulières", "routed": "Post-its rattachés automatiquement", "votes": "votes",
+         "provenance": "Provenance", "key_points": "Points clés", "contradicted": "contredit les post-its cités",
+         "unsupported": "non étayé", "quoted": "citation d'un post-it"}),
+    Profile(
+        "en", frozenset("the and of to is that for with are be this on it not should we have more by from "
+                        "which our can".split()), stopwords.ENGLISH,
+        (r"i have an idea\s*[!:.,]?", r"we should", r"we need to", r"how might we", r"i would like",
+         r"i propose (?:that|to)?", r"idea\s*:"),
+        "“{}”", 0.6, ("yes", "y"), ("no", "n"), False, "Uncategorised",
+        {"title": "Workshop synthesis", "pitch": "Pitch", "clusters": "Groups of ideas",
+         "singular": "Singular ideas", "routed": "Post-its routed automatically", "votes": "votes",
+         "provenance": "Provenance", "key_points": "Key points", "contradicted": "contradicts the cited post-its",
+         "unsupported": "unsupported", "quoted": "quote of a post-it"}),
+    # German: the judge answers "Ja" to everything asked in German, so its question is asked in
+    # English about the German texts (prompts/verify/same.de.txt); 0.75 keeps 14 of 15 faithful
+    # sentences and catches 11 of 15 inversions (docs/evaluation/verify).
+    Profile(
+        "de", frozenset("der die das und ist nicht mit für den von zu ein eine auf sich im werden auch sollte "
+                        "mehr wir es dem soll".split()), stopwords.GERMAN,
+        (r"ich habe eine idee\s*[!:.,]?", r"ich schlage vor\s*[,:]?(?!\s*,?\s*dass\b)", r"wir sollten",
+         r"wir müssen", r"wie könnten wir", r"ich wünsche mir\s*[,:]?(?!\s*,?\s*dass\b)", r"idee\s*:",
+         r"klimarat\s*:"),  # the Austrian Klimarat's Polis seeds: "Klimarat: Klimaschutz muss…"
+        "„{}“", 0.75, ("ja", "j"), ("nein",), True, "Ohne Kategorie",
+        {"title": "Synthese des Workshops", "pitch": "Pitch", "clusters": "Ideengruppen",
+         "singular": "Einzelne Ideen", "routed": "Automatisch zugeordnete Post-its", "votes": "Stimmen",
+         "provenance": "Herkunft", "key_points": "Kernpunkte", "contradicted": "widerspricht den zitierten Post-its",
+         "unsupported": "nicht belegt", "quoted": "Zitat eines Post-its"}),
+)}
+LANGUAGES = tuple(REGISTRY)
 #: The language of a workshop, a page or a prompt when nothing says otherwise (Atelier is French first).
 DEFAULT_LANGUAGE = "fr"
-#: Frequent words of one language that are rare or absent in the two others.
-MARKERS = {
-    "fr": frozenset("le la les des est et une pour dans que qui du au aux pas sur plus avec ce ces nous il "
-                    "sont être faut leur".split()),
-    "en": frozenset("the and of to is that for with are be this on it not should we have more by from "
-                    "which our can".split()),
-    "de": frozenset("der die das und ist nicht mit für den von zu ein eine auf sich im werden auch sollte "
-                    "mehr wir es dem soll".split()),
-}
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 
@@ -39,8 +111,8 @@ def detect_language(texts: Iterable[str], default: str = "fr") -> str:
     counts = dict.fromkeys(LANGUAGES, 0)
     for text in texts:
         for word in _WORD.findall(text.lower()):
-            for language, markers in MARKERS.items():
-                counts[language] += word in markers
+            for language, profile in REGISTRY.items():
+                counts[language] += word in profile.markers
     best = max(LANGUAGES, key=lambda lang: counts[lang])
     return best if counts[best] else default
 
@@ -53,3 +125,22 @@ def base_language(language: str, default: str = "en") -> str:
     """
     code = language.replace("_", "-").split("-")[0].lower()
     return code if code in LANGUAGES else default
+
+
+def profile(language: str) -> Profile:
+    """The registry's entry for a language tag ("fr-FR", "de_AT"); English's for any other language.
+
+    >>> profile("de_AT").no_category, profile("es").code
+    ('Ohne Kategorie', 'en')
+    """
+    return REGISTRY[base_language(language)]
+
+
+def stop_words(language: str) -> frozenset[str]:
+    """Stop words for ``language``; the three languages' together for any other (mixed sets).
+
+    >>> "les" in stop_words("fr-FR"), "les" in stop_words("en"), "the" in stop_words("es")
+    (True, False, True)
+    """
+    code = base_language(language, "")
+    return REGISTRY[code].stop_words if code else frozenset().union(*(p.stop_words for p in REGISTRY.values()))

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import re
 
-from models.language import base_language
+from models.language import REGISTRY, base_language
 from models.text import WORD
 
 #: Languages whose key points must be action phrases (English argument sets state claims).
-ACTION_LANGUAGES = frozenset({"fr", "de"})
+ACTION_LANGUAGES = frozenset(code for code, p in REGISTRY.items() if p.action_phrases)
 
 # Words ending like infinitives that are not verbs.
 _NOT_VERBS_FR = frozenset("notre votre autre entre contre premier dernier hier cher fer mer hiver super "

@@ -24,9 +24,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from string import Template
 
+from models.language import stop_words
 from models.phrases import clean_action, inline, is_action, reads_right, with_de
 from models.platform import starts_with_platform_prompt
-from models.stopwords import stop_words
 from models.text import WORD, clean_generation, complete_sentence, flatten, opener, word_jaccard
 from models.types import Axis, KeyPoint, Sentence, Theme
 

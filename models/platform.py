@@ -11,23 +11,11 @@ from __future__ import annotations
 
 import re
 
-from models.language import DEFAULT_LANGUAGE, base_language
+from models.language import DEFAULT_LANGUAGE, REGISTRY, base_language
 
-# One table, per language: the prompt, then what must follow it for it to be the platform's.
-# "Il faut" is a prompt only before an infinitive ("Il faut favoriser…"; "Il faut des bus" keeps it).
-_INFINITIVE_FR = r"(?=(?:l['’]|[nms]['’]|se |s['’])?\w*(?:er|ir|re|oir)\b)"
-PLATFORM_PROMPTS: dict[str, tuple[str, ...]] = {
-    "fr": (r"j['’]ai une idée\s*[!:.,]?", r"nous devrions", r"on devrait", r"nous avons besoin (?:de|d['’])",
-           r"comment pourrions-nous", r"comment pourrait-on", r"je voudrais que", r"je propose (?:de|d['’])",
-           r"il faut(?:drait)?\s*[,.…]*" + _INFINITIVE_FR, r"idée\s*:"),
-    "en": (r"i have an idea\s*[!:.,]?", r"we should", r"we need to", r"how might we", r"i would like",
-           r"i propose (?:that|to)?", r"idea\s*:"),
-    "de": (r"ich habe eine idee\s*[!:.,]?", r"ich schlage vor\s*[,:]?(?!\s*,?\s*dass\b)", r"wir sollten", r"wir müssen",
-           r"wie könnten wir", r"ich wünsche mir\s*[,:]?(?!\s*,?\s*dass\b)", r"idee\s*:",
-           r"klimarat\s*:"),  # the Austrian Klimarat's Polis seeds: "Klimarat: Klimaschutz muss…"
-}
-_COMPILED = {lang: re.compile(r"^\s*[«“\"]?\s*(?:" + "|".join(p) + r")\s*", re.I)
-             for lang, p in PLATFORM_PROMPTS.items()}
+# Each language's prompts (``models.language.REGISTRY``) as one pattern anchored at the text's start.
+_COMPILED = {code: re.compile(r"^\s*[«“\"]?\s*(?:" + "|".join(p.platform_prompts) + r")\s*", re.I)
+             for code, p in REGISTRY.items()}
 
 
 def strip_platform_prompt(text: str, language: str = DEFAULT_LANGUAGE) -> str:

@@ -1,4 +1,4 @@
-"""Stop words for keyword extraction (French first, English and German too).
+"""Stop words for keyword extraction (French first, English and German too): ``models.language.REGISTRY`` holds them.
 
 Kept in the project rather than fetched (NLTK data needs a download). Accents
 are part of the words: "élèves" must survive tokenisation intact.
@@ -37,14 +37,3 @@ mit muss müssen nach nicht nichts noch nun nur ob oder ohne sehr sein seine sic
 soll sollen sollte sollten sondern über um und uns unter viel vom von vor war waren was weil welche
 wenn werden wie wieder will wir wird wo wollen würde zu zum zur zwischen bzw z.b usw sowie klimarat
 """.split())
-
-
-def stop_words(language: str) -> frozenset[str]:
-    """Stop words for ``language`` (``fr``, ``en`` or ``de``); all of them for anything else."""
-    if language.startswith("fr"):
-        return FRENCH
-    if language.startswith("en"):
-        return ENGLISH
-    if language.startswith("de"):
-        return GERMAN
-    return FRENCH | ENGLISH | GERMAN

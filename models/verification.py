@@ -32,19 +32,20 @@ import numpy as np
 
 from models.embedding import Embedder
 from models.generation import Generator
-from models.language import DEFAULT_LANGUAGE, base_language
+from models.language import DEFAULT_LANGUAGE, REGISTRY, base_language
 from models.text import flatten
 from models.types import Verdict
 from prompts import load_prompt
 
-YES = ("oui", "yes", "ja", "o", "y", "j")
-#: Below this ``P(yes)`` a claim is contradicted, by language. French and English: chosen on the odd
-#: pairs. German: the judge answers "Ja" to everything asked in German (0 of 15 inversions caught),
-#: so its question is asked in English about the German texts (``prompts/verify/same.de.txt``),
-#: where P(yes) separates faithful sentences (median 0.82) from inversions (median 0.52); 0.75 keeps
-#: 14 of 15 faithful and catches 11 of 15 inversions (docs/evaluation/verify).
-AGREEMENT_THRESHOLDS = {"fr": 0.6, "en": 0.6, "de": 0.75}
-NO = ("non", "no", "nein", "n")
+#: The judge's first token answers yes or no in any of the three languages (``REGISTRY``'s words);
+#: the longer words also count as prefixes ("Oui,", "Neinsager" is rare enough to ignore).
+YES = tuple(w for p in REGISTRY.values() for w in p.yes)
+NO = tuple(w for p in REGISTRY.values() for w in p.no)
+_YES_PREFIXES = tuple(w for w in YES if len(w) > 1)
+_NO_PREFIXES = tuple(w for w in NO if len(w) > 2)
+#: Below this ``P(yes)`` a claim is contradicted, by language (``Profile.agreement_threshold``: French
+#: and English chosen on the odd pairs; German asked in English, see its registry entry).
+AGREEMENT_THRESHOLDS = {code: p.agreement_threshold for code, p in REGISTRY.items()}
 
 
 @dataclass
@@ -75,9 +76,9 @@ def p_yes(tokens: dict[str, float]) -> float:
     yes = no = 0.0
     for token, logprob in tokens.items():
         word = token.strip().lower()
-        if word in YES or word.startswith(("oui", "yes", "ja")):
+        if word in YES or word.startswith(_YES_PREFIXES):
             yes += math.exp(logprob)
-        elif word in NO or word.startswith(("non", "nein")):
+        elif word in NO or word.startswith(_NO_PREFIXES):
             no += math.exp(logprob)
     return yes / (yes + no) if yes + no else 0.5
 

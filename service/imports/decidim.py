@@ -17,12 +17,12 @@ from __future__ import annotations
 import html
 import re
 
+from models.language import profile
 from service.errors import bad_request
 from service.imports.batch import Conversation, axis_name, integer, postit, rows, text_of
 
 VOTE_COLUMNS = ("votes", "supports", "likes/total_count", "endorsements/total_count")
 LEFT_OUT_STATES = {"withdrawn", "rejected"}
-NO_CATEGORY = {"fr": "Sans catégorie", "en": "Uncategorised", "de": "Ohne Kategorie"}
 # ``[^<>]`` rather than ``[^>]``: a run of ``<`` without ``>`` made the old pattern rescan the rest
 # of the cell from every ``<`` (quadratic, holding the GIL: 260 KB froze the process 5 s).
 _TAG = re.compile(r"<[^<>]*>")
@@ -85,7 +85,7 @@ def conversations(data: bytes, locale: str, max_text: int, name: str = "proposal
     if title is None:
         raise bad_request(f"{name} line 1: missing column title/<locale> (a Decidim proposals export, ';'-separated)",
                           name, 1)
-    fallback, raw_limit = NO_CATEGORY.get(locale, NO_CATEGORY["en"]), RAW_FACTOR * max_text
+    fallback, raw_limit = profile(locale).no_category, RAW_FACTOR * max_text
     by_axis: dict[str, Conversation] = {}
     for line, row in rows(text, name, ("id",), delimiter=";"):
         axis = axis_name(_axis(row, category, taxonomies), fallback)
