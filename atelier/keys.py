@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from service.auth.principal import ROLES
+from service.auth.principal import ROLES, Role
 
 
 def add_keys(sub: Any) -> None:
@@ -56,7 +56,7 @@ def _create(args: argparse.Namespace) -> int:
 
     async def work(session: Any) -> int:
         row, plaintext = await create_key(session, args.role, args.name, args.workshop)
-        scope = ", ".join(str(w) for w in args.workshop) or ("every workshop" if args.role != "tool" else "its own")
+        scope = ", ".join(str(w) for w in args.workshop) or ("every workshop" if args.role != Role.TOOL else "its own")
         print(f"created {args.role} key {row.id} ({scope}); store it now, it is not shown again:")
         print(plaintext)
         return 0
@@ -100,7 +100,7 @@ def add_users(sub: Any) -> None:
     usub = users.add_subparsers()
     create = usub.add_parser("create", help="a user who signs in on /review with a name and a password")
     create.add_argument("--name", required=True, help="the sign-in name, also the author of their changes")
-    create.add_argument("--role", default="facilitator", choices=["facilitator", "viewer"])
+    create.add_argument("--role", default=Role.FACILITATOR.value, choices=[Role.FACILITATOR, Role.VIEWER])
     create.add_argument("--workshop", action="append", default=[], type=uuid.UUID, help="scope (repeat)")
     create.add_argument("--password-stdin", action="store_true", help="read the password from stdin (else prompt)")
     create.set_defaults(func=_create_user)

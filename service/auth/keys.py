@@ -17,7 +17,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.auth.principal import ROLES, Principal
+from service.auth.principal import ROLES, Principal, Role
 from service.db.models import ApiKeyRow
 
 log = logging.getLogger(__name__)
@@ -31,8 +31,8 @@ def digest(secret: str) -> str:
 
 def principal_of(row: ApiKeyRow) -> Principal:
     """The principal a key stands for."""
-    scoped = row.role == "tool" or bool(row.workshop_ids)
-    workshops = frozenset(uuid.UUID(w) for w in row.workshop_ids) if scoped and row.role != "admin" else None
+    scoped = row.role == Role.TOOL or bool(row.workshop_ids)
+    workshops = frozenset(uuid.UUID(w) for w in row.workshop_ids) if scoped and row.role != Role.ADMIN else None
     return Principal(row.id, row.name or f"{row.role}-{row.prefix}", row.role, workshops)
 
 
@@ -46,7 +46,7 @@ async def create_key(session: AsyncSession, role: str, name: str = "",
     """
     if role not in ROLES:
         raise ValueError(f"role: one of {', '.join(ROLES)}")
-    if role == "admin" and workshops:
+    if role == Role.ADMIN and workshops:
         raise ValueError("workshops: an admin key sees every workshop and cannot be scoped; "
                          "give a facilitator or tool key the workshops instead")
     prefix, secret = secrets.token_hex(4), secrets.token_urlsafe(32)
@@ -93,7 +93,7 @@ async def ensure_admin_key(session: AsyncSession, home: Path) -> Path | None:
     """On first start (no key at all), make an admin key and write it to ``home/admin.key``, mode 0600."""
     if await session.scalar(select(func.count()).select_from(ApiKeyRow)):
         return None
-    _, plaintext = await create_key(session, "admin", "admin (first start)")
+    _, plaintext = await create_key(session, Role.ADMIN, "admin (first start)")
     path = home / ADMIN_KEY_FILE
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:

@@ -4,16 +4,27 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from enum import StrEnum
 
-ROLES = ("admin", "tool", "facilitator", "viewer")
+
+class Role(StrEnum):
+    """A key's role; what each may do is :data:`PERMISSIONS`."""
+
+    ADMIN = "admin"
+    TOOL = "tool"
+    FACILITATOR = "facilitator"
+    VIEWER = "viewer"
+
+
+ROLES = tuple(Role)
 
 #: What each role may do. ``create``: new workshops; ``write``: the workshop, its axes and post-its;
 #: ``synthesize``: start syntheses; ``review``: edit, approve, regroup; ``read``: everything readable.
 PERMISSIONS: dict[str, frozenset[str]] = {
-    "admin": frozenset({"read", "create", "write", "synthesize", "review", "admin"}),
-    "tool": frozenset({"read", "create", "write", "synthesize"}),
-    "facilitator": frozenset({"read", "synthesize", "review"}),
-    "viewer": frozenset({"read"}),
+    Role.ADMIN: frozenset({"read", "create", "write", "synthesize", "review", "admin"}),
+    Role.TOOL: frozenset({"read", "create", "write", "synthesize"}),
+    Role.FACILITATOR: frozenset({"read", "synthesize", "review"}),
+    Role.VIEWER: frozenset({"read"}),
 }
 
 

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
 import msgspec
 
+from service.auth.principal import Role
 from service.limits import ShortText
-
-Role = Literal["admin", "tool", "facilitator", "viewer"]
 
 
 class KeyCreate(msgspec.Struct):
