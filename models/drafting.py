@@ -134,7 +134,7 @@ def taken_as_is(group: GroupBrief, language: str) -> Sentence | None:
 class ExtractiveDrafter:
     """Model-free drafter: each key point quotes its group's best post-it; it writes nothing else."""
 
-    name = "extractive"
+    name = "extractive"  # models.factory.DrafterName.EXTRACTIVE (factory imports this module)
     model_id: str | None = None
 
     def __init__(self) -> None:

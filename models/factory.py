@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from models.drafting import Drafter, ExtractiveDrafter, LLMDrafter
 from models.embedding import CachedEmbedder, SentenceTransformerEmbedder
-from models.generation import RUNTIMES, build_generator
+from models.generation import Runtime, build_generator
 from models.store import DEFAULT_EMBEDDER, atelier_home
 
-DRAFTERS = (*RUNTIMES, "extractive")
-DEFAULT_DRAFTER = "openvino"
+
+class DrafterName(StrEnum):
+    """A drafter: a chat model on one of the runtimes, or ``extractive`` (no model: quotes post-its)."""
+
+    OPENVINO = Runtime.OPENVINO.value
+    TRANSFORMERS = Runtime.TRANSFORMERS.value
+    OPENAI = Runtime.OPENAI.value
+    EXTRACTIVE = "extractive"
+
+
+DRAFTERS = tuple(DrafterName)
+DEFAULT_DRAFTER = DrafterName.OPENVINO
 
 
 def set_threads(threads: int | None) -> None:
@@ -48,6 +59,6 @@ def build_drafter(kind: str = DEFAULT_DRAFTER, generator: str | None = None, **o
         generator: Model name; the runtime's default when ``None``.
         **options: Passed to the generator (e.g. ``base_url`` for ``openai``).
     """
-    if check_drafter(kind) == "extractive":
+    if check_drafter(kind) == DrafterName.EXTRACTIVE:
         return ExtractiveDrafter()
     return LLMDrafter(build_generator(kind, generator, **options))

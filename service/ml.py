@@ -16,7 +16,7 @@ from typing import Any, Literal, TypeVar
 
 from models.drafting import Drafter
 from models.embedding import Embedder
-from models.factory import build_drafter, build_embedder, check_drafter, set_threads
+from models.factory import DrafterName, build_drafter, build_embedder, check_drafter, set_threads
 from service.settings import Settings
 
 T = TypeVar("T")
@@ -70,7 +70,7 @@ class ModelHub:
     def _build_drafter(self, kind: str, generator: str | None) -> Drafter:
         """The default factory: the ``openai`` runtime is configured by settings, never by the environment."""
         s = self.settings
-        if kind == "openai":
+        if kind == DrafterName.OPENAI:
             return build_drafter(kind, generator or s.openai_model or None, base_url=s.openai_base_url,
                                  api_key=s.openai_api_key or None, environ={})
         return build_drafter(kind, generator)
@@ -78,7 +78,7 @@ class ModelHub:
     def drafter(self, kind: str | None, generator: str | None) -> Drafter:
         """The drafter of ``kind`` with ``generator`` (each runtime's default when empty), loaded on first use."""
         kind = check_drafter(kind or self.settings.drafter)
-        gen = None if kind == "extractive" else (generator or self.settings.generator or None)
+        gen = None if kind == DrafterName.EXTRACTIVE else (generator or self.settings.generator or None)
         if (kind, gen) not in self._drafters:
             self._drafters[(kind, gen)] = self._drafter_factory(kind, gen)
         return self._drafters[(kind, gen)]

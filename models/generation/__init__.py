@@ -14,10 +14,21 @@ the model is a choice made once, by name, in :func:`build_generator`:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from enum import StrEnum
 from typing import Any, Protocol
 
 Messages = list[dict[str, str]]
-RUNTIMES = ("openvino", "transformers", "openai")
+
+
+class Runtime(StrEnum):
+    """Where a chat model runs: in process (OpenVINO GenAI, transformers) or on an operator's server."""
+
+    OPENVINO = "openvino"
+    TRANSFORMERS = "transformers"
+    OPENAI = "openai"
+
+
+RUNTIMES = tuple(Runtime)
 
 
 class GeneratorUnavailableError(RuntimeError):
@@ -58,15 +69,15 @@ def build_generator(runtime: str, name: str | None = None, **options: Any) -> Ge
     Raises:
         ValueError: Unknown runtime.
     """
-    if runtime == "openvino":
+    if runtime == Runtime.OPENVINO:
         from models.generation.ov import OpenVINOGenerator
 
         return OpenVINOGenerator(name or default_generator("openvino"), **options)
-    if runtime == "transformers":
+    if runtime == Runtime.TRANSFORMERS:
         from models.generation.hf import TransformersGenerator
 
         return TransformersGenerator(name or default_generator("transformers"), **options)
-    if runtime == "openai":
+    if runtime == Runtime.OPENAI:
         from models.generation.remote import OpenAIGenerator
 
         return OpenAIGenerator.from_env(model=name, **options)

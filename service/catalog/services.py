@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 
-from models.factory import DRAFTERS
+from models.factory import DRAFTERS, DrafterName
 from models.generation.remote import shown_url
 from models.store import DEFAULT_EMBEDDER, DEFAULT_GENERATORS, PACKAGED, is_fetched
 from service.catalog.schemas import CatalogOut, PackagedModelOut, RuntimeOut
@@ -15,9 +15,9 @@ _MODULES = {"openvino": "openvino_genai", "transformers": "transformers"}
 
 def _runtime(name: str, hub: ModelHub) -> RuntimeOut:
     settings = hub.settings
-    if name == "extractive":
+    if name == DrafterName.EXTRACTIVE:
         return RuntimeOut(name, True, None, "no model: quotes each group's best post-it")
-    if name == "openai":
+    if name == DrafterName.OPENAI:
         ready = bool(settings.openai_base_url and settings.openai_model)
         detail = (f"OpenAI-compatible server at {shown_url(settings.openai_base_url)}" if ready else
                   "set ATELIER_OPENAI_BASE_URL and ATELIER_OPENAI_MODEL to use a model server")

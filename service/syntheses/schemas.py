@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 import msgspec
+
+from models.factory import DrafterName
 
 
 class SynthesisCreate(msgspec.Struct):
     """``POST /workshops/{id}/syntheses``; every field optional."""
 
-    drafter: Literal["openvino", "transformers", "openai", "extractive"] | None = None
+    drafter: DrafterName | None = None
     embedder: str | None = None
     generator: str | None = None
     axes: list[str] | None = None

@@ -86,15 +86,6 @@ def test_openvino_refuses_hub_ids_with_advice() -> None:
         model_path("Qwen/Qwen2.5-1.5B-Instruct")
 
 
-def test_synthesis_schema_offers_exactly_the_drafters() -> None:
-    from typing import get_args, get_type_hints
-
-    from service.syntheses.schemas import SynthesisCreate
-
-    literal = get_args(get_type_hints(SynthesisCreate)["drafter"])[0]
-    assert set(get_args(literal)) == set(DRAFTERS)
-
-
 def test_openvino_explains_a_read_only_gguf(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """OpenVINO GenAI opens GGUF files O_RDWR|O_APPEND: a read-only one gets advice, not a bare gguf_open error."""
     from models.generation import ov
