@@ -41,6 +41,7 @@ from models.types import (
     Pitch,
     PostIt,
     Sentence,
+    Stage,
     Synthesis,
     Theme,
     Verdict,
@@ -141,12 +142,12 @@ class Pipeline:
                 continue
 
             def step(stage: str, fraction: float, done: int = done, size: int = len(wave)) -> None:
-                report("drafting", (done + size * (fraction if stage == "drafting" else 1.0)) / len(todo))
+                report(Stage.DRAFTING, (done + size * (fraction if stage == Stage.DRAFTING else 1.0)) / len(todo))
 
             for c, draft in zip(wave, self.draft(wave, step), strict=True):
                 yield axis_synthesis(c, draft)
             done += len(wave)
-        report("scoring", 1.0)
+        report(Stage.SCORING, 1.0)
 
     def cluster(self, postits: Sequence[PostIt], axes: Sequence[Axis] | None = None,
                 progress: Progress | None = None,
@@ -154,9 +155,9 @@ class Pipeline:
         """Embed, route and cluster; every post-it lands in exactly one axis group; reviewer decisions kept."""
         report = progress or (lambda _stage, _fraction: None)
         _check_unique(postits)
-        report("embedding", 0.0)
+        report(Stage.EMBEDDING, 0.0)
         vectors = self.embedder.encode([p.text for p in postits], "clustering")
-        report("embedding", 1.0)
+        report(Stage.EMBEDDING, 1.0)
         axes, members, routed = assign_axes(postits, vectors, axes, self.embedder)
         out: list[AxisClusters] = []
         slugs: dict[str, str] = {}
@@ -167,7 +168,7 @@ class Pipeline:
             out.append(self._cluster_axis(slugs[axis.name], axis, [postits[i] for i in rows], vectors[rows],
                                           [postits[i].id for i in rows if i in routed],
                                           (decisions or {}).get(axis.name)))
-            report("clustering", (index + 1) / len(axes))
+            report(Stage.CLUSTERING, (index + 1) / len(axes))
         return out
 
     def _cluster_axis(self, slug: str, axis: Axis, postits: list[PostIt], X: np.ndarray,
@@ -199,13 +200,13 @@ class Pipeline:
         report = progress or (lambda _stage, _fraction: None)
         texts = {p.id: p.text for c in clustered for p in c.postits}
         requests = [PitchRequest(c.axis, self.config.language, self._groups(c)) for c in clustered]
-        report("drafting", 0.0)
-        drafted = self._key_points(requests, lambda f: report("drafting", f / 2))
+        report(Stage.DRAFTING, 0.0)
+        drafted = self._key_points(requests, lambda f: report(Stage.DRAFTING, f / 2))
         key_points = self._checked_key_points(clustered, requests, drafted, texts)
         themes = self._themes(clustered, key_points)
-        report("drafting", 0.75)
+        report(Stage.DRAFTING, 0.75)
         pitches = self._pitches(clustered, key_points, themes, texts)
-        report("scoring", 1.0)
+        report(Stage.SCORING, 1.0)
         return [AxisDraft(kps, Pitch(p), th) for kps, p, th in zip(key_points, pitches, themes, strict=True)]
 
     def _key_points(self, requests: Sequence[PitchRequest], progress: Callable[[float], None]) -> list[list[Sentence]]:

@@ -27,6 +27,18 @@ class Verdict(StrEnum):
 VERDICTS = tuple(Verdict)
 
 
+class Stage(StrEnum):
+    """A step of the pipeline, in order, as its progress callback names it."""
+
+    EMBEDDING = "embedding"
+    CLUSTERING = "clustering"
+    DRAFTING = "drafting"
+    SCORING = "scoring"
+
+
+STAGES = tuple(Stage)
+
+
 @dataclass(frozen=True)
 class PostIt:
     """One participant contribution.

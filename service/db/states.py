@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from models.types import Stage
+
 
 class JobState(StrEnum):
     """A job's state (``Job.state``); ``Job.stage`` says where inside ``RUNNING`` it is."""
@@ -11,6 +13,20 @@ class JobState(StrEnum):
     QUEUED = "queued"
     RUNNING = "running"
     SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+class JobStage(StrEnum):
+    """Where a job is (``Job.stage``): its place in the queue, then the pipeline's stage while it runs."""
+
+    WAITING = "waiting for embeddings"  # a synthesis queued until its workshop's post-its are embedded
+    QUEUED = "queued"
+    STARTING = "starting"
+    EMBEDDING = Stage.EMBEDDING.value
+    CLUSTERING = Stage.CLUSTERING.value
+    DRAFTING = Stage.DRAFTING.value
+    SCORING = Stage.SCORING.value
+    DONE = "done"
     FAILED = "failed"
 
 

@@ -16,18 +16,18 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from service.db.models import Job
 from service.db.repositories import get_one
-from service.db.states import ACTIVE_JOBS, JobState
+from service.db.states import ACTIVE_JOBS, JobStage, JobState
 from service.jobs.schemas import JobOut
 from service.settings import Settings
 
 Sessions = async_sessionmaker[AsyncSession]
 #: States of a job that still has work to do.
 #: Stage of a synthesis queued until its workshop's post-its are embedded.
-WAITING = "waiting for embeddings"
+WAITING = JobStage.WAITING
 
 
 def create_job(session: AsyncSession, kind: str, workshop_id: uuid.UUID | None, payload: dict[str, Any],
-               stage: str = "queued", requested_by: uuid.UUID | None = None) -> Job:
+               stage: str = JobStage.QUEUED, requested_by: uuid.UUID | None = None) -> Job:
     """A queued job record (flushed with the caller's transaction). ``kind`` names its task."""
     job = Job(id=uuid.uuid4(), kind=kind, state=JobState.QUEUED, stage=stage, workshop_id=workshop_id, payload=payload,
               requested_by=requested_by)
@@ -100,13 +100,13 @@ async def set_progress(sessions: Sessions, job_id: uuid.UUID, stage: str, progre
 
 async def succeed(session: AsyncSession, job_id: uuid.UUID) -> None:
     """Mark the job done, inside the transaction that stores its result (so a retry finds it finished)."""
-    await session.execute(update(Job).where(Job.id == job_id).values(state=JobState.SUCCEEDED, stage="done",
+    await session.execute(update(Job).where(Job.id == job_id).values(state=JobState.SUCCEEDED, stage=JobStage.DONE,
                                                                      progress=1.0))
 
 
 async def fail(sessions: Sessions, job_id: uuid.UUID, err: Exception) -> None:
     """Mark a job failed with the part of the error a client may read."""
-    await set_job(sessions, job_id, state=JobState.FAILED, stage="failed", error=public_error(err, job_id))
+    await set_job(sessions, job_id, state=JobState.FAILED, stage=JobStage.FAILED, error=public_error(err, job_id))
 
 
 async def stale_jobs(session: AsyncSession, silent_for: timedelta) -> list[Job]:
@@ -139,7 +139,7 @@ async def release(session: AsyncSession, job_id: uuid.UUID) -> bool:
     """Move a waiting synthesis to ``queued``; ``False`` when another process already did."""
     result = await session.execute(update(Job)
                                    .where(Job.id == job_id, Job.state == JobState.QUEUED, Job.stage == WAITING)
-                                   .values(stage="queued"))
+                                   .values(stage=JobStage.QUEUED))
     return bool(getattr(result, "rowcount", 0))
 
 

@@ -23,6 +23,7 @@ from jinja2 import pass_context
 from litestar import Request
 
 from models.language import DEFAULT_LANGUAGE, LANGUAGES, base_language
+from service.db.states import JobStage
 
 LOCALE_DIR = Path(__file__).parents[1] / "locale"
 #: The reader's choice of language for pages that belong to no workshop.
@@ -37,9 +38,10 @@ def N_(message: str) -> str:  # gettext's name: mark for extraction, translate l
 
 
 #: What a job's stage is called on the pages.
-STAGE_NAMES = {"queued": N_("en attente"), "starting": N_("démarrage"), "embedding": N_("encodage"),
-               "clustering": N_("regroupement"), "drafting": N_("rédaction"), "scoring": N_("vérification"),
-               "done": N_("terminé"), "failed": N_("échec")}
+STAGE_NAMES = {JobStage.QUEUED: N_("en attente"), JobStage.STARTING: N_("démarrage"),
+               JobStage.EMBEDDING: N_("encodage"), JobStage.CLUSTERING: N_("regroupement"),
+               JobStage.DRAFTING: N_("rédaction"), JobStage.SCORING: N_("vérification"),
+               JobStage.DONE: N_("terminé"), JobStage.FAILED: N_("échec")}
 
 
 @functools.cache

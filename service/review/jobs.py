@@ -14,6 +14,7 @@ from models.pipeline import AxisClusters, Pipeline, PipelineConfig
 from models.types import Axis, Cluster, PostIt
 from service.db.models import AxisRow, ClusterRow, Job, Workshop
 from service.db.retry import retry_transaction
+from service.db.states import JobStage
 from service.jobs import services as jobs
 from service.jobs.queue import Context
 from service.jobs.runtime import attempt
@@ -79,7 +80,7 @@ async def regenerate(ctx: Context, *, job_id: str) -> None:
             workshop_id, axis_id, language = workshop.id, axis_row.id, workshop.language
             embedder = hub.embedder(provenance.get("embedder"))
             stored = await stored_vectors(session, workshop_id, embedder.model_id)
-        await jobs.set_job(sessions, ident, stage="drafting", progress=0.1)
+        await jobs.set_job(sessions, ident, stage=JobStage.DRAFTING, progress=0.1)
 
         def work() -> tuple[list[dict[str, Any]], dict[str, Any]]:
             drafter = hub.drafter(provenance.get("drafter"), provenance.get("generator"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Sequence
+from enum import StrEnum
 from typing import Any
 
 from litestar.exceptions import ServiceUnavailableException
@@ -14,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models.types import Axis, PostIt
 from service.db.models import Job, PostItRow, SynthesisRow, Workshop
 from service.db.repositories import get_one
-from service.db.states import ACTIVE_JOBS
+from service.db.states import ACTIVE_JOBS, JobStage
 from service.errors import bad_request
 from service.jobs import services as jobs
 from service.jobs.queue import Context
@@ -27,8 +28,12 @@ from service.workshops.votes import pipeline_postits
 
 log = logging.getLogger(__name__)
 
-#: An axis of a synthesis while its job runs: listed, being drafted, or finished (and reviewable).
-AXIS_PENDING, AXIS_DRAFTING, AXIS_DONE = "pending", "drafting", "done"
+class AxisState(StrEnum):
+    """An axis of a synthesis while its job runs: listed, being drafted, or finished (and reviewable)."""
+
+    PENDING = "pending"
+    DRAFTING = "drafting"
+    DONE = "done"
 
 
 async def create_synthesis(session: AsyncSession, workshop_id: uuid.UUID, data: SynthesisCreate,
@@ -88,7 +93,7 @@ async def dispatch(ctx: Context, row: SynthesisRow) -> None:
         async with ctx["sessions"]() as session:
             pending = await pending_ids(session, row.workshop_id)
             job = await session.get(Job, row.job_id)
-            ready = job is not None and job.stage == "queued"
+            ready = job is not None and job.stage == JobStage.QUEUED
         await queue_embedding(ctx["queue"], pending)
         if ready:
             await ctx["queue"].enqueue("synthesis", str(row.job_id), job_id=str(row.job_id))

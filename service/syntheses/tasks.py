@@ -19,19 +19,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.embedding import PrecomputedEmbedder
 from models.pipeline import Pipeline, PipelineConfig
-from models.types import Axis, PostIt
+from models.types import STAGES, Axis, PostIt
 from service.db.models import Job, SynthesisRow
 from service.db.retry import retry_transaction
+from service.db.states import JobStage
 from service.jobs import services as jobs
 from service.jobs.queue import Context
 from service.jobs.runtime import attempt
 from service.review.services import apply_synthesis, axis_decisions
-from service.syntheses.services import AXIS_DONE, AXIS_DRAFTING, AXIS_PENDING, synthesis_inputs, without_deleted
+from service.syntheses.services import AxisState, synthesis_inputs, without_deleted
 from service.workshops.embedding import stored_vectors
 from service.workshops.services import get_workshop
-
-#: Pipeline stages in order, for overall progress.
-STAGES = ("embedding", "clustering", "drafting", "scoring")
 
 
 def finished_axes(result: dict[str, Any] | None) -> set[str]:
@@ -40,23 +38,23 @@ def finished_axes(result: dict[str, Any] | None) -> set[str]:
     >>> sorted(finished_axes({"axes": [{"name": "A", "state": "done"}, {"name": "B", "state": "drafting"}]}))
     ['A']
     """
-    return {a["name"] for a in (result or {}).get("axes", []) if a.get("state") == AXIS_DONE}
+    return {a["name"] for a in (result or {}).get("axes", []) if a.get("state") == AxisState.DONE}
 
 
 def _next_drafting(axes: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The first pending axis marked as being drafted (axes are drafted in order)."""
     for n, a in enumerate(axes):
-        if a.get("state") == AXIS_DRAFTING:
+        if a.get("state") == AxisState.DRAFTING:
             return axes
-        if a.get("state") == AXIS_PENDING:
-            return [*axes[:n], {**a, "state": AXIS_DRAFTING}, *axes[n + 1:]]
+        if a.get("state") == AxisState.PENDING:
+            return [*axes[:n], {**a, "state": AxisState.DRAFTING}, *axes[n + 1:]]
     return axes
 
 
 async def _counters(session: AsyncSession, job_id: uuid.UUID, axes: Sequence[dict[str, Any]]) -> None:
     job = await session.get(Job, job_id)
     if job is not None:
-        done = sum(a.get("state") == AXIS_DONE for a in axes)
+        done = sum(a.get("state") == AxisState.DONE for a in axes)
         job.payload = {**(job.payload or {}), "axes_done": done, "axes_total": len(axes)}
 
 
@@ -66,9 +64,9 @@ async def begin(session: AsyncSession, row_id: uuid.UUID, job_id: uuid.UUID, axe
     row = await session.get(SynthesisRow, row_id)
     if row is None:
         raise LookupError(f"synthesis {row_id} vanished")
-    earlier = {a["name"]: a for a in (row.result or {}).get("axes", []) if a.get("state") == AXIS_DONE}
+    earlier = {a["name"]: a for a in (row.result or {}).get("axes", []) if a.get("state") == AxisState.DONE}
     listed = _next_drafting([earlier.get(a.name) or {"name": a.name, "description": a.description,
-                                                      "state": AXIS_PENDING, "pitch": None} for a in axes])
+                                                      "state": AxisState.PENDING, "pitch": None} for a in axes])
     await session.execute(update(SynthesisRow).where(SynthesisRow.id == row_id).values(
         result={"axes": listed, "provenance": provenance}))
     await _counters(session, job_id, listed)
@@ -83,7 +81,7 @@ async def store_axis(session: AsyncSession, row_id: uuid.UUID, job_id: uuid.UUID
     provenance = row.result["provenance"]
     kept = await without_deleted(session, row.workshop_id, postits, {"axes": [axis], "provenance": provenance})
     [done] = kept["axes"]
-    axes = _next_drafting([{**done, "state": AXIS_DONE} if a["name"] == axis["name"] else a
+    axes = _next_drafting([{**done, "state": AxisState.DONE} if a["name"] == axis["name"] else a
                            for a in row.result["axes"]])
     await session.execute(update(SynthesisRow).where(SynthesisRow.id == row_id).values(
         result={"axes": axes, "provenance": provenance}))
@@ -112,7 +110,7 @@ async def synthesis(ctx: Context, *, job_id: str) -> None:
             embedder = hub.embedder(request.get("embedder"))
             vectors = await stored_vectors(session, workshop.id, embedder.model_id)
             done = finished_axes(row.result)
-        await jobs.set_job(sessions, ident, stage="starting", progress=0.0)
+        await jobs.set_job(sessions, ident, stage=JobStage.STARTING, progress=0.0)
         loop = asyncio.get_running_loop()
 
         def progress(stage: str, fraction: float) -> None:
