@@ -37,8 +37,9 @@ from models.text import flatten
 from models.types import Verdict
 from prompts import load_prompt
 
-#: The judge's first token answers yes or no in any of the three languages (``REGISTRY``'s words);
-#: the longer words also count as prefixes ("Oui,", "Neinsager" is rare enough to ignore).
+#: The judge's first token answers yes or no in any of the three languages (``REGISTRY``'s words).
+#: The full words also count as prefixes of a token ("Oui,", "Yes."); the one-letter ones and "no"
+#: do not ("not", "nous" must not read as an answer).
 YES = tuple(w for p in REGISTRY.values() for w in p.yes)
 NO = tuple(w for p in REGISTRY.values() for w in p.no)
 _YES_PREFIXES = tuple(w for w in YES if len(w) > 1)

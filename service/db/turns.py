@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
+from typing import Any
 from weakref import WeakKeyDictionary
 
 from sqlalchemy.engine import Engine
@@ -26,15 +27,13 @@ async def write_turn(session: AsyncSession) -> AsyncIterator[None]:
     Reads belong before the block: on SQLite the file is locked from the first write to the commit.
     """
     engine = session.bind.sync_engine if session.bind is not None else None
-    if engine is None or engine.dialect.name != "sqlite":
-        yield
-        await session.commit()
-        return
-    lock = _LOCKS.setdefault(engine, asyncio.Lock())
-    async with lock:
+    turn: AbstractAsyncContextManager[Any] = nullcontext()
+    if engine is not None and engine.dialect.name == "sqlite":
+        turn = _LOCKS.setdefault(engine, asyncio.Lock())
+    async with turn:
         try:
             yield
             await session.commit()
         except BaseException:
-            await session.rollback()
+            await session.rollback()  # inside the turn: the next writer must not find the file locked
             raise
