@@ -21,16 +21,18 @@ def _bare(client: TestClient[Litestar], method: str, url: str, **kwargs: Any) ->
     return client.request(method, url, headers=headers, **kwargs)
 
 
-def test_first_start_writes_a_private_admin_key(client: TestClient[Litestar], home: Path) -> None:
-    from tests.service.conftest import settings_for
+def test_first_start_writes_a_private_admin_key(home: Path) -> None:
+    from tests.service.conftest import settings_for, started
 
-    path = home / "admin.key"
-    assert path.read_text().startswith("atk_") and stat.S_IMODE(os.stat(path).st_mode) == 0o600
-    assert stat.S_IMODE(os.stat(home).st_mode) == 0o700  # was 0755: the database and key inside
-    if settings_for(home).db_url.startswith("sqlite"):
-        client.post(f"{API}/workshops", json={"title": "T"}).raise_for_status()  # the WAL exists now
-        for name in ("atelier.db", "atelier.db-wal"):
-            assert stat.S_IMODE(os.stat(home / name).st_mode) == 0o600, name
+    fresh = home.parent / "fresh"  # not the fixture's home: that one holds a copied, migrated database
+    with started(fresh) as client:
+        path = fresh / "admin.key"
+        assert path.read_text().startswith("atk_") and stat.S_IMODE(os.stat(path).st_mode) == 0o600
+        assert stat.S_IMODE(os.stat(fresh).st_mode) == 0o700  # was 0755: the database and key inside
+        if settings_for(fresh).db_url.startswith("sqlite"):
+            client.post(f"{API}/workshops", json={"title": "T"}).raise_for_status()  # the WAL exists now
+            for name in ("atelier.db", "atelier.db-wal"):
+                assert stat.S_IMODE(os.stat(fresh / name).st_mode) == 0o600, name
 
 
 def test_every_route_but_health_and_schema_needs_a_key(client: TestClient[Litestar]) -> None:
@@ -170,6 +172,7 @@ def test_security_headers_and_allowed_hosts(client: TestClient[Litestar]) -> Non
     assert client.get("/health", headers={"Host": "attacker.example"}).status_code == 400
 
 
+@pytest.mark.system  # two `atelier users` processes
 def test_users_sign_in_with_a_name_and_password(client: TestClient[Litestar], home: Path) -> None:
     import subprocess
     import sys
@@ -252,6 +255,7 @@ def test_sign_in_needs_the_form_token_runs_scrypt_for_unknown_names_and_is_throt
         assert len(checked) == 5  # refused attempts cost no scrypt
 
 
+@pytest.mark.system  # an `atelier keys` process
 def test_an_admin_key_cannot_be_given_a_scope_it_would_ignore(client: TestClient[Litestar], home: Path) -> None:
     """``keys create --role admin --workshop W`` printed a scope while the key saw every workshop."""
     import subprocess
