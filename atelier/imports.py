@@ -14,6 +14,7 @@ from typing import Any
 import msgspec
 
 from models.language import DEFAULT_LANGUAGE
+from service.imports.schemas import ImportFormat
 
 
 def add_import(sub: Any) -> None:
@@ -22,11 +23,11 @@ def add_import(sub: Any) -> None:
     isub = imp.add_subparsers()
     polis = isub.add_parser("polis", help="a Polis export folder (one conversation, or one folder per conversation)")
     polis.add_argument("dir", type=Path, help="folder with comments.csv, summary.csv, votes.csv...")
-    polis.set_defaults(func=_import, format="polis")
+    polis.set_defaults(func=_import, format=ImportFormat.POLIS)
     decidim = isub.add_parser("decidim", help="a Decidim proposals export (';'-separated CSV)")
     decidim.add_argument("dir", type=Path, metavar="FILE", help="the proposals CSV")
     decidim.add_argument("--locale", default=None, help="which title/<locale> columns to read (default: fr)")
-    decidim.set_defaults(func=_import, format="decidim")
+    decidim.set_defaults(func=_import, format=ImportFormat.DECIDIM)
     for p in (polis, decidim):
         p.add_argument("--workshop", type=uuid.UUID, default=None, help="add to this workshop (default: a new one)")
         p.add_argument("--title", default=None, help="title of the new workshop (default: the first axis)")
@@ -54,7 +55,7 @@ def _import(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     try:
         files = read_export(args.dir)
-        conversations = parse(args.format, files, getattr(args, "locale", None) or "fr", settings)
+        conversations = parse(args.format, files, getattr(args, "locale", None) or DEFAULT_LANGUAGE, settings)
     except (OSError, HTTPException) as err:
         return fail(str(getattr(err, "detail", err)))
 

@@ -9,7 +9,8 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from service.auth.principal import ROLES, Role
+from service.auth.principal import ROLES
+from service.db.states import Role
 
 
 def add_keys(sub: Any) -> None:

@@ -17,8 +17,9 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.auth.principal import ROLES, Principal, Role
+from service.auth.principal import ROLES, Principal
 from service.db.models import ApiKeyRow
+from service.db.states import Role
 
 log = logging.getLogger(__name__)
 ADMIN_KEY_FILE = "admin.key"

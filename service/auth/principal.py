@@ -4,17 +4,8 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from enum import StrEnum
 
-
-class Role(StrEnum):
-    """A key's role; what each may do is :data:`PERMISSIONS`."""
-
-    ADMIN = "admin"
-    TOOL = "tool"
-    FACILITATOR = "facilitator"
-    VIEWER = "viewer"
-
+from service.db.states import Role
 
 ROLES = tuple(Role)
 

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import msgspec
 
-from service.auth.principal import Role
+from service.db.states import Role
 from service.limits import ShortText
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from advanced_alchemy.base import UUIDAuditBase
@@ -11,6 +12,7 @@ from advanced_alchemy.types import DateTimeUTC
 from sqlalchemy import (
     JSON,
     Boolean,
+    Enum,
     Float,
     ForeignKey,
     Index,
@@ -24,7 +26,18 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.language import DEFAULT_LANGUAGE
-from service.db.states import EmbeddingState, JobState
+from service.db.states import EmbeddingState, JobStage, JobState, Role
+
+
+def stored(enum: type[StrEnum], length: int) -> Enum:
+    """A column holding ``enum``'s values, as ``VARCHAR(length)``.
+
+    The enum is the one definition: SQLAlchemy refuses, at import, a ``length`` shorter than its
+    longest value (no value can be cut by the database), refuses to write a value outside it, and
+    reads the member back. No CHECK constraint: a new member needs no migration.
+    """
+    return Enum(enum, native_enum=False, create_constraint=False, length=length, validate_strings=True,
+                values_callable=lambda members: [m.value for m in members])
 
 
 class Workshop(UUIDAuditBase):
@@ -68,7 +81,7 @@ class PostItRow(UUIDAuditBase):
     disagrees: Mapped[int | None] = mapped_column(Integer, nullable=True)
     author: Mapped[str | None] = mapped_column(String(200), nullable=True)
     external_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
-    embedding_state: Mapped[str] = mapped_column(String(10), default=EmbeddingState.PENDING,
+    embedding_state: Mapped[EmbeddingState] = mapped_column(stored(EmbeddingState, 10), default=EmbeddingState.PENDING,
                                                  server_default=EmbeddingState.PENDING.value)
     embedding_model: Mapped[str | None] = mapped_column(String(200), nullable=True)
     embedding: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True, deferred=True)
@@ -81,9 +94,9 @@ class Job(UUIDAuditBase):
     workshop_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("workshop.id", ondelete="CASCADE"),
                                                           nullable=True, index=True)
     kind: Mapped[str] = mapped_column(String(40))
-    state: Mapped[str] = mapped_column(String(20), default=JobState.QUEUED)
+    state: Mapped[JobState] = mapped_column(stored(JobState, 20), default=JobState.QUEUED)
     progress: Mapped[float] = mapped_column(Float, default=0.0)
-    stage: Mapped[str] = mapped_column(String(200), default="queued")
+    stage: Mapped[JobStage] = mapped_column(stored(JobStage, 200), default=JobStage.QUEUED)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     worker: Mapped[str | None] = mapped_column(String(200), nullable=True)
@@ -181,7 +194,7 @@ class ApiKeyRow(UUIDAuditBase):
 
     __tablename__ = "api_key"
     name: Mapped[str] = mapped_column(String(200), default="")
-    role: Mapped[str] = mapped_column(String(20))
+    role: Mapped[Role] = mapped_column(stored(Role, 20))
     prefix: Mapped[str] = mapped_column(String(16), unique=True)
     secret_hash: Mapped[str] = mapped_column(String(64))
     workshop_ids: Mapped[list[str]] = mapped_column(JSON, default=list)

@@ -1,10 +1,20 @@
-"""The states a job and a post-it's embedding go through: one definition, stored as their values."""
+"""The states a job and a post-it's embedding go through, and a key's roles: one definition each,
+stored as their values."""
 
 from __future__ import annotations
 
 from enum import StrEnum
 
 from models.types import Stage
+
+
+class Role(StrEnum):
+    """A key's role; what each may do is ``service.auth.principal.PERMISSIONS``."""
+
+    ADMIN = "admin"
+    TOOL = "tool"
+    FACILITATOR = "facilitator"
+    VIEWER = "viewer"
 
 
 class JobState(StrEnum):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any, Literal
+from typing import Any
 
 from litestar import Controller, Request, post
 from litestar.di import NamedDependency
@@ -12,7 +12,7 @@ from litestar.status_codes import HTTP_201_CREATED
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth.guards import allow
-from service.imports.schemas import ImportReport
+from service.imports.schemas import ImportFormat, ImportReport
 from service.imports.services import import_and_queue
 from service.imports.upload import export_files
 from service.settings import Settings
@@ -31,7 +31,7 @@ class ImportController(Controller):
         db_session: NamedDependency[AsyncSession],
         settings: NamedDependency[Settings],
         workshop_id: FromPath[uuid.UUID],
-        format: FromQuery[Literal["polis", "decidim"]],
+        format: FromQuery[ImportFormat],
         locale: FromQuery[str | None] = None,
     ) -> ImportReport:
         """Import a Polis export (zip or multipart of its CSV files) or a Decidim proposals CSV.

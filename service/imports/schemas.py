@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 import uuid
+from enum import StrEnum
 
 import msgspec
+
+
+class ImportFormat(StrEnum):
+    """The exports Atelier reads: a Polis conversation export, a Decidim proposals CSV."""
+
+    POLIS = "polis"
+    DECIDIM = "decidim"
 
 
 class ImportedAxis(msgspec.Struct):
@@ -24,7 +32,7 @@ class ImportReport(msgspec.Struct):
     """Counts of an import; nothing is stored when it fails (all or nothing)."""
 
     workshop_id: uuid.UUID
-    format: str
+    format: ImportFormat
     language: str
     axes: list[ImportedAxis]
     created: int

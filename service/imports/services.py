@@ -17,7 +17,7 @@ from service.db.models import PostItRow, Workshop
 from service.db.retry import retry_transaction
 from service.errors import bad_request
 from service.imports.batch import Conversation, check_size
-from service.imports.schemas import ImportedAxis, ImportReport
+from service.imports.schemas import ImportedAxis, ImportFormat, ImportReport
 from service.jobs.queue import JobQueue
 from service.limits import MAX_AXES
 from service.settings import Settings
@@ -39,7 +39,7 @@ def _axes(workshop: Workshop, conversations: Sequence[Conversation]) -> dict[str
     return {c.axis: axis_key(c.axis) in missing for c in conversations}
 
 
-async def import_conversations(session: AsyncSession, workshop_id: uuid.UUID, fmt: str,
+async def import_conversations(session: AsyncSession, workshop_id: uuid.UUID, fmt: ImportFormat,
                                conversations: Sequence[Conversation], settings: Settings,
                                ) -> tuple[ImportReport, list[uuid.UUID]]:
     """Store every conversation (the caller commits once: all or nothing); the report and new post-it ids."""
@@ -75,11 +75,11 @@ async def import_conversations(session: AsyncSession, workshop_id: uuid.UUID, fm
                         sum(a.votes for a in axes), round(time.perf_counter() - started, 3)), new
 
 
-def parse(fmt: str, files: dict[str, bytes], locale: str, settings: Settings) -> list[Conversation]:
+def parse(fmt: ImportFormat, files: dict[str, bytes], locale: str, settings: Settings) -> list[Conversation]:
     """The conversations of an export in ``fmt`` (``polis`` or ``decidim``)."""
     from service.imports import decidim, polis
 
-    if fmt == "polis":
+    if fmt is ImportFormat.POLIS:
         return polis.conversations(files, settings.max_text_length, settings.max_import_postits,
                                    settings.max_import_votes)
     csvs = [name for name in files if name.lower().endswith(".csv")] or list(files)
@@ -88,7 +88,7 @@ def parse(fmt: str, files: dict[str, bytes], locale: str, settings: Settings) ->
     return decidim.conversations(files[csvs[0]], locale, settings.max_text_length, csvs[0])
 
 
-async def import_and_queue(session: AsyncSession, queue: JobQueue, workshop_id: uuid.UUID, fmt: str,
+async def import_and_queue(session: AsyncSession, queue: JobQueue, workshop_id: uuid.UUID, fmt: ImportFormat,
                            files: dict[str, bytes], settings: Settings, locale: str | None = None) -> ImportReport:
     """Parse (in a worker thread: CPU work), store in one transaction, then queue the new post-its' embeddings."""
     workshop = await get_workshop(session, workshop_id)

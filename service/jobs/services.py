@@ -81,7 +81,7 @@ async def start_attempt(sessions: Sessions, job_id: uuid.UUID, worker: str) -> J
         if job is None or job.state not in ACTIVE_JOBS:
             return None
         job.attempts += 1
-        job.worker, job.state, job.heartbeat_at = worker, "running", datetime.now(UTC)
+        job.worker, job.state, job.heartbeat_at = worker, JobState.RUNNING, datetime.now(UTC)
         return job
 
 

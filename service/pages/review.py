@@ -39,7 +39,7 @@ from service.review import export, jobs, services
 from service.review.axis_map import MapPoint, render_svg, sample
 from service.review.conflicts import conflict_page
 from service.review.controllers import author_of, text_diff
-from service.review.tallies import counts, item_id
+from service.review.tallies import ItemKind, counts, item_id
 from service.settings import Settings
 from service.syntheses.overview import workshop_overview
 from service.syntheses.schemas import SynthesisCreate
@@ -138,7 +138,7 @@ async def axis_view(session: AsyncSession, axis_id: uuid.UUID, expand: str | Non
     room = await counts(session, workshop.id)
     for k in key_points:
         k["stance_text"] = describe_stance(k.get("consensus"), words)
-        k["room"] = room.get(item_id(axis.id, "key_point", k["text"]))
+        k["room"] = room.get(item_id(axis.id, ItemKind.KEY_POINT, k["text"]))
     by_cluster = {k["cluster_id"]: k for k in key_points if k.get("cluster_id")}
     job = await session.get(Job, pitch.job_id) if pitch and pitch.job_id else None
     layout = await anyio.to_thread.run_sync(_layout, index, clusters, by_cluster, expand,
@@ -158,7 +158,7 @@ async def axis_view(session: AsyncSession, axis_id: uuid.UUID, expand: str | Non
             "workshop": workshop, "axis": axis, "clusters": clusters, "groups": groups, "pitch": pitch,
             "postits": postits, "key_points": key_points, "themes": {t["id"]: t["name"] for t in themes},
             "kp_number": {k["id"]: n for n, k in enumerate(key_points, 1)},
-            "sentence_room": [room.get(item_id(axis.id, "sentence", x["text"]))
+            "sentence_room": [room.get(item_id(axis.id, ItemKind.SENTENCE, x["text"]))
                               for x in (pitch.sentences if pitch else [])],
             "job": job, "lang": lang,
             "map": await anyio.to_thread.run_sync(lambda: render_svg(

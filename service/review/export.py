@@ -19,7 +19,7 @@ from service.db.repositories import postits_of
 from service.discussion.services import axis_comments
 from service.errors import bad_request
 from service.review.services import axis_clusters, axis_key_points, pitch_text
-from service.review.tallies import Counts, counts, item_id
+from service.review.tallies import Counts, ItemKind, counts, item_id
 from service.workshops.services import get_workshop
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -57,10 +57,10 @@ async def reviewed(session: AsyncSession, workshop_id: uuid.UUID, comments: str 
         pitch = pitches.get(axis.id)
         clusters = await axis_clusters(session, axis.id)
         sentences = [{**s, "cited": [{"id": c, "text": texts.get(c, "")} for c in s.get("citations", [])],
-                      "room": _room(room, axis.id, "sentence", s["text"])}
+                      "room": _room(room, axis.id, ItemKind.SENTENCE, s["text"])}
                      for s in (pitch.sentences if pitch else [])]
         key_points, themes = await axis_key_points(session, pitch, axis.name)
-        key_points = [{**k, "room": _room(room, axis.id, "key_point", k["text"])} for k in key_points]
+        key_points = [{**k, "room": _room(room, axis.id, ItemKind.KEY_POINT, k["text"])} for k in key_points]
         axes.append({
             "name": axis.name, "description": axis.description,
             "themes": _themes(key_points, themes),
@@ -79,7 +79,7 @@ async def reviewed(session: AsyncSession, workshop_id: uuid.UUID, comments: str 
             "axes": axes}
 
 
-def _room(room: dict[str, Counts], axis_id: uuid.UUID, kind: str, text: str) -> dict[str, Any] | None:
+def _room(room: dict[str, Counts], axis_id: uuid.UUID, kind: ItemKind, text: str) -> dict[str, Any] | None:
     """The rooms' votes on an item, or None where no room voted on it."""
     found = room.get(item_id(axis_id, kind, text))
     if found is None:

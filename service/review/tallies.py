@@ -10,12 +10,20 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections import defaultdict
+from enum import StrEnum
 
 import msgspec
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.db.models import RoomRow, RoomVoteRow
+
+
+class ItemKind(StrEnum):
+    """What a room votes on: a key point, or a sentence of the pitch."""
+
+    KEY_POINT = "key_point"
+    SENTENCE = "sentence"
 
 
 class Counts(msgspec.Struct, frozen=True):
@@ -31,10 +39,10 @@ class Counts(msgspec.Struct, frozen=True):
         return divided(self.agrees, self.disagrees)
 
 
-def item_id(axis_id: uuid.UUID, kind: str, text: str) -> str:
+def item_id(axis_id: uuid.UUID, kind: ItemKind, text: str) -> str:
     """An item's id: its words on its axis.
 
-    >>> item_id(uuid.UUID(int=1), "key_point", "Favoriser les circuits courts")
+    >>> item_id(uuid.UUID(int=1), ItemKind.KEY_POINT, "Favoriser les circuits courts")
     'k-f29332e2103ffd78'
     """
     digest = hashlib.sha256(f"{axis_id}\x00{kind}\x00{text}".encode()).hexdigest()[:16]

@@ -9,10 +9,10 @@ from typing import Annotated, Literal
 import msgspec
 
 from service.limits import PostItText, ShortText
+from service.review.tallies import ItemKind
 
 #: Votes one request may carry (a phone sends one at a time; a page without JavaScript, one form).
 MAX_VOTES_PER_REQUEST = 200
-ItemKind = Literal["key_point", "sentence"]
 #: The room's newest post-its the tallies carry (the projector lists them).
 ROOM_POSTITS_SHOWN = 50
 

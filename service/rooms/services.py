@@ -23,7 +23,7 @@ from service.db.turns import write_turn
 from service.db.upsert import upsert
 from service.errors import bad_request, not_found
 from service.review.services import axis_key_points
-from service.review.tallies import Counts, counts, item_id
+from service.review.tallies import Counts, ItemKind, counts, item_id
 from service.rooms.schemas import (
     MAX_VOTES_PER_REQUEST,
     ROOM_POSTITS_SHOWN,
@@ -180,9 +180,10 @@ async def _build_items(session: AsyncSession, workshop_id: uuid.UUID) -> dict[It
     for axis in workshop.axes:
         pitch = pitches.get(axis.id)
         key_points, _ = await axis_key_points(session, pitch, axis.name)
-        parts = [("key_point", k) for k in key_points] + [("sentence", s) for s in (pitch.sentences if pitch else [])]
+        parts = ([(ItemKind.KEY_POINT, k) for k in key_points]
+                 + [(ItemKind.SENTENCE, s) for s in (pitch.sentences if pitch else [])])
         for kind, part in parts:
-            item = Item(item_id(axis.id, kind, part["text"]), kind, axis.name, part["text"])  # type: ignore[arg-type]
+            item = Item(item_id(axis.id, kind, part["text"]), kind, axis.name, part["text"])
             found.setdefault(item, list(part.get("citations") or []))
     return found
 

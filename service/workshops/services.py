@@ -15,6 +15,7 @@ from service.auth.keys import grant
 from service.auth.principal import Principal
 from service.db.models import AxisRow, ClusterRow, Job, PostItRow, SynthesisRow, Workshop
 from service.db.repositories import get_one, postits_of
+from service.db.states import EmbeddingState
 from service.errors import bad_request, too_large
 from service.limits import normalise_newlines
 from service.settings import Settings
@@ -224,7 +225,8 @@ async def update_postit(session: AsyncSession, postit_id: uuid.UUID, data: PostI
     [axis_id] = _validate([item], _axis_lookup(workshop), settings, "postit")
     former = [row.text] if item.text.strip() != row.text else []
     if former:  # a new text needs a new vector
-        row.text, row.embedding_state, row.embedding, row.embedding_model = item.text.strip(), "pending", None, None
+        row.text, row.embedding, row.embedding_model = item.text.strip(), None, None
+        row.embedding_state = EmbeddingState.PENDING
     row.votes = item.votes
     if data.axis is not None:
         row.axis_id = axis_id
