@@ -33,7 +33,7 @@ def comment_out(row: CommentRow) -> CommentOut:
 
 async def add_comment(session: AsyncSession, target: str, target_id: uuid.UUID, data: CommentIn,
                       who: Principal) -> CommentRow:
-    """Store a comment (or a reply, which joins its parent's thread) and commit."""
+    """Store a comment (or a reply, which joins its parent's thread); the request commits it."""
     owner = await _target(session, target, target_id)
     if not who.sees(owner.workshop_id):  # the pages post target ids in the body, outside the path guard
         raise not_found(KIND[target], target_id)
@@ -49,7 +49,7 @@ async def add_comment(session: AsyncSession, target: str, target_id: uuid.UUID, 
                      target_id=target_id, anchor=anchor, reply_to=data.reply_to, author=who.name,
                      author_key=who.key_id, body=data.body.strip() or data.body)
     session.add(row)
-    await session.commit()
+    await session.flush()
     return row
 
 
@@ -62,7 +62,7 @@ async def list_comments(session: AsyncSession, target: str, target_id: uuid.UUID
 
 async def update_comment(session: AsyncSession, comment_id: uuid.UUID, data: CommentUpdate,
                          who: Principal) -> CommentRow:
-    """Resolve or reopen a comment (anyone reviewing), or edit its text (its author only), and commit."""
+    """Resolve or reopen a comment (anyone reviewing), or edit its text (its author only)."""
     row = await get_one(session, CommentRow, comment_id)
     if data.body is not None and data.body != row.body:
         if row.author_key != who.key_id:
@@ -70,7 +70,7 @@ async def update_comment(session: AsyncSession, comment_id: uuid.UUID, data: Com
         row.body, row.edited = data.body, True
     if data.resolved is not None and data.resolved != row.resolved:
         row.resolved, row.resolved_by = data.resolved, who.name if data.resolved else None
-    await session.commit()
+    await session.flush()
     return row
 
 

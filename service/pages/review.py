@@ -276,7 +276,6 @@ class ReviewPages(Controller):
         if found is None:
             return _login_page(request, settings, local_path(data.get("next")), UNKNOWN, 401)
         token = await open_session(db_session, found.key_id)
-        await db_session.commit()
         response: Response[Any] = Redirect(local_path(data.get("next")), status_code=303)
         response.set_cookie(COOKIE, token, httponly=True, samesite="strict", secure=bool(settings.secure_cookies),
                             path="/review", max_age=int(LIFETIME.total_seconds()))
@@ -286,7 +285,6 @@ class ReviewPages(Controller):
     async def logout(self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession]) -> Redirect:
         """Close the session."""
         await close_session(db_session, request.cookies.get(COOKIE, ""))
-        await db_session.commit()
         response = Redirect("/review/login", status_code=303)
         response.delete_cookie(COOKIE, path="/review")
         return response

@@ -65,7 +65,7 @@ async def create_synthesis(session: AsyncSession, workshop_id: uuid.UUID, data: 
     # Queued until the workshop's own post-its are embedded (never behind other workshops').
     waiting = await unfinished(session, workshop_id) > 0
     job = jobs.create_job(session, "synthesis", workshop_id, {"synthesis_id": str(row.id)},
-                          jobs.WAITING if waiting else "queued", requested_by)
+                          jobs.WAITING if waiting else JobStage.QUEUED, requested_by)
     await session.flush()
     row.job_id = job.id
     session.add(row)

@@ -23,7 +23,7 @@ from service.pagination import MAX_PAGE, Limit, Offset, paged
 from service.settings import Settings
 from service.workshops import services
 from service.workshops.embedding import queue_embedding
-from service.workshops.erasure import compact
+from service.workshops.erasure import settle_erasure
 from service.workshops.schemas import (
     PostItIn,
     PostItOut,
@@ -107,7 +107,8 @@ class WorkshopController(Controller):
     async def remove(self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession],
                      workshop_id: FromPath[uuid.UUID]) -> None:
         """Delete a workshop and all it holds (post-its, syntheses, pitches, history, jobs, cached vectors)."""
-        await _erased(request, db_session, await services.delete_workshop(db_session, workshop_id))
+        texts = await services.delete_workshop(db_session, workshop_id)
+        await settle_erasure(db_session, request.app.state.models, texts)
 
     @post("/{workshop_id:uuid}/postits", status_code=HTTP_201_CREATED, guards=[allow("write")])
     async def push(
@@ -162,13 +163,6 @@ async def _store(request: Request[Any, Any, Any], db_session: AsyncSession, work
     return PostItsCreated(ids=ids, created=len(new))
 
 
-async def _erased(request: Request[Any, Any, Any], db_session: AsyncSession, texts: list[str]) -> None:
-    """Commit an erasure, then wipe what lingers: the SQLite log and the cached vectors."""
-    await db_session.commit()
-    await compact(db_session)
-    await request.app.state.models.forget(texts)
-
-
 async def _csv_body(request: Request[Any, Any, Any]) -> bytes:
     if request.content_type[0] == RequestEncodingType.MULTI_PART:
         form = await request.form()
@@ -199,11 +193,11 @@ class PostItController(Controller):
         """Edit a post-it (a changed text's former version is erased everywhere, as on delete)."""
         out, former = await services.update_postit(db_session, postit_id, data, settings)
         if former:
-            await _erased(request, db_session, former)
+            await settle_erasure(db_session, request.app.state.models, former)
         return out
 
     @delete("/{postit_id:uuid}", guards=[allow("write")])
     async def remove(self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession],
                      postit_id: FromPath[uuid.UUID]) -> None:
         """Delete a post-it: its text leaves clusters, pitches ("source supprimée"), history and caches."""
-        await _erased(request, db_session, await services.delete_postit(db_session, postit_id))
+        await settle_erasure(db_session, request.app.state.models, await services.delete_postit(db_session, postit_id))

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.text import flatten
 from service.db.models import ClusterRow, PitchRow, PostItRow, ReviewDecisionRow, Revision, SynthesisRow, Workshop
+from service.ml import ModelHub
 
 ERASED = "[post-it supprimé]"
 WORD_GONE = "[…]"
@@ -169,6 +170,17 @@ async def erase_postits(session: AsyncSession, workshop_id: uuid.UUID, ids: Coll
         else:
             decision.data = scrub(decision.data, ids, trace)
     await session.flush()
+
+
+async def settle_erasure(session: AsyncSession, models: ModelHub, texts: Sequence[str]) -> None:
+    """Commit an erasure, then wipe what lingers: the SQLite log and the cached vectors.
+
+    The request's own commit would come too late: the log can only be folded once the erasure is
+    committed, and only then may the caches forget (a failed commit leaves the texts in place).
+    """
+    await session.commit()
+    await compact(session)
+    await models.forget(texts)
 
 
 async def compact(session: AsyncSession) -> None:

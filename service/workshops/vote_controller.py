@@ -29,6 +29,4 @@ class VoteController(Controller):
                     workshop_id: FromPath[uuid.UUID], data: Annotated[list[VoteIn], Body()]) -> VotesStored:
         """Store votes (all or none); a voter's new vote on a post-it replaces the earlier one."""
         await get_workshop(db_session, workshop_id)
-        stored = await record_votes(db_session, workshop_id, data, settings.max_batch * 10)
-        await db_session.commit()
-        return VotesStored(stored)
+        return VotesStored(await record_votes(db_session, workshop_id, data, settings.max_batch * 10))

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 import anyio
 import numpy as np
-from sqlalchemy import delete, insert, select, tuple_
+from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.consensus import OpinionGroups, group_counts
 from models.types import PostIt
 from service.db.models import PostItRow, VoteRow, Workshop
 from service.db.repositories import postits_of
+from service.db.upsert import upsert
 from service.errors import bad_request, too_large
 from service.workshops.schemas import VoteIn
 
@@ -43,7 +45,11 @@ async def _insert(session: AsyncSession, workshop_id: uuid.UUID,
 
 async def record_votes(session: AsyncSession, workshop_id: uuid.UUID, votes: Sequence[VoteIn],
                        limit: int) -> int:
-    """Store per-participant votes (one transaction, the caller commits); a 400 names the bad item."""
+    """Store per-participant votes (one transaction, the caller commits); a 400 names the bad item.
+
+    A voter's vote on a post-it is one row: an upsert, as the room's votes are, so two requests
+    racing on the same pair cannot collide on the unique constraint (the later one wins).
+    """
     if len(votes) > limit:
         raise too_large(f"{len(votes)} votes in one request; the limit is {limit}", "votes")
     rows = (await session.execute(select(PostItRow.id, PostItRow.external_id).where(
@@ -57,11 +63,12 @@ async def record_votes(session: AsyncSession, workshop_id: uuid.UUID, votes: Seq
             field = f"votes[{i}].{'postit_id' if v.postit_id else 'external_id'}"
             raise bad_request(f"{field}: no such post-it in this workshop", field)
         found[(postit, v.voter)] = v.vote
-    pairs = list(found)
-    for start in range(0, len(pairs), CHUNK // 2):  # two parameters per pair
-        await session.execute(delete(VoteRow).where(
-            tuple_(VoteRow.postit_id, VoteRow.voter).in_(pairs[start:start + CHUNK // 2])))
-    return await _insert(session, workshop_id, [(p, voter, value) for (p, voter), value in found.items()])
+    now = datetime.now(UTC)
+    await upsert(session, VoteRow, [
+        {"id": uuid.uuid4(), "workshop_id": workshop_id, "postit_id": p, "voter": voter, "value": value,
+         "created_at": now, "updated_at": now} for (p, voter), value in found.items()],
+        keys=("postit_id", "voter"), update=("value",))
+    return len(found)
 
 
 async def pipeline_postits(session: AsyncSession, workshop: Workshop) -> list[PostIt]:
