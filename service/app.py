@@ -34,7 +34,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect, Response
 from litestar.status_codes import HTTP_503_SERVICE_UNAVAILABLE
 from litestar.template.config import TemplateConfig
-from sqlalchemy import event, func, select
+from sqlalchemy import event
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -48,6 +48,7 @@ from service.catalog.controllers import ModelController
 from service.db.commit import commit_before_send
 from service.db.migrate import private_home, upgrade
 from service.db.models import PostItRow
+from service.db.repositories import repository
 from service.db.states import UNFINISHED_EMBEDDINGS
 from service.discussion.controllers import CommentController
 from service.errors import database_refused, stale_write, validation_failed
@@ -95,8 +96,8 @@ async def health(request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
         async with state.sessions() as session:
             admin = await _is_admin(request, session)
             if admin:
-                pending = await session.scalar(select(func.count()).select_from(PostItRow).where(
-                    PostItRow.embedding_state.in_(UNFINISHED_EMBEDDINGS)))
+                pending = await repository(session, PostItRow).count(
+                    PostItRow.embedding_state.in_(UNFINISHED_EMBEDDINGS))
         database = True
     except Exception:
         database = False

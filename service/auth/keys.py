@@ -14,11 +14,11 @@ import secrets
 import uuid
 from pathlib import Path
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth.principal import ROLES, Principal
 from service.db.models import ApiKeyRow
+from service.db.repositories import repository
 from service.db.states import Role
 
 log = logging.getLogger(__name__)
@@ -63,7 +63,7 @@ async def authenticate(session: AsyncSession, token: str) -> Principal | None:
     parts = token.strip().split("_", 2)
     if len(parts) != 3 or parts[0] != "atk" or not parts[1].isalnum() or len(parts[1]) > 16:
         return None
-    row = (await session.scalars(select(ApiKeyRow).where(ApiKeyRow.prefix == parts[1]))).first()
+    row = await repository(session, ApiKeyRow).get_one_or_none(ApiKeyRow.prefix == parts[1])
     if row is None or row.revoked or not hmac.compare_digest(row.secret_hash, digest(parts[2])):
         return None
     return principal_of(row)
@@ -87,12 +87,12 @@ async def revoke(session: AsyncSession, key_id: uuid.UUID) -> bool:
 
 async def list_keys(session: AsyncSession) -> list[ApiKeyRow]:
     """Every key, oldest first (no secret: only hashes are stored)."""
-    return list(await session.scalars(select(ApiKeyRow).order_by(ApiKeyRow.created_at, ApiKeyRow.id)))
+    return await repository(session, ApiKeyRow).get_many(order_by=[(ApiKeyRow.created_at, False), (ApiKeyRow.id, False)])
 
 
 async def ensure_admin_key(session: AsyncSession, home: Path) -> Path | None:
     """On first start (no key at all), make an admin key and write it to ``home/admin.key``, mode 0600."""
-    if await session.scalar(select(func.count()).select_from(ApiKeyRow)):
+    if await repository(session, ApiKeyRow).exists():
         return None
     _, plaintext = await create_key(session, Role.ADMIN, "admin (first start)")
     path = home / ADMIN_KEY_FILE

@@ -10,12 +10,12 @@ import secrets
 import uuid
 
 import anyio
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth.keys import create_key, principal_of
 from service.auth.principal import Principal
 from service.db.models import ApiKeyRow
+from service.db.repositories import repository
 from service.limits import MAX_NAME, control_character
 
 N, R, P = 2**14, 8, 1
@@ -53,7 +53,7 @@ async def create_user(session: AsyncSession, login: str, password: str, role: st
     """
     if len(password) < MIN_LENGTH:
         raise ValueError(f"password: at least {MIN_LENGTH} characters")
-    if (await session.scalars(select(ApiKeyRow).where(ApiKeyRow.login == login))).first() is not None:
+    if await repository(session, ApiKeyRow).exists(ApiKeyRow.login == login):
         raise ValueError(f"login: {login!r} is taken")
     row, _ = await create_key(session, role, login, workshops)  # its key is never shown: the password is the way in
     row.login, row.password_hash = login, hash_password(password)
@@ -75,7 +75,7 @@ async def authenticate_user(session: AsyncSession, login: str, password: str) ->
     """
     if control_character(login) or len(login) > MAX_NAME:  # PostgreSQL refuses NUL bytes even in a lookup
         return None
-    row = (await session.scalars(select(ApiKeyRow).where(ApiKeyRow.login == login.strip()))).first()
+    row = await repository(session, ApiKeyRow).get_one_or_none(ApiKeyRow.login == login.strip())
     stored = row.password_hash if row is not None and not row.revoked else None
     matched = await anyio.to_thread.run_sync(verify_password, password, stored or _decoy())
     return principal_of(row) if row is not None and stored and matched else None

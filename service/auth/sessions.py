@@ -12,12 +12,13 @@ from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.exceptions import PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth.keys import digest, principal_of
 from service.auth.principal import Principal
 from service.db.models import ApiKeyRow, AuthSessionRow
+from service.db.repositories import repository
 
 COOKIE = "atelier_session"
 LIFETIME = timedelta(hours=12)
@@ -34,7 +35,7 @@ async def open_session(session: AsyncSession, key_id: uuid.UUID) -> str:
 
 async def session_principal(session: AsyncSession, token: str) -> tuple[Principal, str] | None:
     """The principal and CSRF token behind a session cookie, or ``None`` (unknown, expired, key revoked)."""
-    row = (await session.scalars(select(AuthSessionRow).where(AuthSessionRow.token_hash == digest(token)))).first()
+    row = await repository(session, AuthSessionRow).get_one_or_none(AuthSessionRow.token_hash == digest(token))
     if row is None or _aware(row.expires_at) < datetime.now(UTC):
         return None
     key = await session.get(ApiKeyRow, row.key_id)

@@ -4,20 +4,26 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
 import msgspec
+from advanced_alchemy.repository import OrderingPair
 from litestar.exceptions import PermissionDeniedException
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import UnaryExpression
 
 from service.auth.principal import Principal
 from service.db.models import ClusterRow, CommentRow, PitchRow
-from service.db.repositories import get_one
+from service.db.repositories import get_one, repository
 from service.discussion.schemas import CommentIn, CommentOut, CommentUpdate
 from service.errors import bad_request, not_found
 
 #: What a comment can be attached to: the route segment → the ``target`` stored.
 KIND = {"clusters": "cluster", "pitches": "pitch"}
+
+#: Threads read in the order they were written (the id breaks ties within one clock tick).
+OLDEST_FIRST: list[OrderingPair | UnaryExpression[Any]] = [CommentRow.created_at.asc(), CommentRow.id.asc()]
 
 
 async def _target(session: AsyncSession, target: str, target_id: uuid.UUID) -> ClusterRow | PitchRow:
@@ -56,8 +62,7 @@ async def add_comment(session: AsyncSession, target: str, target_id: uuid.UUID, 
 async def list_comments(session: AsyncSession, target: str, target_id: uuid.UUID) -> Sequence[CommentRow]:
     """Comments on one cluster or pitch, oldest first."""
     await _target(session, target, target_id)
-    return (await session.scalars(select(CommentRow).where(CommentRow.target_id == target_id)
-                                  .order_by(CommentRow.created_at, CommentRow.id))).all()
+    return await repository(session, CommentRow).get_many(CommentRow.target_id == target_id, order_by=OLDEST_FIRST)
 
 
 async def update_comment(session: AsyncSession, comment_id: uuid.UUID, data: CommentUpdate,
@@ -76,8 +81,7 @@ async def update_comment(session: AsyncSession, comment_id: uuid.UUID, data: Com
 
 async def axis_comments(session: AsyncSession, axis_id: uuid.UUID) -> Sequence[CommentRow]:
     """Every comment of an axis, oldest first (what the axis page shows and polls)."""
-    return (await session.scalars(select(CommentRow).where(CommentRow.axis_id == axis_id)
-                                  .order_by(CommentRow.created_at, CommentRow.id))).all()
+    return await repository(session, CommentRow).get_many(CommentRow.axis_id == axis_id, order_by=OLDEST_FIRST)
 
 
 def open_threads(rows: Sequence[CommentRow]) -> int:

@@ -11,11 +11,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from litestar.exceptions import TooManyRequestsException
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from service.db.models import Job
-from service.db.repositories import get_one
+from service.db.repositories import get_one, repository
 from service.db.states import ACTIVE_JOBS, JobStage, JobState
 from service.jobs.schemas import JobOut
 from service.settings import Settings
@@ -37,10 +37,8 @@ def create_job(session: AsyncSession, kind: str, workshop_id: uuid.UUID | None, 
 
 async def active_count(session: AsyncSession, requested_by: uuid.UUID | None = None) -> int:
     """Jobs queued or running across the service, or asked for by one key."""
-    query = select(func.count()).select_from(Job).where(Job.state.in_(ACTIVE_JOBS))
-    if requested_by is not None:
-        query = query.where(Job.requested_by == requested_by)
-    return int(await session.scalar(query) or 0)
+    mine = [Job.requested_by == requested_by] if requested_by is not None else []
+    return await repository(session, Job).count(Job.state.in_(ACTIVE_JOBS), *mine)
 
 
 async def admit(session: AsyncSession, settings: Settings, requested_by: uuid.UUID | None) -> None:
@@ -113,10 +111,9 @@ async def stale_jobs(session: AsyncSession, silent_for: timedelta) -> list[Job]:
     """Active jobs whose attempt has not beaten for ``silent_for`` (or never started): their
     process is gone. Only the in-process queue asks; SAQ sweeps its own."""
     limit = datetime.now(UTC) - silent_for
-    rows = await session.scalars(select(Job).where(
+    return await repository(session, Job).get_many(
         Job.state.in_(ACTIVE_JOBS), Job.stage != WAITING,
-        (Job.heartbeat_at < limit) | (Job.heartbeat_at.is_(None) & (Job.updated_at < limit))))
-    return list(rows.all())
+        (Job.heartbeat_at < limit) | (Job.heartbeat_at.is_(None) & (Job.updated_at < limit)))
 
 
 async def claim_stale(session: AsyncSession, job: Job, worker: str) -> bool:

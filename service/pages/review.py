@@ -21,7 +21,6 @@ from litestar.di import NamedDependency
 from litestar.enums import MediaType, RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Template
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.language import DEFAULT_LANGUAGE, LANGUAGES, base_language
@@ -29,8 +28,8 @@ from models.platform import strip_platform_prompt
 from service.auth import signin
 from service.auth.guards import allow, principal
 from service.auth.sessions import COOKIE, LIFETIME, close_session, csrf, open_session
-from service.db.models import AxisRow, Job, PitchRow
-from service.db.repositories import get_one, postit_cards, postit_index
+from service.db.models import AxisRow, Job
+from service.db.repositories import axis_pitch, get_one, postit_cards, postit_index
 from service.discussion import services as discussion
 from service.errors import not_found
 from service.pages import i18n
@@ -133,7 +132,7 @@ async def axis_view(session: AsyncSession, axis_id: uuid.UUID, expand: str | Non
     words = translations(lang)
     index = await postit_index(session, workshop.id, axis.id)
     clusters = await services.axis_clusters(session, axis.id)
-    pitch = (await session.scalars(select(PitchRow).where(PitchRow.axis_id == axis.id))).first()
+    pitch = await axis_pitch(session, axis.id)
     key_points, themes = await services.axis_key_points(session, pitch, axis.name)
     room = await counts(session, workshop.id)
     for k in key_points:

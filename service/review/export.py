@@ -11,11 +11,9 @@ import uuid
 from typing import Any
 
 from litestar.response import Response
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.db.models import PitchRow
-from service.db.repositories import postits_of
+from service.db.repositories import pitches_by_axis, postits_of
 from service.discussion.services import axis_comments
 from service.errors import bad_request
 from service.review.services import axis_clusters, axis_key_points, pitch_text
@@ -49,8 +47,7 @@ async def reviewed(session: AsyncSession, workshop_id: uuid.UUID, comments: str 
     workshop = await get_workshop(session, workshop_id)
     texts = {str(p.id): p.text for p in
              await postits_of(session, workshop_id)}
-    pitches = {p.axis_id: p for p in
-               (await session.scalars(select(PitchRow).where(PitchRow.workshop_id == workshop_id))).all()}
+    pitches = await pitches_by_axis(session, workshop_id)
     room = await counts(session, workshop_id)
     axes = []
     for axis in workshop.axes:

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.decisions import Merge, Move, Rename, ReviewDecisions
@@ -14,7 +14,7 @@ from models.routing import slugify
 from models.text import split_sentences
 from models.types import SINGULAR_LABEL
 from service.db.models import AxisRow, ClusterRow, PitchRow, PostItRow, ReviewDecisionRow, Revision, SynthesisRow
-from service.db.repositories import get_one
+from service.db.repositories import axis_pitch, clusters_of, get_one, repository
 from service.errors import bad_request
 from service.limits import control_character
 
@@ -72,7 +72,7 @@ async def offer_draft(session: AsyncSession, workshop_id: uuid.UUID, axis_id: uu
                       synthesis_id: uuid.UUID | None, sentences: list[dict[str, Any]],
                       provenance: dict[str, Any]) -> PitchRow:
     """Put a new draft in place, unless a human edited or approved the pitch: then offer it beside."""
-    pitch = (await session.scalars(select(PitchRow).where(PitchRow.axis_id == axis_id))).first()
+    pitch = await axis_pitch(session, axis_id)
     if pitch is None:
         pitch = PitchRow(id=uuid.uuid4(), workshop_id=workshop_id, axis_id=axis_id, synthesis_id=synthesis_id,
                          sentences=sentences, provenance=provenance, version=1)
@@ -96,7 +96,7 @@ async def offer_draft(session: AsyncSession, workshop_id: uuid.UUID, axis_id: uu
 async def apply_synthesis(session: AsyncSession, workshop_id: uuid.UUID, synthesis_id: uuid.UUID,
                           result: dict[str, Any]) -> None:
     """Turn a finished synthesis into reviewable clusters and pitches."""
-    axes = {a.name: a for a in (await session.scalars(select(AxisRow).where(AxisRow.workshop_id == workshop_id)))}
+    axes = {a.name: a for a in await repository(session, AxisRow).get_many(AxisRow.workshop_id == workshop_id)}
     for axis in result["axes"]:
         row = axes.get(axis["name"])
         if row is None:  # the axis was renamed or removed while the job ran
@@ -186,10 +186,9 @@ async def history(session: AsyncSession, entity_id: uuid.UUID, entity: str,
 
     Kind and workshop are both matched so that an id of another kind or workshop reads nothing.
     """
-    rows = await session.scalars(select(Revision).where(
-        Revision.entity_id == entity_id, Revision.entity == entity, Revision.workshop_id == workshop_id)
-        .order_by(Revision.created_at, Revision.id))
-    return list(rows)
+    return await repository(session, Revision).get_many(
+        Revision.entity_id == entity_id, Revision.entity == entity, Revision.workshop_id == workshop_id,
+        order_by=[(Revision.created_at, False), (Revision.id, False)])
 
 
 async def get_cluster(session: AsyncSession, cluster_id: uuid.UUID, expected: int | None = None) -> ClusterRow:
@@ -225,9 +224,8 @@ def decide(session: AsyncSession, cluster: ClusterRow, kind: str, author: str, *
 
 async def axis_clusters(session: AsyncSession, axis_id: uuid.UUID) -> list[ClusterRow]:
     """Clusters of an axis, singular group last."""
-    rows = await session.scalars(select(ClusterRow).where(ClusterRow.axis_id == axis_id)
-                                 .order_by(ClusterRow.singular, ClusterRow.position))
-    return list(rows)
+    return await repository(session, ClusterRow).get_many(
+        ClusterRow.axis_id == axis_id, order_by=[(ClusterRow.singular, False), (ClusterRow.position, False)])
 
 
 async def move_postit(session: AsyncSession, postit_id: uuid.UUID, cluster_id: uuid.UUID | None,
@@ -235,7 +233,7 @@ async def move_postit(session: AsyncSession, postit_id: uuid.UUID, cluster_id: u
     """Move a post-it to another cluster of its axis, or to the singular group (``None``)."""
     postit = await get_one(session, PostItRow, postit_id)
     key = str(postit_id)
-    clusters = (await session.scalars(select(ClusterRow).where(ClusterRow.workshop_id == postit.workshop_id))).all()
+    clusters = await clusters_of(session, postit.workshop_id)
     source = next((c for c in clusters if key in c.postit_ids), None)
     if source is None:
         raise bad_request("post-it is in no cluster yet: run a synthesis first", "postit_id")
@@ -286,8 +284,9 @@ async def axis_key_points(session: AsyncSession, pitch: PitchRow | None,
 
 async def axis_decisions(session: AsyncSession, workshop_id: uuid.UUID) -> dict[uuid.UUID, ReviewDecisions]:
     """Every axis's reviewer decisions, oldest first, ready for the pipeline."""
-    rows = await session.scalars(select(ReviewDecisionRow).where(ReviewDecisionRow.workshop_id == workshop_id)
-                                 .order_by(ReviewDecisionRow.created_at, ReviewDecisionRow.id))
+    rows = await repository(session, ReviewDecisionRow).get_many(
+        ReviewDecisionRow.workshop_id == workshop_id,
+        order_by=[(ReviewDecisionRow.created_at, False), (ReviewDecisionRow.id, False)])
     out: dict[uuid.UUID, ReviewDecisions] = {}
     for row in rows:
         d, found = row.data, out.setdefault(row.axis_id, ReviewDecisions())

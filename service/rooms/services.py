@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.db.models import AxisRow, ParticipantRow, PitchRow, PostItRow, RoomRow, RoomVoteRow, VoteRow
+from service.db.repositories import pitches_by_axis, repository
 from service.db.retry import retry_transaction
 from service.db.turns import write_turn
 from service.db.upsert import upsert
@@ -83,7 +84,7 @@ async def open_room(session: AsyncSession, workshop_id: uuid.UUID, settings: Set
     if current is not None:
         return current
     code = new_code()
-    while await session.scalar(select(RoomRow.id).where(RoomRow.code == code)) is not None:
+    while await repository(session, RoomRow).exists(RoomRow.code == code):
         code = new_code()  # 1 in 2.75e10 per open room: the loop practically never turns
     room = RoomRow(id=uuid.uuid4(), workshop_id=workshop_id, code=code, closed=False, opened_by=opened_by,
                    expires_at=datetime.now(UTC) + timedelta(minutes=settings.room_minutes))
@@ -93,8 +94,7 @@ async def open_room(session: AsyncSession, workshop_id: uuid.UUID, settings: Set
 
 
 async def _current(session: AsyncSession, workshop_id: uuid.UUID) -> RoomRow | None:
-    rooms = await session.scalars(select(RoomRow).where(RoomRow.workshop_id == workshop_id,
-                                                        RoomRow.closed.is_(False)))
+    rooms = await repository(session, RoomRow).get_many(RoomRow.workshop_id == workshop_id, RoomRow.closed.is_(False))
     return next((r for r in rooms if _live(r)), None)
 
 
@@ -115,7 +115,7 @@ async def close_room(session: AsyncSession, workshop_id: uuid.UUID) -> None:
 
 async def room_by_code(session: AsyncSession, code: str) -> RoomRow:
     """The open room with this code; a closed, expired or unknown one is a 404 alike."""
-    room = await session.scalar(select(RoomRow).where(RoomRow.code == normal_code(code)))
+    room = await repository(session, RoomRow).get_one_or_none(RoomRow.code == normal_code(code))
     if room is None or not _live(room):
         raise not_found("room", normal_code(code)[:CODE_LENGTH])
     return room
@@ -174,8 +174,7 @@ async def _cited_items(session: AsyncSession, workshop_id: uuid.UUID) -> dict[It
 
 async def _build_items(session: AsyncSession, workshop_id: uuid.UUID) -> dict[Item, list[str]]:
     workshop = await get_workshop(session, workshop_id)
-    pitches = {p.axis_id: p for p in await session.scalars(select(PitchRow).where(
-        PitchRow.workshop_id == workshop_id))}
+    pitches = await pitches_by_axis(session, workshop_id)
     found: dict[Item, list[str]] = {}
     for axis in workshop.axes:
         pitch = pitches.get(axis.id)
@@ -231,8 +230,7 @@ async def tallies(session: AsyncSession, workshop_id: uuid.UUID) -> RoomTallies:
     """The open room's counts per item (current items only), and how many phones joined."""
     room = await current_room(session, workshop_id)
     found = await counts(session, workshop_id, room.id)
-    joined = await session.scalar(select(func.count()).select_from(ParticipantRow)
-                                  .where(ParticipantRow.room_id == room.id)) or 0
+    joined = await repository(session, ParticipantRow).count(ParticipantRow.room_id == room.id)
     rows = []
     for i in await items(session, workshop_id):
         votes = found.get(i.id, Counts())

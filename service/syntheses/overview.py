@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.db.models import AxisRow, ClusterRow, Job, PitchRow, PostItRow, SynthesisRow, Workshop
+from service.db.repositories import pitches_by_axis
 from service.db.states import ACTIVE_JOBS
 from service.discussion.services import unresolved_by_axis
 from service.workshops.services import get_workshop
@@ -57,8 +58,7 @@ async def workshop_overview(session: AsyncSession, workshop_id: uuid.UUID) -> Wo
         select(ClusterRow.axis_id, func.count()).where(ClusterRow.workshop_id == workshop_id,
                                                        ClusterRow.singular.is_(False))
         .group_by(ClusterRow.axis_id))).all()}
-    pitches = {p.axis_id: p for p in (await session.scalars(
-        select(PitchRow).where(PitchRow.workshop_id == workshop_id))).all()}
+    pitches = await pitches_by_axis(session, workshop_id)
     latest = (await session.execute(
         select(SynthesisRow, Job).join(Job, Job.id == SynthesisRow.job_id)
         .where(SynthesisRow.workshop_id == workshop_id).order_by(SynthesisRow.created_at.desc()))).first()

@@ -12,11 +12,11 @@ import uuid
 from collections.abc import Sequence
 
 import numpy as np
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.db.models import PostItRow
-from service.db.repositories import id_batches
+from service.db.repositories import id_batches, repository
 from service.db.states import UNFINISHED_EMBEDDINGS, EmbeddingState
 from service.jobs import services as jobs
 from service.jobs.queue import Context, JobQueue
@@ -42,8 +42,8 @@ async def queue_embedding(queue: JobQueue, postit_ids: Sequence[str]) -> None:
 
 async def unfinished(session: AsyncSession, workshop_id: uuid.UUID) -> int:
     """Post-its of a workshop still pending or being embedded."""
-    return int(await session.scalar(select(func.count()).select_from(PostItRow).where(
-        PostItRow.workshop_id == workshop_id, PostItRow.embedding_state.in_(UNFINISHED_EMBEDDINGS))) or 0)
+    return await repository(session, PostItRow).count(
+        PostItRow.workshop_id == workshop_id, PostItRow.embedding_state.in_(UNFINISHED_EMBEDDINGS))
 
 
 async def pending_ids(session: AsyncSession, workshop_id: uuid.UUID | None = None) -> list[str]:

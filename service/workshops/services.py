@@ -13,8 +13,8 @@ from models.inputs import InputError, TextTooLong, TooManyRows, decode, parse_cs
 from models.routing import axis_key
 from service.auth.keys import grant
 from service.auth.principal import Principal
-from service.db.models import AxisRow, ClusterRow, Job, PostItRow, SynthesisRow, Workshop
-from service.db.repositories import get_one, postits_of
+from service.db.models import AxisRow, Job, PostItRow, SynthesisRow, Workshop
+from service.db.repositories import clusters_of, get_one, postits_of, repository
 from service.db.states import EmbeddingState
 from service.errors import bad_request, too_large
 from service.limits import normalise_newlines
@@ -41,10 +41,9 @@ async def create_workshop(session: AsyncSession, data: WorkshopCreate, owner: Pr
 
 async def list_workshops(session: AsyncSession, viewer: Principal | None = None) -> Sequence[Workshop]:
     """The workshops ``viewer`` may see (all without one), newest first."""
-    query = select(Workshop).order_by(Workshop.created_at.desc())
-    if viewer is not None and viewer.workshops is not None:
-        query = query.where(Workshop.id.in_(viewer.workshops or {uuid.UUID(int=0)}))
-    return (await session.scalars(query)).all()
+    scope = ([Workshop.id.in_(viewer.workshops or {uuid.UUID(int=0)})]
+             if viewer is not None and viewer.workshops is not None else [])
+    return await repository(session, Workshop).get_many(*scope, order_by=[(Workshop.created_at, True)])
 
 
 async def update_workshop(session: AsyncSession, workshop_id: uuid.UUID, data: WorkshopUpdate) -> Workshop:
@@ -257,7 +256,7 @@ async def cluster_members(session: AsyncSession, workshop_id: uuid.UUID, cluster
 
     ``cluster_id`` is the cluster's key (``se-deplacer-2``), its UUID, or ``<axis name>:singular``.
     """
-    clusters = (await session.scalars(select(ClusterRow).where(ClusterRow.workshop_id == workshop_id))).all()
+    clusters = await clusters_of(session, workshop_id)
     axis_name, _, singular = cluster_id.rpartition(":")
     axis_ids = {a.id for a in (await get_workshop(session, workshop_id)).axes if a.name == axis_name}
     for c in clusters:
