@@ -87,7 +87,8 @@ async def revoke(session: AsyncSession, key_id: uuid.UUID) -> bool:
 
 async def list_keys(session: AsyncSession) -> list[ApiKeyRow]:
     """Every key, oldest first (no secret: only hashes are stored)."""
-    return await repository(session, ApiKeyRow).get_many(order_by=[(ApiKeyRow.created_at, False), (ApiKeyRow.id, False)])
+    return await repository(session, ApiKeyRow).get_many(
+        order_by=[(ApiKeyRow.created_at, False), (ApiKeyRow.id, False)])
 
 
 async def ensure_admin_key(session: AsyncSession, home: Path) -> Path | None:

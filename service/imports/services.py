@@ -8,12 +8,13 @@ from collections.abc import Sequence
 
 import anyio
 import msgspec
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.language import detect_language
 from models.routing import axis_key
 from service.db.models import PostItRow, Workshop
+from service.db.repositories import repository
 from service.db.retry import retry_transaction
 from service.errors import bad_request
 from service.imports.batch import Conversation, check_size
@@ -46,8 +47,8 @@ async def import_conversations(session: AsyncSession, workshop_id: uuid.UUID, fm
     started = time.perf_counter()
     check_size(conversations, settings.max_import_postits)
     workshop = await get_workshop(session, workshop_id)
-    empty = (await session.scalar(select(PostItRow.id).where(PostItRow.workshop_id == workshop_id).limit(1))) is None
-    if empty:  # the language follows what was written, unless the workshop already has post-its
+    # the language follows what was written, unless the workshop already has post-its
+    if not await repository(session, PostItRow).exists(PostItRow.workshop_id == workshop_id):
         workshop.language = detect_language(p.text for c in conversations for p in c.items[:500])
     created_axes = _axes(workshop, conversations)
     await session.flush()

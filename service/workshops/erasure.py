@@ -22,7 +22,8 @@ from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.text import flatten
-from service.db.models import ClusterRow, PitchRow, PostItRow, ReviewDecisionRow, Revision, SynthesisRow, Workshop
+from service.db.models import PostItRow, ReviewDecisionRow, Revision, SynthesisRow, Workshop
+from service.db.repositories import clusters_of, pitches_by_axis, repository
 from service.ml import ModelHub
 
 ERASED = "[post-it supprimé]"
@@ -148,23 +149,22 @@ async def erase_postits(session: AsyncSession, workshop_id: uuid.UUID, ids: Coll
     With no ``ids``, only the texts go (a post-it whose text was edited keeps its place).
     """
     trace = await trace_of(session, workshop_id, ids, texts)
-    for cluster in await session.scalars(select(ClusterRow).where(ClusterRow.workshop_id == workshop_id)):
+    for cluster in await clusters_of(session, workshop_id):
         cluster.postit_ids = [i for i in cluster.postit_ids if i not in ids]
         cluster.keywords = scrub(cluster.keywords, ids, trace)
         if trace.touches(cluster.label):
             cluster.label = " ".join(cluster.keywords[:3]) or ERASED
-    for pitch in await session.scalars(select(PitchRow).where(PitchRow.workshop_id == workshop_id)):
+    for pitch in (await pitches_by_axis(session, workshop_id)).values():
         sentences = scrub_sentences(pitch.sentences, ids, trace)
         proposal = scrub(pitch.proposal, ids, trace) if pitch.proposal else pitch.proposal
         if sentences != pitch.sentences or proposal != pitch.proposal:
             pitch.sentences, pitch.proposal, pitch.version = sentences, proposal, pitch.version + 1
-    for row in await session.scalars(select(SynthesisRow).where(SynthesisRow.workshop_id == workshop_id)):
+    for row in await repository(session, SynthesisRow).get_many(SynthesisRow.workshop_id == workshop_id):
         if row.result:
             row.result = scrub(row.result, ids, trace)
-    for revision in await session.scalars(select(Revision).where(Revision.workshop_id == workshop_id)):
+    for revision in await repository(session, Revision).get_many(Revision.workshop_id == workshop_id):
         revision.before, revision.after = scrub(revision.before, ids, trace), scrub(revision.after, ids, trace)
-    for decision in await session.scalars(select(ReviewDecisionRow)
-                                          .where(ReviewDecisionRow.workshop_id == workshop_id)):
+    for decision in await repository(session, ReviewDecisionRow).get_many(ReviewDecisionRow.workshop_id == workshop_id):
         if decision.data.get("postit_id") in ids:
             await session.delete(decision)
         else:
