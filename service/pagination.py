@@ -7,8 +7,8 @@ page, and one that follows ``Link`` gets everything.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Annotated, Any, TypeVar
+from collections.abc import Callable, Sequence
+from typing import Annotated, Any, TypeVar, overload
 from urllib.parse import urlencode
 
 from litestar import Request, Response
@@ -19,6 +19,33 @@ T = TypeVar("T")
 
 Limit = Annotated[int, QueryParameter(ge=1, le=MAX_PAGE, description="items per page (1-1000)")]
 Offset = Annotated[int, QueryParameter(ge=0, description="items skipped")]
+
+
+class Converted(Sequence[T]):
+    """``rows`` as response items, each converted only when read: a page converts its own rows,
+    not the whole list (a 20,000-post-it workshop converts 1,000 per page, ~10 ms, not ~0.2 s).
+
+    >>> page = Converted([1, 2, 3], str)
+    >>> len(page), page[1:], page[0]
+    (3, ['2', '3'], '1')
+    """
+
+    def __init__(self, rows: Sequence[Any], convert: Callable[[Any], T]) -> None:
+        self._rows, self._convert = rows, convert
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    @overload
+    def __getitem__(self, index: int) -> T: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[T]: ...
+
+    def __getitem__(self, index: int | slice) -> T | list[T]:
+        if isinstance(index, slice):
+            return [self._convert(r) for r in self._rows[index]]
+        return self._convert(self._rows[index])
 
 
 def paged(request: Request[Any, Any, Any], items: Sequence[T], limit: int, offset: int) -> Response[list[T]]:

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from service.auth import keys
 from service.auth.guards import allow
 from service.auth.schemas import KeyCreate, KeyCreated, KeyOut
+from service.db.mapping import to_schema
 from service.db.models import ApiKeyRow
 from service.errors import bad_request, not_found
 from service.pagination import MAX_PAGE, Limit, Offset, paged
@@ -21,8 +22,7 @@ from service.pagination import MAX_PAGE, Limit, Offset, paged
 
 def key_out(row: ApiKeyRow) -> KeyOut:
     """A key's public fields."""
-    return KeyOut(id=row.id, name=row.name, role=row.role, prefix=row.prefix, workshops=list(row.workshop_ids),
-                  revoked=row.revoked, created_at=row.created_at)
+    return to_schema(row, KeyOut, workshops=list(row.workshop_ids))
 
 
 class KeyController(Controller):

@@ -6,7 +6,6 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-import msgspec
 from advanced_alchemy.repository import OrderingPair
 from litestar.exceptions import PermissionDeniedException
 from sqlalchemy import func, select
@@ -14,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import UnaryExpression
 
 from service.auth.principal import Principal
+from service.db.mapping import to_schema
 from service.db.models import ClusterRow, CommentRow, PitchRow
 from service.db.repositories import get_one, repository
 from service.discussion.schemas import CommentIn, CommentOut, CommentUpdate
@@ -34,7 +34,7 @@ async def _target(session: AsyncSession, target: str, target_id: uuid.UUID) -> C
 
 def comment_out(row: CommentRow) -> CommentOut:
     """Response body of a comment (its columns, by name)."""
-    return msgspec.convert(row, CommentOut, from_attributes=True)
+    return to_schema(row, CommentOut)
 
 
 async def add_comment(session: AsyncSession, target: str, target_id: uuid.UUID, data: CommentIn,

@@ -6,7 +6,6 @@ import difflib
 import uuid
 from typing import Annotated, Any
 
-import msgspec
 from litestar import Controller, Request, Response, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import Body, FromPath, FromQuery
@@ -14,6 +13,7 @@ from litestar.status_codes import HTTP_202_ACCEPTED
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth.guards import allow, principal
+from service.db.mapping import to_schema
 from service.db.models import ClusterRow, PitchRow, Revision
 from service.errors import bad_request
 from service.jobs.queue import Context
@@ -57,14 +57,12 @@ def with_etag(pitch: PitchRow) -> Response[PitchOut]:
 
 def pitch_out(p: PitchRow) -> PitchOut:
     """Response body of a pitch."""
-    return PitchOut(id=p.id, axis_id=p.axis_id, text=services.pitch_text(p.sentences), sentences=p.sentences,
-                    edited=p.edited, approved=p.approved, version=p.version, proposal=p.proposal,
-                    provenance=p.provenance, job_id=p.job_id)
+    return to_schema(p, PitchOut, text=services.pitch_text(p.sentences))
 
 
 def cluster_out(c: ClusterRow) -> ClusterOut:
     """Response body of a cluster (its columns, by name)."""
-    return msgspec.convert(c, ClusterOut, from_attributes=True)
+    return to_schema(c, ClusterOut)
 
 
 def text_diff(before: dict[str, Any] | None, after: dict[str, Any] | None) -> str:
@@ -77,9 +75,7 @@ def text_diff(before: dict[str, Any] | None, after: dict[str, Any] | None) -> st
 
 def revision_out(r: Revision) -> RevisionOut:
     """Response body of a revision, with its diff."""
-    return RevisionOut(id=r.id, entity=r.entity, entity_id=r.entity_id, action=r.action, author=r.author,
-                       version=r.version, at=r.created_at, before=r.before, after=r.after,
-                       diff=text_diff(r.before, r.after))
+    return to_schema(r, RevisionOut, at=r.created_at, diff=text_diff(r.before, r.after))
 
 
 class PitchController(Controller):

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth.guards import allow, principal
 from service.auth.throttle import Throttle
+from service.db.mapping import to_schema
 from service.db.models import ParticipantRow, RoomRow
 from service.rooms import services
 from service.rooms.schemas import Counted, Item, Joined, RoomOut, RoomPostItIn, RoomPostItOut, RoomTallies, Votes
@@ -55,7 +56,7 @@ async def _participant(request: Request[Any, Any, Any], session: AsyncSession,
 def room_out(request: Request[Any, Any, Any], room: RoomRow) -> RoomOut:
     """The room with its pages' addresses on this service."""
     base = str(request.base_url).rstrip("/")
-    return RoomOut(room.code, f"{base}/p/{room.code}", f"{base}/room/{room.code}", room.expires_at)
+    return to_schema(room, RoomOut, participant_url=f"{base}/p/{room.code}", projector_url=f"{base}/room/{room.code}")
 
 
 class RoomAdminController(Controller):

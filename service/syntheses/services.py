@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.types import Axis, PostIt
+from service.db.mapping import to_schema
 from service.db.models import Job, PostItRow, SynthesisRow, Workshop
 from service.db.repositories import get_one
 from service.db.states import ACTIVE_JOBS, JobStage
@@ -130,9 +131,8 @@ async def synthesis_inputs(session: AsyncSession, workshop: Workshop,
 def synthesis_out(row: SynthesisRow, state: str) -> SynthesisOut:
     """Response body: the result's axes and provenance plus ids."""
     result = row.result or {"axes": [], "provenance": {}}
-    return SynthesisOut(id=row.id, workshop_id=row.workshop_id, job_id=row.job_id, state=state, status=state,
-                        created_at=row.created_at, request=row.request, axes=result["axes"],
-                        provenance=result["provenance"])
+    return to_schema(row, SynthesisOut, state=state, status=state, axes=result["axes"],
+                     provenance=result["provenance"])
 
 
 async def get_synthesis(session: AsyncSession, synthesis_id: uuid.UUID) -> SynthesisOut:

@@ -6,7 +6,6 @@ import uuid
 from typing import Annotated, Any
 
 import anyio
-import msgspec
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
@@ -17,6 +16,7 @@ from litestar.status_codes import HTTP_201_CREATED
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.auth.guards import allow, principal
+from service.db.mapping import to_schema
 from service.db.models import Workshop
 from service.db.retry import retry_transaction
 from service.pagination import MAX_PAGE, Limit, Offset, paged
@@ -62,7 +62,7 @@ POSTITS_EXAMPLE = Example(
 
 def workshop_out(w: Workshop) -> WorkshopOut:
     """Response body of a workshop and its axes (their columns, by name)."""
-    return msgspec.convert(w, WorkshopOut, from_attributes=True)
+    return to_schema(w, WorkshopOut)
 
 
 class WorkshopController(Controller):

@@ -13,11 +13,13 @@ from models.inputs import InputError, TextTooLong, TooManyRows, decode, parse_cs
 from models.routing import axis_key
 from service.auth.keys import grant
 from service.auth.principal import Principal
+from service.db.mapping import to_schema
 from service.db.models import AxisRow, Job, PostItRow, SynthesisRow, Workshop
 from service.db.repositories import clusters_of, get_one, postits_of, repository
 from service.db.states import EmbeddingState
 from service.errors import bad_request, too_large
 from service.limits import normalise_newlines
+from service.pagination import Converted
 from service.settings import Settings
 from service.workshops.erasure import erase_postits
 from service.workshops.schemas import AxisIn, PostItIn, PostItOut, PostItUpdate, WorkshopCreate, WorkshopUpdate
@@ -185,7 +187,7 @@ def csv_items(body: bytes, settings: Settings) -> list[PostItIn]:
 
 
 async def list_postits(session: AsyncSession, workshop_id: uuid.UUID, axis: str | None = None,
-                       cluster_ids: set[str] | None = None) -> list[PostItOut]:
+                       cluster_ids: set[str] | None = None) -> Converted[PostItOut]:
     """Post-its of a workshop, optionally of one axis or one cluster (ids given by the caller)."""
     workshop = await get_workshop(session, workshop_id)
     names = {a.id: a.name for a in workshop.axes}
@@ -198,15 +200,12 @@ async def list_postits(session: AsyncSession, workshop_id: uuid.UUID, axis: str 
     rows = await postits_of(session, workshop_id, axis_id)
     if cluster_ids is not None:
         rows = [r for r in rows if str(r.id) in cluster_ids]
-    return [to_out(r, names) for r in rows]
+    return Converted(rows, lambda r: to_out(r, names))
 
 
 def to_out(row: PostItRow, axis_names: dict[uuid.UUID, str]) -> PostItOut:
     """Response body of a post-it."""
-    return PostItOut(id=row.id, workshop_id=row.workshop_id, text=row.text,
-                     axis=axis_names.get(row.axis_id) if row.axis_id else None, votes=row.votes,
-                     author=row.author, external_id=row.external_id, created_at=row.created_at,
-                     agrees=row.agrees, disagrees=row.disagrees)
+    return to_schema(row, PostItOut, axis=axis_names.get(row.axis_id) if row.axis_id else None)
 
 
 async def update_postit(session: AsyncSession, postit_id: uuid.UUID, data: PostItUpdate,
