@@ -39,6 +39,7 @@ from models.embedding import Embedder
 from models.factory import DEFAULT_DRAFTER
 from models.pipeline import AxisClusters, Pipeline, PipelineConfig
 from models.types import Axis
+from models.verification import SUPPORT_THRESHOLD
 
 EmbedderFactory = Callable[[str | None], Embedder]
 DrafterFactory = Callable[[str, str | None], Drafter]
@@ -54,7 +55,7 @@ class EvalConfig:
     generator: str | None = None
     min_cluster_size: int | None = None
     min_samples: int | None = None
-    support_threshold: float = 0.5
+    support_threshold: float = SUPPORT_THRESHOLD
     coverage_threshold: float = DEFAULT_THRESHOLD
     max_singular_key_points: int = 3
     take_clean_postits: bool = True

@@ -46,7 +46,7 @@ from models.types import (
     Theme,
     Verdict,
 )
-from models.verification import Claim, Verifier
+from models.verification import SUPPORT_THRESHOLD, Claim, Verifier
 from prompts import load_templates
 
 Progress = Callable[[str, float], None]
@@ -73,7 +73,7 @@ class PipelineConfig:
     max_singular_key_points: int = 3
     n_representatives: int = 3
     n_keywords: int = 5
-    support_threshold: float = 0.5
+    support_threshold: float = SUPPORT_THRESHOLD
     take_clean_postits: bool = True
 
 

@@ -47,6 +47,8 @@ _NO_PREFIXES = tuple(w for w in NO if len(w) > 2)
 #: Below this ``P(yes)`` a claim is contradicted, by language (``Profile.agreement_threshold``: French
 #: and English chosen on the odd pairs; German asked in English, see its registry entry).
 AGREEMENT_THRESHOLDS = {code: p.agreement_threshold for code, p in REGISTRY.items()}
+#: Below this best similarity to the post-its it cites, a claim is ``unsupported`` (pipeline, evaluation alike).
+SUPPORT_THRESHOLD = 0.5
 
 
 @dataclass
@@ -99,7 +101,8 @@ class Verifier:
         top_k: First tokens read from the judge.
     """
 
-    def __init__(self, embedder: Embedder, judge: Generator | None = None, support_threshold: float = 0.5,
+    def __init__(self, embedder: Embedder, judge: Generator | None = None,
+                 support_threshold: float = SUPPORT_THRESHOLD,
                  agreement_threshold: float | Mapping[str, float] = AGREEMENT_THRESHOLDS, max_judged: int = 1,
                  top_k: int = 6) -> None:
         self.embedder = embedder
