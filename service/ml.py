@@ -12,7 +12,7 @@ import asyncio
 import logging
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, get_args
 
 from models.drafting import Drafter
 from models.embedding import Embedder
@@ -23,7 +23,9 @@ T = TypeVar("T")
 log = logging.getLogger(__name__)
 DrafterFactory = Callable[[str, str | None], Drafter]
 EmbedderFactory = Callable[[str], Embedder]
+#: The model lanes, one thread pool each; the job queues are named after them (``service.jobs.queue``).
 Lane = Literal["embed", "draft"]
+LANES: tuple[Lane, ...] = get_args(Lane)
 
 
 class ModelHub:
@@ -49,7 +51,7 @@ class ModelHub:
         self._embedders: dict[str, Embedder] = {}
         self._drafters: dict[tuple[str, str | None], Drafter] = {}
         self.lanes = {lane: ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix=f"atelier-{lane}")
-                      for lane in ("embed", "draft")}
+                      for lane in LANES}
         self.loaded = False
 
     def load(self, drafter: bool = True) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import select, update
 
 from service.db.models import Job, PostItRow
-from service.db.states import EmbeddingState, JobState
+from service.db.states import EmbeddingState, JobState, TaskName
 from service.jobs import services as jobs
 from service.jobs.queue import Context, Task
 from service.review.jobs import regenerate
@@ -19,7 +19,7 @@ from service.workshops.embedding import embed, pending_ids, queue_embedding, rel
 
 def tasks() -> dict[str, Task]:
     """Every task a queue may run, by the name jobs are enqueued with."""
-    return {"embed": embed, "synthesis": synthesis, "regenerate": regenerate}
+    return {TaskName.EMBED: embed, TaskName.SYNTHESIS: synthesis, TaskName.REGENERATE: regenerate}
 
 
 async def recover_local(ctx: Context) -> None:

@@ -26,7 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.language import DEFAULT_LANGUAGE
-from service.db.states import EmbeddingState, JobStage, JobState, Role
+from service.db.states import EmbeddingState, JobStage, JobState, Role, TaskName
 
 
 def stored(enum: type[StrEnum], length: int) -> Enum:
@@ -93,7 +93,7 @@ class Job(UUIDAuditBase):
     __tablename__ = "job"
     workshop_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("workshop.id", ondelete="CASCADE"),
                                                           nullable=True, index=True)
-    kind: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[TaskName] = mapped_column(stored(TaskName, 40))
     state: Mapped[JobState] = mapped_column(stored(JobState, 20), default=JobState.QUEUED)
     progress: Mapped[float] = mapped_column(Float, default=0.0)
     stage: Mapped[JobStage] = mapped_column(stored(JobStage, 200), default=JobStage.QUEUED)

@@ -17,6 +17,14 @@ class Role(StrEnum):
     VIEWER = "viewer"
 
 
+class TaskName(StrEnum):
+    """What a queue runs, by the name it is enqueued with (``Job.kind`` for the two with a job row)."""
+
+    EMBED = "embed"
+    SYNTHESIS = "synthesis"
+    REGENERATE = "regenerate"
+
+
 class JobState(StrEnum):
     """A job's state (``Job.state``); ``Job.stage`` says where inside ``RUNNING`` it is."""
 

@@ -15,14 +15,17 @@ import socket
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Protocol
 
+from service.db.states import TaskName
+from service.ml import LANES, Lane
 from service.settings import Settings
 
 log = logging.getLogger(__name__)
 Context = dict[str, Any]
 Task = Callable[..., Awaitable[None]]
 #: The one rule saying which queue runs each task.
-QUEUE_OF = {"embed": "embed", "synthesis": "draft", "regenerate": "draft"}
-QUEUES = ("embed", "draft")
+QUEUE_OF: dict[str, Lane] = {TaskName.EMBED: "embed", TaskName.SYNTHESIS: "draft", TaskName.REGENERATE: "draft"}
+#: One queue per model lane.
+QUEUES = LANES
 
 
 def process_name() -> str:
@@ -107,7 +110,8 @@ class SaqQueue:
 
         self.settings = settings
         self.broker = settings.queue_url.split(":", 1)[0]
-        self.queues = {name: Queue.from_url(settings.queue_url, name=f"atelier-{name}") for name in QUEUES}
+        self.queues: dict[str, Queue] = {name: Queue.from_url(settings.queue_url, name=f"atelier-{name}")
+                                         for name in QUEUES}
 
     async def start(self) -> None:
         for queue in self.queues.values():

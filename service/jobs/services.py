@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from service.db.models import Job
 from service.db.repositories import get_one, repository
-from service.db.states import ACTIVE_JOBS, JobStage, JobState
+from service.db.states import ACTIVE_JOBS, JobStage, JobState, TaskName
 from service.jobs.schemas import JobOut
 from service.settings import Settings
 
@@ -128,7 +128,8 @@ async def claim_stale(session: AsyncSession, job: Job, worker: str) -> bool:
 async def waiting_syntheses(session: AsyncSession, workshop_id: uuid.UUID) -> list[uuid.UUID]:
     """Synthesis jobs of a workshop queued until its post-its are embedded."""
     rows = await session.scalars(select(Job.id).where(
-        Job.workshop_id == workshop_id, Job.kind == "synthesis", Job.state == JobState.QUEUED, Job.stage == WAITING))
+        Job.workshop_id == workshop_id, Job.kind == TaskName.SYNTHESIS, Job.state == JobState.QUEUED,
+        Job.stage == WAITING))
     return list(rows.all())
 
 

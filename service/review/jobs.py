@@ -14,7 +14,7 @@ from models.pipeline import AxisClusters, Pipeline, PipelineConfig
 from models.types import Axis, Cluster, PostIt
 from service.db.models import AxisRow, ClusterRow, Job, Workshop
 from service.db.retry import retry_transaction
-from service.db.states import JobStage
+from service.db.states import JobStage, TaskName
 from service.jobs import services as jobs
 from service.jobs.queue import Context
 from service.jobs.runtime import attempt
@@ -29,7 +29,7 @@ async def request_regeneration(session: AsyncSession, pitch_id: uuid.UUID, setti
     """Queue a regeneration job for a pitch, within the job caps (429 beyond)."""
     pitch = await get_pitch(session, pitch_id)
     await jobs.admit(session, settings, requested_by)
-    job = jobs.create_job(session, "regenerate", pitch.workshop_id, {"pitch_id": str(pitch_id)},
+    job = jobs.create_job(session, TaskName.REGENERATE, pitch.workshop_id, {"pitch_id": str(pitch_id)},
                           requested_by=requested_by)
     pitch.job_id = job.id
     await session.flush()
@@ -41,7 +41,7 @@ async def regenerate_later(session: AsyncSession, ctx: Context, pitch_id: uuid.U
     """Store a regeneration job, commit, and queue it."""
     job = await request_regeneration(session, pitch_id, ctx["settings"], requested_by)
     await session.commit()
-    await ctx["queue"].enqueue("regenerate", str(job.id), job_id=str(job.id))
+    await ctx["queue"].enqueue(TaskName.REGENERATE, str(job.id), job_id=str(job.id))
     return job
 
 

@@ -16,7 +16,7 @@ from models.types import Axis, PostIt
 from service.db.mapping import to_schema
 from service.db.models import Job, PostItRow, SynthesisRow, Workshop
 from service.db.repositories import get_one
-from service.db.states import ACTIVE_JOBS, JobStage
+from service.db.states import ACTIVE_JOBS, JobStage, TaskName
 from service.errors import bad_request
 from service.jobs import services as jobs
 from service.jobs.queue import Context
@@ -65,7 +65,7 @@ async def create_synthesis(session: AsyncSession, workshop_id: uuid.UUID, data: 
         "drafter": data.drafter, "embedder": data.embedder, "generator": data.generator, "axes": data.axes})
     # Queued until the workshop's own post-its are embedded (never behind other workshops').
     waiting = await unfinished(session, workshop_id) > 0
-    job = jobs.create_job(session, "synthesis", workshop_id, {"synthesis_id": str(row.id)},
+    job = jobs.create_job(session, TaskName.SYNTHESIS, workshop_id, {"synthesis_id": str(row.id)},
                           jobs.WAITING if waiting else JobStage.QUEUED, requested_by)
     await session.flush()
     row.job_id = job.id
@@ -97,7 +97,7 @@ async def dispatch(ctx: Context, row: SynthesisRow) -> None:
             ready = job is not None and job.stage == JobStage.QUEUED
         await queue_embedding(ctx["queue"], pending)
         if ready:
-            await ctx["queue"].enqueue("synthesis", str(row.job_id), job_id=str(row.job_id))
+            await ctx["queue"].enqueue(TaskName.SYNTHESIS, str(row.job_id), job_id=str(row.job_id))
         else:
             await release_waiting(ctx, row.workshop_id)
     except OSError as err:

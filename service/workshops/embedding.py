@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.db.models import PostItRow
 from service.db.repositories import id_batches, repository
-from service.db.states import UNFINISHED_EMBEDDINGS, EmbeddingState
+from service.db.states import UNFINISHED_EMBEDDINGS, EmbeddingState, TaskName
 from service.jobs import services as jobs
 from service.jobs.queue import Context, JobQueue
 
@@ -37,7 +37,7 @@ async def queue_embedding(queue: JobQueue, postit_ids: Sequence[str]) -> None:
     ids = list(postit_ids)
     for start in range(0, len(ids), STEP):
         chunk = ids[start:start + STEP]
-        await queue.enqueue("embed", embed_key(chunk), postit_ids=chunk)
+        await queue.enqueue(TaskName.EMBED, embed_key(chunk), postit_ids=chunk)
 
 
 async def unfinished(session: AsyncSession, workshop_id: uuid.UUID) -> int:
@@ -68,7 +68,7 @@ async def release_waiting(ctx: Context, workshop_id: uuid.UUID) -> None:
             if await jobs.release(session, job_id):
                 released.append(job_id)
     for job_id in released:
-        await ctx["queue"].enqueue("synthesis", str(job_id), job_id=str(job_id))
+        await ctx["queue"].enqueue(TaskName.SYNTHESIS, str(job_id), job_id=str(job_id))
 
 
 async def _claim(session: AsyncSession, ids: list[uuid.UUID], retry: bool) -> list[PostItRow]:
