@@ -11,11 +11,15 @@ another site cannot post with it (the review pages' CSRF rule, without a token t
 
 from __future__ import annotations
 
+import uuid
+from dataclasses import replace
 from typing import Annotated, Any
 
+import anyio
 import msgspec
+import numpy as np
 import segno
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
@@ -24,16 +28,20 @@ from litestar.response import Redirect, Template
 from markupsafe import Markup
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models.platform import strip_platform_prompt
 from service.auth.guards import allow, principal
-from service.db.models import ParticipantRow, RoomRow
+from service.db.models import AxisRow, ParticipantRow, RoomRow, Workshop
+from service.db.repositories import get_one, postit_cards, postit_index
 from service.errors import bad_request
-from service.pages.i18n import page_language
+from service.pages.i18n import page_language, translations
 from service.pages.review import static_script
+from service.review.axis_map import MapPoint, render_svg, sample
+from service.review.services import axis_clusters
 from service.rooms import services
 from service.rooms.controllers import gate
 from service.rooms.schemas import RoomPostItIn, RoomTallies, VoteIn
 from service.settings import Settings
-from service.workshops.embedding import queue_embedding
+from service.workshops.embedding import queue_embedding, vectors_of
 from service.workshops.services import get_workshop
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -140,10 +148,50 @@ class RoomPages(Controller):
         room = await _seen_room(request, db_session, code)
         return await services.tallies(db_session, room.workshop_id)
 
+    @get("/review/rooms/{code:str}/map/{axis_id:uuid}", guards=[allow("read")], media_type="image/svg+xml")
+    async def axis_map(self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession],
+                       code: FromPath[str], axis_id: FromPath[uuid.UUID]) -> Response[bytes]:
+        """The axis's map as an image: its post-its by cluster, those not grouped yet in yellow.
+
+        The projector asks for it again (``?v=`` the tallies' ``map_version``) only when it changed;
+        the same version is the same picture, so the browser may keep it."""
+        room = await _seen_room(request, db_session, code)
+        axis = await get_one(db_session, AxisRow, axis_id)
+        if axis.workshop_id != room.workshop_id:
+            raise NotFoundException(f"axis {axis_id} not found in this room's workshop")
+        workshop = await get_workshop(db_session, room.workshop_id)
+        svg = await room_map(db_session, workshop, axis, translations(page_language(request, workshop.language)))
+        return Response(svg.encode(), media_type="image/svg+xml", headers={"Cache-Control": "private, max-age=3600"})
+
     @get("/review/static/room.js", media_type="text/javascript", cache_control=None)
     async def projector_script(self) -> str:
         """The projector's polling script (the CSP allows no inline script)."""
         return static_script("room.js")
+
+
+async def room_map(session: AsyncSession, workshop: Workshop, axis: AxisRow, words: Any) -> str:
+    """The axis's map, standalone SVG: clustered post-its by cluster, the others (new since the last
+    synthesis, the room's among them) as new points; as sampled and bounded as the axis page's map."""
+    index = await postit_index(session, workshop.id, axis.id)
+    clusters = await axis_clusters(session, axis.id)
+    models = [r.embedding_model for r in index if r.embedding_model]
+    main = max(set(models), key=models.count) if models else None
+    embedded = {str(r.id) for r in index if main and r.embedding_model == main}
+    singular, new = words.gettext("Idées singulières"), words.gettext("Nouvelle idée, pas encore regroupée")
+    points = [MapPoint(pid, "", -1 if c.singular else i, singular if c.singular else c.label)
+              for i, c in enumerate(clusters) for pid in c.postit_ids if pid in embedded]
+    grouped = {p.postit_id for p in points}
+    points += [MapPoint(pid, "", 0, new, new=True) for pid in sorted(embedded - grouped)]
+    drawn = [points[i] for i in sample(points)]
+    texts = {str(p.id): p.text for p in await postit_cards(session, [p.postit_id for p in drawn])}
+    stored = await vectors_of(session, [p.postit_id for p in drawn])
+    shown = [replace(p, text=strip_platform_prompt(texts[p.postit_id], workshop.language))
+             for p in drawn if p.postit_id in stored and p.postit_id in texts]
+    vectors = np.stack([stored[p.postit_id] for p in shown]) if shown else np.zeros((0, 1))
+    title = f'{words.gettext("Carte des idées")} — {axis.name}'
+    svg = await anyio.to_thread.run_sync(lambda: render_svg(shown, vectors, title=title, band=singular,
+                                                            standalone=True))
+    return str(svg)
 
 
 async def _seen_room(request: Request[Any, Any, Any], session: AsyncSession, code: str) -> RoomRow:

@@ -30,6 +30,7 @@ class MapPoint:
     text: str
     group: int  # cluster position, -1 for singular ideas
     label: str
+    new: bool = False  # arrived since the last synthesis: in no cluster yet
 
 
 def project(vectors: np.ndarray) -> np.ndarray:
@@ -64,20 +65,34 @@ def sample(points: Sequence[MapPoint], limit: int = MAX_POINTS) -> list[int]:
     return sorted(ranked[:limit])
 
 
+#: How the map draws (inside the SVG: the same inline in a page and as an image on the projector).
+STYLE = (".axis-map .band{fill:#f4f4f4}.axis-map .band-title{font-size:11px;fill:#666;font-family:sans-serif}"
+         ".axis-map .singular{fill:#fff;stroke:#777;stroke-width:1.5}.axis-map .point{cursor:pointer}"
+         ".axis-map .new{fill:#ffd400;stroke:#222;stroke-width:2.5}")
+
+
 def render_svg(points: Sequence[MapPoint], vectors: np.ndarray, title: str = "Carte des idées",
-               band: str = "Idées singulières") -> Markup:
+               band: str = "Idées singulières", standalone: bool = False) -> Markup:
     """SVG of the map; each point carries its text in a ``<title>`` (hover) and a data attribute (click).
 
-    ``title`` and ``band`` are the map's name and its singular ideas' band, in the page's language."""
+    ``title`` and ``band`` are the map's name and its singular ideas' band, in the page's language;
+    ``standalone`` makes it a document of its own (an ``image/svg+xml`` answer). New points (in no
+    cluster yet) are drawn larger, in yellow, over the others."""
     xy = project(vectors)
     main_w = WIDTH - BAND
-    parts = [f'<svg class="axis-map" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{escape(title)}">',
+    namespace = ' xmlns="http://www.w3.org/2000/svg"' if standalone else ""
+    parts = [f'<svg{namespace} class="axis-map" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+             f'aria-label="{escape(title)}"><style>{STYLE}</style>',
              f'<rect x="{main_w}" y="0" width="{BAND}" height="{HEIGHT}" class="band"/>',
              f'<text x="{main_w + 8}" y="16" class="band-title">{escape(band)}</text>']
-    for point, (x, y) in zip(points, xy, strict=True):
+    order = sorted(range(len(points)), key=lambda i: points[i].new)  # new points drawn last: on top
+    for point, (x, y) in ((points[i], xy[i]) for i in order):
         text = escape(point.text)
         label = escape(point.label)
-        if point.group < 0:
+        if point.new:
+            cx, cy = 20 + x * (main_w - 40), 20 + y * (HEIGHT - 40)
+            shape = f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="10" class="new"/>'
+        elif point.group < 0:
             cx, cy = main_w + 20 + x * (BAND - 40), 30 + y * (HEIGHT - 50)
             shape = f'<rect x="{cx - 5:.1f}" y="{cy - 5:.1f}" width="10" height="10" class="singular"/>'
         else:

@@ -69,6 +69,8 @@ class RoomTallies(msgspec.Struct):
     postits: list[str] = []
     #: The same post-its with their axis (``None``: the room did not say), for the projector's map.
     added: list[Added] = []
+    #: Changes when the axis maps would: a post-it embedded, edited or removed, a new clustering.
+    map_version: str = ""
 
 
 class VoteIn(msgspec.Struct, forbid_unknown_fields=True):

@@ -17,9 +17,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.db.models import AxisRow, ParticipantRow, PitchRow, PostItRow, RoomRow, RoomVoteRow, VoteRow
+from service.db.models import AxisRow, ClusterRow, ParticipantRow, PitchRow, PostItRow, RoomRow, RoomVoteRow, VoteRow
 from service.db.repositories import pitches_by_axis, repository
 from service.db.retry import retry_transaction
+from service.db.states import EmbeddingState
 from service.db.turns import write_turn
 from service.db.upsert import upsert
 from service.errors import bad_request, not_found
@@ -241,7 +242,17 @@ async def tallies(session: AsyncSession, workshop_id: uuid.UUID) -> RoomTallies:
         PostItRow.workshop_id == workshop_id, PostItRow.external_id.startswith(ROOM_MARK),
         PostItRow.created_at >= room.created_at).order_by(PostItRow.created_at.desc()).limit(ROOM_POSTITS_SHOWN))).all()
     return RoomTallies(room.code, room.expires_at, int(joined), rows, [text for text, _ in added],
-                       [Added(axis, text) for text, axis in added])
+                       [Added(axis, text) for text, axis in added], await map_version(session, workshop_id))
+
+
+async def map_version(session: AsyncSession, workshop_id: uuid.UUID) -> str:
+    """A stamp of what the workshop's maps draw: its embedded post-its and its clusters (two small
+    aggregates; the projector redraws a map only when this changes)."""
+    postits = (await session.execute(select(func.count(), func.max(PostItRow.updated_at)).where(
+        PostItRow.workshop_id == workshop_id, PostItRow.embedding_state == EmbeddingState.DONE))).one()
+    clusters = (await session.execute(select(func.count(), func.max(ClusterRow.updated_at)).where(
+        ClusterRow.workshop_id == workshop_id))).one()
+    return hashlib.sha256(repr((*postits, *clusters)).encode()).hexdigest()[:16]
 
 
 async def my_votes(session: AsyncSession, who: ParticipantRow) -> dict[str, int]:

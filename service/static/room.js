@@ -1,5 +1,6 @@
 // The projector page: every second the room's tallies are read again and the map updated in place
-// (textContent only: texts are never parsed as HTML). A new item reloads the page once.
+// (textContent only: texts are never parsed as HTML; each axis's picture is an image, reloaded when
+// its version changes). A new item reloads the page once.
 (function () {
   'use strict';
   var map = document.getElementById('tallies');
@@ -31,6 +32,13 @@
             .map(function (a) { return a.text; }));
         });
         items(document.getElementById('room-postits'), data.postits);
+        // A map is an image of its own: asked for again only when what it draws changed.
+        map.querySelectorAll('img.axis-map').forEach(function (img) {
+          if (img.dataset.version !== data.map_version) {
+            img.dataset.version = data.map_version;
+            img.src = img.dataset.src + '?v=' + encodeURIComponent(data.map_version);
+          }
+        });
         if (missing) { window.location.reload(); return; }
         window.setTimeout(refresh, 1000);
       })

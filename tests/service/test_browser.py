@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -186,6 +187,8 @@ def test_a_room_votes_from_three_phones_and_the_projector_follows(live_url: str,
         projector = browser.new_page(viewport={"width": 1280, "height": 900})
         sign_in(projector, f"{live_url}/room/{code}", _facilitator_key(live_url, admin, "Camille"))
         expect(projector.locator("#room-code")).to_have_text(code)
+        drawn = projector.locator(".axis-column").first.locator("img.axis-map")
+        first_version = drawn.get_attribute("data-version")
         axe_check(projector, "projector", report)
         phones = [browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
                   .new_page() for _ in range(3)]
@@ -210,7 +213,13 @@ def test_a_room_votes_from_three_phones_and_the_projector_follows(live_url: str,
         expect(projector.locator(".axis-column").first.locator("ul.added")).to_contain_text(  # on the map, its axis
             "Un atelier de réparation de vélos")
         expect(projector.locator("#participants")).to_have_text("3 participants")
-        projector.screenshot(path=str(out / "room-projector.png"))
+        # once the new post-it is embedded, the axis's picture is drawn again, without a reload
+        expect(drawn).not_to_have_attribute("data-version", first_version, timeout=30_000)
+        expect(drawn).to_have_attribute("src", re.compile(r"\?v=[0-9a-f]{16}$"))
+        picture = projector.request.get(live_url + (drawn.get_attribute("src") or ""))
+        assert picture.ok and picture.text().count('class="new"') == 1, picture.text()[:300]
+        projector.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=drawn.element_handle())
+        projector.screenshot(path=str(out / "room-projector.png"), full_page=True)
         with httpx.Client(base_url=live_url + "/api/v1", timeout=30,
                           headers={"Authorization": f"Bearer {admin}"}) as api:
             assert api.delete(f"/workshops/{wid}/room").status_code == 204

@@ -186,3 +186,34 @@ def test_phone_and_projector_pages_without_javascript(client: TestClient[Litesta
     assert "salle : 0 d'accord, 1 pas d'accord, 0 passent" in client.get(f"/review/axes/{axis_id}").text
     client.delete(f"{API}/workshops/{wid}/room")
     assert phone.post(f"/p/{code}/vote", data={"item_id": item.group(1), "vote": "1"}).status_code == 404
+
+
+def test_the_projector_map_draws_the_rooms_new_post_it_once_embedded(client: TestClient[Litestar]) -> None:
+    import time
+
+    from tests.service.conftest import sign_in
+
+    wid, room = _room(client)
+    code = room["code"]
+    axes = {a["name"]: a["id"] for a in client.get(f"{API}/workshops/{wid}").json()["axes"]}
+    sign_in(client, client.post(f"{API}/keys", json={"role": "facilitator", "name": "Kim"}).json()["key"])
+    before = client.get(f"/review/rooms/{code}/tallies").json()["map_version"]
+    page = client.get(f"/review/rooms/{code}").text
+    assert f'src="/review/rooms/{code}/map/{axes["FabLabs"]}?v={before}"' in page
+    drawn = client.get(f"/review/rooms/{code}/map/{axes['FabLabs']}")
+    assert drawn.headers["content-type"].startswith("image/svg+xml") and 'class="new"' not in drawn.text
+    phone = _join(client, code)
+    added = client.post(f"{API}/rooms/{code}/postits", json={"text": "Un atelier <vélo> partagé", "axis": "FabLabs"},
+                        headers=phone)
+    assert added.status_code == 201, added.text
+    deadline = time.monotonic() + 30
+    while (version := client.get(f"/review/rooms/{code}/tallies").json()["map_version"]) == before:
+        assert time.monotonic() < deadline, "the new post-it was never embedded"
+        time.sleep(0.05)
+    svg = client.get(f"/review/rooms/{code}/map/{axes['FabLabs']}", params={"v": version}).text
+    assert svg.count('class="new"') == 1 and "Un atelier &lt;vélo&gt; partagé" in svg and "<vélo>" not in svg
+    other, _ = reviewed_workshop(client)
+    foreign = client.get(f"{API}/workshops/{other}").json()["axes"][0]["id"]
+    assert client.get(f"/review/rooms/{code}/map/{foreign}").status_code == 404  # another workshop's axis
+    assert another_browser(client).get(f"/review/rooms/{code}/map/{axes['FabLabs']}",
+                                       follow_redirects=False).status_code in (303, 401)
