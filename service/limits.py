@@ -9,7 +9,7 @@ overrides and zero-width characters, which make a text read otherwise than it is
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import Annotated, Literal
 
 import msgspec
 
@@ -31,6 +31,8 @@ ShortText = Annotated[str, msgspec.Meta(max_length=MAX_NAME, pattern=NO_CONTROL)
 Description = Annotated[str, msgspec.Meta(max_length=MAX_DESCRIPTION, pattern=NO_CONTROL)]
 Votes = Annotated[int, msgspec.Meta(ge=0, le=MAX_VOTES)]
 PostItText = Annotated[str, msgspec.Meta(pattern=NO_CONTROL)]  # its length limit is a setting
+#: One participant's vote, on a post-it or a room's item: agree, disagree, pass.
+Vote = Literal[1, -1, 0]
 #: A workshop's language: one of ``models.language.LANGUAGES``.
 Language = Annotated[str, msgspec.Meta(pattern=f"^({'|'.join(LANGUAGES)})$")]
 

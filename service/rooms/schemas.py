@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
 import msgspec
 
-from service.limits import PostItText, ShortText
+from service.limits import PostItText, ShortText, Vote
 from service.review.tallies import ItemKind
 
 #: Votes one request may carry (a phone sends one at a time; a page without JavaScript, one form).
@@ -77,7 +77,7 @@ class VoteIn(msgspec.Struct, forbid_unknown_fields=True):
     """One vote: 1 agree, -1 disagree, 0 pass; a later vote on the same item replaces it."""
 
     item_id: Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
-    vote: Literal[1, -1, 0]
+    vote: Vote
 
 
 #: A request's votes (their count is checked by the service: Litestar does not apply a list's Meta).

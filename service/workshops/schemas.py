@@ -9,7 +9,7 @@ from typing import Annotated
 import msgspec
 
 from models.language import DEFAULT_LANGUAGE
-from service.limits import MAX_AXES, Description, Language, Name, PostItText, ShortText, Votes
+from service.limits import MAX_AXES, Description, Language, Name, PostItText, ShortText, Vote, Votes
 
 
 class AxisIn(msgspec.Struct):
@@ -97,7 +97,7 @@ class VoteIn(msgspec.Struct):
     """One participant's vote on one post-it (``postit_id``, or the tool's ``external_id``)."""
 
     voter: Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$")]
-    vote: Annotated[int, msgspec.Meta(ge=-1, le=1)]
+    vote: Vote
     postit_id: uuid.UUID | None = None
     external_id: ShortText | None = None
 
