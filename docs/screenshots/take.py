@@ -80,11 +80,20 @@ def room(browser: Any, projector: Any, url: str, key: str, wid: str) -> None:
         for index, choice in enumerate((["D'accord"] * 3 + ["Pas d'accord"] * 2)[n:n + 3]):
             phone.locator(".item").nth(index).get_by_role("button", name=choice, exact=True).click()
     phones[0].fill("#postit-text", "Des ateliers de réparation dans chaque quartier")
+    phones[0].select_option("#postit-axis", index=1)  # the workshop's first axis
     phones[0].locator("#postit-form button").click()
     phones[1].goto(f"{url}/p/{code}")
     phones[1].screenshot(path=str(ROOT / "docs" / "screenshots" / "room-phone.png"))
     projector.goto(f"{url}/room/{code}")
-    projector.screenshot(path=str(ROOT / "docs" / "screenshots" / "room-projector.png"))
+    first_map = projector.locator("img.axis-map").first
+    for _ in range(60):  # the new idea is drawn once embedded (a second or so with the real embedder)
+        drawn = projector.request.get(url + (first_map.get_attribute("data-src") or ""))
+        if 'class="new"' in drawn.text():
+            break
+        time.sleep(0.5)
+    projector.reload()
+    projector.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=first_map.element_handle())
+    projector.screenshot(path=str(ROOT / "docs" / "screenshots" / "room-projector.png"), full_page=True)
 
 
 if __name__ == "__main__":
