@@ -93,7 +93,8 @@ def room(browser: Any, projector: Any, url: str, key: str, wid: str) -> None:
         time.sleep(0.5)
     projector.reload()
     projector.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=first_map.element_handle())
-    projector.screenshot(path=str(ROOT / "docs" / "screenshots" / "room-projector.png"), full_page=True)
+    projector.screenshot(path=str(ROOT / "docs" / "screenshots" / "room-projector.png"), full_page=True,
+                         clip={"x": 0, "y": 0, "width": 1200, "height": 1500})  # the head and the first axes
 
 
 if __name__ == "__main__":
