@@ -83,7 +83,9 @@ def _theirs_ids(client: TestClient[Litestar]) -> dict[str, str]:
     synthesis = client.get(f"{API}/workshops/{theirs}/syntheses").json()[0]
     comment = client.post(f"{API}/clusters/{cluster['id']}/comments", json={"body": "À revoir"})
     assert comment.status_code == 201, comment.text
-    return {"workshop_id": theirs, "axis_id": client.get(f"{API}/workshops/{theirs}").json()["axes"][0]["id"],
+    code = client.post(f"{API}/workshops/{theirs}/room").json()["code"]  # its projector's map names an axis too
+    return {"code": code, "workshop_id": theirs,
+            "axis_id": client.get(f"{API}/workshops/{theirs}").json()["axes"][0]["id"],
             "pitch_id": axis["pitch"]["id"], "cluster_id": cluster["id"], "postit_id": cluster["postits"][0]["id"],
             "synthesis_id": synthesis["id"], "job_id": synthesis["job_id"], "comment_id": comment.json()["id"]}
 
