@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gettext
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
@@ -21,6 +21,7 @@ from litestar.di import NamedDependency
 from litestar.enums import MediaType, RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Template
+from markupsafe import Markup
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.language import DEFAULT_LANGUAGE, LANGUAGES, base_language
@@ -144,10 +145,9 @@ async def axis_view(session: AsyncSession, axis_id: uuid.UUID, expand: str | Non
                                             words.gettext("Idées singulières"))
     cited = {c for item in [*key_points, *(pitch.sentences if pitch else [])] for c in item.get("citations") or []}
     postits = {str(p.id): p for p in await postit_cards(session, [*layout["wanted"], *cited])}
-    stored = await vectors_of(session, [p.postit_id for p in layout["drawn"]])
-    shown = [replace(p, text=strip_platform_prompt(postits[p.postit_id].text, workshop.language))
-             for p in layout["drawn"] if p.postit_id in stored and p.postit_id in postits]
-    vectors = np.stack([stored[p.postit_id] for p in shown]) if shown else np.zeros((0, 1))
+    drawing, shown = await draw_map(session, layout["drawn"], {i: p.text for i, p in postits.items()},
+                                    workshop.language, words.gettext("Carte des idées"),
+                                    words.gettext("Idées singulières"))
     groups = [{**g, "members": [postits[i] for i in g["members"] if i in postits]} for g in layout["groups"]]
     threads, former = await discussion.axis_threads(session, axis.id, [c.id for c in clusters],
                                                     pitch.id if pitch else None)
@@ -160,10 +160,28 @@ async def axis_view(session: AsyncSession, axis_id: uuid.UUID, expand: str | Non
             "sentence_room": [room.get(item_id(axis.id, ItemKind.SENTENCE, x["text"]))
                               for x in (pitch.sentences if pitch else [])],
             "job": job, "lang": lang,
-            "map": await anyio.to_thread.run_sync(lambda: render_svg(
-                shown, vectors, title=words.gettext("Carte des idées"),
-                band=words.gettext("Idées singulières"))) if shown else None,
-            "not_mapped": layout["not_mapped"], "not_drawn": layout["mapped"] - len(shown), "shown_limit": len(shown)}
+            "map": drawing if shown else None,
+            "not_mapped": layout["not_mapped"], "not_drawn": layout["mapped"] - shown, "shown_limit": shown}
+
+
+def embedded_ids(index: Sequence[Any]) -> set[str]:
+    """Ids of the post-its embedded by the axis's most used embedder: a map is one model's space."""
+    models = [r.embedding_model for r in index if r.embedding_model]
+    main = max(set(models), key=models.count) if models else None
+    return {str(r.id) for r in index if main and r.embedding_model == main}
+
+
+async def draw_map(session: AsyncSession, drawn: Sequence[MapPoint], texts: Mapping[str, str], language: str,
+                   title: str, band: str, standalone: bool = False) -> tuple[Markup, int]:
+    """The map of the ``drawn`` points that have a text and a stored vector (texts as pages show
+    them; the drawing off the event loop), and how many it shows."""
+    stored = await vectors_of(session, [p.postit_id for p in drawn])
+    shown = [replace(p, text=strip_platform_prompt(texts[p.postit_id], language))
+             for p in drawn if p.postit_id in stored and p.postit_id in texts]
+    vectors = np.stack([stored[p.postit_id] for p in shown]) if shown else np.zeros((0, 1))
+    drawing = await anyio.to_thread.run_sync(lambda: render_svg(shown, vectors, title=title, band=band,
+                                                                standalone=standalone))
+    return drawing, len(shown)
 
 
 def _layout(index: Sequence[Any], clusters: Sequence[Any], by_cluster: dict[str, Any],
@@ -171,9 +189,7 @@ def _layout(index: Sequence[Any], clusters: Sequence[Any], by_cluster: dict[str,
     """Which post-its the page lists per group and draws on the map (pure: runs in a worker thread);
     ``singular`` names the singular ideas in the page's language."""
     votes = {str(r.id): r.votes for r in index}
-    models = [r.embedding_model for r in index if r.embedding_model]
-    main = max(set(models), key=models.count) if models else None
-    embedded = {str(r.id) for r in index if main and r.embedding_model == main}
+    embedded = embedded_ids(index)
     titles = [" — ".join(filter(None, [singular if c.singular else c.label,
                                        by_cluster.get(c.key, {}).get("stance_text")])) for c in clusters]
     points = [MapPoint(pid, "", -1 if c.singular else i, titles[i])

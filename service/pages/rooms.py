@@ -12,12 +12,9 @@ another site cannot post with it (the review pages' CSRF rule, without a token t
 from __future__ import annotations
 
 import uuid
-from dataclasses import replace
 from typing import Annotated, Any
 
-import anyio
 import msgspec
-import numpy as np
 import segno
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
@@ -28,20 +25,19 @@ from litestar.response import Redirect, Template
 from markupsafe import Markup
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.platform import strip_platform_prompt
 from service.auth.guards import allow, principal
 from service.db.models import AxisRow, ParticipantRow, RoomRow, Workshop
 from service.db.repositories import get_one, postit_cards, postit_index
 from service.errors import bad_request
 from service.pages.i18n import page_language, translations
-from service.pages.review import static_script
-from service.review.axis_map import MapPoint, render_svg, sample
+from service.pages.review import draw_map, embedded_ids, static_script
+from service.review.axis_map import MapPoint, sample
 from service.review.services import axis_clusters
 from service.rooms import services
 from service.rooms.controllers import gate
 from service.rooms.schemas import RoomPostItIn, RoomTallies, VoteIn
 from service.settings import Settings
-from service.workshops.embedding import queue_embedding, vectors_of
+from service.workshops.embedding import queue_embedding
 from service.workshops.services import get_workshop
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -174,9 +170,7 @@ async def room_map(session: AsyncSession, workshop: Workshop, axis: AxisRow, wor
     synthesis, the room's among them) as new points; as sampled and bounded as the axis page's map."""
     index = await postit_index(session, workshop.id, axis.id)
     clusters = await axis_clusters(session, axis.id)
-    models = [r.embedding_model for r in index if r.embedding_model]
-    main = max(set(models), key=models.count) if models else None
-    embedded = {str(r.id) for r in index if main and r.embedding_model == main}
+    embedded = embedded_ids(index)
     singular, new = words.gettext("Idées singulières"), words.gettext("Nouvelle idée, pas encore regroupée")
     points = [MapPoint(pid, "", -1 if c.singular else i, singular if c.singular else c.label)
               for i, c in enumerate(clusters) for pid in c.postit_ids if pid in embedded]
@@ -184,14 +178,9 @@ async def room_map(session: AsyncSession, workshop: Workshop, axis: AxisRow, wor
     points += [MapPoint(pid, "", 0, new, new=True) for pid in sorted(embedded - grouped)]
     drawn = [points[i] for i in sample(points)]
     texts = {str(p.id): p.text for p in await postit_cards(session, [p.postit_id for p in drawn])}
-    stored = await vectors_of(session, [p.postit_id for p in drawn])
-    shown = [replace(p, text=strip_platform_prompt(texts[p.postit_id], workshop.language))
-             for p in drawn if p.postit_id in stored and p.postit_id in texts]
-    vectors = np.stack([stored[p.postit_id] for p in shown]) if shown else np.zeros((0, 1))
     title = f'{words.gettext("Carte des idées")} — {axis.name}'
-    svg = await anyio.to_thread.run_sync(lambda: render_svg(shown, vectors, title=title, band=singular,
-                                                            standalone=True))
-    return str(svg)
+    drawing, _ = await draw_map(session, drawn, texts, workshop.language, title, singular, standalone=True)
+    return str(drawing)
 
 
 async def _seen_room(request: Request[Any, Any, Any], session: AsyncSession, code: str) -> RoomRow:
