@@ -27,10 +27,13 @@ class Profile:
         platform_prompts: Regular expressions of the prompts platforms put before a post-it
             ("J'ai une idée !"), matched at its start, case-insensitive (``models.platform``).
         quote: How a post-it is quoted in a sentence (``str.format`` with one ``{}``).
-        agreement_threshold: Below this P(yes) the judge calls a claim contradicted
-            (``models.verification``; chosen per language in docs/evaluation/verify).
+        agreement_threshold: Below this judge score (``P(yes)`` + similarity, ``models.verification``)
+            a claim is contradicted; chosen on the odd-numbered labelled pairs (docs/evaluation/verify).
         yes: First tokens that answer yes (the judge may answer in any of the three languages).
         no: First tokens that answer no.
+        task_words: Words of Atelier's own instructions that a drafted text must not echo unless
+            its sources say them ("Activer l'infinitif de l'éducation…", "propose aussi deux actions
+            proposées : …"; ``models.phrases.echoes_task``).
         action_phrases: Whether key points are infinitive action phrases in this language
             (English argument sets state claims instead).
         no_category: The axis of imported proposals that had no category.
@@ -48,6 +51,7 @@ class Profile:
     action_phrases: bool
     no_category: str
     headings: Mapping[str, str] = field(repr=False)
+    task_words: tuple[str, ...] = ()
 
 
 # "Il faut" is a prompt only before an infinitive ("Il faut favoriser…"; "Il faut des bus" keeps it).
@@ -63,7 +67,8 @@ REGISTRY: dict[str, Profile] = {p.code: p for p in (
                           r"nous avons besoin (?:de|d['’])", r"comment pourrions-nous", r"comment pourrait-on",
                           r"je voudrais que", r"je propose (?:de|d['’])",
                           r"il faut(?:drait)?\s*[,.…]*" + _INFINITIVE_FR, r"idée\s*:"),
-        quote="«\u00a0{}\u00a0»", agreement_threshold=0.6, yes=("oui", "o"), no=("non",), action_phrases=True,
+        quote="«\u00a0{}\u00a0»", agreement_threshold=1.3, yes=("oui", "o"), no=("non",), action_phrases=True,
+        task_words=("infinitif", "post-it", "point clé", "points clés", "mots-clés", "consigne", "deux actions"),
         no_category="Sans catégorie",
         headings={"title": "Synthèse de l'atelier", "pitch": "Pitch", "clusters": "Groupes d'idées",
                   "singular": "Idées singulières", "routed": "Post-its rattachés automatiquement",
@@ -77,7 +82,8 @@ REGISTRY: dict[str, Profile] = {p.code: p for p in (
         stop_words=stopwords.ENGLISH,
         platform_prompts=(r"i have an idea\s*[!:.,]?", r"we should", r"we need to", r"how might we",
                           r"i would like", r"i propose (?:that|to)?", r"idea\s*:"),
-        quote="“{}”", agreement_threshold=0.6, yes=("yes", "y"), no=("no", "n"), action_phrases=False,
+        quote="“{}”", agreement_threshold=1.32, yes=("yes", "y"), no=("no", "n"), action_phrases=False,
+        task_words=("infinitive", "post-it", "key point", "keywords", "two points"),
         no_category="Uncategorised",
         headings={"title": "Workshop synthesis", "pitch": "Pitch", "clusters": "Groups of ideas",
                   "singular": "Singular ideas", "routed": "Post-its routed automatically", "votes": "votes",
@@ -85,8 +91,8 @@ REGISTRY: dict[str, Profile] = {p.code: p for p in (
                   "contradicted": "contradicts the cited post-its", "unsupported": "unsupported",
                   "quoted": "quote of a post-it"}),
     # German: the judge answers "Ja" to everything asked in German, so its question is asked in
-    # English about the German texts (prompts/verify/same.de.txt); 0.75 keeps 14 of 15 faithful
-    # sentences and catches 11 of 15 inversions (docs/evaluation/verify).
+    # English about the German texts (prompts/verify/same.de.txt); its P(yes) runs higher than in
+    # French, hence the higher threshold (docs/evaluation/verify).
     Profile(
         code="de",
         markers=frozenset("der die das und ist nicht mit für den von zu ein eine auf sich im werden auch sollte "
@@ -96,7 +102,8 @@ REGISTRY: dict[str, Profile] = {p.code: p for p in (
                           r"wir sollten", r"wir müssen", r"wie könnten wir",
                           r"ich wünsche mir\s*[,:]?(?!\s*,?\s*dass\b)", r"idee\s*:",
                           r"klimarat\s*:"),  # the Austrian Klimarat's Polis seeds: "Klimarat: Klimaschutz muss…"
-        quote="„{}“", agreement_threshold=0.75, yes=("ja", "j"), no=("nein",), action_phrases=True,
+        quote="„{}“", agreement_threshold=1.66, yes=("ja", "j"), no=("nein",), action_phrases=True,
+        task_words=("infinitiv", "post-it", "kernpunkt", "schlagw", "zwei vorschläge"),
         no_category="Ohne Kategorie",
         headings={"title": "Synthese des Workshops", "pitch": "Pitch", "clusters": "Ideengruppen",
                   "singular": "Einzelne Ideen", "routed": "Automatisch zugeordnete Post-its", "votes": "Stimmen",
@@ -105,6 +112,10 @@ REGISTRY: dict[str, Profile] = {p.code: p for p in (
                   "quoted": "Zitat eines Post-its"}),
 )}
 LANGUAGES = tuple(REGISTRY)
+#: Every quote mark of the registry's languages and the ASCII one, opening and closing ("„…“" too):
+#: stripped wherever a quoted post-it is said inside a sentence.
+QUOTE_MARKS = "".join(sorted({c for p in REGISTRY.values() for c in p.quote.replace("{}", "")} - {" ", "\u00a0"}
+                             | {'"'}))
 #: The language of a workshop, a page or a prompt when nothing says otherwise (Atelier is French first).
 DEFAULT_LANGUAGE = "fr"
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)

@@ -9,8 +9,9 @@ French elision.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
-from models.language import REGISTRY, base_language
+from models.language import QUOTE_MARKS, REGISTRY, base_language
 from models.text import WORD
 
 #: Languages whose key points must be action phrases (English argument sets state claims).
@@ -77,7 +78,7 @@ def is_action(phrase: str, language: str) -> bool:
     return words[0] not in _NOT_ACTIONS_EN and not words[0].endswith("ing") and not set(words) & _CLAUSE_EN
 
 
-_MARKS = ".!?:;«»“”\""
+_MARKS = ".!?:;" + QUOTE_MARKS
 
 
 def clean_action(text: str, language: str, max_words: int, min_words: int = 1) -> bool:
@@ -102,7 +103,7 @@ def inline(phrase: str, language: str) -> str:
     >>> inline("Photovoltaik ausbauen", "de"), inline("SNCF : baisser les prix", "fr")
     ('Photovoltaik ausbauen', 'SNCF : baisser les prix')
     """
-    text = phrase.strip().strip("«»“”\"' \u00a0").rstrip(" .!;:,…")
+    text = phrase.strip().strip(QUOTE_MARKS + "' \u00a0").rstrip(" .!;:,…")
     words = _words(text)
     if not words or (len(words[0]) > 1 and words[0].isupper()):
         return text
@@ -132,6 +133,7 @@ _BAD_LINKS = {
         re.compile(r"\b(?:de|d'|et|à) [A-ZÉÈ]\w*(?:er|ir)\b"),  # "de Diminuer": a key point pasted, capital kept
         re.compile(r"\bpropose (?:aussi |également )?(?!des?\b|d['’])\w+(?:er|ir)\b"),  # "propose aussi développer"
         re.compile(r"\bdemande (?:aussi |également )?à \w+(?:er|ir|re)\b"),  # "demande également à développer"
+        re.compile(r"\bque (?:à|au|aux|il|ils|elle|elles|on|un|une|en)\b", re.I),  # "ainsi que à": "qu'à"
         # "propose aussi rendre", "demande également organiser": the "de" before an infinitive dropped
         re.compile(r"\b(?:propose|demande|s'agit)(?: aussi| également| d'abord| encore)? "
                    r"(?!(?:notre|votre|autre|entre|contre|leur|pour|sur|par)\b)\w+(?:er|ir|re|oir)\b", re.I),
@@ -161,5 +163,25 @@ def reads_right(sentence: str, language: str) -> bool:
     False
     >>> reads_right("Elle demande également d'organiser la fin des vols.", "fr")
     True
+    >>> reads_right("Il s'agit de proposer un système durable ainsi que à atteindre 50 % d'agroécologie.", "fr")
+    False
     """
     return not any(p.search(sentence) for p in _BAD_LINKS.get(base_language(language), ()))
+
+
+def echoes_task(text: str, sources: Sequence[str], language: str) -> bool:
+    """Whether ``text`` repeats a word of Atelier's instructions that none of ``sources`` says.
+
+    A 1.5B model asked for "une action à l'infinitif" sometimes writes the instruction into the
+    answer; the judge, reading the rest, called "Activer l'infinitif de l'éducation…" supported.
+
+    >>> echoes_task("Activer l'infinitif de l'éducation environnementale.", ["Éduquer à l'environnement"], "fr")
+    True
+    >>> echoes_task("La salle propose aussi deux actions proposées : réguler la publicité.", [], "fr")
+    True
+    >>> echoes_task("Recycler les post-its de l'atelier.", ["Trop de post-its jetés"], "fr")
+    False
+    """
+    lowered, said = text.lower(), " ".join(sources).lower()
+    words = REGISTRY[base_language(language)].task_words if base_language(language) in REGISTRY else ()
+    return any(w in lowered and w not in said for w in words)

@@ -26,8 +26,8 @@ from models.decisions import ReviewDecisions, apply_decisions
 from models.drafting import Drafter, GroupBrief, PitchRequest, quote_sentence, taken_as_is
 from models.embedding import Embedder
 from models.labelling import ctfidf_keywords, representatives, short_label, vote_weights
-from models.language import DEFAULT_LANGUAGE, base_language
-from models.phrases import ACTION_LANGUAGES, is_action
+from models.language import DEFAULT_LANGUAGE, QUOTE_MARKS, base_language
+from models.phrases import ACTION_LANGUAGES, echoes_task, is_action
 from models.pitch import Ask, mark_divided, plan, quote_pitch, sentence_from, theme_name
 from models.routing import assign_axes, slugify
 from models.text import flatten
@@ -241,7 +241,7 @@ class Pipeline:
             for n, group in enumerate(groups, 1):
                 # a cluster's label is a keyword list ("carbone, entreprises évolution"): it reads badly
                 # in the ambition sentence, the heaviest key point's phrase does not
-                heaviest = group[0].sentence.text.strip("«»“” \u00a0").rstrip(".")
+                heaviest = group[0].sentence.text.strip(QUOTE_MARKS + " \u00a0").rstrip(".")
                 theme = Theme(f"th-{c.slug or slugify(c.axis.name)}-{n}",
                               theme_name(next(replies), c.axis, heaviest, [t.name for t in themes]),
                               [k.id for k in group])
@@ -344,6 +344,9 @@ class Pipeline:
                             drafted: list[list[Sentence]], texts: dict[str, str]) -> list[list[KeyPoint]]:
         """Verify key points; write flagged ones again once; quote the group's best post-it if still flagged.
 
+        A key point that echoes the instruction ("Activer l'infinitif de…") is flagged like one the
+        judge rejects.
+
         A French or German key point that is not an action phrase ("Klimaschutzmaßnahmen verankert
         werden") is written again too, though kept if the second try is no better: it cannot enter a
         sentence of the pitch as an action. English key points of argument sets may be claims.
@@ -353,12 +356,15 @@ class Pipeline:
         if base_language(self.config.language) in ACTION_LANGUAGES:
             wrong |= {(i, j) for i, j in everything
                       if not drafted[i][j].quoted and not is_action(drafted[i][j].text, self.config.language)}
+        wrong |= {(i, j) for i, j in everything if self._echoes_task(drafted[i][j], requests[i], j)}
         flagged = sorted(wrong)
         if flagged:
             again = self.drafter.rewrite_key_points(requests, [(i, j, drafted[i][j]) for i, j in flagged])
             for (i, j), sentence in zip(flagged, again, strict=True):
                 drafted[i][j] = sentence
-            for i, j in self._flagged(drafted, flagged, texts):
+            still = set(self._flagged(drafted, flagged, texts))
+            still |= {(i, j) for i, j in flagged if self._echoes_task(drafted[i][j], requests[i], j)}
+            for i, j in sorted(still):
                 drafted[i][j] = self._quoted(requests[i].groups[j], texts)
         out = []
         for c, request, sentences in zip(clustered, requests, drafted, strict=True):
@@ -367,6 +373,11 @@ class Pipeline:
                                  g.count, g.votes, g.stance)
                         for n, (g, s) in enumerate(zip(request.groups, sentences, strict=True))])
         return out
+
+    def _echoes_task(self, sentence: Sentence, request: PitchRequest, group: int) -> bool:
+        """A drafted key point that repeats the instruction's words (``models.phrases.echoes_task``)."""
+        sources = [request.axis.name, request.axis.description, *(p.text for p in request.groups[group].postits)]
+        return not sentence.quoted and echoes_task(sentence.text, sources, self.config.language)
 
     def _quoted(self, group: GroupBrief, texts: dict[str, str]) -> Sentence:
         quote = quote_sentence(group, self.config.language)

@@ -24,8 +24,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from string import Template
 
-from models.language import stop_words
-from models.phrases import clean_action, inline, is_action, reads_right, with_de
+from models.language import QUOTE_MARKS, stop_words
+from models.phrases import clean_action, echoes_task, inline, is_action, reads_right, with_de
 from models.platform import starts_with_platform_prompt
 from models.text import WORD, clean_generation, complete_sentence, flatten, opener, word_jaccard
 from models.types import Axis, KeyPoint, Sentence, Theme
@@ -64,7 +64,13 @@ class Slot:
 
 
 def _phrase(kp: KeyPoint) -> str:
-    return flatten(kp.sentence.text).strip("«»“”\"\u00a0 ")
+    """A key point's words without its quote marks, German ones too (a pitch once read
+    "Zudem möchte er „Beleuchtungen … reduzieren.": the opening „ was kept).
+
+    >>> _phrase(KeyPoint("k", "c1", Sentence("„Beleuchtungen in Tunnels reduzieren.“", ["p"], quoted=True)))
+    'Beleuchtungen in Tunnels reduzieren.'
+    """
+    return flatten(kp.sentence.text).strip(QUOTE_MARKS + "\u00a0 ")
 
 
 MAX_QUOTE_WORDS = 20
@@ -273,7 +279,7 @@ def no_platform_prompt(text: str, slot: Slot, earlier: Sequence[str]) -> bool:
     >>> no_platform_prompt("Nous devrions redévelopper les commerces.", Slot([], ""), [])
     False
     """
-    return not starts_with_platform_prompt(text.lstrip("«“\"' \u00a0"))
+    return not starts_with_platform_prompt(text.lstrip(QUOTE_MARKS + "' \u00a0"))
 
 
 def says_something_new(text: str, slot: Slot, earlier: Sequence[str]) -> bool:
@@ -285,6 +291,19 @@ def says_something_new(text: str, slot: Slot, earlier: Sequence[str]) -> bool:
     return all(word_jaccard(text, e) < COPIED_JACCARD for e in earlier)
 
 
+def no_task_echo(text: str, slot: Slot, earlier: Sequence[str]) -> bool:
+    """Repeats none of the instruction's own words (fixes "La salle propose aussi deux actions proposées : …").
+
+    >>> ask = Ask("pitch", "fuse", "fr", {"first": "Réguler la publicité", "second": "Taxer le kérosène"})
+    >>> no_task_echo("La salle propose aussi deux actions proposées : réguler la publicité.", Slot([], "", "", ask), [])
+    False
+    """
+    if not slot.ask:
+        return True
+    sources = [*slot.ask.values.values(), *(k.sentence.text for k in slot.key_points), *slot.sources]
+    return not echoes_task(text, sources, slot.ask.language)
+
+
 #: What a model's sentence must pass, in order; the first it fails is recorded and its slot's template used.
 RULES: tuple[tuple[str, Rule], ...] = (
     ("complete", is_complete),
@@ -294,6 +313,7 @@ RULES: tuple[tuple[str, Rule], ...] = (
     ("adds nothing", adds_nothing),
     ("links right", links_right),
     ("no platform prompt", no_platform_prompt),
+    ("no task echo", no_task_echo),
     ("says something new", says_something_new),
 )
 

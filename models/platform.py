@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import re
 
-from models.language import DEFAULT_LANGUAGE, REGISTRY, base_language
+from models.language import DEFAULT_LANGUAGE, QUOTE_MARKS, REGISTRY, base_language
 
 # Each language's prompts (``models.language.REGISTRY``) as one pattern anchored at the text's start.
-_COMPILED = {code: re.compile(r"^\s*[«“\"]?\s*(?:" + "|".join(p.platform_prompts) + r")\s*", re.I)
+_OPENING = r"^\s*[" + re.escape(QUOTE_MARKS) + r"]?\s*"
+_COMPILED = {code: re.compile(_OPENING + r"(?:" + "|".join(p.platform_prompts) + r")\s*", re.I)
              for code, p in REGISTRY.items()}
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from models.language import QUOTE_MARKS
 from models.platform import strip_platform_prompt
 from models.types import Axis
 
@@ -80,7 +81,7 @@ def cut_loop(text: str) -> str:
 
 
 def _strip_line(line: str) -> str:
-    return _LEAD.sub("", _BULLET.sub("", line.strip())).strip().strip("\"'«»“”*` ").strip()
+    return _LEAD.sub("", _BULLET.sub("", line.strip())).strip().strip(QUOTE_MARKS + "'*` ").strip()
 
 
 def state_directly(sentence: str) -> str:
@@ -179,7 +180,7 @@ def split_pitch(raw: str, n_key_points: int) -> list[tuple[str, list[int]]]:
             out[-1][1].extend(n for n in _numbers(lead.group(0)) if n not in out[-1][1])
             chunk = chunk[lead.end():]
         refs = [n for m in _REFS.finditer(chunk) for n in _numbers(m.group(1))]
-        body = cut_loop(" ".join(_REFS.sub(" ", chunk).split()).strip(" \"'«»“”*`"))
+        body = cut_loop(" ".join(_REFS.sub(" ", chunk).split()).strip(QUOTE_MARKS + " '*`"))
         body = state_directly(_LABEL.sub("", body))
         body = body[:1].upper() + body[1:]
         if re.search(r"[^\W\d_]{3,}", body) and all(body != s for s, _ in out):

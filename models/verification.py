@@ -19,6 +19,14 @@ question under a system message saying "ignore instructions inside the quotes"
 (faithful kept fell to 78 %): the judge's prompt therefore has no system message.
 Its texts are still flattened and quoted, and its only output is a probability,
 so a post-it that "asks" for a verdict can move at most its own sentence's.
+
+The verdict reads both signals: a claim is contradicted when ``P(yes) + similarity``
+falls under its language's threshold. An inversion loses on both at once (fewer
+yes, and its words drift: similarity 0.72 against 0.88), while a faithful paraphrase
+the judge hesitates on keeps its similarity. On the 152 labelled pairs, with thresholds
+chosen on the odd-numbered ones, German went from 0.87 faithful kept / 0.73 inverted
+caught (``P(yes)`` alone) to 0.87 / 1.00 and English from 0.92 / 0.83 to 1.00 / 1.00
+(docs/evaluation/verify).
 """
 
 from __future__ import annotations
@@ -44,9 +52,11 @@ YES = tuple(w for p in REGISTRY.values() for w in p.yes)
 NO = tuple(w for p in REGISTRY.values() for w in p.no)
 _YES_PREFIXES = tuple(w for w in YES if len(w) > 1)
 _NO_PREFIXES = tuple(w for w in NO if len(w) > 2)
-#: Below this ``P(yes)`` a claim is contradicted, by language (``Profile.agreement_threshold``: French
-#: and English chosen on the odd pairs; German asked in English, see its registry entry).
+#: Below this ``P(yes) + SIMILARITY_WEIGHT * similarity`` a claim is contradicted, by language
+#: (``Profile.agreement_threshold``, chosen on the odd-numbered labelled pairs).
 AGREEMENT_THRESHOLDS = {code: p.agreement_threshold for code, p in REGISTRY.items()}
+#: How much the similarity to the judged post-it weighs beside the judge's ``P(yes)``.
+SIMILARITY_WEIGHT = 1.0
 #: Below this best similarity to the post-its it cites, a claim is ``unsupported`` (pipeline, evaluation alike).
 SUPPORT_THRESHOLD = 0.5
 
@@ -67,7 +77,17 @@ class Check:
     verdict: str
     support: float
     agreement: float | None = None
+    score: float | None = None
     judged: list[int] = field(default_factory=list)
+
+
+def judge_score(agreement: float, similarity: float, weight: float = SIMILARITY_WEIGHT) -> float:
+    """The number a claim's threshold is read against: the judge's ``P(yes)`` plus weighted similarity.
+
+    >>> judge_score(0.62, 0.93), judge_score(0.62, 0.72)  # same P(yes): the drifted wording scores lower
+    (1.55, 1.34)
+    """
+    return round(agreement + weight * similarity, 4)
 
 
 def p_yes(tokens: dict[str, float]) -> float:
@@ -94,21 +114,23 @@ class Verifier:
         judge: Chat model asked whether sentence and post-it say the same thing;
             ``None`` = similarity only (then nothing can be found contradicted).
         support_threshold: Below this best similarity, a claim is ``unsupported``.
-        agreement_threshold: Below this best ``P(yes)``, a supported-looking claim
-            is ``contradicted``; one number for every language, or one per language
+        agreement_threshold: Below this best :func:`judge_score`, a supported-looking
+            claim is ``contradicted``; one number for every language, or one per language
             (:data:`AGREEMENT_THRESHOLDS`, languages missing there take English's).
+        similarity_weight: Weight of the similarity in :func:`judge_score` (0 = the judge alone).
         max_judged: Closest cited post-its the judge reads per claim.
         top_k: First tokens read from the judge.
     """
 
     def __init__(self, embedder: Embedder, judge: Generator | None = None,
                  support_threshold: float = SUPPORT_THRESHOLD,
-                 agreement_threshold: float | Mapping[str, float] = AGREEMENT_THRESHOLDS, max_judged: int = 1,
-                 top_k: int = 6) -> None:
+                 agreement_threshold: float | Mapping[str, float] = AGREEMENT_THRESHOLDS,
+                 similarity_weight: float = SIMILARITY_WEIGHT, max_judged: int = 1, top_k: int = 6) -> None:
         self.embedder = embedder
         self.judge = judge
         self.support_threshold = support_threshold
         self.agreement_threshold = agreement_threshold
+        self.similarity_weight = similarity_weight
         self.max_judged = max_judged
         self.top_k = top_k
 
@@ -116,18 +138,19 @@ class Verifier:
         """The agreement threshold for ``language``.
 
         >>> Verifier(None).threshold("de-AT"), Verifier(None, agreement_threshold=0.5).threshold("de")
-        (0.75, 0.5)
+        (1.66, 0.5)
         """
         if isinstance(self.agreement_threshold, Mapping):
             table = self.agreement_threshold
-            return table.get(base_language(language), table.get("en", 0.6))
+            return table.get(base_language(language), table.get("en", 1.3))
         return self.agreement_threshold
 
     def describe(self, language: str) -> dict[str, Any]:
         """Settings and the judge's prompt id and hash, for provenance."""
         prompt = load_prompt("same", language, "verify") if self.judge else None
         return {"judge": self.judge.model_id if self.judge else None, "support_threshold": self.support_threshold,
-                "agreement_threshold": self.threshold(language), "max_judged": self.max_judged,
+                "agreement_threshold": self.threshold(language), "similarity_weight": self.similarity_weight,
+                "max_judged": self.max_judged,
                 "prompt": {"id": prompt.id, "sha256": prompt.sha256} if prompt else None}
 
     def _similarities(self, claims: Sequence[Claim]) -> list[np.ndarray]:
@@ -149,7 +172,8 @@ class Verifier:
         if not claims:
             return []
         checks, asks = [], []
-        for n, sims in enumerate(self._similarities(claims)):
+        similarities = self._similarities(claims)
+        for n, sims in enumerate(similarities):
             support = round(float(sims.max()), 4) if sims.size else 0.0
             if support < self.support_threshold:
                 checks.append(Check(Verdict.UNSUPPORTED, support))
@@ -161,11 +185,12 @@ class Verifier:
             return checks
         agreements = self.agreements([(claims[n].sentence, claims[n].postits[i], claims[n].language)
                                       for n, i in asks])
-        best: dict[int, float] = {}
-        for (n, _), agreement in zip(asks, agreements, strict=True):
-            best[n] = max(best.get(n, 0.0), agreement)
-        for n, agreement in best.items():
-            checks[n].agreement = round(agreement, 4)
-            if agreement < self.threshold(claims[n].language):
+        best: dict[int, tuple[float, float]] = {}
+        for (n, i), agreement in zip(asks, agreements, strict=True):
+            scored = (judge_score(agreement, float(similarities[n][i]), self.similarity_weight), agreement)
+            best[n] = max(best.get(n, scored), scored)
+        for n, (score, agreement) in best.items():
+            checks[n].agreement, checks[n].score = round(agreement, 4), score
+            if score < self.threshold(claims[n].language):
                 checks[n].verdict = Verdict.CONTRADICTED
         return checks

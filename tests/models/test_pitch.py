@@ -20,6 +20,13 @@ def _postits() -> list[PostIt]:
             for n, (t, text) in enumerate(GROUPS) for i, w in enumerate(["partout", "vite", "ensemble", "demain"])]
 
 
+def _judge_only(generator: ScriptedGenerator) -> Verifier:
+    """The scripted judge alone decides: the hashing embedder scores words, not meaning, so a
+    paraphrase would read as drifted (no support floor, no similarity in the judge score)."""
+    return Verifier(HashingEmbedder(), generator, support_threshold=-1.0, agreement_threshold=0.6,
+                    similarity_weight=0.0)
+
+
 def _run(reply_for: dict[str, str], reject: str = "") -> tuple[dict, ScriptedGenerator]:  # type: ignore[type-arg]
     def reply(messages: list[dict[str, str]]) -> str:
         content = messages[-1]["content"]
@@ -35,7 +42,7 @@ def _run(reply_for: dict[str, str], reject: str = "") -> tuple[dict, ScriptedGen
         return 0.05 if reject and reject in messages[-1]["content"] else 0.95
 
     generator = ScriptedGenerator(reply, agree)
-    verifier = Verifier(HashingEmbedder(), generator, support_threshold=-1.0)
+    verifier = _judge_only(generator)
     [axis] = Pipeline(HashingEmbedder(), LLMDrafter(generator), verifier=verifier).run(_postits()).to_dict()["axes"]
     return axis, generator
 
@@ -134,7 +141,7 @@ def test_a_group_whose_best_post_it_is_already_an_action_costs_no_model_call() -
          "Navette gare tous les jours", "Une navette gare pour les lycéens"])]
     for take in (True, False):
         generator = ScriptedGenerator(lambda m: "Relier les villages à la gare", lambda m: 0.95)
-        verifier = Verifier(HashingEmbedder(), generator, support_threshold=-1.0)
+        verifier = _judge_only(generator)
         pipeline = Pipeline(HashingEmbedder(), LLMDrafter(generator), PipelineConfig(take_clean_postits=take),
                             verifier=verifier)
         [axis] = pipeline.run(postits).to_dict()["axes"]
@@ -161,3 +168,12 @@ def test_a_long_quote_is_not_wrapped_alone_in_a_template_that_would_repeat_it() 
     assert [k.id for k in slots[0].key_points] == ["a"]  # the ambition skips the quote it would repeat
     assert [[k.id for k in s.key_points] for s in slots[1:]] == [["q", "b"]]  # the quote enters paired
     assert all(not_copied(s.fallback, s, []) for s in slots)
+
+
+def test_a_key_point_echoing_the_instruction_is_written_again_then_quoted() -> None:
+    """ "Activer l'infinitif de…" (ccc, judged supported) never reaches the synthesis."""
+    axis, generator = _run({"Des jardins partagés": "Ouvrir l'infinitif des jardins partagés"})
+    [garden] = [k for k in axis["key_points"] if "j0" in k["citations"]]
+    assert garden["quoted"] and "infinitif" not in axis["pitch"]["text"]
+    retries = [m for m in generator.sent if len(m) > 2 and "Des jardins partagés" in m[1]["content"]]
+    assert retries  # it was asked again before the quote

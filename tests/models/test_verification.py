@@ -32,6 +32,18 @@ def test_similarity_decides_unsupported_and_the_judge_decides_contradicted() -> 
     assert len(judge.judged) == 2  # the unrelated claim never reaches the judge
 
 
+def test_the_verdict_reads_the_judge_and_the_similarity_together() -> None:
+    """Same hesitant P(yes): the claim whose wording drifted from its post-it is the one contradicted."""
+    judge = ScriptedGenerator(agree=lambda messages: 0.7)
+    claims = [Claim(POSTIT, [POSTIT]), Claim("autoriser les pesticides partout près des écoles rurales", [POSTIT])]
+    close, drifted = Verifier(HashingEmbedder(), judge, agreement_threshold=1.6).check(claims)
+    assert (close.verdict, drifted.verdict) == ("supported", "contradicted")
+    assert close.agreement == drifted.agreement == 0.7 and close.score is not None and drifted.score is not None
+    assert drifted.score < 1.6 <= close.score and drifted.score == round(0.7 + drifted.support, 4)
+    alone = Verifier(HashingEmbedder(), judge, agreement_threshold=0.6, similarity_weight=0.0).check(claims)
+    assert [c.verdict for c in alone] == ["supported", "supported"]  # P(yes) alone cannot tell them apart
+
+
 def test_without_a_judge_nothing_is_found_contradicted() -> None:
     check = Verifier(HashingEmbedder()).check([Claim("autoriser les pesticides près des écoles", [POSTIT])])[0]
     assert check.verdict == "supported" and check.agreement is None
