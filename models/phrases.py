@@ -30,7 +30,9 @@ _CLAUSE_EN = frozenset("is are was were should must can will would has have do d
 _FINITE_DE = frozenset("ist sind war soll sollen sollte sollten muss müssen wird werden kann können darf "
                        "dürfen hat haben gibt".split())
 _FIRST_PERSON = frozenset("je j'ai nous on ich wir man i we".split())
-_SUBCLAUSE_DE = re.compile(r",\s*(?:die|der|das|den|dem|deren|dessen|welche\w*|dass|wenn|weil|ob)\b", re.I)
+_SUBCLAUSE_DE = re.compile(r",\s*(?:die|der|das|den|dem|deren|dessen|welche\w*|dass|wenn|weil|ob|solange|sobald"
+                           r"|obwohl|falls|nachdem|bevor)\b", re.I)
+_ZU_INFIX_DE = re.compile(r"(?:auf|an|ab|aus|ein|mit|vor|nach|weg|zurück|um|durch|her|hin|fest|frei|zusammen)zu\w+en$")
 _FUNCTION_DE = frozenset("den die das dem der des ein eine einen einem einer mehr keine kein alle weniger "
                          "nicht für mit auf im in bei zu von nur bessere".split())
 
@@ -56,6 +58,8 @@ def is_action(phrase: str, language: str) -> bool:
     (False, False)
     >>> is_action("Ich bin bereit, Windräder in meiner Nähe zu akzeptieren", "de")
     False
+    >>> is_action("Windräder aufzustellen, solange sie weit von Wohngebieten stehen", "de")
+    False
     >>> is_action("Assisted suicide should be allowed", "en")
     False
     """
@@ -70,9 +74,12 @@ def is_action(phrase: str, language: str) -> bool:
         return first not in _NOT_VERBS_FR and bool(_INFINITIVE_FR.search(first))
     if lang == "de":
         # the verb ends the phrase, in lower case ("Energien" is a noun); a verb closing a
-        # relative clause ("…, die das Klima belasten") belongs to the clause, not to an action
+        # relative clause ("…, die das Klima belasten") belongs to the clause, not to an action;
+        # a zu-infinitive ("Windräder aufzustellen, solange …") is half of someone's sentence
+        head = _words(phrase.split(",")[0])
         last = _words(phrase)[-1]
-        return (bool(re.search(r"(?:en|ern|eln)$", last)) and last[:1].islower()
+        zu = len(head) > 1 and (head[-2].lower() == "zu" or bool(_ZU_INFIX_DE.match(head[-1])))
+        return (bool(re.search(r"(?:en|ern|eln)$", last)) and last[:1].islower() and not zu
                 and not (set(words[:-1]) & _FINITE_DE) and not _SUBCLAUSE_DE.search(phrase))
     # a finite verb or a modal anywhere makes a claim ("assisted suicide should be allowed")
     return words[0] not in _NOT_ACTIONS_EN and not words[0].endswith("ing") and not set(words) & _CLAUSE_EN

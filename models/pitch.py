@@ -135,10 +135,15 @@ def plan(axis: Axis, key_points: Sequence[KeyPoint], themes: Sequence[Theme], la
     said = {k.id for g in groups for k in g} | {first.id}
     rest = [k for k in usable if k.id not in said]  # a theme's third and later key points, two by two
     groups += [rest[i:i + 2] for i in range(0, len(rest), 2)]
-    # a key point alone in its sentence whose template would only repeat it stays a key point
-    groups = [g for g in groups if len(g) > 1 or not _copies(_theme_slot(g, 1, language, templates))]
-    for n, group in enumerate(groups[: MAX_SENTENCES - 1], 1):
-        slots.append(_theme_slot(group, n, language, templates))
+    for group in groups:
+        slot = _theme_slot(group, len(slots), language, templates)
+        # a key point alone in its sentence whose template, at the place it would take, only
+        # repeats it stays a key point ("Zudem möchte er <the post-it>": the link word is dropped
+        # when copies are counted, so a shorter opener than the first sentence's copies)
+        if len(group) > 1 or not _copies(slot):
+            slots.append(slot)
+        if len(slots) == MAX_SENTENCES:
+            break
     return slots
 
 

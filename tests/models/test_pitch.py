@@ -177,3 +177,17 @@ def test_a_key_point_echoing_the_instruction_is_written_again_then_quoted() -> N
     assert garden["quoted"] and "infinitif" not in axis["pitch"]["text"]
     retries = [m for m in generator.sent if len(m) > 2 and "Des jardins partagés" in m[1]["content"]]
     assert retries  # it was asked again before the quote
+
+
+def test_a_lone_key_point_is_left_out_when_its_template_at_its_place_only_repeats_it() -> None:
+    """ "Zudem möchte er <the post-it>" (German Energie): checked at the place it takes, not as the first."""
+    from models.pitch import plan
+    from models.types import Axis, KeyPoint, Sentence
+    from prompts import load_templates
+
+    texts = ["Regionale Lebensmittel fördern", "Mehr Züge am Abend anbieten", "Radwege zwischen Dörfern bauen",
+             "Beleuchtungen in Tunnels und auf Straßen ab 22 Uhr reduzieren"]
+    kps = [KeyPoint(f"k{i}", f"c{i}", Sentence(t, [f"p{i}"])) for i, t in enumerate(texts)]
+    slots = plan(Axis("Energie"), kps, [], "de", load_templates("de")[1])
+    assert [len(s.key_points) for s in slots] == [1, 2]  # the ambition, one pair; the lamp post-it stays a key point
+    assert all("Beleuchtungen" not in s.fallback for s in slots)
