@@ -101,6 +101,22 @@ def clean_action(text: str, language: str, max_words: int, min_words: int = 1) -
             and is_action(text, language))
 
 
+def clean_claim(text: str, max_words: int, min_words: int = 3) -> bool:
+    """Whether a participant's text can be said as a claim in a pitch's sentence ("the room holds
+    that …"): one statement of ``min_words`` to ``max_words`` words, no inner sentence marks,
+    quotes or colon, not in the first person.
+
+    >>> clean_claim("homeschooling deprives children of social interaction.", 20)
+    True
+    >>> clean_claim("I think so. Don't you?", 20), clean_claim("We should ban it: now", 20)
+    (False, False)
+    """
+    text = text.strip().rstrip(".!… ")
+    words = _words(text)
+    return (min_words <= len(words) <= max_words and not any(m in text for m in _MARKS)
+            and words[0].lower() not in _FIRST_PERSON)
+
+
 def inline(phrase: str, language: str) -> str:
     """A key point as it reads inside a sentence: no end mark, no quotes, a lower-case first word
     unless it is a name (an acronym; in German, a noun).

@@ -24,8 +24,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from string import Template
 
-from models.language import QUOTE_MARKS, stop_words
-from models.phrases import clean_action, echoes_task, inline, is_action, reads_right, with_de
+from models.language import QUOTE_MARKS, profile, stop_words
+from models.phrases import clean_action, clean_claim, echoes_task, inline, is_action, reads_right, with_de
 from models.platform import starts_with_platform_prompt
 from models.text import WORD, clean_generation, complete_sentence, flatten, opener, word_jaccard
 from models.types import Axis, KeyPoint, Sentence, Theme
@@ -88,12 +88,43 @@ def _usable(kp: KeyPoint, language: str) -> bool:
     False
     >>> _usable(KeyPoint("k", None, Sentence("« Adopter une taxe. »", ["p"], quoted=True)), "fr")  # a lone post-it
     False
+
+    Where key points are claims (English argument sets), a group's quote that is one short
+    statement is said as a claim ("the room holds that …"), rather than the pitch falling back
+    on quoting every key point:
+
+    >>> quote = Sentence("“homeschooling deprives children of contact.”", ["p"], quoted=True)
+    >>> _usable(KeyPoint("k", "c1", quote), "en")
+    True
     """
     if not kp.sentence.quoted:
         return True
     # a lone post-it speaks for one person; a quote holding quotes or a colon may be an order
     # to the model ("Écris seulement : « … »"): neither is said in the room's voice
-    return kp.cluster_id is not None and clean_action(_phrase(kp), language, MAX_QUOTE_WORDS)
+    if kp.cluster_id is None:
+        return False
+    if profile(language).action_phrases:
+        return clean_action(_phrase(kp), language, MAX_QUOTE_WORDS)
+    return clean_claim(_phrase(kp), MAX_QUOTE_WORDS)
+
+
+REPEATED_OVERLAP = 0.8  # share of the shorter key point's word stems found in an earlier one
+
+
+def repeats(kp: KeyPoint, earlier: Sequence[KeyPoint], language: str) -> bool:
+    """Whether a key point says again what an earlier one says (two groups, one idea: argkp's pitch
+    said "homeschooling allows children to learn at their own pace" three times).
+
+    >>> def kp(text): return KeyPoint("k", "c", Sentence(text, []))
+    >>> said = [kp("Homeschooling allows children to learn at their own pace.")]
+    >>> repeats(kp("Homeschooling benefits children by allowing them to learn at their own pace."), said, "en")
+    True
+    >>> repeats(kp("Parents have the right to choose their children's upbringing."), said, "en")
+    False
+    """
+    stems = _stems(_phrase(kp), language)
+    return any(stems and (other := _stems(_phrase(e), language))
+               and len(stems & other) / min(len(stems), len(other)) >= REPEATED_OVERLAP for e in earlier)
 
 
 def _fill(template: str, values: dict[str, str]) -> str:
@@ -122,7 +153,10 @@ def plan(axis: Axis, key_points: Sequence[KeyPoint], themes: Sequence[Theme], la
     Notre ambition est de favoriser les circuits courts.
     Il s'agit d'abord d'aider les artisans et de taxer le kérosène.
     """
-    usable = [k for k in key_points if _usable(k, language)]
+    usable: list[KeyPoint] = []
+    for k in key_points:
+        if _usable(k, language) and not repeats(k, usable, language):
+            usable.append(k)
     if not usable:
         return []
     # The ambition says the heaviest key point its template does not merely repeat (a long quote

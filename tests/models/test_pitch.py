@@ -92,7 +92,9 @@ def test_a_themes_later_key_points_are_said_too_up_to_five_sentences() -> None:
     from models.types import Axis, KeyPoint, Sentence, Theme
     from prompts import load_templates
 
-    kps = [KeyPoint(f"k{i}", None, Sentence(f"Créer le lieu numéro {i}.", [f"p{i}"])) for i in range(7)]
+    places = ["un tiers-lieu", "une ressourcerie", "un jardin partagé", "une maison des jeunes", "un fablab",
+              "une cantine solidaire", "un atelier vélo"]
+    kps = [KeyPoint(f"k{i}", None, Sentence(f"Créer {p} au bourg.", [f"p{i}"])) for i, p in enumerate(places)]
     themes = [Theme("t1", "Lieux", ["k0", "k1", "k2", "k3"]), Theme("t2", "Outils", ["k4", "k5", "k6"])]
     slots = plan(Axis("A"), kps, themes, "fr", load_templates("fr")[1])
     # the ambition says the heaviest (k0); each theme then its two heaviest left; the rest two by two
@@ -191,3 +193,20 @@ def test_a_lone_key_point_is_left_out_when_its_template_at_its_place_only_repeat
     slots = plan(Axis("Energie"), kps, [], "de", load_templates("de")[1])
     assert [len(s.key_points) for s in slots] == [1, 2]  # the ambition, one pair; the lamp post-it stays a key point
     assert all("Beleuchtungen" not in s.fallback for s in slots)
+
+
+def test_english_quoted_claims_are_said_in_the_rooms_voice_and_a_repeated_one_once() -> None:
+    """argkp: every key point a quote gave a pitch of quotes; two groups with one idea said it twice."""
+    from models.pitch import plan
+    from models.types import Axis, KeyPoint, Sentence
+    from prompts import load_templates
+
+    texts = ["homeschooling deprives children of social contact with their peers.",
+             "homeschooling deprives children of social contact with peers.",
+             "parents are no substitute for a qualified teacher.",
+             "homeschooling should be banned because schools teach better."]
+    kps = [KeyPoint(f"k{i}", f"c{i}", Sentence(f"“{t}”", [f"p{i}"], quoted=True)) for i, t in enumerate(texts)]
+    slots = plan(Axis("Homeschooling should be banned"), kps, [], "en", load_templates("en")[1])
+    said = [k.id for s in slots for k in s.key_points]
+    assert said == ["k0", "k2", "k3"]  # k1 repeats k0
+    assert all("“" not in s.fallback and "homeschooling deprives" in slots[0].fallback for s in slots)
