@@ -157,6 +157,7 @@ _BAD_LINKS = {
         re.compile(r"\bpropose (?:aussi |également )?(?!des?\b|d['’])\w+(?:er|ir)\b"),  # "propose aussi développer"
         re.compile(r"\bdemande (?:aussi |également )?à \w+(?:er|ir|re)\b"),  # "demande également à développer"
         re.compile(r"\bque (?:à|au|aux|il|ils|elle|elles|on|un|une|en)\b", re.I),  # "ainsi que à": "qu'à"
+        re.compile(r"\bdemande (?:aussi |également )?à la salle\b", re.I),  # the opener misread: the room asks itself
         # "propose aussi rendre", "demande également organiser": the "de" before an infinitive dropped
         re.compile(r"\b(?:propose|demande|s'agit)(?: aussi| également| d'abord| encore)? "
                    r"(?!(?:notre|votre|autre|entre|contre|leur|pour|sur|par)\b)\w+(?:er|ir|re|oir)\b", re.I),
@@ -187,6 +188,8 @@ def reads_right(sentence: str, language: str) -> bool:
     >>> reads_right("Elle demande également d'organiser la fin des vols.", "fr")
     True
     >>> reads_right("Il s'agit de proposer un système durable ainsi que à atteindre 50 % d'agroécologie.", "fr")
+    False
+    >>> reads_right("Elle demande également à la salle de créer des programmes de sensibilisation.", "fr")
     False
     """
     return not any(p.search(sentence) for p in _BAD_LINKS.get(base_language(language), ()))

@@ -27,7 +27,7 @@ from string import Template
 from models.language import QUOTE_MARKS, profile, stop_words
 from models.phrases import clean_action, clean_claim, echoes_task, inline, is_action, reads_right, with_de
 from models.platform import starts_with_platform_prompt
-from models.text import WORD, clean_generation, complete_sentence, flatten, opener, word_jaccard
+from models.text import MIN_PITCH_SENTENCES, WORD, clean_generation, complete_sentence, flatten, opener, word_jaccard
 from models.types import Axis, KeyPoint, Sentence, Theme
 
 MAX_SENTENCES = 5
@@ -151,7 +151,11 @@ def plan(axis: Axis, key_points: Sequence[KeyPoint], themes: Sequence[Theme], la
     >>> for slot in plan(Axis("Consommer"), kps, [], "fr", load_templates("fr")[1]):
     ...     print(slot.fallback)
     Notre ambition est de favoriser les circuits courts.
-    Il s'agit d'abord d'aider les artisans et de taxer le kérosène.
+    Il s'agit d'abord d'aider les artisans.
+    La salle propose aussi de taxer le kérosène.
+
+    With three key points, the two after the ambition take a sentence each (a pitch has three
+    sentences at least); with more, a theme's two heaviest share one.
     """
     usable: list[KeyPoint] = []
     for k in key_points:
@@ -169,14 +173,27 @@ def plan(axis: Axis, key_points: Sequence[KeyPoint], themes: Sequence[Theme], la
     said = {k.id for g in groups for k in g} | {first.id}
     rest = [k for k in usable if k.id not in said]  # a theme's third and later key points, two by two
     groups += [rest[i:i + 2] for i in range(0, len(rest), 2)]
+    slots += _said(groups, len(slots), language, templates)
+    if len(slots) < MIN_PITCH_SENTENCES:  # three key points: ambition, then one each rather than one pair
+        singles = _said([[k] for g in groups for k in g], 1, language, templates)
+        if len(singles) > len(slots) - 1:
+            slots[1:] = singles
+    return slots
+
+
+def _said(groups: Sequence[Sequence[KeyPoint]], first: int, language: str, templates: dict[str, str]) -> list[Slot]:
+    """One slot per group, numbered from ``first``, up to :data:`MAX_SENTENCES` in the pitch.
+
+    A key point alone in its sentence whose template, at the place it would take, only repeats
+    it stays a key point ("Zudem möchte er <the post-it>": the link word is dropped when copies
+    are counted, so an opener shorter than the first sentence's copies).
+    """
+    slots: list[Slot] = []
     for group in groups:
-        slot = _theme_slot(group, len(slots), language, templates)
-        # a key point alone in its sentence whose template, at the place it would take, only
-        # repeats it stays a key point ("Zudem möchte er <the post-it>": the link word is dropped
-        # when copies are counted, so a shorter opener than the first sentence's copies)
+        slot = _theme_slot(group, first + len(slots), language, templates)
         if len(group) > 1 or not _copies(slot):
             slots.append(slot)
-        if len(slots) == MAX_SENTENCES:
+        if first + len(slots) == MAX_SENTENCES:
             break
     return slots
 

@@ -188,17 +188,8 @@ def split_pitch(raw: str, n_key_points: int) -> list[tuple[str, list[int]]]:
     return [(s, [n for n in refs if 1 <= n <= n_key_points]) for s, refs in out]
 
 
-MIN_PITCH_SENTENCES = 3  # a pitch shorter than this is asked for more, then completed from its key points
+MIN_PITCH_SENTENCES = 3  # under this, a plan says its pairs of key points one per sentence (models.pitch)
 KEY_POINTS_PER_SENTENCE = 2  # a sentence naming more key points than this says none of them properly
-
-
-def pitch_count(n_key_points: int) -> int:
-    """How many sentences a pitch has: 3 to 5, as many as key points allow.
-
-    >>> [pitch_count(n) for n in (1, 3, 4, 9)]
-    [3, 3, 4, 5]
-    """
-    return max(MIN_PITCH_SENTENCES, min(5, n_key_points))
 
 
 def opener(sentence: str) -> str:
