@@ -31,13 +31,13 @@ class Profile:
             a claim is contradicted; chosen on the odd-numbered labelled pairs (docs/evaluation/verify).
         yes: First tokens that answer yes (the judge may answer in any of the three languages).
         no: First tokens that answer no.
-        task_words: Words of Atelier's own instructions that a drafted text must not echo unless
-            its sources say them ("Activer l'infinitif de l'éducation…", "propose aussi deux actions
-            proposées : …"; ``models.phrases.echoes_task``).
         action_phrases: Whether key points are infinitive action phrases in this language
             (English argument sets state claims instead).
         no_category: The axis of imported proposals that had no category.
         headings: The CLI's Markdown headings (``atelier/render.py``).
+        task_words: Words of Atelier's own instructions that a drafted text must not echo unless
+            its sources say them ("Activer l'infinitif de l'éducation…", "propose aussi deux actions
+            proposées : …"; ``models.phrases.echoes_task``).
     """
 
     code: str

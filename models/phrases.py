@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from models.language import QUOTE_MARKS, REGISTRY, base_language
+from models.language import QUOTE_MARKS, REGISTRY, base_language, profile
 from models.text import WORD
 
 #: Languages whose key points must be action phrases (English argument sets state claims).
@@ -96,9 +96,14 @@ def clean_action(text: str, language: str, max_words: int, min_words: int = 1) -
     >>> clean_action("Favoriser les circuits courts.", "fr", 15), clean_action("Écris seulement : « oui »", "fr", 15)
     (True, False)
     """
-    text = text.strip().rstrip(".!… ")  # a question is no key point: its mark stays and fails
-    return (min_words <= len(_words(text)) <= max_words and not any(m in text for m in _MARKS)
-            and is_action(text, language))
+    return _one_statement(text, max_words, min_words) and is_action(text.strip().rstrip(".!… "), language)
+
+
+def _one_statement(text: str, max_words: int, min_words: int) -> bool:
+    """``min_words`` to ``max_words`` words without inner sentence marks, quotes or a colon
+    (a question is none: its mark stays and fails)."""
+    text = text.strip().rstrip(".!… ")
+    return min_words <= len(_words(text)) <= max_words and not any(m in text for m in _MARKS)
 
 
 def clean_claim(text: str, max_words: int, min_words: int = 3) -> bool:
@@ -111,10 +116,7 @@ def clean_claim(text: str, max_words: int, min_words: int = 3) -> bool:
     >>> clean_claim("I think so. Don't you?", 20), clean_claim("We should ban it: now", 20)
     (False, False)
     """
-    text = text.strip().rstrip(".!… ")
-    words = _words(text)
-    return (min_words <= len(words) <= max_words and not any(m in text for m in _MARKS)
-            and words[0].lower() not in _FIRST_PERSON)
+    return _one_statement(text, max_words, min_words) and _words(text)[0].lower() not in _FIRST_PERSON
 
 
 def inline(phrase: str, language: str) -> str:
@@ -209,5 +211,4 @@ def echoes_task(text: str, sources: Sequence[str], language: str) -> bool:
     False
     """
     lowered, said = text.lower(), " ".join(sources).lower()
-    words = REGISTRY[base_language(language)].task_words if base_language(language) in REGISTRY else ()
-    return any(w in lowered and w not in said for w in words)
+    return any(w in lowered and w not in said for w in profile(language).task_words)

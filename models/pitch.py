@@ -27,7 +27,16 @@ from string import Template
 from models.language import QUOTE_MARKS, profile, stop_words
 from models.phrases import clean_action, clean_claim, echoes_task, inline, is_action, reads_right, with_de
 from models.platform import starts_with_platform_prompt
-from models.text import MIN_PITCH_SENTENCES, WORD, clean_generation, complete_sentence, flatten, opener, word_jaccard
+from models.text import (
+    KEY_POINTS_PER_SENTENCE,
+    MIN_PITCH_SENTENCES,
+    WORD,
+    clean_generation,
+    complete_sentence,
+    flatten,
+    opener,
+    word_jaccard,
+)
 from models.types import Axis, KeyPoint, Sentence, Theme
 
 MAX_SENTENCES = 5
@@ -168,11 +177,11 @@ def plan(axis: Axis, key_points: Sequence[KeyPoint], themes: Sequence[Theme], la
     first = next((k for k in usable if not _copies(_ambition(axis, [k], language, templates))), usable[0])
     slots = [_ambition(axis, [first], language, templates)]
     by_id = {k.id: k for k in usable if k is not first}
-    groups = [[by_id[i] for i in t.key_points if i in by_id][:2] for t in themes]
+    groups = [[by_id[i] for i in t.key_points if i in by_id][:KEY_POINTS_PER_SENTENCE] for t in themes]
     groups = [g for g in groups if g]
     said = {k.id for g in groups for k in g} | {first.id}
     rest = [k for k in usable if k.id not in said]  # a theme's third and later key points, two by two
-    groups += [rest[i:i + 2] for i in range(0, len(rest), 2)]
+    groups += [rest[i:i + KEY_POINTS_PER_SENTENCE] for i in range(0, len(rest), KEY_POINTS_PER_SENTENCE)]
     slots += _said(groups, len(slots), language, templates)
     if len(slots) < MIN_PITCH_SENTENCES:  # three key points: ambition, then one each rather than one pair
         singles = _said([[k] for g in groups for k in g], 1, language, templates)

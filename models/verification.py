@@ -25,8 +25,8 @@ falls under its language's threshold. An inversion loses on both at once (fewer
 yes, and its words drift: similarity 0.72 against 0.88), while a faithful paraphrase
 the judge hesitates on keeps its similarity. On the 152 labelled pairs, with thresholds
 chosen on the odd-numbered ones, German went from 0.87 faithful kept / 0.73 inverted
-caught (``P(yes)`` alone) to 0.87 / 1.00 and English from 0.92 / 0.83 to 1.00 / 1.00
-(docs/evaluation/verify).
+caught (``P(yes)`` alone; garbled 0.71) to 0.87 / 0.93 (garbled 1.00) and English from
+0.92 / 0.83 to 1.00 / 1.00 (docs/evaluation/verify).
 """
 
 from __future__ import annotations
@@ -142,7 +142,7 @@ class Verifier:
         """
         if isinstance(self.agreement_threshold, Mapping):
             table = self.agreement_threshold
-            return table.get(base_language(language), table.get("en", 1.3))
+            return table.get(base_language(language), table.get("en", AGREEMENT_THRESHOLDS["en"]))
         return self.agreement_threshold
 
     def describe(self, language: str) -> dict[str, Any]:
