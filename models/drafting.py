@@ -25,7 +25,7 @@ from models.language import base_language, profile
 from models.phrases import ACTION_LANGUAGES, clean_action
 from models.pitch import Ask
 from models.platform import strip_platform_prompt
-from models.text import MAX_KEY_POINT_WORDS, clean_generation, finish, flatten, key_point_text
+from models.text import MAX_KEY_POINT_WORDS, clean_generation, excerpt, finish, flatten, key_point_text
 from models.types import Axis, PostIt, Sentence
 from prompts import Prompt, load_prompt
 
@@ -167,16 +167,18 @@ class LLMDrafter:
     Args:
         generator: The model, on any runtime.
         variant: Key point prompt variant (``prompts/keypoint/<variant>.<lang>.txt``).
-        max_postits: Post-its shown (and cited) per group.
-        max_chars: Longest post-it text or axis description shown (prompt length, not output,
-            is what costs most on CPU: prefill runs at ~170-270 tokens/s on 2 cores).
+        max_postits: Post-its shown (and cited) per group: its representatives (the group's
+            centre and its most-voted), as :func:`~models.labelling.representatives` orders them.
+        max_chars: Longest post-it shown; a longer one is cut to its first sentence
+            (:func:`~models.text.excerpt`). Prompt length, not output, is what costs most on
+            a CPU (~150 prompt tokens/s on 2 cores): the bench's 300 post-its are ~12,000 tokens.
         key_point_tokens: Bound on a key point's tokens.
         batch_size: Conversations sent to the generator at once (continuous batching on
             OpenVINO: 16 prompts at once ran ~1.8x faster than two batches of 8; later batches
             reuse the cached system prompt).
     """
 
-    def __init__(self, generator: Generator, variant: str = "default", max_postits: int = 5, max_chars: int = 240,
+    def __init__(self, generator: Generator, variant: str = "default", max_postits: int = 3, max_chars: int = 160,
                  key_point_tokens: int = 48, batch_size: int = 16) -> None:
         self.generator = generator
         self.name = generator.runtime
@@ -209,7 +211,7 @@ class LLMDrafter:
         return out
 
     def _shown(self, postit: PostIt, language: str) -> str:
-        return flatten(strip_platform_prompt(postit.text, language))[: self.max_chars]
+        return excerpt(strip_platform_prompt(flatten(postit.text), language), self.max_chars)
 
     def _key_point_messages(self, request: PitchRequest, group: GroupBrief) -> Messages:
         lines = "\n".join(f"- {self._shown(p, request.language)} ({p.votes} votes)"
@@ -248,12 +250,10 @@ class LLMDrafter:
                 for (i, j, _), raw in zip(flagged, texts, strict=True)]
 
     def write(self, asks: Sequence[Ask], progress: Progress | None = None) -> list[str]:
-        """Each ask's prompt, filled, sent as one conversation; asks of one length bound go in one batch."""
-        out = [""] * len(asks)
-        for tokens in sorted({a.tokens for a in asks}):
-            todo = [n for n, a in enumerate(asks) if a.tokens == tokens]
-            conversations = [load_prompt(asks[n].variant, asks[n].language, asks[n].step).messages(**asks[n].values)
-                             for n in todo]
-            for n, reply in zip(todo, self._run(conversations, tokens, progress), strict=True):
-                out[n] = reply
-        return out
+        """Each ask's prompt, filled, sent as one conversation, all in one batch bounded by the
+        longest ask's tokens (a reply ends at its end token, and one call per bound cost a round
+        trip each)."""
+        if not asks:
+            return []
+        conversations = [load_prompt(a.variant, a.language, a.step).messages(**a.values) for a in asks]
+        return self._run(conversations, max(a.tokens for a in asks), progress)

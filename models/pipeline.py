@@ -28,7 +28,7 @@ from models.embedding import Embedder
 from models.labelling import ctfidf_keywords, representatives, short_label, vote_weights
 from models.language import DEFAULT_LANGUAGE, QUOTE_MARKS, base_language
 from models.phrases import ACTION_LANGUAGES, echoes_task, is_action
-from models.pitch import Ask, mark_divided, plan, quote_pitch, sentence_from, theme_name
+from models.pitch import Ask, inherit_verdict, mark_divided, plan, quote_pitch, sentence_from, theme_name
 from models.routing import assign_axes, slugify
 from models.text import flatten
 from models.themes import MIN_KEY_POINTS, ThemeGrouper
@@ -203,9 +203,9 @@ class Pipeline:
         report(Stage.DRAFTING, 0.0)
         drafted = self._key_points(requests, lambda f: report(Stage.DRAFTING, f / 2))
         key_points = self._checked_key_points(clustered, requests, drafted, texts)
-        themes = self._themes(clustered, key_points)
+        themes, theme_asks = self._themes(clustered, key_points)
         report(Stage.DRAFTING, 0.75)
-        pitches = self._pitches(clustered, key_points, themes, texts)
+        pitches = self._pitches(clustered, key_points, themes, theme_asks, texts)
         report(Stage.SCORING, 1.0)
         return [AxisDraft(kps, Pitch(p), th) for kps, p, th in zip(key_points, pitches, themes, strict=True)]
 
@@ -220,49 +220,50 @@ class Pipeline:
         written = iter([iter(d) for d in self.drafter.key_points(asked, progress)])
         return [[t if t is not None else next(w) for t in ts] for ts, w in zip(taken, written, strict=True)]
 
-    def _themes(self, clustered: Sequence[AxisClusters], key_points: Sequence[list[KeyPoint]]) -> list[list[Theme]]:
-        """Each axis' key points in 2–3 themes (axes with ≥ 4), named by the model or by their heaviest key point."""
-        members: list[list[list[KeyPoint]]] = []
-        for kps in key_points:
-            if len(kps) < MIN_KEY_POINTS:
-                members.append([])
-                continue
-            vectors = self.embedder.encode([k.sentence.text for k in kps], "similarity")
-            labels = ThemeGrouper().fit(vectors, np.arange(len(kps), 0, -1)).labels_
-            members.append([[k for k, t in zip(kps, labels, strict=True) if t == n]
-                            for n in range(int(labels.max()) + 1)])
-        asks = [Ask("theme", "default", self.config.language, {
-                    "axis": flatten(c.axis.name), "actions": "\n".join(f"- {flatten(k.sentence.text)}" for k in m)}, 24)
-                for c, groups in zip(clustered, members, strict=True) for m in groups]
-        replies = iter(self.drafter.write(asks))
-        out = []
-        for c, groups in zip(clustered, members, strict=True):
+    def _themes(self, clustered: Sequence[AxisClusters], key_points: Sequence[list[KeyPoint]]
+                ) -> tuple[list[list[Theme]], list[Ask]]:
+        """Each axis' key points in 2–3 themes (axes with ≥ 4), named for now by their heaviest key
+        point, and the ask for each theme's name (answered with the pitch's, in one batch)."""
+        out: list[list[Theme]] = []
+        asks: list[Ask] = []
+        for c, kps in zip(clustered, key_points, strict=True):
             themes: list[Theme] = []
-            for n, group in enumerate(groups, 1):
-                # a cluster's label is a keyword list ("carbone, entreprises évolution"): it reads badly
-                # in the ambition sentence, the heaviest key point's phrase does not
-                heaviest = group[0].sentence.text.strip(QUOTE_MARKS + " \u00a0").rstrip(".")
-                theme = Theme(f"th-{c.slug or slugify(c.axis.name)}-{n}",
-                              theme_name(next(replies), c.axis, heaviest, [t.name for t in themes]),
-                              [k.id for k in group])
-                for k in group:
-                    k.theme = theme.id
-                themes.append(theme)
+            if len(kps) >= MIN_KEY_POINTS:
+                vectors = self.embedder.encode([k.sentence.text for k in kps], "similarity")
+                labels = ThemeGrouper().fit(vectors, np.arange(len(kps), 0, -1)).labels_
+                for n in range(int(labels.max()) + 1):
+                    group = [k for k, t in zip(kps, labels, strict=True) if t == n]
+                    # a cluster's label is a keyword list ("carbone, entreprises évolution"): it reads
+                    # badly in a sentence, the heaviest key point's phrase does not
+                    heaviest = group[0].sentence.text.strip(QUOTE_MARKS + " \u00a0").rstrip(".")
+                    theme = Theme(f"th-{c.slug or slugify(c.axis.name)}-{n + 1}", heaviest, [k.id for k in group])
+                    for k in group:
+                        k.theme = theme.id
+                    themes.append(theme)
+                    asks.append(Ask("theme", "default", self.config.language, {
+                        "axis": flatten(c.axis.name),
+                        "actions": "\n".join(f"- {flatten(k.sentence.text)}" for k in group)}, 24))
             out.append(themes)
-        return out
+        return out, asks
 
     def _pitches(self, clustered: Sequence[AxisClusters], key_points: Sequence[list[KeyPoint]],
-                 themes: Sequence[list[Theme]], texts: dict[str, str]) -> list[list[Sentence]]:
-        """Plan each pitch, let the model write its pieces, keep those passing the rules and the judge.
+                 themes: Sequence[list[Theme]], theme_asks: Sequence[Ask],
+                 texts: dict[str, str]) -> list[list[Sentence]]:
+        """Plan each pitch, let the model write its pieces and name the themes (one batch), keep the
+        pieces passing the rules and the judge.
 
-        A piece that fails either takes its slot's template; an axis whose key points are all
-        quotes (a model-free drafter) gets its heaviest key points as they are.
+        A piece that fails either takes its slot's template, whose verdict is its key points'
+        (:func:`~models.pitch.inherit_verdict`: it says their words, no judge is asked); an axis
+        whose key points are all quotes (a model-free drafter) gets its heaviest key points as they are.
         """
         language = self.config.language
         _, templates = load_templates(language)
         plans = [plan(c.axis, kps, th, language, templates)
                  for c, kps, th in zip(clustered, key_points, themes, strict=True)]
-        replies = iter(self.drafter.write([s.ask for p in plans for s in p if s.ask]))
+        replies = iter(self.drafter.write([*theme_asks, *(s.ask for p in plans for s in p if s.ask)]))
+        for c, axis_themes in zip(clustered, themes, strict=True):
+            for n, theme in enumerate(axis_themes):
+                theme.name = theme_name(next(replies), c.axis, theme.name, [t.name for t in axis_themes[:n]])
         pitches: list[list[Sentence]] = []
         for slots in plans:
             sentences: list[Sentence] = []
@@ -273,13 +274,14 @@ class Pipeline:
         written = [(i, j) for i, p in enumerate(pitches) for j, s in enumerate(p) if not s.template]
         for i, j in self._flagged(pitches, written, texts, kp_texts):
             pitches[i][j] = sentence_from("", plans[i][j], [])
-        self._flagged(pitches, [(i, j) for i, p in enumerate(pitches) for j, s in enumerate(p) if s.template],
-                      texts, kp_texts)
         divided = templates["divided"]
         for i, kps in enumerate(key_points):
             if not pitches[i]:
                 pitches[i] = quote_pitch(kps)
                 self._verify(pitches[i], texts)
+            for s in pitches[i]:
+                if s.template:
+                    inherit_verdict(s, kps)
             mark_divided(pitches[i], kps, divided)
         return pitches
 

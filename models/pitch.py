@@ -37,7 +37,7 @@ from models.text import (
     opener,
     word_jaccard,
 )
-from models.types import Axis, KeyPoint, Sentence, Theme
+from models.types import Axis, KeyPoint, Sentence, Theme, Verdict
 
 MAX_SENTENCES = 5
 COPIED_JACCARD = 0.8  # the copied-share metric's threshold: a sentence this close to a source is not written
@@ -426,6 +426,28 @@ def theme_name(reply: str, axis: Axis, fallback: str, taken: Sequence[str] = ())
             or name.lower() in {t.lower() for t in taken}):
         name = fallback
     return name[:1].upper() + name[1:]
+
+
+def inherit_verdict(sentence: Sentence, key_points: Sequence[KeyPoint]) -> None:
+    """A template sentence's verdict and support: its key points' weakest.
+
+    A template says its key points' words joined by fixed links (``prompts/pitch/compose``), so it
+    holds what they hold; asking the judge again cost a call per sentence and a round trip per
+    axis (the bench's 300 post-its: 8.2 s, for verdicts it could not change).
+
+    >>> kps = [KeyPoint("a", None, Sentence("Taxer le kérosène.", ["p1"], 0.9, True, verdict=Verdict.SUPPORTED)),
+    ...        KeyPoint("b", None, Sentence("Aider le train.", ["p2"], 0.7, False, verdict=Verdict.CONTRADICTED))]
+    >>> s = Sentence("La salle propose de taxer le kérosène et d'aider le train.", ["p1", "p2"], key_points=["a", "b"])
+    >>> inherit_verdict(s, kps); str(s.verdict), s.support, s.supported
+    ('contradicted', 0.7, False)
+    """
+    cited = [k.sentence for k in key_points if k.id in sentence.key_points]
+    if not cited:
+        return
+    worst = next((s.verdict for s in cited if s.verdict == Verdict.CONTRADICTED),
+                 next((s.verdict for s in cited if s.verdict != Verdict.SUPPORTED), Verdict.SUPPORTED))
+    sentence.verdict, sentence.support = worst, min(s.support for s in cited)
+    sentence.supported = worst == Verdict.SUPPORTED
 
 
 def mark_divided(sentences: list[Sentence], key_points: Sequence[KeyPoint], note: str) -> None:

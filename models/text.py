@@ -53,6 +53,24 @@ def flatten(text: str) -> str:
     return " ".join(text.split()).translate(_FENCE)
 
 
+def excerpt(text: str, max_chars: int) -> str:
+    """A post-it as a prompt shows it: flattened, and a long one cut to its first sentence, or at a
+    word boundary within ``max_chars`` (prompt length is what a CPU pays for: ~150 prompt tokens/s).
+
+    >>> excerpt("Créer des jardins partagés. Ils recréent du lien entre voisins et voisines.", 40)
+    'Créer des jardins partagés.'
+    >>> excerpt("Taxer le kérosène des vols intérieurs pour financer le train de nuit", 40)
+    'Taxer le kérosène des vols intérieurs…'
+    """
+    text = flatten(text)
+    if len(text) <= max_chars:
+        return text
+    first = _SENTENCE_END.split(text, 1)[0]
+    if max_chars // 3 <= len(first) <= max_chars:  # "Oui." alone would drop what the post-it says
+        return first
+    return text[:max_chars + 1].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
+
+
 def finish(text: str) -> str:
     """Strip trailing separators and end with a full stop when no end mark is there."""
     text = text.strip().rstrip(" ,;:")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Sequence
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -40,15 +41,19 @@ class OpenVINOGenerator:
         prefix_caching: Reuse the KV cache of a shared prompt prefix (every key point prompt
             starts with the same system message): 16 key points drafted ~1.8x faster here.
         pipeline: An already built pipeline, e.g. for tests.
+        warm_up: Generate one token at load (default: when this class builds the pipeline).
     """
 
     runtime = "openvino"
 
     def __init__(self, name: str, device: str = "CPU", threads: int | None = None, judge_batch: int = 32,
-                 kv_cache_gb: int = 2, prefix_caching: bool = True, pipeline: Any = None) -> None:
+                 kv_cache_gb: int = 2, prefix_caching: bool = True, pipeline: Any = None,
+                 warm_up: bool | None = None) -> None:
         self.model_id = name
         self.device = device
         self.judge_batch = judge_batch
+        if warm_up is None:
+            warm_up = pipeline is None
         if pipeline is None:
             import openvino_genai
 
@@ -71,7 +76,13 @@ class OpenVINOGenerator:
                     f"OpenVINO GenAI cannot open {path}: {reason.strip()} (it reads .gguf files with Q4_K, Q6_K or "
                     "Q8_0 tensors and OpenVINO IR folders; use --drafter transformers for other models)") from err
         self.pipeline = pipeline
+        self.prefix_caching = prefix_caching
         self.tokenizer = pipeline.get_tokenizer()
+        if warm_up:
+            # The first generate compiles the model's kernels: 3 key points took 7.7 s in a first
+            # call and 2.7 s in the next. One token here moves that cost into loading, before the
+            # first synthesis a room waits for.
+            pipeline.generate(["."], self._config(1))
         self.settings: dict[str, Any] = {"runtime": self.runtime, "device": device, "do_sample": False,
                                          "prefix_caching": prefix_caching}
 
@@ -90,11 +101,26 @@ class OpenVINOGenerator:
     def _prompt(self, messages: Messages) -> str:
         return str(self.tokenizer.apply_chat_template(messages, add_generation_prompt=True))
 
+    def _prime(self, prompts: Sequence[str]) -> None:
+        """Pre-fill the prefixes several prompts share, so each is read once (see :func:`shared_prefixes`).
+
+        Prefix caching only reuses what an *earlier* request left in the cache: prompts of one
+        batch are pre-filled side by side, each reading the shared part again. Measured here on 8
+        key point prompts of 342 tokens sharing a 250-token system message: 19.3 s cold, 7.0 s
+        once the prefix was cached; priming it costs ~1 s.
+        """
+        if self.prefix_caching and len(prompts) > 1:
+            prefixes = shared_prefixes(prompts)
+            if prefixes:
+                self.pipeline.generate(prefixes, self._config(1))
+
     def chat(self, conversations: Sequence[Messages], max_new_tokens: int) -> list[str]:
         """Greedy replies, the whole batch in one call (OpenVINO batches continuously)."""
         if not conversations:
             return []
-        result = self.pipeline.generate([self._prompt(m) for m in conversations], self._config(max_new_tokens))
+        prompts = [self._prompt(m) for m in conversations]
+        self._prime(prompts)
+        result = self.pipeline.generate(prompts, self._config(max_new_tokens))
         return [str(t) for t in result.texts]
 
     def first_tokens(self, conversations: Sequence[Messages], k: int = 6) -> list[dict[str, float]]:
@@ -106,6 +132,7 @@ class OpenVINOGenerator:
         out: list[dict[str, float]] = []
         for start in range(0, len(conversations), self.judge_batch):
             prompts = [self._prompt(m) for m in conversations[start:start + self.judge_batch]]
+            self._prime(prompts)
             result = self.pipeline.generate(prompts, self._config(1, beams=k))
             texts, scores = list(result.texts), list(result.scores)
             for n in range(len(prompts)):
@@ -115,3 +142,23 @@ class OpenVINOGenerator:
                     tokens[str(text)] = math.log(math.exp(tokens.get(str(text), -math.inf)) + math.exp(score))
                 out.append(tokens)
         return out
+
+
+#: Shorter shared prefixes are not worth a call (~4 characters a token: 64 tokens).
+MIN_SHARED_PREFIX = 256
+
+
+def shared_prefixes(prompts: Sequence[str], minimum: int = MIN_SHARED_PREFIX) -> list[str]:
+    """The longest prefixes at least two prompts share, each once, at least ``minimum`` characters long.
+
+    >>> head = "Instructions. " * 3
+    >>> shared_prefixes([head + "a", "other", head + "b", head + "c"], minimum=20) == [head]
+    True
+    >>> shared_prefixes(["abc", "abd"], minimum=20)
+    []
+    """
+    ordered = sorted(prompts)
+    common = [next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
+              for a, b in pairwise(ordered)]
+    found = {ordered[i][:n] for i, n in enumerate(common) if n >= minimum}
+    return sorted(p for p in found if not any(q != p and q.startswith(p) for q in found))

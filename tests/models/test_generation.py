@@ -95,3 +95,37 @@ def test_openvino_explains_a_read_only_gguf(tmp_path: Path, monkeypatch: pytest.
     monkeypatch.setattr(ov.os, "access", lambda path, mode: False)
     with pytest.raises(GeneratorUnavailableError, match="read-only for this user: make it writable"):
         ov.OpenVINOGenerator(str(gguf))
+
+
+class _RecordingPipeline:
+    """Stands in for ``openvino_genai.LLMPipeline``: records each generate call's prompts and bound."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[list[str], int]] = []
+
+    def get_tokenizer(self) -> _RecordingPipeline:
+        return self
+
+    def apply_chat_template(self, messages: list[dict[str, str]], add_generation_prompt: bool) -> str:
+        return "".join(f"<{m['role']}>{m['content']}" for m in messages) + "<assistant>"
+
+    def generate(self, prompts: list[str], config: object) -> object:
+        self.calls.append((list(prompts), config.max_new_tokens))  # type: ignore[attr-defined]
+        return type("Result", (), {"texts": ["ok"] * len(prompts)})()
+
+
+def test_openvino_prefills_a_shared_prefix_once_before_the_batch() -> None:
+    """Prefix caching only reuses what an earlier request cached: the shared system message goes first, alone."""
+    from models.generation.ov import MIN_SHARED_PREFIX, OpenVINOGenerator
+
+    pipeline = _RecordingPipeline()
+    generator = OpenVINOGenerator("m.gguf", pipeline=pipeline)
+    system = {"role": "system", "content": "Consignes. " * (MIN_SHARED_PREFIX // 10)}
+    conversations = [[system, {"role": "user", "content": f"Post-its {n}"}] for n in range(3)]
+    assert generator.chat(conversations, 24) == ["ok"] * 3
+    (primed, bound), (batch, _) = pipeline.calls
+    assert bound == 1 and len(primed) == 1 and all(p.startswith(primed[0]) for p in batch)
+    assert primed[0].startswith("<system>Consignes.") and primed[0].endswith("<user>Post-its ")  # all they share
+    pipeline.calls.clear()
+    generator.chat([[{"role": "user", "content": "Court"}], [{"role": "user", "content": "Autre"}]], 24)
+    assert len(pipeline.calls) == 1  # nothing worth priming

@@ -72,6 +72,17 @@ def test_a_piece_that_fails_a_rule_or_the_judge_takes_its_template() -> None:
     assert all(s["verdict"] == "supported" for s in sentences)
 
 
+def test_a_template_sentence_takes_its_key_points_verdict_without_asking_the_judge() -> None:
+    axis, generator = _run({"ambition": "Notre ambition est de supprimer les vélos."}, reject="supprimer les vélos")
+    ambition = axis["pitch"]["sentences"][0]
+    assert ambition["template"] and ambition["verdict"] == "supported"
+    [kp] = [k for k in axis["key_points"] if k["id"] in ambition["key_points"]]
+    assert ambition["support"] == kp["support"]
+    judged = [m[-1]["content"] for m in generator.judged]
+    assert any("supprimer les vélos" in q for q in judged)  # the model's piece was judged
+    assert not any(ambition["text"] in q for q in judged)  # its template was not
+
+
 def test_a_fused_sentence_that_passes_is_kept_and_cites_both_key_points() -> None:
     fused = "La salle propose aussi de créer une navette vers la gare ainsi que d'installer des composteurs collectifs."
     axis, generator = _run({"Deux actions": fused})
