@@ -252,8 +252,8 @@ class Pipeline:
         """Plan each pitch, let the model write its pieces and name the themes (one batch), keep the
         pieces passing the rules and the judge.
 
-        A piece that fails either takes its slot's template, whose verdict is its key points'
-        (:func:`~models.pitch.inherit_verdict`: it says their words, no judge is asked); an axis
+        A piece that fails either takes its slot's template, whose verdict is its key points' when
+        it says action phrases (:func:`~models.pitch.inherit_verdict`), the judge's otherwise; an axis
         whose key points are all quotes (a model-free drafter) gets its heaviest key points as they are.
         """
         language = self.config.language
@@ -274,14 +274,14 @@ class Pipeline:
         written = [(i, j) for i, p in enumerate(pitches) for j, s in enumerate(p) if not s.template]
         for i, j in self._flagged(pitches, written, texts, kp_texts):
             pitches[i][j] = sentence_from("", plans[i][j], [])
+        composed = [(i, j) for i, p in enumerate(pitches) for j, s in enumerate(p)
+                    if s.template and not inherit_verdict(s, key_points[i], language)]
+        self._flagged(pitches, composed, texts, kp_texts)
         divided = templates["divided"]
         for i, kps in enumerate(key_points):
             if not pitches[i]:
                 pitches[i] = quote_pitch(kps)
                 self._verify(pitches[i], texts)
-            for s in pitches[i]:
-                if s.template:
-                    inherit_verdict(s, kps)
             mark_divided(pitches[i], kps, divided)
         return pitches
 

@@ -428,26 +428,35 @@ def theme_name(reply: str, axis: Axis, fallback: str, taken: Sequence[str] = ())
     return name[:1].upper() + name[1:]
 
 
-def inherit_verdict(sentence: Sentence, key_points: Sequence[KeyPoint]) -> None:
-    """A template sentence's verdict and support: its key points' weakest.
+def inherit_verdict(sentence: Sentence, key_points: Sequence[KeyPoint], language: str) -> bool:
+    """A template sentence of action phrases takes its key points' weakest verdict and support;
+    whether it did (``False``: the judge reads it).
 
-    A template says its key points' words joined by fixed links (``prompts/pitch/compose``), so it
-    holds what they hold; asking the judge again cost a call per sentence and a round trip per
-    axis (the bench's 300 post-its: 8.2 s, for verdicts it could not change).
+    Such a template says its key points' words joined by fixed links ("La salle propose aussi de
+    X et de Y."), so it holds what they hold; asking the judge again cost a call per sentence and
+    a round trip per axis (8.2 s on the bench's 300 post-its) for verdicts it could not change.
+    A claim template is still judged: it glues noun phrases into a clause ("Der Raum hält fest,
+    dass …"), and the judge read one German such sentence as contradicted.
 
     >>> kps = [KeyPoint("a", None, Sentence("Taxer le kérosène.", ["p1"], 0.9, True, verdict=Verdict.SUPPORTED)),
     ...        KeyPoint("b", None, Sentence("Aider le train.", ["p2"], 0.7, False, verdict=Verdict.CONTRADICTED))]
     >>> s = Sentence("La salle propose de taxer le kérosène et d'aider le train.", ["p1", "p2"], key_points=["a", "b"])
-    >>> inherit_verdict(s, kps); str(s.verdict), s.support, s.supported
-    ('contradicted', 0.7, False)
+    >>> inherit_verdict(s, kps, "fr"), str(s.verdict), s.support, s.supported
+    (True, 'contradicted', 0.7, False)
+    >>> claim = KeyPoint("c", None, Sentence("Le train est trop cher.", ["p3"], 0.9, True, verdict=Verdict.SUPPORTED))
+    >>> inherit_verdict(Sentence("La salle estime que le train est trop cher.", ["p3"], key_points=["c"]),
+    ...                 [claim], "fr")
+    False
     """
-    cited = [k.sentence for k in key_points if k.id in sentence.key_points]
-    if not cited:
-        return
-    worst = next((s.verdict for s in cited if s.verdict == Verdict.CONTRADICTED),
-                 next((s.verdict for s in cited if s.verdict != Verdict.SUPPORTED), Verdict.SUPPORTED))
-    sentence.verdict, sentence.support = worst, min(s.support for s in cited)
+    cited = [k for k in key_points if k.id in sentence.key_points]
+    if not cited or not all(is_action(_phrase(k), language) for k in cited):
+        return False
+    verdicts = [k.sentence.verdict for k in cited]
+    worst = next((v for v in verdicts if v == Verdict.CONTRADICTED),
+                 next((v for v in verdicts if v != Verdict.SUPPORTED), Verdict.SUPPORTED))
+    sentence.verdict, sentence.support = worst, min(k.sentence.support for k in cited)
     sentence.supported = worst == Verdict.SUPPORTED
+    return True
 
 
 def mark_divided(sentences: list[Sentence], key_points: Sequence[KeyPoint], note: str) -> None:
