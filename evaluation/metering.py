@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from models.generation import Generator, Messages
+from models.generation.ov import shared_prefixes
 
 
 @dataclass
@@ -26,16 +27,18 @@ class Meter:
     prompt_tokens: int = 0
     generated_tokens: int = 0
     seconds: float = 0.0
+    shared_tokens: int = 0  # prompt tokens of prefixes shared within a call, beyond their first reading
 
     def line(self, name: str) -> str:
         """One printable line.
 
-        >>> Meter(2, 32, 9600, 800, 64.0).line("chat")
-        'chat: 32 conversations in 2 calls, 9600 prompt tokens (300 each), 800 generated, 64.0 s'
+        >>> print(Meter(2, 32, 9600, 800, 64.0, 3000).line("chat"))
+        chat: 32 conversations in 2 calls, 9600 prompt tokens (300 each, 6600 net of shared), 800 generated, 64.0 s
         """
         each = self.prompt_tokens // self.conversations if self.conversations else 0
         return (f"{name}: {self.conversations} conversations in {self.calls} calls, {self.prompt_tokens} prompt "
-                f"tokens ({each} each), {self.generated_tokens} generated, {self.seconds:.1f} s")
+                f"tokens ({each} each, {self.prompt_tokens - self.shared_tokens} net of shared), "
+                f"{self.generated_tokens} generated, {self.seconds:.1f} s")
 
 
 class MeteredGenerator:
@@ -68,7 +71,11 @@ class MeteredGenerator:
         meter.seconds += time.perf_counter() - t0
         meter.calls += 1
         meter.conversations += len(conversations)
-        meter.prompt_tokens += sum(self.count(self.render(m)) for m in conversations)
+        prompts = [self.render(m) for m in conversations]
+        meter.prompt_tokens += sum(self.count(p) for p in prompts)
+        # a prefix several prompts of one call share is pre-filled once (models.generation.ov)
+        meter.shared_tokens += sum(self.count(prefix) * (sum(p.startswith(prefix) for p in prompts) - 1)
+                                   for prefix in shared_prefixes(prompts))
         meter.generated_tokens += generated(out)
         return out
 
