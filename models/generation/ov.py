@@ -131,8 +131,9 @@ class OpenVINOGenerator:
         """
         out: list[dict[str, float]] = []
         for start in range(0, len(conversations), self.judge_batch):
+            # not primed: the judge's P(yes) was tuned on unprimed batches, and a primed prefix's
+            # cached values moved borderline pairs (English faithful kept 1.00 -> 0.92)
             prompts = [self._prompt(m) for m in conversations[start:start + self.judge_batch]]
-            self._prime(prompts)
             result = self.pipeline.generate(prompts, self._config(1, beams=k))
             texts, scores = list(result.texts), list(result.scores)
             for n in range(len(prompts)):
