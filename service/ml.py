@@ -17,6 +17,7 @@ from typing import Any, Literal, TypeVar, get_args
 from models.drafting import Drafter
 from models.embedding import Embedder
 from models.factory import DrafterName, build_drafter, build_embedder, check_drafter, set_threads
+from models.pipeline import PipelineConfig
 from service.settings import Settings
 
 T = TypeVar("T")
@@ -76,6 +77,11 @@ class ModelHub:
             return build_drafter(kind, generator or s.openai_model or None, base_url=s.openai_base_url,
                                  api_key=s.openai_api_key or None, environ={})
         return build_drafter(kind, generator)
+
+    def pipeline_config(self, language: str) -> PipelineConfig:
+        """The pipeline's settings for a workshop in ``language`` (this service's writing choices)."""
+        s = self.settings
+        return PipelineConfig(language=language, write_pitch=bool(s.write_pitch), name_themes=bool(s.name_themes))
 
     def drafter(self, kind: str | None, generator: str | None) -> Drafter:
         """The drafter of ``kind`` with ``generator`` (each runtime's default when empty), loaded on first use."""

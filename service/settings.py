@@ -60,6 +60,9 @@ class Settings:
         room_joins_per_minute: Joins per client address (guessing codes is this slow).
         room_votes_per_minute: Vote requests per participant.
         room_postits_per_minute: Post-its per participant.
+        write_pitch: 1: the model writes each pitch sentence, checked, its template where it fails
+            (``models.pipeline.PipelineConfig``; worth it with a larger model than the packaged 1.5B).
+        name_themes: 1: the model names each theme (else its heaviest key point does).
     """
 
     home: Path = field(default_factory=atelier_home)
@@ -92,6 +95,8 @@ class Settings:
     room_joins_per_minute: int = 20
     room_votes_per_minute: int = 120
     room_postits_per_minute: int = 10
+    write_pitch: int = 0
+    name_themes: int = 0
 
     def __post_init__(self) -> None:
         if self.queue_url and not self.queue_url.startswith(("redis://", "rediss://", "postgresql://", "postgres://")):

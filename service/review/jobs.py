@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.embedding import PrecomputedEmbedder
 from models.labelling import representatives
-from models.pipeline import AxisClusters, Pipeline, PipelineConfig
+from models.pipeline import AxisClusters, Pipeline
 from models.types import Axis, Cluster, PostIt
 from service.db.models import AxisRow, ClusterRow, Job, Workshop
 from service.db.retry import retry_transaction
@@ -86,7 +86,7 @@ async def regenerate(ctx: Context, *, job_id: str) -> None:
             drafter = hub.drafter(provenance.get("drafter"), provenance.get("generator"))
             known = PrecomputedEmbedder(embedder, stored)
             vectors = known.encode([p.text for p in postits.values()], "clustering")
-            pipeline = Pipeline(known, drafter, PipelineConfig(language=language))
+            pipeline = Pipeline(known, drafter, hub.pipeline_config(language))
             [draft] = pipeline.draft([_axis_clusters(axis, rows, postits, vectors)])
             return draft.pitch.to_dict()["sentences"], pipeline.provenance()
 

@@ -18,7 +18,7 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.embedding import PrecomputedEmbedder
-from models.pipeline import Pipeline, PipelineConfig
+from models.pipeline import Pipeline
 from models.types import STAGES, Axis, PostIt
 from service.db.models import Job, SynthesisRow
 from service.db.retry import retry_transaction
@@ -123,7 +123,7 @@ async def synthesis(ctx: Context, *, job_id: str) -> None:
         def work() -> None:
             pipeline = Pipeline(PrecomputedEmbedder(embedder, vectors),
                                 hub.drafter(request.get("drafter"), request.get("generator")),
-                                PipelineConfig(language=workshop.language))
+                                hub.pipeline_config(workshop.language))
             clustered = pipeline.cluster(postits, axes, progress, decisions)
             provenance = pipeline.provenance()
             wait(retry_transaction(sessions, lambda s: begin(s, row.id, ident, [c.axis for c in clustered],

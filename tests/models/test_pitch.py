@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from models.drafting import ExtractiveDrafter, LLMDrafter
-from models.pipeline import Pipeline
+from models.pipeline import Pipeline, PipelineConfig
 from models.text import complete_sentence
 from models.types import PostIt
 from models.verification import Verifier
@@ -27,7 +27,11 @@ def _judge_only(generator: ScriptedGenerator) -> Verifier:
                     similarity_weight=0.0)
 
 
-def _run(reply_for: dict[str, str], reject: str = "") -> tuple[dict, ScriptedGenerator]:  # type: ignore[type-arg]
+WRITING = PipelineConfig(write_pitch=True, name_themes=True)  # the model writes pitch pieces and theme names
+
+
+def _run(reply_for: dict[str, str], reject: str = "",
+         config: PipelineConfig = WRITING) -> tuple[dict, ScriptedGenerator]:  # type: ignore[type-arg]
     def reply(messages: list[dict[str, str]]) -> str:
         content = messages[-1]["content"]
         for key, answer in reply_for.items():
@@ -43,8 +47,23 @@ def _run(reply_for: dict[str, str], reject: str = "") -> tuple[dict, ScriptedGen
 
     generator = ScriptedGenerator(reply, agree)
     verifier = _judge_only(generator)
-    [axis] = Pipeline(HashingEmbedder(), LLMDrafter(generator), verifier=verifier).run(_postits()).to_dict()["axes"]
+    [axis] = Pipeline(HashingEmbedder(), LLMDrafter(generator), config, verifier).run(_postits()).to_dict()["axes"]
     return axis, generator
+
+
+def test_by_default_the_pitch_is_composed_and_themes_named_without_a_model_call() -> None:
+    axis, generator = _run({"titre de thème": "Cadre de vie partagé.", "ambition": "Notre ambition est de tout."},
+                           config=PipelineConfig())
+    asked = " ".join(m[-1]["content"] for m in generator.sent)
+    assert "titre de thème" not in asked and "ambition" not in asked and "Deux actions" not in asked
+    sentences = axis["pitch"]["sentences"]
+    assert 3 <= len(sentences) <= 5 and all(s["template"] and s["verdict"] == "supported" for s in sentences)
+    assert sentences[0]["text"] == "Notre ambition est de sécuriser les pistes cyclables."
+    key_points = {k["id"]: k["text"] for k in axis["key_points"]}
+    # a theme is named by its heaviest key point, without its full stop
+    assert all(t["name"] + "." == key_points[t["key_points"][0]] for t in axis["themes"])
+    assert not generator.judged or all(s["text"] not in " ".join(m[-1]["content"] for m in generator.judged)
+                                       for s in sentences)
 
 
 def test_key_points_are_grouped_into_named_themes_and_the_pitch_opens_on_an_ambition() -> None:

@@ -90,6 +90,16 @@ def test_only_allowed_models_can_be_named(client: TestClient[Litestar]) -> None:
     assert not Settings().model_allowed("someone/else")
 
 
+def test_the_writing_choices_come_from_the_environment_into_every_pipeline(home: Path) -> None:
+    from service.ml import ModelHub
+
+    default = ModelHub(Settings(home=home)).pipeline_config("de")
+    assert (default.language, default.write_pitch, default.name_themes) == ("de", False, False)
+    settings = Settings.from_env({"ATELIER_WRITE_PITCH": "1", "ATELIER_NAME_THEMES": "1"}, home=home)
+    writing = ModelHub(settings).pipeline_config("fr")
+    assert writing.write_pitch and writing.name_themes
+
+
 def test_queue_cap_answers_429_with_retry_after(home: Path) -> None:
     with started(home, max_active_jobs=0) as client:
         answer = client.post(f"{API}/workshops/{_workshop(client)}/syntheses", json={})
