@@ -127,7 +127,8 @@ def bench_end_to_end(n: int, skip_drafting: bool) -> None:
     n_sent = sum(len(d.pitch.sentences) for d in drafts)
     print(f"end-to-end: {len(postits)} real post-its, {len(axes)} axes: clusters in {t_clusters:.1f} s "
           f"(goal < 15 s; cold embedding cache), key points + pitches + verification in {t_pitches:.1f} s "
-          f"(goal < 60 s, drafter {drafter.name}, {n_kp} key points, {n_sent} pitch sentences, axis after axis); "
+          f"(goal < 60 s, {BASELINE['seconds']} s when issue 24 was filed; drafter {drafter.name}, {n_kp} key points, "
+          f"{n_sent} pitch sentences, axis after axis); "
           f"first axis done {t_first:.1f} s after the start with post-its embedded (clusters {t_reclustered:.1f} s "
           "included; goal < 20 s)")
     for c in clustered:
@@ -167,6 +168,14 @@ def bench_end_to_end(n: int, skip_drafting: bool) -> None:
         print(f"  pitch {name}: {float(np.mean(values)):.2f}")
     for line in metered.report() if metered else []:
         print(f"  model {line}")
+    if metered:
+        print(f"  model calls when issue 24 was filed: {BASELINE['chat']}; {BASELINE['judge']}")
+
+
+#: The end-to-end run of ``atelier bench`` when issue 24 was filed (2 cores, 300 post-its, 6 axes).
+BASELINE = {"seconds": 143.1,
+            "chat": "chat 45 conversations, 25,844 prompt tokens, 2,397 generated, 107.6 s",
+            "judge": "first_tokens 60 conversations, 7,241 prompt tokens, 27.1 s"}
 
 
 BENCH_PROMPT = [{"role": "user", "content": (

@@ -69,13 +69,14 @@ class PipelineConfig:
 
     ``write_pitch``: let the model write each pitch sentence (its ambition, its fusion of two key
     points), each then checked by :data:`models.pitch.RULES` and the judge, a failing one taking its
-    template. Off by default: on the bench, the 1.5B's sentences that passed were their template
-    with "ainsi que" for "et" (5 of 5), and writing them took a third of the drafting time
-    (``docs/measurements.md``). The model still writes the key points.
+    template. Off by default: on the bench, the 1.5B's 5 sentences that passed were their
+    templates' words, at most the link changed ("ainsi que" for "et"), and writing them took a
+    third of the drafting time (``docs/measurements.md``). The model still writes the key points.
 
     ``name_themes``: ask the model for each theme's name (else its heaviest key point names it).
-    Off by default: on the bench its names opened "Actions pour …" and echoed the axis' title
-    (5 of 9), the rule in :func:`~models.pitch.theme_name` kept ~2 of 9, and asking took 12.7 s.
+    Off by default: on the bench 6 of its 9 names opened "Actions pour …", most echoed the axis'
+    title, the rule in :func:`~models.pitch.theme_name` kept 1 ("Actions pour un environnement plus
+    sain et durable"), and asking took 12.7 s.
     """
 
     language: str = DEFAULT_LANGUAGE
