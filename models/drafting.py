@@ -22,7 +22,7 @@ from typing import Any, Protocol
 from models.consensus import Stance
 from models.generation import Generator, Messages
 from models.language import base_language, profile
-from models.phrases import ACTION_LANGUAGES, clean_action
+from models.phrases import ACTION_LANGUAGES, clean_action, leading_verb, opens_on_verb
 from models.pitch import Ask
 from models.platform import strip_platform_prompt
 from models.text import MAX_KEY_POINT_WORDS, clean_generation, excerpt, finish, flatten, key_point_text
@@ -195,12 +195,15 @@ class LLMDrafter:
 
     def prompts_for(self, language: str) -> dict[str, Prompt]:
         """Every prompt and template a draft in ``language`` may use (recorded, with hashes, in provenance)."""
-        return {"keypoint": load_prompt(self.variant, language, "keypoint"),
-                "keypoint_retry": load_prompt("retry", language, "keypoint"),
-                "theme": load_prompt("default", language, "theme"),
-                "pitch": load_prompt("compose", language, "pitch"),
-                "pitch_ambition": load_prompt("ambition", language, "pitch"),
-                "pitch_fuse": load_prompt("fuse", language, "pitch")}
+        prompts = {"keypoint": load_prompt(self.variant, language, "keypoint"),
+                   "keypoint_retry": load_prompt("retry", language, "keypoint"),
+                   "theme": load_prompt("default", language, "theme"),
+                   "pitch": load_prompt("compose", language, "pitch"),
+                   "pitch_ambition": load_prompt("ambition", language, "pitch"),
+                   "pitch_fuse": load_prompt("fuse", language, "pitch")}
+        if opens_on_verb(language):
+            prompts["keypoint_retry_verb"] = load_prompt("retry_verb", language, "keypoint")
+        return prompts
 
     def _run(self, conversations: list[Messages], tokens: int, progress: Progress | None) -> list[str]:
         out: list[str] = []
@@ -239,15 +242,30 @@ class LLMDrafter:
 
     def rewrite_key_points(self, requests: Sequence[PitchRequest],
                            flagged: Sequence[tuple[int, int, Sentence]]) -> list[Sentence]:
-        """Each flagged key point asked again, in the conversation that produced it."""
-        conversations = []
-        for i, j, draft in flagged:
-            retry = load_prompt("retry", requests[i].language, "keypoint").messages(draft=flatten(draft.text))
-            conversations.append([*self._key_point_messages(requests[i], requests[i].groups[j]),
-                                  {"role": "assistant", "content": draft.text}, *retry])
+        """Each flagged key point asked again once (see :meth:`_retry`)."""
+        conversations = [self._retry(requests[i], requests[i].groups[j], draft) for i, j, draft in flagged]
         texts = self._run(conversations, self.key_point_tokens, None)
         return [self._key_point(requests[i], requests[i].groups[j], raw)
                 for (i, j, _), raw in zip(flagged, texts, strict=True)]
+
+    def _retry(self, request: PitchRequest, group: GroupBrief, draft: Sentence) -> Messages:
+        """The conversation that produced a flagged draft, then the turn asking to mend it, told to
+        open on the post-its' own verb where one of those shown is an action ("Interdire …").
+
+        Flagged 1.5B drafts often swapped that verb for a vaguer or opposite one ("Promouvoir la
+        résilience et la diversité des terres" for post-its asking to forbid land take). Told the
+        verb, the model still mostly wrote its draft again, but on ``ccc`` one more key point held
+        (pitch coverage 0.211 -> 0.225). Asked afresh instead (the draft unseen), it copied the
+        post-its past 15 words and the cut left clauses unfinished ("… à partir.").
+        """
+        language = request.language
+        shown = [self._shown(p, language) for p in group.postits[:self.max_postits]]
+        verb = next((v for text in shown if (v := leading_verb(text, language))), None)
+        values = {"draft": flatten(draft.text)}
+        if verb is not None:
+            values["verb"] = verb[:1].upper() + verb[1:]
+        retry = load_prompt("retry" if verb is None else "retry_verb", language, "keypoint").messages(**values)
+        return [*self._key_point_messages(request, group), {"role": "assistant", "content": draft.text}, *retry]
 
     def write(self, asks: Sequence[Ask], progress: Progress | None = None) -> list[str]:
         """Each ask's prompt, filled, sent as one conversation, all in one batch bounded by the

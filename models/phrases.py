@@ -85,6 +85,37 @@ def is_action(phrase: str, language: str) -> bool:
     return words[0] not in _NOT_ACTIONS_EN and not words[0].endswith("ing") and not set(words) & _CLAUSE_EN
 
 
+_VERB_FIRST = frozenset({"fr", "en"})  # languages whose action phrase opens on its verb (German ends on it)
+
+
+def opens_on_verb(language: str) -> bool:
+    """Whether an action phrase in ``language`` opens on its verb ("Interdire …"; German ends on it).
+
+    >>> opens_on_verb("fr-FR"), opens_on_verb("de")
+    (True, False)
+    """
+    return base_language(language) in _VERB_FIRST
+
+
+def leading_verb(text: str, language: str) -> str | None:
+    """The verb an action phrase opens on, in a language whose actions open on their verb; else ``None``.
+
+    >>> leading_verb("Interdire toute artificialisation des terres", "fr")
+    'Interdire'
+    >>> leading_verb("S'engager pour le climat", "fr"), leading_verb("Ban fossil fuel ads", "en")
+    ("S'engager", 'Ban')
+    >>> leading_verb("Les bus sont trop chers", "fr"), leading_verb("Regionale Lebensmittel fördern", "de")
+    (None, None)
+    >>> leading_verb("Ne plus subventionner les vols", "fr") is None  # a negation is more than its first word
+    True
+    """
+    words = text.split()
+    if not opens_on_verb(language) or not words or not is_action(text, language):
+        return None
+    first = words[0].strip(",;:.!?" + QUOTE_MARKS)
+    return None if first.lower() in ("ne", "n'", "not", "don't", "never") else first
+
+
 _MARKS = ".!?:;" + QUOTE_MARKS
 
 

@@ -8,7 +8,7 @@ from models.drafting import ExtractiveDrafter, GroupBrief, LLMDrafter, PitchRequ
 from models.generation.hf import TransformersGenerator
 from models.pitch import Ask
 from models.text import clean_generation
-from models.types import Axis, PostIt
+from models.types import Axis, PostIt, Sentence
 from prompts import load_prompt, load_templates
 from tests.fakes import ScriptedGenerator
 
@@ -38,9 +38,10 @@ def test_clean_generation() -> None:
 def test_every_step_has_a_prompt_in_each_language(language: str) -> None:
     values = {"axis": "A", "description": "", "label": "L", "keywords": "k", "postits": "- x", "count": "2",
               "votes": "3", "draft": "d", "postit": "p", "sentence": "s", "actions": "- a", "themes": "- t",
-              "first": "a", "second": "b", "start": "S"}
+              "first": "a", "second": "b", "start": "S", "verb": "V"}
+    verb_first = [("keypoint", "retry_verb")] if language != "de" else []  # German actions end on their verb
     for step, variant in [("keypoint", "default"), ("keypoint", "retry"), ("theme", "default"),
-                          ("pitch", "ambition"), ("pitch", "fuse"), ("verify", "same")]:
+                          ("pitch", "ambition"), ("pitch", "fuse"), ("verify", "same"), *verb_first]:
         prompt = load_prompt(variant, language, step)
         assert prompt.id == f"{step}/{variant}.{language}" and len(prompt.sha256) == 64
         assert all("$" not in m["content"] for m in prompt.messages(**values))
@@ -105,3 +106,18 @@ def test_transformers_generator_with_tiny_model(tiny_models: dict[str, Path]) ->
     tokens = generator.first_tokens([[{"role": "user", "content": "oui ou non ?"}]], k=4)[0]
     assert 1 <= len(tokens) <= 4 and all(v <= 0 for v in tokens.values())
     assert drafter.settings["runtime"] == "transformers"
+
+
+def test_a_flagged_key_point_is_asked_again_on_its_postits_own_verb() -> None:
+    generator = ScriptedGenerator(reply=lambda m: "Interdire l'artificialisation des terres")
+    drafter = LLMDrafter(generator)
+    acting = GroupBrief("sols", [], [PostIt("p1", "Il faut interdire toute artificialisation des terres agricoles"),
+                                     PostIt("p2", "Stopper le béton")], 2, 5)
+    talking = GroupBrief("bus", [], [PostIt("p3", "Les bus sont trop chers le soir")], 1, 2)
+    request = PitchRequest(Axis("Se loger"), "fr", [acting, talking])
+    draft = Sentence("Promouvoir la résilience des terres.", ["p1"])
+    drafter.rewrite_key_points([request], [(0, 0, draft), (0, 1, draft)])
+    acting_turn, talking_turn = (conversation[-1]["content"] for conversation in generator.sent)
+    assert "« Interdire »" in acting_turn and "Promouvoir la résilience des terres" in acting_turn
+    assert "en commençant par" not in talking_turn  # no action among its post-its: the plain retry
+    assert "keypoint_retry_verb" in drafter.prompts_for("fr") and "keypoint_retry_verb" not in drafter.prompts_for("de")
