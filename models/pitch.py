@@ -12,9 +12,11 @@ An ambition listing the theme names was tried: the judge called it contradicted 
 ``ccc`` axes (a theme name is the model's coinage, its post-its do not say it) and it covered
 no human bullet; the themes stay in the JSON, the review page and the exports.
 
-Each reply must pass :data:`RULES`, in order, then the judge (in the pipeline); a reply that
-fails is replaced by its slot's template (``prompts/pitch/compose.<lang>.txt``), which says the
-same key points in fixed prose. Every sentence cites the key points it rests on.
+Each slot has a template (``prompts/pitch/compose.<lang>.txt``) that says its key points in fixed
+prose, and by default that is the sentence: the 1.5B's pieces that passed were their templates
+with at most a link word changed (``PipelineConfig.write_pitch``). Where the model is asked, each
+reply must pass :data:`RULES`, in order, then the judge (in the pipeline), or its template stands
+in. Every sentence cites the key points it rests on.
 """
 
 from __future__ import annotations
