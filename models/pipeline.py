@@ -276,10 +276,10 @@ class Pipeline:
                  for c, kps, th in zip(clustered, key_points, themes, strict=True)]
         written, named = self.config.write_pitch, self.config.name_themes
         asks = [*(theme_asks if named else []), *(s.ask for p in plans for s in p if s.ask and written)]
-        replies = iter(self.drafter.write(asks) if asks else [])
-        for c, axis_themes in zip(clustered, themes, strict=True):
-            for n, theme in enumerate(axis_themes):
-                if named:
+        replies = iter(self.drafter.write(asks))
+        if named:
+            for c, axis_themes in zip(clustered, themes, strict=True):
+                for n, theme in enumerate(axis_themes):
                     theme.name = theme_name(next(replies), c.axis, theme.name, [t.name for t in axis_themes[:n]])
         pitches: list[list[Sentence]] = []
         for slots in plans:
