@@ -161,9 +161,9 @@ def plan(axis: Axis, key_points: Sequence[KeyPoint], themes: Sequence[Theme], la
     ...        enumerate(["Favoriser les circuits courts.", "Aider les artisans.", "Taxer le kérosène."])]
     >>> for slot in plan(Axis("Consommer"), kps, [], "fr", load_templates("fr")[1]):
     ...     print(slot.fallback)
-    Notre ambition est de favoriser les circuits courts.
-    Il s'agit d'abord d'aider les artisans.
-    La salle propose aussi de taxer le kérosène.
+    Favoriser les circuits courts : voilà l'ambition que se donne la salle.
+    Aider les artisans : c'est ce que la salle demande d'abord.
+    Taxer le kérosène : la salle y tient aussi.
 
     With three key points, the two after the ambition take a sentence each (a pitch has three
     sentences at least); with more, a theme's two heaviest share one.
@@ -224,6 +224,13 @@ def _ambition(axis: Axis, usable: Sequence[KeyPoint], language: str, templates: 
 
 
 def _theme_slot(group: Sequence[KeyPoint], n: int, language: str, templates: dict[str, str]) -> Slot:
+    """The ``n``-th sentence, saying ``group``'s key points.
+
+    An action template says its key points first and the room after them ("Réguler la publicité :
+    la salle y tient aussi."): the similarity embedding weighs a sentence's first words most, and
+    a lead ("La salle propose aussi de …") cost its key point the match with the human bullet it
+    says (coverage@0.70 of the ``ccc`` pitches 0.225 with leads, 0.368 without, same key points).
+    """
     values = _pair_values(group, language)
     actions = all(is_action(_phrase(k), language) for k in group)
     name = f"{'' if actions else 'claim_'}{'pair' if len(group) > 1 else 'one'}_{min(n, 4)}"
@@ -233,7 +240,7 @@ def _theme_slot(group: Sequence[KeyPoint], n: int, language: str, templates: dic
         # two claims fused by the 1.5B came out garbled ("…, dass die Energiesparen und … verpflichtend
         # sind"): a claim pair keeps its template, the model fuses actions only
         return Slot(list(group), fallback)
-    start = template.split("$", 1)[0].strip()
+    start = templates[f"start_{min(n, 4)}"]  # the template says its key points first; the model opens on a link
     ask = Ask("pitch", "fuse", language, {"first": _phrase(group[0]), "second": _phrase(group[1]), "start": start})
     return Slot(list(group), fallback, start, ask)
 

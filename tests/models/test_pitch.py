@@ -58,7 +58,7 @@ def test_by_default_the_pitch_is_composed_and_themes_named_without_a_model_call(
     assert "titre de thème" not in asked and "ambition" not in asked and "Deux actions" not in asked
     sentences = axis["pitch"]["sentences"]
     assert 3 <= len(sentences) <= 5 and all(s["template"] and s["verdict"] == "supported" for s in sentences)
-    assert sentences[0]["text"] == "Notre ambition est de sécuriser les pistes cyclables."
+    assert sentences[0]["text"] == "Sécuriser les pistes cyclables : voilà l'ambition que se donne la salle."
     key_points = {k["id"]: k["text"] for k in axis["key_points"]}
     # a theme is named by its heaviest key point, without its full stop
     assert all(t["name"] + "." == key_points[t["key_points"][0]] for t in axis["themes"])
@@ -86,7 +86,7 @@ def test_a_piece_that_fails_a_rule_or_the_judge_takes_its_template() -> None:
                     "ambition": "Notre ambition est de supprimer les vélos."}, reject="supprimer les vélos")
     sentences = axis["pitch"]["sentences"]
     assert all(s["template"] for s in sentences)
-    assert sentences[0]["text"] == "Notre ambition est de sécuriser les pistes cyclables."
+    assert sentences[0]["text"] == "Sécuriser les pistes cyclables : voilà l'ambition que se donne la salle."
     assert "supprimer" not in axis["pitch"]["text"]
     assert all(s["verdict"] == "supported" for s in sentences)
 
@@ -196,9 +196,12 @@ def test_a_long_quote_is_not_wrapped_alone_in_a_template_that_would_repeat_it() 
     kps = [KeyPoint("q", "c1", Sentence(long, ["p1"], quoted=True)),
            KeyPoint("a", "c2", Sentence("Aider les artisans.", ["p2"])),
            KeyPoint("b", "c3", Sentence("Taxer le kérosène.", ["p3"]))]
-    slots = plan(Axis("Produire"), kps, [], "fr", load_templates("fr")[1])
+    # a short wrapper, under which the 16-word quote is still the quote (the shipped one adds 7 words)
+    templates = {**load_templates("fr")[1], "ambition_action": "Notre ambition : $a."}
+    slots = plan(Axis("Produire"), kps, [], "fr", templates)
     assert [k.id for k in slots[0].key_points] == ["a"]  # the ambition skips the quote it would repeat
-    assert [[k.id for k in s.key_points] for s in slots[1:]] == [["q", "b"]]  # the quote enters paired
+    # then one sentence each (three at least): the trailing one-key-point template adds enough words
+    assert [[k.id for k in s.key_points] for s in slots[1:]] == [["q"], ["b"]]
     assert all(not_copied(s.fallback, s, []) for s in slots)
 
 
@@ -220,7 +223,10 @@ def test_a_lone_key_point_is_left_out_when_its_template_at_its_place_only_repeat
     texts = ["Regionale Lebensmittel fördern", "Mehr Züge am Abend anbieten", "Radwege zwischen Dörfern bauen",
              "Beleuchtungen in Tunnels und auf Straßen ab 22 Uhr reduzieren"]
     kps = [KeyPoint(f"k{i}", f"c{i}", Sentence(t, [f"p{i}"])) for i, t in enumerate(texts)]
-    slots = plan(Axis("Energie"), kps, [], "de", load_templates("de")[1])
+    # the wording the rule was met under; the shipped trailing templates add enough words to say it
+    templates = {**load_templates("de")[1], "one_1": "Zuerst will der Raum $a.", "one_2": "Zudem möchte er $a.",
+                 "one_3": "Außerdem will er $a."}
+    slots = plan(Axis("Energie"), kps, [], "de", templates)
     # the ambition, then one sentence each (three at least); the lamp post-it stays a key point
     assert [[k.id for k in s.key_points] for s in slots] == [["k0"], ["k1"], ["k2"]]
     assert all("Beleuchtungen" not in s.fallback for s in slots)
