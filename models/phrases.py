@@ -78,11 +78,16 @@ def is_action(phrase: str, language: str) -> bool:
         # a zu-infinitive ("Windräder aufzustellen, solange …") is half of someone's sentence
         head = _words(phrase.split(",")[0])
         last = _words(phrase)[-1]
-        zu = len(head) > 1 and (head[-2].lower() == "zu" or bool(_ZU_INFIX_DE.match(head[-1])))
+        zu = _zu_infinitive(head)
         return (bool(re.search(r"(?:en|ern|eln)$", last)) and last[:1].islower() and not zu
                 and not (set(words[:-1]) & _FINITE_DE) and not _SUBCLAUSE_DE.search(phrase))
     # a finite verb or a modal anywhere makes a claim ("assisted suicide should be allowed")
     return words[0] not in _NOT_ACTIONS_EN and not words[0].endswith("ing") and not set(words) & _CLAUSE_EN
+
+
+def _zu_infinitive(words: Sequence[str]) -> bool:
+    """Whether German ``words`` end on a zu-infinitive ("zu akzeptieren", "aufzustellen")."""
+    return len(words) > 1 and (words[-2].lower() == "zu" or bool(_ZU_INFIX_DE.match(words[-1])))
 
 
 _VERB_FIRST = frozenset({"fr", "en"})  # languages whose action phrase opens on its verb (German ends on it)
@@ -226,6 +231,46 @@ def reads_right(sentence: str, language: str) -> bool:
     False
     """
     return not any(p.search(sentence) for p in _BAD_LINKS.get(base_language(language), ()))
+
+
+# A German modal's clause ends on an infinitive ("… gesteigert werden", "… haben", "… sein"); the
+# 1.5B drops the auxiliary ("… muss … auf 80 % gesteigert."): the last word of the modal's clause,
+# with no comma between them, is then a participle or a noun.
+_MODAL_DE = re.compile(r"\b(?:muss|müssen|soll|sollen|sollte|sollten|kann|können|darf|dürfen)\b[^,;:.!?]*\s"
+                       r"(?![a-zäöüß][\wäöüß]*(?:en|ern|eln|ein|un)[.!?»“”\"]*\s*$)\S+[.!?»“”\"]*\s*$")
+
+
+def lacks_verb(sentence: str, language: str) -> bool:
+    """Whether a sentence lost the verb its grammar needs (a German modal without its infinitive).
+
+    The judge read "Die erneuerbare Energieerzeugung muss … auf 70 bis 80 % gesteigert." as
+    supported: its post-its say the same, less a "werden". Not a sentence, so not a key point.
+
+    >>> lacks_verb("Die Energieerzeugung muss auf 80 % des Bedarfs gesteigert.", "de")
+    True
+    >>> lacks_verb("Die Energieerzeugung muss auf 80 % des Bedarfs gesteigert werden.", "de")
+    False
+    >>> lacks_verb("Produkte, die das Klima belasten, sollen einen höheren Preis haben.", "de")
+    False
+    >>> lacks_verb("Die Bahn soll billiger.", "de"), lacks_verb("Strom soll günstiger sein.", "de")
+    (True, False)
+    >>> lacks_verb("Das Auto kann stehen bleiben, wenn der Bus kommt.", "de")
+    False
+    >>> lacks_verb("La gare doit rester ouverte.", "fr")
+    False
+
+    Nor is a zu-infinitive with nothing to govern it, half of someone's sentence ("Ich bin bereit, …"):
+
+    >>> lacks_verb("Windräder aufzustellen, solange sie weit von Wohngebieten stehen.", "de")
+    True
+    >>> lacks_verb("Windräder weit von Wohngebieten aufstellen.", "de")
+    False
+    """
+    if base_language(language) != "de":
+        return False
+    head = _words(sentence.split(",")[0])
+    dangling = _zu_infinitive(head) and not {w.lower() for w in head} & _FINITE_DE
+    return dangling or bool(_MODAL_DE.search(sentence.strip()))
 
 
 def echoes_task(text: str, sources: Sequence[str], language: str) -> bool:

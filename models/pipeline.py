@@ -27,7 +27,7 @@ from models.drafting import Drafter, GroupBrief, PitchRequest, quote_sentence, t
 from models.embedding import Embedder
 from models.labelling import ctfidf_keywords, representatives, short_label, vote_weights
 from models.language import DEFAULT_LANGUAGE, QUOTE_MARKS, base_language
-from models.phrases import ACTION_LANGUAGES, echoes_task, is_action
+from models.phrases import ACTION_LANGUAGES, echoes_task, is_action, lacks_verb
 from models.pitch import Ask, inherit_verdict, mark_divided, plan, quote_pitch, sentence_from, theme_name
 from models.routing import assign_axes, slugify
 from models.text import flatten
@@ -364,8 +364,8 @@ class Pipeline:
                             drafted: list[list[Sentence]], texts: dict[str, str]) -> list[list[KeyPoint]]:
         """Verify key points; write flagged ones again once; quote the group's best post-it if still flagged.
 
-        A key point that echoes the instruction ("Activer l'infinitif de…") is flagged like one the
-        judge rejects.
+        A key point that echoes the instruction ("Activer l'infinitif de…") or lost its verb ("… muss
+        … gesteigert.") is flagged like one the judge rejects.
 
         A French or German key point that is not an action phrase ("Klimaschutzmaßnahmen verankert
         werden") is written again too, though kept if the second try is no better: it cannot enter a
@@ -376,14 +376,14 @@ class Pipeline:
         if base_language(self.config.language) in ACTION_LANGUAGES:
             wrong |= {(i, j) for i, j in everything
                       if not drafted[i][j].quoted and not is_action(drafted[i][j].text, self.config.language)}
-        wrong |= {(i, j) for i, j in everything if self._echoes_task(drafted[i][j], requests[i], j)}
+        wrong |= {(i, j) for i, j in everything if self._misworded(drafted[i][j], requests[i], j)}
         flagged = sorted(wrong)
         if flagged:
             again = self.drafter.rewrite_key_points(requests, [(i, j, drafted[i][j]) for i, j in flagged])
             for (i, j), sentence in zip(flagged, again, strict=True):
                 drafted[i][j] = sentence
             still = set(self._flagged(drafted, flagged, texts))
-            still |= {(i, j) for i, j in flagged if self._echoes_task(drafted[i][j], requests[i], j)}
+            still |= {(i, j) for i, j in flagged if self._misworded(drafted[i][j], requests[i], j)}
             for i, j in sorted(still):
                 drafted[i][j] = self._quoted(requests[i].groups[j], texts)
         out = []
@@ -394,10 +394,13 @@ class Pipeline:
                         for n, (g, s) in enumerate(zip(request.groups, sentences, strict=True))])
         return out
 
-    def _echoes_task(self, sentence: Sentence, request: PitchRequest, group: int) -> bool:
-        """A drafted key point that repeats the instruction's words (``models.phrases.echoes_task``)."""
+    def _misworded(self, sentence: Sentence, request: PitchRequest, group: int) -> bool:
+        """A drafted key point that repeats the instruction's words or lost its verb (``models.phrases``)."""
+        if sentence.quoted:
+            return False
         sources = [request.axis.name, request.axis.description, *(p.text for p in request.groups[group].postits)]
-        return not sentence.quoted and echoes_task(sentence.text, sources, self.config.language)
+        language = self.config.language
+        return echoes_task(sentence.text, sources, language) or lacks_verb(sentence.text, language)
 
     def _quoted(self, group: GroupBrief, texts: dict[str, str]) -> Sentence:
         quote = quote_sentence(group, self.config.language)

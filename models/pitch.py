@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from string import Template
 
 from models.language import QUOTE_MARKS, profile, stop_words
-from models.phrases import clean_action, clean_claim, echoes_task, inline, is_action, reads_right, with_de
+from models.phrases import clean_action, clean_claim, echoes_task, inline, is_action, lacks_verb, reads_right, with_de
 from models.platform import starts_with_platform_prompt
 from models.text import (
     KEY_POINTS_PER_SENTENCE,
@@ -257,6 +257,15 @@ def is_complete(text: str, slot: Slot, earlier: Sequence[str]) -> bool:
     return complete_sentence(text)
 
 
+def keeps_its_verb(text: str, slot: Slot, earlier: Sequence[str]) -> bool:
+    """Has the verb its grammar needs (fixes "…muss … auf 80 % gesteigert.", see :func:`lacks_verb`).
+
+    >>> keeps_its_verb("Der Ausbau muss beschleunigt.", Slot([], "", "", Ask("pitch", "fuse", "de", {})), [])
+    False
+    """
+    return not lacks_verb(text, slot.ask.language if slot.ask else "")
+
+
 def opens_as_told(text: str, slot: Slot, earlier: Sequence[str]) -> bool:
     """Opens on its slot's words, so no two sentences open alike (fixes five "Développer…" in a row).
 
@@ -381,6 +390,7 @@ def no_task_echo(text: str, slot: Slot, earlier: Sequence[str]) -> bool:
 #: What a model's sentence must pass, in order; the first it fails is recorded and its slot's template used.
 RULES: tuple[tuple[str, Rule], ...] = (
     ("complete", is_complete),
+    ("keeps its verb", keeps_its_verb),
     ("opens as told", opens_as_told),
     ("not copied", not_copied),
     ("says each point", says_each_point),

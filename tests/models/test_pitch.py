@@ -247,3 +247,24 @@ def test_english_quoted_claims_are_said_in_the_rooms_voice_and_a_repeated_one_on
     said = [k.id for s in slots for k in s.key_points]
     assert said == ["k0", "k2", "k3"]  # k1 repeats k0
     assert all("“" not in s.fallback and "homeschooling deprives" in slots[0].fallback for s in slots)
+
+
+def test_a_german_key_point_without_its_verb_is_written_again_then_quoted() -> None:
+    """ "… muss … auf 70 bis 80 % gesteigert." (Energie) was judged supported; it is not a sentence."""
+    groups = [("e", "Erneuerbare Energie ausbauen Bedarf decken"), ("z", "Mehr Züge am Abend fahren lassen"),
+              ("r", "Radwege zwischen Dörfern bauen")]
+    postits = [PostIt(f"{t}{i}", f"{text} {w}", "Energie", 3 - n)
+               for n, (t, text) in enumerate(groups) for i, w in enumerate(["bald", "überall", "gemeinsam", "jetzt"])]
+    replies = {"Erneuerbare": "Die Energieerzeugung muss auf 80 % des Bedarfs gesteigert.",
+               "Züge": "Mehr Züge am Abend anbieten", "Radwege": "Radwege zwischen Dörfern bauen"}
+
+    def reply(messages: list[dict[str, str]]) -> str:
+        return next((a for k, a in replies.items() if k in messages[-1]["content"]), "")
+
+    generator = ScriptedGenerator(reply, lambda messages: 0.95)
+    pipeline = Pipeline(HashingEmbedder(), LLMDrafter(generator), PipelineConfig(language="de"),
+                        _judge_only(generator))
+    [axis] = pipeline.run(postits).to_dict()["axes"]
+    [energy] = [k for k in axis["key_points"] if k["citations"][0].startswith("e")]
+    assert energy["quoted"] and "gesteigert" not in energy["text"] + axis["pitch"]["text"]
+    assert any("gesteigert" in m[-1]["content"] for m in generator.sent if len(m) > 2)  # asked again first
