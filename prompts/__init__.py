@@ -74,7 +74,7 @@ def load_templates(language: str = "fr", variant: str = "compose",
 
     >>> prompt, templates = load_templates("fr")
     >>> prompt.id, templates["one_2"]
-    ('pitch/compose.fr', 'La salle propose aussi $de_a.')
+    ('pitch/compose.fr', '$a : la salle y tient aussi.')
     """
     prompt = load_prompt(variant, language, family)
     pairs = (line.split("=", 1) for line in prompt.user.splitlines() if "=" in line and not line.startswith("#"))
