@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from models.generation import Generator, Messages
-from models.generation.ov import shared_prefixes
+from models.text import shared_prefixes
 
 
 @dataclass

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from itertools import pairwise
 
 from models.language import QUOTE_MARKS
 from models.platform import strip_platform_prompt
@@ -314,3 +316,23 @@ def key_point_text(phrase: str, axis: Axis, language: str) -> str:
     while len(words) > 2 and words[-1].lower().strip(",;:") in DANGLING:  # cut mid-phrase by the token bound
         words.pop()
     return finish(" ".join(words).rstrip(",;:"))
+
+
+#: Shorter shared prefixes are not worth a call (~4 characters a token: 64 tokens).
+MIN_SHARED_PREFIX = 256
+
+
+def shared_prefixes(prompts: Sequence[str], minimum: int = MIN_SHARED_PREFIX) -> list[str]:
+    """The longest prefixes at least two prompts share, each once, at least ``minimum`` characters long.
+
+    >>> head = "Instructions. " * 3
+    >>> shared_prefixes([head + "a", "other", head + "b", head + "c"], minimum=20) == [head]
+    True
+    >>> shared_prefixes(["abc", "abd"], minimum=20)
+    []
+    """
+    ordered = sorted(prompts)
+    common = [next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
+              for a, b in pairwise(ordered)]
+    found = {ordered[i][:n] for i, n in enumerate(common) if n >= minimum}
+    return sorted(p for p in found if not any(q != p and q.startswith(p) for q in found))

@@ -5,11 +5,11 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Sequence
-from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 from models.generation import GeneratorUnavailableError, Messages
+from models.text import shared_prefixes
 
 
 def model_path(name: str) -> Path:
@@ -143,22 +143,3 @@ class OpenVINOGenerator:
                 out.append(tokens)
         return out
 
-
-#: Shorter shared prefixes are not worth a call (~4 characters a token: 64 tokens).
-MIN_SHARED_PREFIX = 256
-
-
-def shared_prefixes(prompts: Sequence[str], minimum: int = MIN_SHARED_PREFIX) -> list[str]:
-    """The longest prefixes at least two prompts share, each once, at least ``minimum`` characters long.
-
-    >>> head = "Instructions. " * 3
-    >>> shared_prefixes([head + "a", "other", head + "b", head + "c"], minimum=20) == [head]
-    True
-    >>> shared_prefixes(["abc", "abd"], minimum=20)
-    []
-    """
-    ordered = sorted(prompts)
-    common = [next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
-              for a, b in pairwise(ordered)]
-    found = {ordered[i][:n] for i, n in enumerate(common) if n >= minimum}
-    return sorted(p for p in found if not any(q != p and q.startswith(p) for q in found))

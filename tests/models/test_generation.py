@@ -116,7 +116,8 @@ class _RecordingPipeline:
 
 def test_openvino_prefills_a_shared_prefix_once_before_the_batch() -> None:
     """Prefix caching only reuses what an earlier request cached: the shared system message goes first, alone."""
-    from models.generation.ov import MIN_SHARED_PREFIX, OpenVINOGenerator
+    from models.generation.ov import OpenVINOGenerator
+    from models.text import MIN_SHARED_PREFIX
 
     pipeline = _RecordingPipeline()
     generator = OpenVINOGenerator("m.gguf", pipeline=pipeline)
