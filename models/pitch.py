@@ -3,10 +3,11 @@ what stands in for one that fails.
 
 A 1.5B model writes one short, constrained thing well and a paragraph badly (a pitch of its
 key points glued together, quotes of post-its, a last sentence cut mid-phrase). So a pitch is
-planned here, sentence by sentence, and the model is asked only for pieces it can write:
+planned here, sentence by sentence, and each sentence is one piece the model could write (and,
+with ``write_pitch``, is asked to):
 
-    ambition   one sentence from the axis' heaviest key point ("Notre ambition est de …")
-    per theme  one sentence fusing its two heaviest key points not said yet, told how to open
+    ambition   one sentence from the axis' heaviest key point ("… : voilà l'ambition que se donne la salle.")
+    per theme  one sentence saying its two heaviest key points not said yet ("… et … : la salle y tient aussi.")
 
 An ambition listing the theme names was tried: the judge called it contradicted on 4 of 5
 ``ccc`` axes (a theme name is the model's coinage, its post-its do not say it) and it covered
@@ -176,7 +177,7 @@ def plan(axis: Axis, key_points: Sequence[KeyPoint], themes: Sequence[Theme], la
     if not usable:
         return []
     # The ambition says the heaviest key point its template does not merely repeat (a long quote
-    # behind "Notre ambition est de" is still the post-it: the copied-share rule, Jaccard >= 0.8).
+    # with a few words around it is still the post-it: the copied-share rule, Jaccard >= 0.8).
     first = next((k for k in usable if not _copies(_ambition(axis, [k], language, templates))), usable[0])
     slots = [_ambition(axis, [first], language, templates)]
     by_id = {k.id: k for k in usable if k is not first}
