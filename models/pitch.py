@@ -103,7 +103,7 @@ def _usable(kp: KeyPoint, language: str) -> bool:
     False
 
     Where key points are claims (English argument sets), a group's quote that is one short
-    statement is said as a claim ("the room holds that …"), rather than the pitch falling back
+    statement is said as a claim ("the room stresses: …"), rather than the pitch falling back
     on quoting every key point:
 
     >>> quote = Sentence("“homeschooling deprives children of contact.”", ["p"], quoted=True)
