@@ -78,8 +78,7 @@ def is_action(phrase: str, language: str) -> bool:
         # a zu-infinitive ("Windräder aufzustellen, solange …") is half of someone's sentence
         head = _words(phrase.split(",")[0])
         last = _words(phrase)[-1]
-        zu = _zu_infinitive(head)
-        return (bool(re.search(r"(?:en|ern|eln)$", last)) and last[:1].islower() and not zu
+        return (bool(re.search(r"(?:en|ern|eln)$", last)) and last[:1].islower() and not _zu_infinitive(head)
                 and not (set(words[:-1]) & _FINITE_DE) and not _SUBCLAUSE_DE.search(phrase))
     # a finite verb or a modal anywhere makes a claim ("assisted suicide should be allowed")
     return words[0] not in _NOT_ACTIONS_EN and not words[0].endswith("ing") and not set(words) & _CLAUSE_EN

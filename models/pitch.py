@@ -235,14 +235,15 @@ def _theme_slot(group: Sequence[KeyPoint], n: int, language: str, templates: dic
     """
     values = _pair_values(group, language)
     actions = all(is_action(_phrase(k), language) for k in group)
-    name = f"{'' if actions else 'claim_'}{'pair' if len(group) > 1 else 'one'}_{min(n, 4)}"
+    place = min(n, 4)  # the templates are numbered 1-4; a fifth sentence takes the fourth's words
+    name = f"{'' if actions else 'claim_'}{'pair' if len(group) > 1 else 'one'}_{place}"
     template = templates[name]
     fallback = _fill(template, values)
     if len(group) < 2 or not actions:
         # two claims fused by the 1.5B came out garbled ("…, dass die Energiesparen und … verpflichtend
         # sind"): a claim pair keeps its template, the model fuses actions only
         return Slot(list(group), fallback)
-    start = templates[f"start_{min(n, 4)}"]  # the template says its key points first; the model opens on a link
+    start = templates[f"start_{place}"]  # the template says its key points first; the model opens on a link
     ask = Ask("pitch", "fuse", language, {"first": _phrase(group[0]), "second": _phrase(group[1]), "start": start})
     return Slot(list(group), fallback, start, ask)
 
