@@ -62,6 +62,13 @@ def is_action(phrase: str, language: str) -> bool:
     False
     >>> is_action("Assisted suicide should be allowed", "en")
     False
+
+    An English phrase opening on a participle is a claim about someone, not an order (argkp's
+    "Homeschooled children perform better on tests" took the action template "…, as the room also
+    proposes."); "Feed"-like imperatives stay actions:
+
+    >>> is_action("Homeschooled children perform better on tests", "en"), is_action("Feed the hungry", "en")
+    (False, True)
     """
     words = [w.lower() for w in _words(phrase)]
     if not words or words[0] in _FIRST_PERSON:  # "Ich bin bereit, … zu akzeptieren": a voice, not an action
@@ -81,7 +88,8 @@ def is_action(phrase: str, language: str) -> bool:
         return (bool(re.search(r"(?:en|ern|eln)$", last)) and last[:1].islower() and not _zu_infinitive(head)
                 and not (set(words[:-1]) & _FINITE_DE) and not _SUBCLAUSE_DE.search(phrase))
     # a finite verb or a modal anywhere makes a claim ("assisted suicide should be allowed")
-    return words[0] not in _NOT_ACTIONS_EN and not words[0].endswith("ing") and not set(words) & _CLAUSE_EN
+    participle = words[0].endswith("ing") or (words[0].endswith("ed") and not words[0].endswith("eed"))
+    return words[0] not in _NOT_ACTIONS_EN and not participle and not set(words) & _CLAUSE_EN
 
 
 def _zu_infinitive(words: Sequence[str]) -> bool:

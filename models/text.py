@@ -302,6 +302,13 @@ def key_point_text(phrase: str, axis: Axis, language: str) -> str:
     ''
     >>> key_point_text("Rendre la réparation obligatoire (1) et renforcer les obligations de rapportage au", axis, "fr")
     'Rendre la réparation obligatoire et renforcer les obligations de rapportage.'
+
+    Over 15 words, the phrase ends where its last clause within the bound ends, rather than
+    mid-clause ("… en intégrant les émissions du bilan gaz à effet."):
+
+    >>> key_point_text("Imposer un bilan carbone aux grandes entreprises, en intégrant les émissions "
+    ...                "indirectes du bilan gaz à effet de serre", Axis("Produire"), "fr")
+    'Imposer un bilan carbone aux grandes entreprises.'
     """
     text = strip_platform_prompt(phrase, language)
     echo = _content_words(f"{axis.name} {axis.description}")
@@ -312,10 +319,25 @@ def key_point_text(phrase: str, axis: Axis, language: str) -> str:
         if tail and len(tail & echo) >= 0.8 * len(tail) and len(text[: match.start()].split()) >= 2:
             text = text[: match.start()]
             break
-    words = _MARKER.sub("", text).rstrip(" .").split()[:MAX_KEY_POINT_WORDS]
+    words = _within_bound(_MARKER.sub("", text).rstrip(" .").split())
     while len(words) > 2 and words[-1].lower().strip(",;:") in DANGLING:  # cut mid-phrase by the token bound
         words.pop()
     return finish(" ".join(words).rstrip(",;:"))
+
+
+_CLAUSE_END = re.compile(r"[,;:]$")
+_CLAUSE_START = frozenset("et ou mais and or but und oder aber sowie".split())
+MIN_CLAUSE_WORDS = 5  # a cut leaving fewer words is worse than the cut at the bound
+
+
+def _within_bound(words: list[str]) -> list[str]:
+    """At most :data:`MAX_KEY_POINT_WORDS` words, ending at the last clause that fits when there is one."""
+    if len(words) <= MAX_KEY_POINT_WORDS:
+        return words
+    for end in range(MAX_KEY_POINT_WORDS, MIN_CLAUSE_WORDS - 1, -1):
+        if _CLAUSE_END.search(words[end - 1]) or words[end].lower() in _CLAUSE_START:
+            return words[:end]
+    return words[:MAX_KEY_POINT_WORDS]
 
 
 #: Shorter shared prefixes are not worth a call (~4 characters a token: 64 tokens).
