@@ -83,3 +83,21 @@ def test_consensus_distance_keeps_the_vectors_share() -> None:
         assert model.params_["distance_weight"] == weight
         assert [len(set(model.labels_[i:i + 8])) for i in (0, 8, 16)] == [1, 1, 1]
         assert model.n_clusters_ == 3
+
+
+def _blobs(sizes: list[int], dim: int = 16) -> np.ndarray:
+    rng = np.random.default_rng(7)
+    X = np.vstack([rng.normal(size=dim) * 3 + rng.normal(scale=0.3, size=(n, dim)) for n in sizes])
+    return np.asarray(X / np.linalg.norm(X, axis=1, keepdims=True))
+
+
+def test_a_cluster_holding_most_of_the_axis_is_cut_in_two() -> None:
+    X = _blobs([30, 30, 10])  # two ideas kept as one group (label 0), a third on its own
+    found = np.array([0] * 60 + [1] * 10)
+    model = AxisClusterer()
+    model.params_ = {}
+    split = model._split_giants(X, found)
+    assert sorted(np.bincount(split).tolist()) == [10, 30, 30]
+    assert (split[60:] == 1).all()  # the small cluster is left alone
+    assert model.params_["split"] == [60]
+    assert (AxisClusterer(split_share=None)._split_giants(X, found) == found).all()
