@@ -22,7 +22,7 @@ from typing import Any, Protocol
 from models.consensus import Stance
 from models.generation import Generator, Messages
 from models.language import base_language, profile
-from models.phrases import ACTION_LANGUAGES, clean_action, leading_verb, opens_on_verb
+from models.phrases import ACTION_LANGUAGES, as_action, clean_action, leading_verb, opens_on_verb
 from models.pitch import Ask
 from models.platform import strip_platform_prompt
 from models.text import MAX_KEY_POINT_WORDS, clean_generation, excerpt, finish, flatten, key_point_text
@@ -237,6 +237,7 @@ class LLMDrafter:
 
     def _key_point(self, request: PitchRequest, group: GroupBrief, raw: str) -> Sentence:
         phrase = key_point_text(clean_generation(raw, max_words=MAX_KEY_POINT_WORDS), request.axis, request.language)
+        phrase = as_action(phrase, request.language)
         cited = [p.id for p in group.postits[: self.max_postits]]
         return Sentence(phrase, cited) if phrase else quote_sentence(group, request.language)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from models.language import QUOTE_MARKS, REGISTRY, base_language, profile
+from models.language import QUOTE_MARKS, REGISTRY, base_language, profile, stop_words
 from models.text import WORD
 
 #: Languages whose key points must be action phrases (English argument sets state claims).
@@ -272,12 +272,65 @@ def lacks_verb(sentence: str, language: str) -> bool:
     True
     >>> lacks_verb("Windräder weit von Wohngebieten aufstellen.", "de")
     False
+
+    Nor is a phrase with no word that could be a verb, only nouns and the little words between
+    them (the judge kept "Formen der Pumpspeicherkraftwerke zur Ausgleich in Spitzenlastzeiten."):
+
+    >>> lacks_verb("Formen der Pumpspeicherkraftwerke zur Ausgleich in Spitzenlastzeiten.", "de")
+    True
+    >>> lacks_verb("Ausbau der erneuerbaren Energien.", "de")  # "erneuerbaren" might be one: left alone
+    False
     """
     if base_language(language) != "de":
         return False
     head = _words(sentence.split(",")[0])
     dangling = _zu_infinitive(head) and not {w.lower() for w in head} & _FINITE_DE
-    return dangling or bool(_MODAL_DE.search(sentence.strip()))
+    return dangling or bool(_MODAL_DE.search(sentence.strip())) or not _may_hold_a_verb(sentence)
+
+
+def _may_hold_a_verb(sentence: str) -> bool:
+    """Whether a German sentence has, past its first word, a lower-case word that is not a stop
+    word (nouns are capitalised; a key point's verb comes last, not first)."""
+    stop = stop_words("de") - _FINITE_DE
+    return any(w[:1].islower() and w.lower() not in stop for w in _words(sentence)[1:])
+
+
+#: German nouns of action and the verb each names: a key point written as a heading ("Förderung von
+#: PV-Anlagen für alle Wohnbauprojekte") is said as the action ("PV-Anlagen … fördern").
+_NOMINAL_DE = {
+    "abschaffung": "abschaffen", "aufbau": "aufbauen", "ausbau": "ausbauen", "bau": "bauen",
+    "begrenzung": "begrenzen", "beschleunigung": "beschleunigen", "besteuerung": "besteuern",
+    "einführung": "einführen", "entwicklung": "entwickeln", "erhöhung": "erhöhen", "errichtung": "errichten",
+    "förderung": "fördern", "nachrüstung": "nachrüsten", "nutzung": "nutzen", "reduktion": "reduzieren",
+    "reduzierung": "reduzieren", "sanierung": "sanieren", "schaffung": "schaffen", "senkung": "senken",
+    "stärkung": "stärken", "unterstützung": "unterstützen", "verbesserung": "verbessern", "verbot": "verbieten",
+    "vereinfachung": "vereinfachen", "verringerung": "verringern", "vermeidung": "vermeiden",
+}
+
+
+def as_action(phrase: str, language: str) -> str:
+    """A German key point written as a noun of action, said as the action it names.
+
+    The 1.5B, asked for an infinitive, often writes a heading; its rewrite gave the same heading
+    back, and a heading cannot be said as something the room wants. Only the articles that do not
+    change with the case are moved ("von X", genitive "der X" → "die X"); anything else is left as is.
+
+    >>> as_action("Förderung von PV-Anlagen für alle Wohnbau Projekte.", "de")
+    'PV-Anlagen für alle Wohnbau Projekte fördern.'
+    >>> as_action("Ausbau der erneuerbaren Energien in Österreich", "de")
+    'Die erneuerbaren Energien in Österreich ausbauen.'
+    >>> as_action("Ausbau des Stromnetzes.", "de"), as_action("Förderung ist wichtig.", "de")
+    ('Ausbau des Stromnetzes.', 'Förderung ist wichtig.')
+    >>> as_action("Ausbau der Windkraft, die wir brauchen.", "de"), as_action("Promotion du vélo.", "fr")
+    ('Ausbau der Windkraft, die wir brauchen.', 'Promotion du vélo.')
+    """
+    words = phrase.strip().rstrip(".").split()
+    if (base_language(language) != "de" or len(words) < 3 or words[0].lower() not in _NOMINAL_DE
+            or words[1] not in ("von", "der") or "," in phrase or {w.lower() for w in words} & _FINITE_DE):
+        return phrase
+    rest = words[2:] if words[1] == "von" else ["die", *words[2:]]
+    text = " ".join([*rest, _NOMINAL_DE[words[0].lower()]]) + "."
+    return text[:1].upper() + text[1:]
 
 
 def echoes_task(text: str, sources: Sequence[str], language: str) -> bool:

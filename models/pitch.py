@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from string import Template
 
 from models.language import QUOTE_MARKS, profile, stop_words
@@ -39,6 +39,7 @@ from models.text import (
     complete_sentence,
     flatten,
     opener,
+    split_sentences,
     word_jaccard,
 )
 from models.types import Axis, KeyPoint, Sentence, Theme, Verdict
@@ -121,6 +122,36 @@ def _usable(kp: KeyPoint, language: str) -> bool:
     return clean_claim(_phrase(kp), MAX_QUOTE_WORDS)
 
 
+def _sayable(kp: KeyPoint, language: str) -> KeyPoint:
+    """A quoted key point whose post-it says more than one thing, said by its first sentence where
+    that alone passes :func:`_usable` (German Energie: „Wasserkleinkraftwerke an kleinen Bächen
+    errichten. Speziell für kleinere Ortschaften kann das etwas bringen.“). The key point keeps its
+    whole quote; only the pitch says the part.
+
+    >>> quote = Sentence("„Wasserkleinkraftwerke an Bächen errichten. Das kann etwas bringen.“", ["p"], quoted=True)
+    >>> _sayable(KeyPoint("k", "c1", quote), "de").sentence.text
+    'Wasserkleinkraftwerke an Bächen errichten.'
+
+    A link that tied the part to what came before the post-it goes ("Auch in die Speicherung …
+    investieren." opened a pitch sentence on "Auch … : das will der Raum zuerst."):
+
+    >>> quote = Sentence("„Auch in Speicher investieren. Wasserstoff wäre gut.“", ["p"], quoted=True)
+    >>> _sayable(KeyPoint("k", "c1", quote), "de").sentence.text
+    'In Speicher investieren.'
+    """
+    if not kp.sentence.quoted or _usable(kp, language):
+        return kp
+    parts = split_sentences(_phrase(kp))
+    if len(parts) < 2:
+        return kp
+    text = _LEADING_LINK.sub("", parts[0])
+    first = replace(kp, sentence=replace(kp.sentence, text=text[:1].upper() + text[1:]))
+    return first if _usable(first, language) else kp
+
+
+_LEADING_LINK = re.compile(r"^(?:auch|außerdem|zudem|und|also|and|aussi|et|de plus)\s+", re.I)
+
+
 REPEATED_OVERLAP = 0.8  # share of the shorter key point's word stems found in an earlier one
 
 
@@ -172,6 +203,7 @@ def plan(axis: Axis, key_points: Sequence[KeyPoint], themes: Sequence[Theme], la
     """
     usable: list[KeyPoint] = []
     for k in key_points:
+        k = _sayable(k, language)
         if _usable(k, language) and not repeats(k, usable, language):
             usable.append(k)
     if not usable:
@@ -470,7 +502,7 @@ def inherit_verdict(sentence: Sentence, key_points: Sequence[KeyPoint], language
     ...                 [claim], "fr")
     False
     """
-    cited = [k for k in key_points if k.id in sentence.key_points]
+    cited = [_sayable(k, language) for k in key_points if k.id in sentence.key_points]
     if not cited or not all(is_action(_phrase(k), language) for k in cited):
         return False
     verdicts = [k.sentence.verdict for k in cited]
