@@ -22,14 +22,16 @@ distances crowd together in high dimensions. This estimator:
    cluster's own radius (the least similar member) in the original space;
 4. leaves what is still unattached as *singular* (label ``-1``): the axis's
    explicit "idées singulières" group;
-5. cuts in two (Ward) a cluster holding most of a large axis: excess of mass
-   may keep one giant cluster (ArgKP: 101 of 121 arguments against making
-   assisted suicide an offence, where the human key points name four ideas),
-   and one key point cannot say a group that holds most of the room. Cut in
-   two, it gave "… allowed for those with terminal illnesses" (59) and
-   "People should have the right to choose their own death" (42), and the
-   axis' pitch three sentences instead of two. Clustering it again with
-   HDBSCAN gave six pieces whose key points said the same stance again.
+5. cuts in two (Ward) a cluster holding most of a large axis that has fewer
+   than three clusters: excess of mass may keep one giant cluster (ArgKP: 101
+   of 121 arguments against making assisted suicide an offence, where the
+   human key points name four ideas), and two key points make a pitch of two
+   sentences. Cut in two, it gave "… allowed for those with terminal
+   illnesses" (59) and "People should have the right to choose their own
+   death" (42). Clustering it again with HDBSCAN gave six pieces whose key
+   points said the same stance again. On an axis with more clusters the giant
+   is left whole: the Klimarat's Energie axis (335 of 515 comments, 11
+   clusters), cut, lost its main idea from the pitch.
 
 Axes under ``reduce_from`` post-its (too few for a layout) are clustered on
 cosine distances directly, with leaf selection, and retried with the smallest
@@ -84,6 +86,7 @@ class AxisClusterer(ClusterMixin, BaseEstimator):  # type: ignore[misc]
         split_share: A cluster holding more than this share of the axis is cut in two
             (``None``: never).
         split_from: Smallest cluster ``split_share`` applies to.
+        split_below: Only an axis with fewer clusters than this has its giant cut.
 
     Attributes:
         labels_: Cluster index per row, ``-1`` for singular ideas.
@@ -97,7 +100,7 @@ class AxisClusterer(ClusterMixin, BaseEstimator):  # type: ignore[misc]
                  cluster_selection_method: str = "eom", attach_noise: bool = True,
                  retry_all_noise_from: int = 3, random_state: int = 42,
                  large_axis_epochs: int | None = 200, split_share: float | None = 0.5,
-                 split_from: int = 40) -> None:
+                 split_from: int = 40, split_below: int = 3) -> None:
         self.min_cluster_size = min_cluster_size
         self.min_samples = min_samples
         self.n_neighbors = n_neighbors
@@ -113,6 +116,7 @@ class AxisClusterer(ClusterMixin, BaseEstimator):  # type: ignore[misc]
         self.large_axis_epochs = large_axis_epochs
         self.split_share = split_share
         self.split_from = split_from
+        self.split_below = split_below
 
     def sizes_for(self, n: int) -> tuple[int, int | None]:
         """HDBSCAN (min_cluster_size, min_samples) for an axis of ``n`` rows."""
@@ -173,11 +177,14 @@ class AxisClusterer(ClusterMixin, BaseEstimator):  # type: ignore[misc]
         return np.asarray(model.fit_predict(distances), dtype=int)
 
     def _split_giants(self, X: np.ndarray, found: np.ndarray) -> np.ndarray:
-        """Cut in two (Ward, deterministic) each cluster over :attr:`split_share` of the axis."""
+        """Cut in two (Ward, deterministic) each cluster over :attr:`split_share` of an axis with few clusters."""
         from sklearn.cluster import AgglomerativeClustering
 
         out = found.copy()
-        for c in sorted(set(found.tolist()) - {SINGULAR}):
+        clusters = sorted(set(found.tolist()) - {SINGULAR})
+        if len(clusters) >= self.split_below:
+            return out
+        for c in clusters:
             rows = np.flatnonzero(found == c)
             if self.split_share is None or len(rows) < self.split_from or len(rows) <= self.split_share * len(X):
                 continue

@@ -101,3 +101,4 @@ def test_a_cluster_holding_most_of_the_axis_is_cut_in_two() -> None:
     assert (split[60:] == 1).all()  # the small cluster is left alone
     assert model.params_["split"] == [60]
     assert (AxisClusterer(split_share=None)._split_giants(X, found) == found).all()
+    assert (AxisClusterer(split_below=2)._split_giants(X, found) == found).all()  # enough clusters already
