@@ -30,7 +30,7 @@ distances crowd together in high dimensions. This estimator:
    illnesses" (59) and "People should have the right to choose their own
    death" (42). Clustering it again with HDBSCAN gave six pieces whose key
    points said the same stance again. On an axis with more clusters the giant
-   is left whole: the Klimarat's Energie axis (335 of 515 comments, 11
+   is left whole: the Klimarat's Energie axis (335 of 515 comments, 8
    clusters), cut, lost its main idea from the pitch.
 
 Axes under ``reduce_from`` post-its (too few for a layout) are clustered on
