@@ -182,11 +182,11 @@ class AxisClusterer(ClusterMixin, BaseEstimator):  # type: ignore[misc]
 
         out = found.copy()
         clusters = sorted(set(found.tolist()) - {SINGULAR})
-        if len(clusters) >= self.split_below:
+        if self.split_share is None or len(clusters) >= self.split_below:
             return out
         for c in clusters:
             rows = np.flatnonzero(found == c)
-            if self.split_share is None or len(rows) < self.split_from or len(rows) <= self.split_share * len(X):
+            if len(rows) < self.split_from or len(rows) <= self.split_share * len(X):
                 continue
             halves = AgglomerativeClustering(n_clusters=2).fit_predict(X[rows])
             out[rows[halves == 1]] = out.max() + 1

@@ -122,6 +122,11 @@ def _usable(kp: KeyPoint, language: str) -> bool:
     return clean_claim(_phrase(kp), MAX_QUOTE_WORDS)
 
 
+# Not models.text.LINKS: that set holds single words of phrases ("in practice" gives "in"), fine for
+# comparing word sets, wrong for cutting a text's first word ("In die Speicherung …").
+_LEADING_LINK = re.compile(r"^(?:auch|außerdem|zudem|und|also|and|aussi|et|de plus)\s+", re.I)
+
+
 def _sayable(kp: KeyPoint, language: str) -> KeyPoint:
     """A quoted key point whose post-it says more than one thing, said by its first sentence where
     that alone passes :func:`_usable` (German Energie: „Wasserkleinkraftwerke an kleinen Bächen
@@ -147,9 +152,6 @@ def _sayable(kp: KeyPoint, language: str) -> KeyPoint:
     text = _LEADING_LINK.sub("", parts[0])
     first = replace(kp, sentence=replace(kp.sentence, text=text[:1].upper() + text[1:]))
     return first if _usable(first, language) else kp
-
-
-_LEADING_LINK = re.compile(r"^(?:auch|außerdem|zudem|und|also|and|aussi|et|de plus)\s+", re.I)
 
 
 REPEATED_OVERLAP = 0.8  # share of the shorter key point's word stems found in an earlier one
