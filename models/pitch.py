@@ -7,7 +7,7 @@ planned here, sentence by sentence, and each sentence is one piece the model cou
 with ``write_pitch``, is asked to):
 
     ambition   one sentence from the axis' heaviest key point ("… : voilà l'ambition que se donne la salle.")
-    per theme  one sentence saying its two heaviest key points not said yet ("… et … : la salle y tient aussi.")
+    per theme  one sentence saying its two heaviest key points not said yet ("… et … : la salle y tient.")
 
 An ambition listing the theme names was tried: the judge called it contradicted on 4 of 5
 ``ccc`` axes (a theme name is the model's coinage, its post-its do not say it) and it covered
