@@ -333,6 +333,50 @@ def as_action(phrase: str, language: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+#: A French elided article or pronoun glued to its word ("d'appareils", "l'énergie", "qu'il").
+ELISION = re.compile(r"^(?:qu|[ldsnmjc])['’]", re.I)
+
+
+def content_stems(text: str, language: str = "") -> set[str]:
+    """The first five letters of each word of four letters or more that is not a stop word of
+    ``language``, elision dropped: what two texts must share to say the same thing in other forms.
+
+    >>> sorted(content_stems("Réparer d'appareils électroménagers", "fr"))
+    ['appar', 'répar', 'élect']
+    """
+    stop = stop_words(language) if language else frozenset()
+    words = (ELISION.sub("", w.lower()) for w in WORD.findall(text))
+    return {w[:5] for w in words if len(w) >= 4 and w not in stop}
+
+
+#: Under this share of its words (past the verb) found in its group's post-its, a key point strays.
+MIN_GROUNDED_SHARE = 0.5
+
+
+def strays(text: str, sources: Sequence[str], language: str) -> bool:
+    """Whether a drafted key point says its group in words the group never uses.
+
+    The 1.5B names a group by a general formula of its own ("Promouvoir la consommation
+    responsable et éco-friendly." for post-its asking to display products' carbon footprint);
+    the similarity embedding finds it close enough and the judge agrees, but it says what every
+    group could, and on ``ccc`` two such key points took the human bullet of another group while
+    their own went unsaid (key point coverage 0.576 with them, 0.636 with them flagged). The
+    verb is the model's to choose ("Favoriser" for "il faut plus de …"), so it is not counted:
+    the first word where phrases open on their verb, the last elsewhere (German).
+
+    >>> group = ["Rendre obligatoire l'affichage carbone dans les commerces", "Afficher l'impact carbone"]
+    >>> strays("Promouvoir la consommation responsable et éco-friendly.", group, "fr")
+    True
+    >>> strays("Rendre obligatoire l'affichage de l'impact carbone.", group, "fr")
+    False
+    """
+    words = WORD.findall(text)
+    rest = words[1:] if opens_on_verb(language) else words[:-1]
+    stems = content_stems(" ".join(rest), language)
+    said = content_stems(" ".join(sources), language)
+    return bool(stems) and len(stems & said) / len(stems) < MIN_GROUNDED_SHARE
+
+
 def echoes_task(text: str, sources: Sequence[str], language: str) -> bool:
     """Whether ``text`` repeats a word of Atelier's instructions that none of ``sources`` says.
 

@@ -27,7 +27,7 @@ from models.drafting import Drafter, GroupBrief, PitchRequest, quote_sentence, t
 from models.embedding import Embedder
 from models.labelling import ctfidf_keywords, representatives, short_label, vote_weights
 from models.language import DEFAULT_LANGUAGE, QUOTE_MARKS, base_language
-from models.phrases import ACTION_LANGUAGES, echoes_task, is_action, lacks_verb
+from models.phrases import ACTION_LANGUAGES, echoes_task, is_action, lacks_verb, strays
 from models.pitch import Ask, inherit_verdict, mark_divided, plan, quote_pitch, sentence_from, theme_name
 from models.routing import assign_axes, slugify
 from models.text import flatten
@@ -367,11 +367,14 @@ class Pipeline:
         A key point that echoes the instruction ("Activer l'infinitif de…") or lost its verb ("… muss
         … gesteigert.") is flagged like one the judge rejects.
 
+        A key point that says its group in words the group never uses (``models.phrases.strays``)
+        is quoted without a second try.
+
         A French or German key point that is not an action phrase ("Klimaschutzmaßnahmen verankert
         werden") is written again too, though kept if the second try is no better: it cannot enter a
         sentence of the pitch as an action. English key points of argument sets may be claims.
         """
-        everything = [(i, j) for i, d in enumerate(drafted) for j in range(len(d))]
+        everything = self._quote_straying(requests, drafted, texts)
         wrong = set(self._flagged(drafted, everything, texts))
         if base_language(self.config.language) in ACTION_LANGUAGES:
             wrong |= {(i, j) for i, j in everything
@@ -394,13 +397,33 @@ class Pipeline:
                         for n, (g, s) in enumerate(zip(request.groups, sentences, strict=True))])
         return out
 
+    def _quote_straying(self, requests: Sequence[PitchRequest], drafted: list[list[Sentence]],
+                        texts: dict[str, str]) -> list[tuple[int, int]]:
+        """Quote each key point that strays from its group's words; the positions left to check.
+
+        Quoted at once: asked again, the 1.5B wrote another formula of its own (2 of 2 on ``ccc``),
+        and the call and its judging cost the bench a round of model calls.
+        """
+        left = []
+        for i, sentences in enumerate(drafted):
+            for j, sentence in enumerate(sentences):
+                postits = [p.text for p in requests[i].groups[j].postits]
+                if not sentence.quoted and strays(sentence.text, postits, self.config.language):
+                    drafted[i][j] = self._quoted(requests[i].groups[j], texts)
+                else:
+                    left.append((i, j))
+        return left
+
     def _misworded(self, sentence: Sentence, request: PitchRequest, group: int) -> bool:
-        """A drafted key point that repeats the instruction's words or lost its verb (``models.phrases``)."""
+        """A drafted key point that repeats the instruction's words, lost its verb, or says its group in
+        words the group never uses (``models.phrases``)."""
         if sentence.quoted:
             return False
-        sources = [request.axis.name, request.axis.description, *(p.text for p in request.groups[group].postits)]
+        postits = [p.text for p in request.groups[group].postits]
+        sources = [request.axis.name, request.axis.description, *postits]
         language = self.config.language
-        return echoes_task(sentence.text, sources, language) or lacks_verb(sentence.text, language)
+        return (echoes_task(sentence.text, sources, language) or lacks_verb(sentence.text, language)
+                or strays(sentence.text, postits, language))
 
     def _quoted(self, group: GroupBrief, texts: dict[str, str]) -> Sentence:
         quote = quote_sentence(group, self.config.language)

@@ -28,8 +28,19 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from string import Template
 
-from models.language import QUOTE_MARKS, profile, stop_words
-from models.phrases import clean_action, clean_claim, echoes_task, inline, is_action, lacks_verb, reads_right, with_de
+from models.language import QUOTE_MARKS, profile
+from models.phrases import (
+    ELISION,
+    clean_action,
+    clean_claim,
+    content_stems,
+    echoes_task,
+    inline,
+    is_action,
+    lacks_verb,
+    reads_right,
+    with_de,
+)
 from models.platform import starts_with_platform_prompt
 from models.text import (
     KEY_POINTS_PER_SENTENCE,
@@ -168,8 +179,8 @@ def repeats(kp: KeyPoint, earlier: Sequence[KeyPoint], language: str) -> bool:
     >>> repeats(kp("Parents have the right to choose their children's upbringing."), said, "en")
     False
     """
-    stems = _stems(_phrase(kp), language)
-    return any(stems and (other := _stems(_phrase(e), language))
+    stems = content_stems(_phrase(kp), language)
+    return any(stems and (other := content_stems(_phrase(e), language))
                and len(stems & other) / min(len(stems), len(other)) >= REPEATED_OVERLAP for e in earlier)
 
 
@@ -325,11 +336,6 @@ def not_copied(text: str, slot: Slot, earlier: Sequence[str]) -> bool:
     return all(word_jaccard(text, source) < COPIED_JACCARD for source in sources)
 
 
-def _stems(text: str, language: str = "") -> set[str]:
-    stop = stop_words(language) if language else frozenset()
-    return {w.lower()[:5] for w in WORD.findall(text) if len(w) >= 4 and w.lower() not in stop}
-
-
 def says_each_point(text: str, slot: Slot, earlier: Sequence[str]) -> bool:
     """A fused sentence keeps a word of each of its two key points (fixes a fusion that drops one).
 
@@ -351,11 +357,11 @@ def says_each_point(text: str, slot: Slot, earlier: Sequence[str]) -> bool:
     """
     if len(slot.key_points) != 2 or not slot.ask or slot.ask.variant != "fuse":
         return True
-    said = _stems(text)
-    words = {re.sub(r"^(?:qu|[ldsnmjc])['’]", "", w.lower()) for w in WORD.findall(text)}  # "d'installer"
+    said = content_stems(text)
+    words = {ELISION.sub("", w.lower()) for w in WORD.findall(text)}  # "d'installer"
     verbs = [WORD.findall(_phrase(k))[0].lower() for k in slot.key_points if is_action(_phrase(k), slot.ask.language)]
     kept = all(any(w.startswith(v[:4]) for w in words) for v in verbs)
-    return kept and all(_stems(k.sentence.text) & said for k in slot.key_points)
+    return kept and all(content_stems(k.sentence.text) & said for k in slot.key_points)
 
 
 def links_right(text: str, slot: Slot, earlier: Sequence[str]) -> bool:
@@ -389,8 +395,8 @@ def adds_nothing(text: str, slot: Slot, earlier: Sequence[str]) -> bool:
     if not slot.ask:
         return True
     language = slot.ask.language
-    given = _stems(" ".join([*slot.ask.values.values(), *(k.sentence.text for k in slot.key_points)]), language)
-    return len(_stems(text, language) - given) <= MAX_NEW_WORDS
+    given = content_stems(" ".join([*slot.ask.values.values(), *(k.sentence.text for k in slot.key_points)]), language)
+    return len(content_stems(text, language) - given) <= MAX_NEW_WORDS
 
 
 def no_platform_prompt(text: str, slot: Slot, earlier: Sequence[str]) -> bool:
@@ -476,7 +482,7 @@ def theme_name(reply: str, axis: Axis, fallback: str, taken: Sequence[str] = ())
     """
     name = clean_generation(reply).rstrip(".").strip() if reply else ""
     words = WORD.findall(name)
-    echoes = bool(_stems(name) & _stems(axis.name))
+    echoes = bool(content_stems(name) & content_stems(axis.name))
     shouting = any(w[:1].isupper() and not w.isupper() for w in words[1:])
     if (not 1 <= len(words) <= 8 or echoes or shouting or name.endswith(("!", "?"))
             or name.lower() in {t.lower() for t in taken}):

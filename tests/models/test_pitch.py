@@ -214,6 +214,17 @@ def test_a_key_point_echoing_the_instruction_is_written_again_then_quoted() -> N
     assert retries  # it was asked again before the quote
 
 
+def test_a_key_point_in_words_its_group_never_uses_is_quoted_without_a_second_try() -> None:
+    """ "Promouvoir la consommation responsable…" for post-its about carbon labels (ccc)."""
+    axis, generator = _run({"Des composteurs collectifs": "Promouvoir la transition écologique et durable"})
+    [compost] = [k for k in axis["key_points"] if "c0" in k["citations"]]
+    assert compost["quoted"] and "transition" not in axis["pitch"]["text"]
+    assert not any("Promouvoir la transition" in m[-1]["content"] for m in generator.sent)  # not asked again
+    assert not any("transition" in m[-1]["content"] for m in generator.judged)  # nor judged
+    kept = [k for k in axis["key_points"] if "v0" in k["citations"]]
+    assert kept[0]["text"] == "Sécuriser les pistes cyclables." and not kept[0]["quoted"]
+
+
 def test_a_lone_key_point_is_left_out_when_its_template_at_its_place_only_repeats_it() -> None:
     """ "Zudem möchte er <the post-it>" (German Energie): checked at the place it takes, not as the first."""
     from models.pitch import plan
