@@ -203,7 +203,8 @@ def test_a_room_votes_from_three_phones_and_the_projector_follows(live_url: str,
         axe_check(phones[0], "phone (voted)", report)
         phones[0].fill("#postit-text", "Un atelier de réparation de vélos")
         phones[0].select_option("#postit-axis", index=1)  # the workshop's first axis
-        phones[0].locator("#postit-form button").click()
+        with phones[0].expect_navigation():  # a plain form post: a screenshot taken mid-navigation fails
+            phones[0].locator("#postit-form button").click()
         phones[0].screenshot(path=str(out / "room-phone.png"))
         first = projector.locator("#tallies li.item").first  # the counts arrive without a reload
         expect(first.locator(".agrees")).to_have_text("2", timeout=10_000)
