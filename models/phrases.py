@@ -337,6 +337,15 @@ def as_action(phrase: str, language: str) -> str:
 ELISION = re.compile(r"^(?:qu|[ldsnmjc])['’]", re.I)
 
 
+def bare_words(text: str) -> list[str]:
+    """The words of ``text``, lower-cased, without a French elision ("d'installer" → "installer").
+
+    >>> bare_words("D'abord l'énergie")
+    ['abord', 'énergie']
+    """
+    return [ELISION.sub("", w.lower()) for w in WORD.findall(text)]
+
+
 def content_stems(text: str, language: str = "") -> set[str]:
     """The first five letters of each word of four letters or more that is not a stop word of
     ``language``, elision dropped: what two texts must share to say the same thing in other forms.
@@ -345,8 +354,7 @@ def content_stems(text: str, language: str = "") -> set[str]:
     ['appar', 'répar', 'élect']
     """
     stop = stop_words(language) if language else frozenset()
-    words = (ELISION.sub("", w.lower()) for w in WORD.findall(text))
-    return {w[:5] for w in words if len(w) >= 4 and w not in stop}
+    return {w[:5] for w in bare_words(text) if len(w) >= 4 and w not in stop}
 
 
 #: Under this share of its words (past the verb) found in its group's post-its, a key point strays.

@@ -30,7 +30,7 @@ from string import Template
 
 from models.language import QUOTE_MARKS, profile
 from models.phrases import (
-    ELISION,
+    bare_words,
     clean_action,
     clean_claim,
     content_stems,
@@ -358,7 +358,7 @@ def says_each_point(text: str, slot: Slot, earlier: Sequence[str]) -> bool:
     if len(slot.key_points) != 2 or not slot.ask or slot.ask.variant != "fuse":
         return True
     said = content_stems(text)
-    words = {ELISION.sub("", w.lower()) for w in WORD.findall(text)}  # "d'installer"
+    words = set(bare_words(text))  # "d'installer" says "installer"
     verbs = [WORD.findall(_phrase(k))[0].lower() for k in slot.key_points if is_action(_phrase(k), slot.ask.language)]
     kept = all(any(w.startswith(v[:4]) for w in words) for v in verbs)
     return kept and all(content_stems(k.sentence.text) & said for k in slot.key_points)
