@@ -6,7 +6,8 @@ French and English; German faithful, inverted, fused and garbled ones) twice:
 similarity alone (the baseline, what Atelier did before a judge existed) and
 similarity plus the judge. Reports, per system, label and
 language, the share answered as expected, with the held-out half apart from the
-half the agreement threshold was chosen on (odd / even pair numbers).
+half the agreement threshold was chosen on (odd / even pair numbers), and any named
+``subset`` apart (the German pairs written after the judge's prompt was chosen).
 """
 
 from __future__ import annotations
@@ -47,6 +48,8 @@ def evaluate(pairs: list[dict[str, Any]], embedder: Embedder, judge: Generator) 
         for i, p in enumerate(pairs):
             groups.setdefault(f"language {p.get('language', DEFAULT_LANGUAGE)}", []).append(i)
             groups.setdefault(_split(p), []).append(i)
+            if "subset" in p:  # e.g. pairs written after the judge was tuned: a check no choice saw
+                groups.setdefault(p["subset"], []).append(i)
         results[system] = {name: detection_rates([pairs[i]["label"] for i in rows], [verdicts[i] for i in rows])
                            for name, rows in groups.items()}
         results[system]["verdicts"] = verdicts

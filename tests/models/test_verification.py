@@ -87,3 +87,21 @@ def test_verify_cli_names_the_bad_line(tmp_path: Path, capsys: pytest.CaptureFix
     src.write_text('{"id": "a", "sentence": "x", "postits": [{"id": "p"}]}\n')
     assert main(["verify", str(src), "--out", str(tmp_path / "o.jsonl"), "--runtime", "none"]) == 2
     assert f"{src}:1:" in capsys.readouterr().err
+
+
+def test_the_pair_evaluation_reports_splits_languages_and_the_fresh_german_subset() -> None:
+    """``atelier evaluate --dataset verify`` groups: held-out half, languages, and pairs no tuning saw."""
+    from evaluation.metrics.verdicts import detection_rates
+    from evaluation.verify_pairs import evaluate, load_pairs
+
+    pairs = load_pairs()
+    german = [p for p in pairs if p["language"] == "de"]
+    fresh = [p for p in german if "subset" in p]
+    assert len(german) >= 30 and {p["label"] for p in fresh} == {"faithful", "inverted"}
+    sample = [p for p in pairs if p["id"].startswith(("de01", "de30", "de31"))]
+    summary = evaluate(sample, HashingEmbedder(), ScriptedGenerator(agree=lambda messages: 0.9))
+    groups = summary["results"]["similarity + judge"]
+    assert {"all", "language de", "held-out", "dev (threshold chosen here)", fresh[0]["subset"]} <= set(groups)
+    rows = [i for i, p in enumerate(sample) if "subset" in p]
+    assert len(rows) == 4 and groups[fresh[0]["subset"]] == detection_rates(
+        [sample[i]["label"] for i in rows], [groups["verdicts"][i] for i in rows])
