@@ -32,7 +32,7 @@ _FINITE_DE = frozenset("ist sind war soll sollen sollte sollten muss müssen wir
 _FIRST_PERSON = frozenset("je j'ai nous on ich wir man i we".split())
 _SUBCLAUSE_DE = re.compile(r",\s*(?:die|der|das|den|dem|deren|dessen|welche\w*|dass|wenn|weil|ob|solange|sobald"
                            r"|obwohl|falls|nachdem|bevor)\b", re.I)
-_ZU_INFIX_DE = re.compile(r"(?:auf|an|ab|aus|ein|mit|vor|nach|weg|zurück|um|durch|her|hin|fest|frei|zusammen)zu\w+en$")
+_ZU_INFIX_DE = re.compile(r"(auf|an|ab|aus|ein|mit|vor|nach|weg|zurück|um|durch|her|hin|fest|frei|zusammen)zu(\w+en)$")
 _FUNCTION_DE = frozenset("den die das dem der des ein eine einen einem einer mehr keine kein alle weniger "
                          "nicht für mit auf im in bei zu von nur bessere".split())
 
@@ -60,6 +60,8 @@ def is_action(phrase: str, language: str) -> bool:
     False
     >>> is_action("Windräder aufzustellen, solange sie weit von Wohngebieten stehen", "de")
     False
+    >>> is_action("Windräder aufstellen, solange sie weit von Wohngebieten stehen", "de")
+    True
     >>> is_action("Assisted suicide should be allowed", "en")
     False
 
@@ -83,10 +85,16 @@ def is_action(phrase: str, language: str) -> bool:
         # the verb ends the phrase, in lower case ("Energien" is a noun); a verb closing a
         # relative clause ("…, die das Klima belasten") belongs to the clause, not to an action;
         # a zu-infinitive ("Windräder aufzustellen, solange …") is half of someone's sentence
-        head = _words(phrase.split(",")[0])
-        last = _words(phrase)[-1]
+        # (an action may go on with a subordinate clause: "Windräder aufstellen, solange …": its
+        # verb then ends the head)
+        head_text = phrase.split(",")[0]
+        head = _words(head_text)
+        if head and _SUBCLAUSE_DE.match(phrase[len(head_text):]):
+            last, rest, clause_ok = head[-1], [w.lower() for w in head[:-1]], True
+        else:
+            last, rest, clause_ok = _words(phrase)[-1], words[:-1], not _SUBCLAUSE_DE.search(phrase)
         return (bool(re.search(r"(?:en|ern|eln)$", last)) and last[:1].islower() and not _zu_infinitive(head)
-                and not (set(words[:-1]) & _FINITE_DE) and not _SUBCLAUSE_DE.search(phrase))
+                and not (set(rest) & _FINITE_DE) and clause_ok)
     # a finite verb or a modal anywhere makes a claim ("assisted suicide should be allowed")
     participle = words[0].endswith("ing") or (words[0].endswith("ed") and not words[0].endswith("eed"))
     return words[0] not in _NOT_ACTIONS_EN and not participle and not set(words) & _CLAUSE_EN
@@ -308,8 +316,36 @@ _NOMINAL_DE = {
 }
 
 
+def _without_zu(phrase: str) -> str:
+    """A German phrase whose head clause ends on a zu-infinitive nothing governs, said as the action.
+
+    The 1.5B copies half of a post-it's sentence ("Ich bin bereit, Windräder … aufzustellen") and
+    drops what governed the "zu"; rewritten, it gave the same half back and the key point was quoted.
+
+    >>> _without_zu("Windräder aufzustellen, solange sie weit von Wohngebieten stehen.")
+    'Windräder aufstellen, solange sie weit von Wohngebieten stehen.'
+    >>> _without_zu("Mehr Windräder zu bauen."), _without_zu("Ich bin bereit, Windräder zu akzeptieren")
+    ('Mehr Windräder bauen.', 'Ich bin bereit, Windräder zu akzeptieren')
+    >>> _without_zu("Den Zugang zu Bahnhöfen"), _without_zu("Es ist wichtig, Bäume zu pflanzen")
+    ('Den Zugang zu Bahnhöfen', 'Es ist wichtig, Bäume zu pflanzen')
+    """
+    head_text = phrase.split(",")[0]
+    head = _words(head_text)
+    if (not _zu_infinitive(head) or not head[-1].islower() or not re.search(r"(?:en|ern|eln)$", head[-1])
+            or {w.lower() for w in head} & (_FINITE_DE | _FIRST_PERSON)):
+        return phrase
+    kept, verb = re.sub(r"[\s.!?]+$", "", head_text), head[-1]
+    infix = _ZU_INFIX_DE.match(verb)
+    if head[-2].lower() == "zu" or infix is None:
+        mended = re.sub(rf"\bzu\s+{re.escape(verb)}$", verb, kept)
+    else:  # "aufzustellen" -> "aufstellen"
+        mended = kept[: -len(verb)] + infix.group(1) + infix.group(2)
+    return mended + phrase[len(kept):]
+
+
 def as_action(phrase: str, language: str) -> str:
-    """A German key point written as a noun of action, said as the action it names.
+    """A German key point written as a noun of action, or as a zu-infinitive (:func:`_without_zu`),
+    said as the action it names.
 
     The 1.5B, asked for an infinitive, often writes a heading; its rewrite gave the same heading
     back, and a heading cannot be said as something the room wants. Only the articles that do not
@@ -323,9 +359,14 @@ def as_action(phrase: str, language: str) -> str:
     ('Ausbau des Stromnetzes.', 'Förderung ist wichtig.')
     >>> as_action("Ausbau der Windkraft, die wir brauchen.", "de"), as_action("Promotion du vélo.", "fr")
     ('Ausbau der Windkraft, die wir brauchen.', 'Promotion du vélo.')
+    >>> as_action("Windräder aufzustellen, solange sie weit von Wohngebieten stehen.", "de")
+    'Windräder aufstellen, solange sie weit von Wohngebieten stehen.'
     """
+    if base_language(language) != "de":
+        return phrase
+    phrase = _without_zu(phrase)
     words = phrase.strip().rstrip(".").split()
-    if (base_language(language) != "de" or len(words) < 3 or words[0].lower() not in _NOMINAL_DE
+    if (len(words) < 3 or words[0].lower() not in _NOMINAL_DE
             or words[1] not in ("von", "der") or "," in phrase or {w.lower() for w in words} & _FINITE_DE):
         return phrase
     rest = words[2:] if words[1] == "von" else ["die", *words[2:]]

@@ -270,6 +270,19 @@ def _ambition(axis: Axis, usable: Sequence[KeyPoint], language: str, templates: 
     return Slot(list(usable[:1]), _fill(templates[kind], values), start, ask)
 
 
+def clause_last(group: Sequence[KeyPoint]) -> list[KeyPoint]:
+    """A pair's key points, the one that goes on past a comma last: "a, solange … und b" reads b
+    into a's clause (Energie: "Windräder aufstellen, solange sie … stehen und Wasserkleinkraftwerke
+    … errichten").
+
+    >>> kps = [KeyPoint(k, None, Sentence(t, [])) for k, t in (("a", "Windräder aufstellen, solange sie weit "
+    ...        "von Wohngebieten stehen"), ("b", "Wasserkleinkraftwerke errichten"))]
+    >>> [k.id for k in clause_last(kps)], [k.id for k in clause_last(kps[::-1])]
+    (['b', 'a'], ['b', 'a'])
+    """
+    return sorted(group, key=lambda k: "," in _phrase(k))
+
+
 def _theme_slot(group: Sequence[KeyPoint], n: int, language: str, templates: dict[str, str]) -> Slot:
     """The ``n``-th sentence, saying ``group``'s key points.
 
@@ -278,6 +291,7 @@ def _theme_slot(group: Sequence[KeyPoint], n: int, language: str, templates: dic
     a lead ("La salle propose aussi de …") cost its key point the match with the human bullet it
     says (coverage@0.70 of the ``ccc`` pitches 0.225 with leads, 0.437 without, same key points).
     """
+    group = clause_last(group)
     values = _pair_values(group, language)
     actions = all(is_action(_phrase(k), language) for k in group)
     place = min(n, 4)  # the templates are numbered 1-4; a fifth sentence takes the fourth's words

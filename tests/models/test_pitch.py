@@ -279,3 +279,44 @@ def test_a_german_key_point_without_its_verb_is_written_again_then_quoted() -> N
     [energy] = [k for k in axis["key_points"] if k["citations"][0].startswith("e")]
     assert energy["quoted"] and "gesteigert" not in energy["text"] + axis["pitch"]["text"]
     assert any("gesteigert" in m[-1]["content"] for m in generator.sent if len(m) > 2)  # asked again first
+
+
+def test_a_german_zu_infinitive_is_said_as_the_action_and_goes_last_in_its_sentence() -> None:
+    """ "Windräder aufzustellen, solange …" (Energie) was half of a post-it's sentence and got quoted;
+    said as "Windräder aufstellen, solange …", it is kept, and a partner is not read into its clause."""
+    groups = [("e", "Erneuerbare Energie ausbauen"), ("w", "Windräder weit weg von Dörfern aufstellen"),
+              ("z", "Mehr Züge am Abend fahren lassen"), ("r", "Radwege zwischen Dörfern bauen"),
+              ("s", "Solaranlagen auf Dächer bauen")]
+    postits = [PostIt(f"{t}{i}", f"{text} {w}", "Energie", 5 - n)
+               for n, (t, text) in enumerate(groups) for i, w in enumerate(["bald", "überall", "gemeinsam", "jetzt"])]
+    replies = {"Erneuerbare": "Erneuerbare Energie ausbauen", "Züge": "Mehr Züge am Abend anbieten",
+               "Windräder": "Windräder aufzustellen, solange sie weit von Dörfern stehen.",
+               "Radwege": "Radwege zwischen Dörfern bauen", "Solaranlagen": "Solaranlagen auf Dächer bauen"}
+
+    def reply(messages: list[dict[str, str]]) -> str:
+        return next((a for k, a in replies.items() if k in messages[-1]["content"]), "")
+
+    generator = ScriptedGenerator(reply, lambda messages: 0.95)
+    pipeline = Pipeline(HashingEmbedder(), LLMDrafter(generator), PipelineConfig(language="de"),
+                        _judge_only(generator))
+    [axis] = pipeline.run(postits).to_dict()["axes"]
+    [wind] = [k for k in axis["key_points"] if k["citations"][0].startswith("w")]
+    assert wind["text"].startswith("Windräder aufstellen, solange") and not wind["quoted"]
+    others = [k["text"].rstrip(".") for k in axis["key_points"] if k is not wind]
+    [said] = [s["text"] for s in axis["pitch"]["sentences"] if "solange" in s["text"]]
+    assert not any(o in said.split("solange")[1] for o in others), said
+
+
+def test_in_a_pair_the_key_point_that_goes_on_past_a_comma_is_said_last() -> None:
+    from models.pitch import plan
+    from models.types import Axis, KeyPoint, Sentence
+    from prompts import load_templates
+
+    texts = ["Erneuerbare Energie ausbauen.", "Windräder aufstellen, solange sie weit von Dörfern stehen.",
+             "Wasserkraftwerke an Bächen errichten."]
+    kps = [KeyPoint(f"k{i}", None, Sentence(t, [f"p{i}"])) for i, t in enumerate(texts)]
+    slots = plan(Axis("Energie"), [*kps, KeyPoint("k3", None, Sentence("Radwege bauen.", ["p3"]))], [], "de",
+                 load_templates("de")[1])
+    [pair] = [s for s in slots if {k.id for k in s.key_points} == {"k1", "k2"}]
+    assert [k.id for k in pair.key_points] == ["k2", "k1"]
+    assert pair.fallback.index("Wasserkraftwerke") < pair.fallback.index("Windräder"), pair.fallback
