@@ -93,11 +93,16 @@ def is_action(phrase: str, language: str) -> bool:
             last, rest, clause_ok = head[-1], [w.lower() for w in head[:-1]], True
         else:
             last, rest, clause_ok = _words(phrase)[-1], words[:-1], not _SUBCLAUSE_DE.search(phrase)
-        return (bool(re.search(r"(?:en|ern|eln)$", last)) and last[:1].islower() and not _zu_infinitive(head)
+        return (_infinitive_form(last) and not _zu_infinitive(head)
                 and not (set(rest) & _FINITE_DE) and clause_ok)
     # a finite verb or a modal anywhere makes a claim ("assisted suicide should be allowed")
     participle = words[0].endswith("ing") or (words[0].endswith("ed") and not words[0].endswith("eed"))
     return words[0] not in _NOT_ACTIONS_EN and not participle and not set(words) & _CLAUSE_EN
+
+
+def _infinitive_form(word: str) -> bool:
+    """Whether a German word has an infinitive's form: lower case ("Energien" is a noun), "-en", "-ern", "-eln"."""
+    return word[:1].islower() and word.endswith(("en", "ern", "eln"))
 
 
 def _zu_infinitive(words: Sequence[str]) -> bool:
@@ -331,15 +336,15 @@ def _without_zu(phrase: str) -> str:
     """
     head_text = phrase.split(",")[0]
     head = _words(head_text)
-    if (not _zu_infinitive(head) or not head[-1].islower() or not re.search(r"(?:en|ern|eln)$", head[-1])
+    if (not _zu_infinitive(head) or not _infinitive_form(head[-1])
             or {w.lower() for w in head} & (_FINITE_DE | _FIRST_PERSON)):
         return phrase
     kept, verb = re.sub(r"[\s.!?]+$", "", head_text), head[-1]
     infix = _ZU_INFIX_DE.match(verb)
-    if head[-2].lower() == "zu" or infix is None:
-        mended = re.sub(rf"\bzu\s+{re.escape(verb)}$", verb, kept)
-    else:  # "aufzustellen" -> "aufstellen"
+    if head[-2].lower() != "zu" and infix:  # "aufzustellen" -> "aufstellen"
         mended = kept[: -len(verb)] + infix.group(1) + infix.group(2)
+    else:  # "zu bauen" -> "bauen"
+        mended = re.sub(rf"\bzu\s+{re.escape(verb)}$", verb, kept)
     return mended + phrase[len(kept):]
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from models.drafting import ExtractiveDrafter, LLMDrafter
 from models.pipeline import Pipeline, PipelineConfig
 from models.text import complete_sentence
@@ -27,11 +29,27 @@ def _judge_only(generator: ScriptedGenerator) -> Verifier:
                     similarity_weight=0.0)
 
 
+def _german_axis(groups: list[tuple[str, str]], replies: dict[str, str]) -> tuple[dict[str, Any], ScriptedGenerator]:
+    """One German "Energie" axis of four post-its per group (heaviest first), drafted by a model that
+    answers ``replies[k]`` when its last message names ``k``, and judged by a judge saying yes."""
+    postits = [PostIt(f"{t}{i}", f"{text} {w}", "Energie", len(groups) - n)
+               for n, (t, text) in enumerate(groups) for i, w in enumerate(["bald", "überall", "gemeinsam", "jetzt"])]
+
+    def reply(messages: list[dict[str, str]]) -> str:
+        return next((a for k, a in replies.items() if k in messages[-1]["content"]), "")
+
+    generator = ScriptedGenerator(reply, lambda messages: 0.95)
+    pipeline = Pipeline(HashingEmbedder(), LLMDrafter(generator), PipelineConfig(language="de"),
+                        _judge_only(generator))
+    [axis] = pipeline.run(postits).to_dict()["axes"]
+    return axis, generator
+
+
 WRITING = PipelineConfig(write_pitch=True, name_themes=True)  # the model writes pitch pieces and theme names
 
 
 def _run(reply_for: dict[str, str], reject: str = "",
-         config: PipelineConfig = WRITING) -> tuple[dict, ScriptedGenerator]:  # type: ignore[type-arg]
+         config: PipelineConfig = WRITING) -> tuple[dict[str, Any], ScriptedGenerator]:  # type: ignore[type-arg]
     def reply(messages: list[dict[str, str]]) -> str:
         content = messages[-1]["content"]
         for key, answer in reply_for.items():
@@ -264,18 +282,9 @@ def test_a_german_key_point_without_its_verb_is_written_again_then_quoted() -> N
     """ "… muss … auf 70 bis 80 % gesteigert." (Energie) was judged supported; it is not a sentence."""
     groups = [("e", "Erneuerbare Energie ausbauen Bedarf decken"), ("z", "Mehr Züge am Abend fahren lassen"),
               ("r", "Radwege zwischen Dörfern bauen")]
-    postits = [PostIt(f"{t}{i}", f"{text} {w}", "Energie", 3 - n)
-               for n, (t, text) in enumerate(groups) for i, w in enumerate(["bald", "überall", "gemeinsam", "jetzt"])]
     replies = {"Erneuerbare": "Die Energieerzeugung muss auf 80 % des Bedarfs gesteigert.",
                "Züge": "Mehr Züge am Abend anbieten", "Radwege": "Radwege zwischen Dörfern bauen"}
-
-    def reply(messages: list[dict[str, str]]) -> str:
-        return next((a for k, a in replies.items() if k in messages[-1]["content"]), "")
-
-    generator = ScriptedGenerator(reply, lambda messages: 0.95)
-    pipeline = Pipeline(HashingEmbedder(), LLMDrafter(generator), PipelineConfig(language="de"),
-                        _judge_only(generator))
-    [axis] = pipeline.run(postits).to_dict()["axes"]
+    axis, generator = _german_axis(groups, replies)
     [energy] = [k for k in axis["key_points"] if k["citations"][0].startswith("e")]
     assert energy["quoted"] and "gesteigert" not in energy["text"] + axis["pitch"]["text"]
     assert any("gesteigert" in m[-1]["content"] for m in generator.sent if len(m) > 2)  # asked again first
@@ -287,19 +296,10 @@ def test_a_german_zu_infinitive_is_said_as_the_action_and_goes_last_in_its_sente
     groups = [("e", "Erneuerbare Energie ausbauen"), ("w", "Windräder weit weg von Dörfern aufstellen"),
               ("z", "Mehr Züge am Abend fahren lassen"), ("r", "Radwege zwischen Dörfern bauen"),
               ("s", "Solaranlagen auf Dächer bauen")]
-    postits = [PostIt(f"{t}{i}", f"{text} {w}", "Energie", 5 - n)
-               for n, (t, text) in enumerate(groups) for i, w in enumerate(["bald", "überall", "gemeinsam", "jetzt"])]
     replies = {"Erneuerbare": "Erneuerbare Energie ausbauen", "Züge": "Mehr Züge am Abend anbieten",
                "Windräder": "Windräder aufzustellen, solange sie weit von Dörfern stehen.",
                "Radwege": "Radwege zwischen Dörfern bauen", "Solaranlagen": "Solaranlagen auf Dächer bauen"}
-
-    def reply(messages: list[dict[str, str]]) -> str:
-        return next((a for k, a in replies.items() if k in messages[-1]["content"]), "")
-
-    generator = ScriptedGenerator(reply, lambda messages: 0.95)
-    pipeline = Pipeline(HashingEmbedder(), LLMDrafter(generator), PipelineConfig(language="de"),
-                        _judge_only(generator))
-    [axis] = pipeline.run(postits).to_dict()["axes"]
+    axis, _ = _german_axis(groups, replies)
     [wind] = [k for k in axis["key_points"] if k["citations"][0].startswith("w")]
     assert wind["text"].startswith("Windräder aufstellen, solange") and not wind["quoted"]
     others = [k["text"].rstrip(".") for k in axis["key_points"] if k is not wind]
