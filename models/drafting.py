@@ -22,10 +22,10 @@ from typing import Any, Protocol
 from models.consensus import Stance
 from models.generation import Generator, Messages
 from models.language import base_language, profile
-from models.phrases import ACTION_LANGUAGES, as_action, clean_action, leading_verb, opens_on_verb
+from models.phrases import ACTION_LANGUAGES, as_action, clean_action, clean_claim, leading_verb, opens_on_verb
 from models.pitch import Ask
 from models.platform import strip_platform_prompt
-from models.text import MAX_KEY_POINT_WORDS, clean_generation, excerpt, finish, flatten, key_point_text
+from models.text import MAX_KEY_POINT_WORDS, clean_generation, excerpt, finish, flatten, key_point_text, split_sentences
 from models.types import Axis, PostIt, Sentence
 from prompts import Prompt, load_prompt
 
@@ -107,6 +107,34 @@ def quote_sentence(group: GroupBrief, language: str) -> Sentence:
 
 
 MIN_TAKEN_WORDS = 3
+
+
+def quote_first_sentence(group: GroupBrief, language: str) -> Sentence:
+    """The fallback key point of a group whose drafts failed: the first sentence of its best post-it
+    where that alone is a key point (one action phrase of 3 to 15 words; one claim where key points
+    are claims), else the whole post-it (:func:`quote_sentence`). Quoted, cited, marked.
+
+    Energie's fallbacks quoted whole comments ("„Wasserkleinkraftwerke an kleinen Bächen errichten.
+    Speziell für kleinere Ortschaften kann das etwas bringen.“"): two ideas and 14 words more than a
+    key point may have. The model-free baseline keeps whole post-its (:class:`ExtractiveDrafter`).
+
+    >>> g = GroupBrief("x", [], [PostIt("p1", "Wasserkraftwerke an Bächen errichten. Das bringt etwas.")], 4, 9)
+    >>> quote_first_sentence(g, "de").text
+    '„Wasserkraftwerke an Bächen errichten.“'
+    >>> g = GroupBrief("x", [], [PostIt("p1", "Kein Atomstrom! Solange es keine Lösung gibt, nie.")], 4, 9)
+    >>> quote_first_sentence(g, "de").text  # "Kein Atomstrom!" is no action: the whole post-it
+    '„Kein Atomstrom! Solange es keine Lösung gibt, nie.“'
+    """
+    whole = quote_sentence(group, language)
+    parts = split_sentences(strip_platform_prompt(flatten(group.postits[0].text), language))
+    if len(parts) < 2:
+        return whole
+    first = finish(parts[0])
+    if base_language(language) in ACTION_LANGUAGES:
+        alone = clean_action(first, language, MAX_KEY_POINT_WORDS, MIN_TAKEN_WORDS)
+    else:
+        alone = clean_claim(first, MAX_KEY_POINT_WORDS)
+    return Sentence(profile(language).quote.format(first), whole.citations, quoted=True) if alone else whole
 
 
 def taken_as_is(group: GroupBrief, language: str) -> Sentence | None:
@@ -232,14 +260,14 @@ class LLMDrafter:
         jobs = [(i, g) for i, r in enumerate(requests) for g in r.groups if g.postits and not g.singular]
         texts = self._run([self._key_point_messages(requests[i], g) for i, g in jobs], self.key_point_tokens, progress)
         drafted = {id(g): self._key_point(requests[i], g, raw) for (i, g), raw in zip(jobs, texts, strict=True)}
-        return [[drafted.get(id(g)) or quote_sentence(g, r.language) for g in r.groups if g.postits]
+        return [[drafted.get(id(g)) or quote_first_sentence(g, r.language) for g in r.groups if g.postits]
                 for r in requests]
 
     def _key_point(self, request: PitchRequest, group: GroupBrief, raw: str) -> Sentence:
         phrase = key_point_text(clean_generation(raw, max_words=MAX_KEY_POINT_WORDS), request.axis, request.language)
         phrase = as_action(phrase, request.language)
         cited = [p.id for p in group.postits[: self.max_postits]]
-        return Sentence(phrase, cited) if phrase else quote_sentence(group, request.language)
+        return Sentence(phrase, cited) if phrase else quote_first_sentence(group, request.language)
 
     def rewrite_key_points(self, requests: Sequence[PitchRequest],
                            flagged: Sequence[tuple[int, int, Sentence]]) -> list[Sentence]:

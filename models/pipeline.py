@@ -23,7 +23,7 @@ import numpy as np
 from models.clustering import SINGULAR, AxisClusterer
 from models.consensus import stance_of
 from models.decisions import ReviewDecisions, apply_decisions
-from models.drafting import Drafter, GroupBrief, PitchRequest, quote_sentence, taken_as_is
+from models.drafting import Drafter, GroupBrief, PitchRequest, quote_first_sentence, taken_as_is
 from models.embedding import Embedder
 from models.labelling import ctfidf_keywords, representatives, short_label, vote_weights
 from models.language import DEFAULT_LANGUAGE, QUOTE_MARKS, base_language
@@ -426,7 +426,7 @@ class Pipeline:
                 or strays(sentence.text, postits, language))
 
     def _quoted(self, group: GroupBrief, texts: dict[str, str]) -> Sentence:
-        quote = quote_sentence(group, self.config.language)
+        quote = quote_first_sentence(group, self.config.language)
         self._verify([quote], texts)
         return quote
 

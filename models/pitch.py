@@ -139,10 +139,11 @@ _LEADING_LINK = re.compile(r"^(?:auch|außerdem|zudem|und|also|and|aussi|et|de p
 
 
 def _sayable(kp: KeyPoint, language: str) -> KeyPoint:
-    """A quoted key point whose post-it says more than one thing, said by its first sentence where
-    that alone passes :func:`_usable` (German Energie: „Wasserkleinkraftwerke an kleinen Bächen
-    errichten. Speziell für kleinere Ortschaften kann das etwas bringen.“). The key point keeps its
-    whole quote; only the pitch says the part.
+    """A quoted key point said by its first sentence, less a leading link word, where that alone
+    passes :func:`_usable` (German Energie: „Wasserkleinkraftwerke an kleinen Bächen errichten.
+    Speziell für kleinere Ortschaften kann das etwas bringen.“). The key point keeps its quote (a
+    fallback's is already that first sentence: ``models.drafting.quote_first_sentence``; the
+    model-free drafter's stay whole); only the pitch says the part.
 
     >>> quote = Sentence("„Wasserkleinkraftwerke an Bächen errichten. Das kann etwas bringen.“", ["p"], quoted=True)
     >>> _sayable(KeyPoint("k", "c1", quote), "de").sentence.text
@@ -154,13 +155,16 @@ def _sayable(kp: KeyPoint, language: str) -> KeyPoint:
     >>> quote = Sentence("„Auch in Speicher investieren. Wasserstoff wäre gut.“", ["p"], quoted=True)
     >>> _sayable(KeyPoint("k", "c1", quote), "de").sentence.text
     'In Speicher investieren.'
+    >>> quote = Sentence("„Auch in Speicher investieren.“", ["p"], quoted=True)  # a one-sentence quote too
+    >>> _sayable(KeyPoint("k", "c1", quote), "de").sentence.text
+    'In Speicher investieren.'
     """
-    if not kp.sentence.quoted or _usable(kp, language):
+    if not kp.sentence.quoted:
         return kp
     parts = split_sentences(_phrase(kp))
-    if len(parts) < 2:
-        return kp
     text = _LEADING_LINK.sub("", parts[0])
+    if len(parts) < 2 and text == parts[0]:
+        return kp
     first = replace(kp, sentence=replace(kp.sentence, text=text[:1].upper() + text[1:]))
     return first if _usable(first, language) else kp
 

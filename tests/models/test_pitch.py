@@ -320,3 +320,16 @@ def test_in_a_pair_the_key_point_that_goes_on_past_a_comma_is_said_last() -> Non
     [pair] = [s for s in slots if {k.id for k in s.key_points} == {"k1", "k2"}]
     assert [k.id for k in pair.key_points] == ["k2", "k1"]
     assert pair.fallback.index("Wasserkraftwerke") < pair.fallback.index("Windräder"), pair.fallback
+
+
+def test_a_fallback_quote_is_its_postits_first_sentence_where_that_alone_is_a_key_point() -> None:
+    """Energie quoted whole comments („Wasserkleinkraftwerke an kleinen Bächen errichten. Speziell für
+    kleinere Ortschaften …“): two ideas and more words than a key point may have."""
+    groups = [("w", "Wasserkraftwerke an Bächen errichten. Das bringt den Dörfern viel"),
+              ("z", "Mehr Züge am Abend fahren lassen"), ("r", "Radwege zwischen Dörfern bauen")]
+    replies = {"Wasserkraftwerke": "Die Wasserkraft muss an Bächen errichtet.",  # no verb: asked again, then quoted
+               "Züge": "Mehr Züge am Abend anbieten", "Radwege": "Radwege zwischen Dörfern bauen"}
+    axis, _ = _german_axis(groups, replies)
+    [water] = [k for k in axis["key_points"] if k["citations"][0].startswith("w")]
+    assert water["quoted"] and water["text"] == "„Wasserkraftwerke an Bächen errichten.“"
+    assert len(water["citations"]) == 1 and "Dörfern viel" not in axis["pitch"]["text"]
