@@ -22,7 +22,7 @@ from typing import Any, Protocol
 from models.consensus import Stance
 from models.generation import Generator, Messages
 from models.language import base_language, profile
-from models.phrases import ACTION_LANGUAGES, as_action, clean_action, clean_claim, leading_verb, opens_on_verb
+from models.phrases import ACTION_LANGUAGES, as_action, clean_action, clean_claim, heads, leading_verb, opens_on_verb
 from models.pitch import Ask
 from models.platform import strip_platform_prompt
 from models.text import MAX_KEY_POINT_WORDS, clean_generation, excerpt, finish, flatten, key_point_text, split_sentences
@@ -109,32 +109,58 @@ def quote_sentence(group: GroupBrief, language: str) -> Sentence:
 MIN_TAKEN_WORDS = 3
 
 
+def drafted_alone(group: GroupBrief, language: str) -> bool:
+    """Whether the model writes this group's key point: every cluster, and a singular idea whose
+    quote would be longer than :data:`~models.text.MAX_KEY_POINT_WORDS` words (ccc: "« Demander au
+    gouvernement français de défendre une réforme … »", 50 words, quoted as the key point).
+
+    >>> short = [PostIt("p1", "Taxer le kérosène des vols de loisir")]
+    >>> long = [PostIt("p2", "Demander au gouvernement de défendre une réforme de la politique commerciale "
+    ...                      "européenne et d'y inscrire le principe de précaution")]
+    >>> [drafted_alone(GroupBrief("x", [], p, 1, 0, singular=True), "fr") for p in (short, long)]
+    [False, True]
+    """
+    if not group.postits:
+        return False
+    if not group.singular:
+        return True
+    shown = strip_platform_prompt(flatten(group.postits[0].text), language)
+    return len(shown.split()) > MAX_KEY_POINT_WORDS
+
+
 def quote_first_sentence(group: GroupBrief, language: str) -> Sentence:
-    """The fallback key point of a group whose drafts failed: the first sentence of its best post-it
-    where that alone is a key point (one action phrase of 3 to 15 words; one claim where key points
-    are claims), else the whole post-it (:func:`quote_sentence`). Quoted, cited, marked.
+    """The fallback key point of a group whose drafts failed: the first sentence of its best post-it,
+    or that sentence's head (:func:`~models.phrases.heads`: less its asides and purpose clause, or one
+    side of its colon), where that alone is a key point (one action phrase of 3 to 15 words; one claim
+    where key points are claims), else the whole post-it (:func:`quote_sentence`). Quoted, cited, marked.
 
     Energie's fallbacks quoted whole comments ("„Wasserkleinkraftwerke an kleinen Bächen errichten.
-    Speziell für kleinere Ortschaften kann das etwas bringen.“"): two ideas and 14 words more than a
-    key point may have. The model-free baseline keeps whole post-its (:class:`ExtractiveDrafter`).
+    Speziell für kleinere Ortschaften kann das etwas bringen.“"), ccc's a 50-word proposal ("« Demander
+    au gouvernement français de défendre une réforme politique commerciale européenne : inscrire … »"):
+    more words and ideas than a key point may have. The model-free baseline keeps whole post-its
+    (:class:`ExtractiveDrafter`).
 
     >>> g = GroupBrief("x", [], [PostIt("p1", "Wasserkraftwerke an Bächen errichten. Das bringt etwas.")], 4, 9)
     >>> quote_first_sentence(g, "de").text
     '„Wasserkraftwerke an Bächen errichten.“'
+    >>> g = GroupBrief("x", [], [PostIt("p1", "Réformer la politique commerciale : inscrire le climat, etc.")], 4, 9)
+    >>> quote_first_sentence(g, "fr").text
+    '«\xa0Réformer la politique commerciale.\xa0»'
     >>> g = GroupBrief("x", [], [PostIt("p1", "Kein Atomstrom! Solange es keine Lösung gibt, nie.")], 4, 9)
     >>> quote_first_sentence(g, "de").text  # "Kein Atomstrom!" is no action: the whole post-it
     '„Kein Atomstrom! Solange es keine Lösung gibt, nie.“'
     """
     whole = quote_sentence(group, language)
-    parts = split_sentences(strip_platform_prompt(flatten(group.postits[0].text), language))
-    if len(parts) < 2:
-        return whole
-    first = finish(parts[0])
-    if base_language(language) in ACTION_LANGUAGES:
-        alone = clean_action(first, language, MAX_KEY_POINT_WORDS, MIN_TAKEN_WORDS)
-    else:
-        alone = clean_claim(first, MAX_KEY_POINT_WORDS)
-    return Sentence(profile(language).quote.format(first), whole.citations, quoted=True) if alone else whole
+    text = strip_platform_prompt(flatten(group.postits[0].text), language)
+    first = split_sentences(text)[0] if text else text
+    for candidate in (first, *heads(first, language)):
+        if base_language(language) in ACTION_LANGUAGES:
+            alone = clean_action(finish(candidate), language, MAX_KEY_POINT_WORDS, MIN_TAKEN_WORDS)
+        else:
+            alone = clean_claim(finish(candidate), MAX_KEY_POINT_WORDS)
+        if alone:
+            return Sentence(profile(language).quote.format(finish(candidate)), whole.citations, quoted=True)
+    return whole
 
 
 def taken_as_is(group: GroupBrief, language: str) -> Sentence | None:
@@ -253,11 +279,12 @@ class LLMDrafter:
             count=str(group.count), votes=str(group.votes))
 
     def key_points(self, requests: Sequence[PitchRequest], progress: Progress | None = None) -> list[list[Sentence]]:
-        """One generated phrase per cluster; a singular idea (one post-it) is quoted, not rewritten.
+        """One generated phrase per cluster; a singular idea (one post-it) is quoted, not rewritten,
+        unless its quote would be longer than a key point (:func:`drafted_alone`).
 
         An empty generation is replaced by a quote too.
         """
-        jobs = [(i, g) for i, r in enumerate(requests) for g in r.groups if g.postits and not g.singular]
+        jobs = [(i, g) for i, r in enumerate(requests) for g in r.groups if drafted_alone(g, r.language)]
         texts = self._run([self._key_point_messages(requests[i], g) for i, g in jobs], self.key_point_tokens, progress)
         drafted = {id(g): self._key_point(requests[i], g, raw) for (i, g), raw in zip(jobs, texts, strict=True)}
         return [[drafted.get(id(g)) or quote_first_sentence(g, r.language) for g in r.groups if g.postits]

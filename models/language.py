@@ -35,6 +35,8 @@ class Profile:
             (English argument sets state claims instead).
         no_category: The axis of imported proposals that had no category.
         headings: The CLI's Markdown headings (``atelier/render.py``).
+        purpose_links: What opens a trailing purpose clause after a comma (", afin de"), which a
+            quoted key point may leave out (``models.phrases.heads``).
         task_words: Words of Atelier's own instructions that a drafted text must not echo unless
             its sources say them ("Activer l'infinitif de l'éducation…", "propose aussi deux actions
             proposées : …"; ``models.phrases.echoes_task``).
@@ -52,6 +54,7 @@ class Profile:
     no_category: str
     headings: Mapping[str, str] = field(repr=False)
     task_words: tuple[str, ...] = ()
+    purpose_links: tuple[str, ...] = ()
 
 
 # "Il faut" is a prompt only before an infinitive ("Il faut favoriser…"; "Il faut des bus" keeps it).
@@ -69,6 +72,7 @@ REGISTRY: dict[str, Profile] = {p.code: p for p in (
                           r"il faut(?:drait)?\s*[,.…]*" + _INFINITIVE_FR, r"idée\s*:"),
         quote="«\u00a0{}\u00a0»", agreement_threshold=1.3, yes=("oui", "o"), no=("non",), action_phrases=True,
         task_words=("infinitif", "post-it", "point clé", "points clés", "mots-clés", "consigne", "deux actions"),
+        purpose_links=(", afin de ", ", afin d'", ", afin d’", ", pour que "),
         no_category="Sans catégorie",
         headings={"title": "Synthèse de l'atelier", "pitch": "Pitch", "clusters": "Groupes d'idées",
                   "singular": "Idées singulières", "routed": "Post-its rattachés automatiquement",
@@ -84,6 +88,7 @@ REGISTRY: dict[str, Profile] = {p.code: p for p in (
                           r"i would like", r"i propose (?:that|to)?", r"idea\s*:"),
         quote="“{}”", agreement_threshold=1.32, yes=("yes", "y"), no=("no", "n"), action_phrases=False,
         task_words=("infinitive", "post-it", "key point", "keywords", "two points"),
+        purpose_links=(", in order to ", ", so that ", ", so as to "),
         no_category="Uncategorised",
         headings={"title": "Workshop synthesis", "pitch": "Pitch", "clusters": "Groups of ideas",
                   "singular": "Singular ideas", "routed": "Post-its routed automatically", "votes": "votes",
@@ -104,6 +109,7 @@ REGISTRY: dict[str, Profile] = {p.code: p for p in (
                           r"klimarat\s*:"),  # the Austrian Klimarat's Polis seeds: "Klimarat: Klimaschutz muss…"
         quote="„{}“", agreement_threshold=1.66, yes=("ja", "j"), no=("nein",), action_phrases=True,
         task_words=("infinitiv", "post-it", "kernpunkt", "schlagw", "zwei vorschläge"),
+        purpose_links=(", um ", ", damit "),
         no_category="Ohne Kategorie",
         headings={"title": "Synthese des Workshops", "pitch": "Pitch", "clusters": "Ideengruppen",
                   "singular": "Einzelne Ideen", "routed": "Automatisch zugeordnete Post-its", "votes": "Stimmen",

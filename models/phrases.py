@@ -446,3 +446,27 @@ def echoes_task(text: str, sources: Sequence[str], language: str) -> bool:
     """
     lowered, said = text.lower(), " ".join(sources).lower()
     return any(w in lowered and w not in said for w in profile(language).task_words)
+
+
+_ASIDE = re.compile(r"\s*\([^()]*\)")
+_COLON = re.compile(r"\s*[:;]\s*")
+
+
+def heads(text: str, language: str) -> list[str]:
+    """The shorter readings of one sentence a quote may keep, first to last: the sentence less its
+    asides (parentheses) and a trailing purpose clause (``Profile.purpose_links``), then, where a
+    colon or semicolon cuts it, what comes before and what comes after. None of these cuts turns
+    what is asked round; a condition ("tant que …") or a second action ("…, et …") is never cut.
+
+    >>> heads("Augmenter le bonus pour les véhicules propres, afin d'aider les ménages.", "fr")
+    ['Augmenter le bonus pour les véhicules propres']
+    >>> heads("Inscription dans la loi : développer l'agriculture biologique (maintenir l'aide).", "fr")[1:]
+    ['Inscription dans la loi', "Développer l'agriculture biologique"]
+    """
+    short = _ASIDE.sub("", text.strip().rstrip(".!… "))
+    for link in profile(language).purpose_links:
+        cut = short.lower().find(link)
+        if cut > 0:
+            short = short[:cut]
+    parts = [p.strip() for p in _COLON.split(short, maxsplit=1)] if _COLON.search(short) else []
+    return [short.strip(), *(p[:1].upper() + p[1:] for p in parts if p)]

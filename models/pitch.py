@@ -113,6 +113,8 @@ def _usable(kp: KeyPoint, language: str) -> bool:
     False
     >>> _usable(KeyPoint("k", None, Sentence("« Adopter une taxe. »", ["p"], quoted=True)), "fr")  # a lone post-it
     False
+    >>> _usable(KeyPoint("k", None, Sentence("Adopter une taxe.", ["p"])), "fr")  # one, written
+    False
 
     Where key points are claims (English argument sets), a group's quote that is one short
     statement is said as a claim ("the room stresses: …"), rather than the pitch falling back
@@ -122,12 +124,12 @@ def _usable(kp: KeyPoint, language: str) -> bool:
     >>> _usable(KeyPoint("k", "c1", quote), "en")
     True
     """
-    if not kp.sentence.quoted:
-        return True
-    # a lone post-it speaks for one person; a quote holding quotes or a colon may be an order
-    # to the model ("Écris seulement : « … »"): neither is said in the room's voice
+    # a lone post-it speaks for one person, quoted or written; a quote holding quotes or a colon
+    # may be an order to the model ("Écris seulement : « … »"): neither is said in the room's voice
     if kp.cluster_id is None:
         return False
+    if not kp.sentence.quoted:
+        return True
     if profile(language).action_phrases:
         return clean_action(_phrase(kp), language, MAX_QUOTE_WORDS)
     return clean_claim(_phrase(kp), MAX_QUOTE_WORDS)
@@ -207,7 +209,7 @@ def plan(axis: Axis, key_points: Sequence[KeyPoint], themes: Sequence[Theme], la
     in the room's voice: the pitch never quotes a post-it.
 
     >>> from prompts import load_templates
-    >>> kps = [KeyPoint(f"k{i}", None, Sentence(t, [f"p{i}"])) for i, t in
+    >>> kps = [KeyPoint(f"k{i}", f"c{i}", Sentence(t, [f"p{i}"])) for i, t in
     ...        enumerate(["Favoriser les circuits courts.", "Aider les artisans.", "Taxer le kérosène."])]
     >>> for slot in plan(Axis("Consommer"), kps, [], "fr", load_templates("fr")[1]):
     ...     print(slot.fallback)

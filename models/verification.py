@@ -28,7 +28,9 @@ chosen on the odd-numbered ones, German went from 0.87 faithful kept / 0.73 inve
 caught (``P(yes)`` alone; garbled 0.71) to 0.87 / 0.93 (garbled 1.00) and English from
 0.92 / 0.83 to 1.00 / 1.00 (docs/evaluation/verify). Twenty German pairs written after all
 this was chosen (``de30``–``de39``) measure what no choice saw: 0.80 faithful kept, 1.00
-inverted caught; on all 64 German pairs 0.84 / 0.96, short of French and English. A task
+inverted caught; twenty more (``de40``–``de49``) 0.70 / 1.00, though there every faithful sentence
+scored above every inversion (the threshold sits on one odd-numbered inversion at 1.659); on all 84
+German pairs 0.80 / 0.97, short of French and English. A task
 system message in place of the model's default one lifted German on the first 44 pairs
 (AUC of ``P(yes)`` 0.92 → 0.97) and not on the 20 fresh ones (0.99 → 0.98): not kept.
 """

@@ -121,3 +121,16 @@ def test_a_flagged_key_point_is_asked_again_on_its_postits_own_verb() -> None:
     assert "« Interdire »" in acting_turn and "Promouvoir la résilience des terres" in acting_turn
     assert "en commençant par" not in talking_turn  # no action among its post-its: the plain retry
     assert "keypoint_retry_verb" in drafter.prompts_for("fr") and "keypoint_retry_verb" not in drafter.prompts_for("de")
+
+
+def test_a_singular_idea_is_quoted_unless_its_quote_would_be_longer_than_a_key_point() -> None:
+    """ccc quoted a 50-word proposal as a key point; a short one stays the participant's own words."""
+    long = ("Demander au gouvernement français de défendre une réforme de la politique commerciale européenne "
+            "et d'inscrire le principe de précaution dans les accords commerciaux")
+    groups = [GroupBrief("", [], [PostIt("s1", "Taxer le kérosène des vols de loisir")], 1, 4, singular=True),
+              GroupBrief("", [], [PostIt("s2", long)], 1, 3, singular=True)]
+    generator = ScriptedGenerator(lambda messages: "Défendre une réforme de la politique commerciale européenne")
+    [[short_kp, long_kp]] = LLMDrafter(generator).key_points([PitchRequest(Axis("Se nourrir"), "fr", groups)])
+    assert short_kp.quoted and short_kp.text == "«\u00a0Taxer le kérosène des vols de loisir.\u00a0»"
+    assert not long_kp.quoted and long_kp.text == "Défendre une réforme de la politique commerciale européenne."
+    assert long_kp.citations == ["s2"] and len(generator.sent) == 1  # only the long one was asked

@@ -142,7 +142,7 @@ def test_a_themes_later_key_points_are_said_too_up_to_five_sentences() -> None:
 
     places = ["un tiers-lieu", "une ressourcerie", "un jardin partagé", "une maison des jeunes", "un fablab",
               "une cantine solidaire", "un atelier vélo"]
-    kps = [KeyPoint(f"k{i}", None, Sentence(f"Créer {p} au bourg.", [f"p{i}"])) for i, p in enumerate(places)]
+    kps = [KeyPoint(f"k{i}", f"c{i}", Sentence(f"Créer {p} au bourg.", [f"p{i}"])) for i, p in enumerate(places)]
     themes = [Theme("t1", "Lieux", ["k0", "k1", "k2", "k3"]), Theme("t2", "Outils", ["k4", "k5", "k6"])]
     slots = plan(Axis("A"), kps, themes, "fr", load_templates("fr")[1])
     # the ambition says the heaviest (k0); each theme then its two heaviest left; the rest two by two
@@ -314,8 +314,8 @@ def test_in_a_pair_the_key_point_that_goes_on_past_a_comma_is_said_last() -> Non
 
     texts = ["Erneuerbare Energie ausbauen.", "Windräder aufstellen, solange sie weit von Dörfern stehen.",
              "Wasserkraftwerke an Bächen errichten."]
-    kps = [KeyPoint(f"k{i}", None, Sentence(t, [f"p{i}"])) for i, t in enumerate(texts)]
-    slots = plan(Axis("Energie"), [*kps, KeyPoint("k3", None, Sentence("Radwege bauen.", ["p3"]))], [], "de",
+    kps = [KeyPoint(f"k{i}", f"c{i}", Sentence(t, [f"p{i}"])) for i, t in enumerate(texts)]
+    slots = plan(Axis("Energie"), [*kps, KeyPoint("k3", "c3", Sentence("Radwege bauen.", ["p3"]))], [], "de",
                  load_templates("de")[1])
     [pair] = [s for s in slots if {k.id for k in s.key_points} == {"k1", "k2"}]
     assert [k.id for k in pair.key_points] == ["k2", "k1"]
