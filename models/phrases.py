@@ -456,7 +456,8 @@ def heads(text: str, language: str) -> list[str]:
     """The shorter readings of one sentence a quote may keep, first to last: the sentence less its
     asides (parentheses) and a trailing purpose clause (``Profile.purpose_links``), then, where a
     colon or semicolon cuts it, what comes before and what comes after. None of these cuts turns
-    what is asked round; a condition ("tant que …") or a second action ("…, et …") is never cut.
+    what is asked round: a condition ("tant que …") is never cut, and what a cut leaves out (the
+    details after a colon, what a purpose serves) the citation still shows.
 
     >>> heads("Augmenter le bonus pour les véhicules propres, afin d'aider les ménages.", "fr")
     ['Augmenter le bonus pour les véhicules propres']
