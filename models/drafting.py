@@ -95,15 +95,19 @@ class Drafter(Protocol):
         ...
 
 
+def best_text(group: GroupBrief, language: str) -> str:
+    """What a group's best post-it says, flattened and without its platform prompt: what is quoted."""
+    return strip_platform_prompt(flatten(group.postits[0].text), language)
+
+
 def quote_sentence(group: GroupBrief, language: str) -> Sentence:
     """The deterministic sentence for one group: its best post-it, quoted (without its platform prompt) and cited.
 
     >>> quote_sentence(GroupBrief("x", [], [PostIt("p1", "J'ai une idée ! planter des haies")], 1, 0), "fr").text
     '«\xa0Planter des haies.\xa0»'
     """
-    best = group.postits[0]
-    text = finish(strip_platform_prompt(flatten(best.text), language))
-    return Sentence(profile(language).quote.format(text), [best.id], quoted=True)
+    text = finish(best_text(group, language))
+    return Sentence(profile(language).quote.format(text), [group.postits[0].id], quoted=True)
 
 
 MIN_TAKEN_WORDS = 3
@@ -124,8 +128,7 @@ def drafted_alone(group: GroupBrief, language: str) -> bool:
         return False
     if not group.singular:
         return True
-    shown = strip_platform_prompt(flatten(group.postits[0].text), language)
-    return len(shown.split()) > MAX_KEY_POINT_WORDS
+    return len(best_text(group, language).split()) > MAX_KEY_POINT_WORDS
 
 
 def quote_first_sentence(group: GroupBrief, language: str) -> Sentence:
@@ -150,17 +153,14 @@ def quote_first_sentence(group: GroupBrief, language: str) -> Sentence:
     >>> quote_first_sentence(g, "de").text  # "Kein Atomstrom!" is no action: the whole post-it
     '„Kein Atomstrom! Solange es keine Lösung gibt, nie.“'
     """
-    whole = quote_sentence(group, language)
-    text = strip_platform_prompt(flatten(group.postits[0].text), language)
+    text = best_text(group, language)
     first = split_sentences(text)[0] if text else text
-    for candidate in (first, *heads(first, language)):
-        if base_language(language) in ACTION_LANGUAGES:
-            alone = clean_action(finish(candidate), language, MAX_KEY_POINT_WORDS, MIN_TAKEN_WORDS)
-        else:
-            alone = clean_claim(finish(candidate), MAX_KEY_POINT_WORDS)
-        if alone:
-            return Sentence(profile(language).quote.format(finish(candidate)), whole.citations, quoted=True)
-    return whole
+    actions = base_language(language) in ACTION_LANGUAGES
+    for candidate in map(finish, (first, *heads(first, language))):
+        if (clean_action(candidate, language, MAX_KEY_POINT_WORDS, MIN_TAKEN_WORDS) if actions
+                else clean_claim(candidate, MAX_KEY_POINT_WORDS)):
+            return Sentence(profile(language).quote.format(candidate), [group.postits[0].id], quoted=True)
+    return quote_sentence(group, language)
 
 
 def taken_as_is(group: GroupBrief, language: str) -> Sentence | None:
@@ -179,8 +179,7 @@ def taken_as_is(group: GroupBrief, language: str) -> Sentence | None:
     """
     if group.singular or not group.postits or base_language(language) not in ACTION_LANGUAGES:
         return None
-    text = strip_platform_prompt(flatten(group.postits[0].text), language)
-    if not clean_action(text, language, MAX_KEY_POINT_WORDS, MIN_TAKEN_WORDS):
+    if not clean_action(best_text(group, language), language, MAX_KEY_POINT_WORDS, MIN_TAKEN_WORDS):
         return None
     return quote_sentence(group, language)
 

@@ -469,5 +469,6 @@ def heads(text: str, language: str) -> list[str]:
         cut = short.lower().find(link)
         if cut > 0:
             short = short[:cut]
-    parts = [p.strip() for p in _COLON.split(short, maxsplit=1)] if _COLON.search(short) else []
-    return [short.strip(), *(p[:1].upper() + p[1:] for p in parts if p)]
+    short = short.strip()
+    sides = _COLON.split(short, maxsplit=1)
+    return [short, *(p[:1].upper() + p[1:] for p in sides if p)] if len(sides) == 2 else [short]
