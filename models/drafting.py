@@ -96,8 +96,14 @@ class Drafter(Protocol):
 
 
 def best_text(group: GroupBrief, language: str) -> str:
-    """What a group's best post-it says, flattened and without its platform prompt: what is quoted."""
-    return strip_platform_prompt(flatten(group.postits[0].text), language)
+    """What a group's best post-it says, flattened, without its platform prompt and opening on a
+    capital (argkp's arguments open in lower case: "“homeschooled children do better…”"): what is quoted.
+
+    >>> best_text(GroupBrief("x", [], [PostIt("p1", "homeschooled children do  better")], 1, 0), "en")
+    'Homeschooled children do better'
+    """
+    text = strip_platform_prompt(flatten(group.postits[0].text), language)
+    return text[:1].upper() + text[1:]
 
 
 def quote_sentence(group: GroupBrief, language: str) -> Sentence:

@@ -37,6 +37,11 @@ class Profile:
         headings: The CLI's Markdown headings (``atelier/render.py``).
         purpose_links: What opens a trailing purpose clause after a comma (", afin de"), which a
             quoted key point may leave out (``models.phrases.heads``).
+        means_asides: What opens an aside between commas saying how ("Inciter, par des obligations
+            fiscales, au report…"), which a quoted key point may leave out (``models.phrases.heads``);
+            never what restricts ("sauf", "außer": a condition is never cut).
+        and_links: What joins a second action to a first after a comma (", et affermir…"): a quoted
+            key point, one idea, may keep the first alone (``models.phrases.heads``).
         task_words: Words of Atelier's own instructions that a drafted text must not echo unless
             its sources say them ("Activer l'infinitif de l'éducation…", "propose aussi deux actions
             proposées : …"; ``models.phrases.echoes_task``).
@@ -55,6 +60,8 @@ class Profile:
     headings: Mapping[str, str] = field(repr=False)
     task_words: tuple[str, ...] = ()
     purpose_links: tuple[str, ...] = ()
+    means_asides: tuple[str, ...] = ()
+    and_links: tuple[str, ...] = ()
 
 
 # "Il faut" is a prompt only before an infinitive ("Il faut favoriser…"; "Il faut des bus" keeps it).
@@ -73,6 +80,7 @@ REGISTRY: dict[str, Profile] = {p.code: p for p in (
         quote="«\u00a0{}\u00a0»", agreement_threshold=1.3, yes=("oui", "o"), no=("non",), action_phrases=True,
         task_words=("infinitif", "post-it", "point clé", "points clés", "mots-clés", "consigne", "deux actions"),
         purpose_links=(", afin de ", ", afin d'", ", afin d’", ", pour que "),
+        means_asides=("par ", "via ", "grâce à ", "notamment ", "en particulier "), and_links=(", et ", ", puis "),
         no_category="Sans catégorie",
         headings={"title": "Synthèse de l'atelier", "pitch": "Pitch", "clusters": "Groupes d'idées",
                   "singular": "Idées singulières", "routed": "Post-its rattachés automatiquement",
@@ -89,6 +97,7 @@ REGISTRY: dict[str, Profile] = {p.code: p for p in (
         quote="“{}”", agreement_threshold=1.32, yes=("yes", "y"), no=("no", "n"), action_phrases=False,
         task_words=("infinitive", "post-it", "key point", "keywords", "two points"),
         purpose_links=(", in order to ", ", so that ", ", so as to "),
+        means_asides=("by ", "through ", "via ", "notably ", "for example ", "e.g. "), and_links=(", and ", ", then "),
         no_category="Uncategorised",
         headings={"title": "Workshop synthesis", "pitch": "Pitch", "clusters": "Groups of ideas",
                   "singular": "Singular ideas", "routed": "Post-its routed automatically", "votes": "votes",
@@ -110,6 +119,8 @@ REGISTRY: dict[str, Profile] = {p.code: p for p in (
         quote="„{}“", agreement_threshold=1.66, yes=("ja", "j"), no=("nein",), action_phrases=True,
         task_words=("infinitiv", "post-it", "kernpunkt", "schlagw", "zwei vorschläge"),
         purpose_links=(", um ", ", damit "),
+        means_asides=("durch ", "etwa ", "z. B. ", "zum Beispiel ", "insbesondere "),
+        and_links=(", und ", ", sowie "),
         no_category="Ohne Kategorie",
         headings={"title": "Synthese des Workshops", "pitch": "Pitch", "clusters": "Ideengruppen",
                   "singular": "Einzelne Ideen", "routed": "Automatisch zugeordnete Post-its", "votes": "Stimmen",

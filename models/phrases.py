@@ -454,21 +454,37 @@ _COLON = re.compile(r"\s*[:;]\s*")
 
 def heads(text: str, language: str) -> list[str]:
     """The shorter readings of one sentence a quote may keep, first to last: the sentence less its
-    asides (parentheses) and a trailing purpose clause (``Profile.purpose_links``), then, where a
-    colon or semicolon cuts it, what comes before and what comes after. None of these cuts turns
-    what is asked round: a condition ("tant que …") is never cut, and what a cut leaves out (the
-    details after a colon, what a purpose serves) the citation still shows.
+    asides (parentheses) and a trailing purpose clause (``Profile.purpose_links``); that less an
+    aside between commas saying how (``Profile.means_asides``); its first action where a second is
+    joined to it (``Profile.and_links``: a key point is one idea); then, where a colon or semicolon
+    cuts it, what comes before and what comes after. None of these cuts turns what is asked round:
+    a condition ("tant que …", "sauf …") is never cut, and what a cut leaves out (the details after
+    a colon, what a purpose serves, the second action) the citation still shows.
 
     >>> heads("Augmenter le bonus pour les véhicules propres, afin d'aider les ménages.", "fr")
     ['Augmenter le bonus pour les véhicules propres']
     >>> heads("Inscription dans la loi : développer l'agriculture biologique (maintenir l'aide).", "fr")[1:]
     ['Inscription dans la loi', "Développer l'agriculture biologique"]
+    >>> heads("Inciter, par des obligations fiscales, au report modal, et taxer le kérosène.", "fr")[1:]
+    ['Inciter au report modal, et taxer le kérosène', 'Inciter au report modal']
+    >>> heads("Interdire, sauf exception, les pesticides.", "fr")  # a condition stays
+    ['Interdire, sauf exception, les pesticides']
     """
     short = _ASIDE.sub("", text.strip().rstrip(".!… "))
-    for link in profile(language).purpose_links:
+    rules = profile(language)
+    for link in rules.purpose_links:
         cut = short.lower().find(link)
         if cut > 0:
             short = short[:cut]
-    short = short.strip()
-    sides = _COLON.split(short, maxsplit=1)
-    return [short, *(p[:1].upper() + p[1:] for p in sides if p)] if len(sides) == 2 else [short]
+    readings = [short.strip()]
+    if rules.means_asides:
+        openers = "|".join(map(re.escape, rules.means_asides))
+        means = re.compile(rf",\s+(?:{openers})[^,]*,\s+", re.IGNORECASE)
+        readings.append(means.sub(" ", readings[-1], count=1))
+    joined = [i for link in rules.and_links if (i := readings[-1].lower().find(link)) > 0]
+    if joined:
+        readings.append(readings[-1][:min(joined)])
+    sides = _COLON.split(readings[0], maxsplit=1)
+    if len(sides) == 2:
+        readings += [p[:1].upper() + p[1:] for p in sides if p]
+    return list(dict.fromkeys(readings))

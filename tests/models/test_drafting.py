@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from models.drafting import ExtractiveDrafter, GroupBrief, LLMDrafter, PitchRequest
+from models.drafting import ExtractiveDrafter, GroupBrief, LLMDrafter, PitchRequest, quote_first_sentence
 from models.generation.hf import TransformersGenerator
 from models.pitch import Ask
 from models.text import clean_generation
@@ -134,3 +134,28 @@ def test_a_singular_idea_is_quoted_unless_its_quote_would_be_longer_than_a_key_p
     assert short_kp.quoted and short_kp.text == "«\u00a0Taxer le kérosène des vols de loisir.\u00a0»"
     assert not long_kp.quoted and long_kp.text == "Défendre une réforme de la politique commerciale européenne."
     assert long_kp.citations == ["s2"] and len(generator.sent) == 1  # only the long one was asked
+
+
+@pytest.mark.parametrize(("language", "text", "quote"), [
+    # ccc: a 21-word proposal whose "how" sits between commas
+    ("fr", "Inciter, par des obligations réglementaires et fiscales, au report partiel vers d’autres moyens "
+           "de transport de marchandises moins émetteurs.",
+     "«\u00a0Inciter au report partiel vers d’autres moyens de transport de marchandises moins émetteurs.\u00a0»"),
+    # two actions in 22 words; a key point is one idea
+    ("fr", "Développer les circuits courts dans les cantines scolaires et les hôpitaux publics, et taxer "
+           "davantage les produits importés par avion depuis l'étranger.",
+     "«\u00a0Développer les circuits courts dans les cantines scolaires et les hôpitaux publics.\u00a0»"),
+    ("de", "Den Ausbau der Windkraft in allen Bundesländern deutlich und ohne weitere Verzögerungen "
+           "beschleunigen, und alte Ölheizungen bis 2030 verbieten.",
+     "„Den Ausbau der Windkraft in allen Bundesländern deutlich und ohne weitere Verzögerungen beschleunigen.“"),
+    # a restriction between commas is no "how": cutting it would ask for more than the post-it
+    ("fr", "Interdire, sauf pour les exploitations de moins de dix hectares dans les zones de montagne, les "
+           "pesticides de synthèse.",
+     "«\u00a0Interdire, sauf pour les exploitations de moins de dix hectares dans les zones de montagne, les "
+     "pesticides de synthèse.\u00a0»"),
+])
+def test_a_fallback_quote_keeps_one_action_without_its_means(language: str, text: str, quote: str) -> None:
+    """A long fallback quote is said by its first action, less an aside saying how; never less a condition."""
+    group = GroupBrief("x", [], [PostIt("p1", text)], 3, 5, cluster_id="c1")
+    sentence = quote_first_sentence(group, language)
+    assert sentence.text == quote and sentence.quoted and sentence.citations == ["p1"]
