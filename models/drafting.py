@@ -139,7 +139,7 @@ def drafted_alone(group: GroupBrief, language: str) -> bool:
 
 def quote_first_sentence(group: GroupBrief, language: str) -> Sentence:
     """The fallback key point of a group whose drafts failed: the first sentence of its best post-it,
-    or that sentence's head (:func:`~models.phrases.heads`: less its asides and purpose clause, or one
+    or that sentence's head (:func:`~models.phrases.heads`: less its asides, purpose clause or second action, or one
     side of its colon), where that alone is a key point (one action phrase of 3 to 15 words; one claim
     where key points are claims), else the whole post-it (:func:`quote_sentence`). Quoted, cited, marked.
 
