@@ -244,12 +244,14 @@ def complete_sentence(text: str) -> bool:
     False
     >>> complete_sentence("Atteindre 50 % d'exploitations en agroécologie en 2040.")
     True
+    >>> complete_sentence("„Wasserkleinkraftwerke an kleinen Bächen errichten.“")  # German quote marks too
+    True
     """
-    body = text.strip().rstrip("»”\"' \u00a0")
+    body = text.strip().rstrip(QUOTE_MARKS + "' \u00a0")
     words = WORD.findall(body)
     if len(words) < 3 or not body.endswith((".", "!", "?")) or _STRAY.search(text):
         return False
-    first = text.strip().lstrip("«“\"' \u00a0")[:1]
+    first = text.strip().lstrip(QUOTE_MARKS + "' \u00a0")[:1]
     last = body.rstrip(".!?").split()[-1].strip("()«»“”\"',;:").lower()  # "en 2040." ends on a number
     return first.isupper() and last not in DANGLING
 
