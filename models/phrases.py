@@ -456,10 +456,11 @@ def heads(text: str, language: str) -> list[str]:
     """The shorter readings of one sentence a quote may keep, first to last: the sentence less its
     asides (parentheses) and a trailing purpose clause (``Profile.purpose_links``); that less an
     aside between commas saying how (``Profile.means_asides``); its first action where a second is
-    joined to it (``Profile.and_links``: a key point is one idea); then, where a colon or semicolon
-    cuts it, what comes before and what comes after. None of these cuts turns what is asked round:
-    a condition ("tant que …", "sauf …") is never cut, and what a cut leaves out (the details after
-    a colon, what a purpose serves, the second action) the citation still shows.
+    joined to it (``Profile.and_links``: a key point is one idea; never a restriction so joined);
+    then, where a colon or semicolon cuts it, what comes before and what comes after. None of these
+    cuts turns what is asked round: a condition ("tant que …", "sauf …") is never cut, and what a cut
+    leaves out (the details after a colon, what a purpose serves, the second action) the citation
+    still shows.
 
     >>> heads("Augmenter le bonus pour les véhicules propres, afin d'aider les ménages.", "fr")
     ['Augmenter le bonus pour les véhicules propres']
@@ -469,6 +470,8 @@ def heads(text: str, language: str) -> list[str]:
     ['Inciter au report modal, et taxer le kérosène', 'Inciter au report modal']
     >>> heads("Interdire, sauf exception, les pesticides.", "fr")  # a condition stays
     ['Interdire, sauf exception, les pesticides']
+    >>> heads("Autoriser les OGM, et seulement sous contrôle strict.", "fr")  # a restriction too
+    ['Autoriser les OGM, et seulement sous contrôle strict']
     """
     short = _ASIDE.sub("", text.strip().rstrip(".!… "))
     rules = profile(language)
@@ -481,7 +484,9 @@ def heads(text: str, language: str) -> list[str]:
         openers = "|".join(map(re.escape, rules.means_asides))
         means = re.compile(rf",\s+(?:{openers})[^,]*,\s+", re.IGNORECASE)
         readings.append(means.sub(" ", readings[-1], count=1))
-    joined = [i for link in rules.and_links if (i := readings[-1].lower().find(link)) > 0]
+    # only a second *action* is left out: ", et seulement sous contrôle" restricts the first one
+    joined = [i for link in rules.and_links if (i := readings[-1].lower().find(link)) > 0
+              and is_action(readings[-1][i + len(link):], language)]
     if joined:
         readings.append(readings[-1][:min(joined)])
     sides = _COLON.split(readings[0], maxsplit=1)

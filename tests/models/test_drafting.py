@@ -148,7 +148,12 @@ def test_a_singular_idea_is_quoted_unless_its_quote_would_be_longer_than_a_key_p
     ("de", "Den Ausbau der Windkraft in allen Bundesländern deutlich und ohne weitere Verzögerungen "
            "beschleunigen, und alte Ölheizungen bis 2030 verbieten.",
      "„Den Ausbau der Windkraft in allen Bundesländern deutlich und ohne weitere Verzögerungen beschleunigen.“"),
-    # a restriction between commas is no "how": cutting it would ask for more than the post-it
+    # a restriction joined by ", et" is no second action: cutting it would ask for more than the post-it
+    ("fr", "Autoriser la culture des OGM dans les exploitations agricoles de toutes les régions françaises, et "
+           "seulement sous un contrôle public strict.",
+     "«\u00a0Autoriser la culture des OGM dans les exploitations agricoles de toutes les régions françaises, et "
+     "seulement sous un contrôle public strict.\u00a0»"),
+    # a restriction between commas is no "how" either
     ("fr", "Interdire, sauf pour les exploitations de moins de dix hectares dans les zones de montagne, les "
            "pesticides de synthèse.",
      "«\u00a0Interdire, sauf pour les exploitations de moins de dix hectares dans les zones de montagne, les "
