@@ -115,7 +115,7 @@ class _RecordingPipeline:
 
 
 def test_openvino_prefills_a_shared_prefix_once_before_the_batch() -> None:
-    """Prefix caching only reuses what an earlier request cached: the shared system message goes first, alone."""
+    """Prefix caching only reuses what an earlier request cached: one prompt sharing the system message goes first."""
     from models.generation.ov import OpenVINOGenerator
     from models.text import MIN_SHARED_PREFIX
 
@@ -125,8 +125,8 @@ def test_openvino_prefills_a_shared_prefix_once_before_the_batch() -> None:
     conversations = [[system, {"role": "user", "content": f"Post-its {n}"}] for n in range(3)]
     assert generator.chat(conversations, 24) == ["ok"] * 3
     (primed, bound), (batch, _) = pipeline.calls
-    assert bound == 1 and len(primed) == 1 and all(p.startswith(primed[0]) for p in batch)
-    assert primed[0].startswith("<system>Consignes.") and primed[0].endswith("<user>Post-its ")  # all they share
+    # the first whole prompt, one token: a bare prefix cut mid-token let OpenVINO mix up answers
+    assert bound == 1 and primed == batch[:1] and primed[0].endswith("<user>Post-its 0<assistant>")
     pipeline.calls.clear()
     generator.chat([[{"role": "user", "content": "Court"}], [{"role": "user", "content": "Autre"}]], 24)
     assert len(pipeline.calls) == 1  # nothing worth priming
