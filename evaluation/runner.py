@@ -61,6 +61,7 @@ class EvalConfig:
     take_clean_postits: bool = True
     write_pitch: bool = False
     name_themes: bool = False
+    condense_quotes: bool = False
     draft: bool = True
 
     @classmethod
@@ -147,7 +148,8 @@ class Runner:
                                   min_samples=config.min_samples, support_threshold=config.support_threshold,
                                   max_singular_key_points=config.max_singular_key_points,
                                   take_clean_postits=config.take_clean_postits,
-                                  write_pitch=config.write_pitch, name_themes=config.name_themes)
+                                  write_pitch=config.write_pitch, name_themes=config.name_themes,
+                                  condense_quotes=config.condense_quotes)
         axis = [Axis(case.axis, case.description)]
         postits = case.as_postits()
         pipeline = Pipeline(embedder, drafter, settings)

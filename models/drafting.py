@@ -161,12 +161,73 @@ def quote_first_sentence(group: GroupBrief, language: str) -> Sentence:
     """
     text = best_text(group, language)
     first = split_sentences(text)[0] if text else text
-    actions = base_language(language) in ACTION_LANGUAGES
     for candidate in map(finish, (first, *heads(first, language))):
-        if (clean_action(candidate, language, MAX_KEY_POINT_WORDS, MIN_TAKEN_WORDS) if actions
-                else clean_claim(candidate, MAX_KEY_POINT_WORDS)):
+        if stands_as_key_point(candidate, language):
             return Sentence(profile(language).quote.format(candidate), [group.postits[0].id], quoted=True)
     return quote_sentence(group, language)
+
+
+def stands_as_key_point(text: str, language: str) -> bool:
+    """Whether ``text`` (a quote's words, without its marks) is what a key point is asked to be: one
+    action phrase of 3 to :data:`~models.text.MAX_KEY_POINT_WORDS` words, or one claim that long
+    where key points are claims (English argument sets).
+
+    >>> stands_as_key_point("Taxer le kérosène des vols de loisir.", "fr")
+    True
+    >>> stands_as_key_point("Kein Atomstrom! Solange es keine Lösung gibt, nie.", "de")
+    False
+    """
+    if base_language(language) in ACTION_LANGUAGES:
+        return clean_action(text, language, MAX_KEY_POINT_WORDS, MIN_TAKEN_WORDS)
+    return clean_claim(text, MAX_KEY_POINT_WORDS)
+
+
+#: Bound on a key point's tokens (a 12-word phrase is ~25 tokens in French or German).
+KEY_POINT_TOKENS = 48
+
+
+#: Longest post-it shown when one is condensed (:func:`condense_ask`): its first sentences.
+CONDENSED_CHARS = 400
+
+
+def condense_ask(group: GroupBrief, language: str) -> Ask:
+    """The ask for a group's fallback quote said as one key point: its best post-it (platform prompt
+    stripped, at most :data:`CONDENSED_CHARS` characters), to be said in one action phrase (one claim
+    for English arguments) of its own words. A 1.5B does this well where writing a group's shared
+    idea failed: one text, nothing to choose, only to shorten.
+
+    >>> group = GroupBrief("x", [], [PostIt("p1", "J'ai une idée ! Interdire les vols courts.")], 1, 0)
+    >>> ask = condense_ask(group, "fr")
+    >>> ask.step, ask.variant, ask.values
+    ('keypoint', 'condense', {'postit': 'Interdire les vols courts.'})
+    """
+    return Ask("keypoint", "condense", language, {"postit": excerpt(best_text(group, language), CONDENSED_CHARS)},
+               tokens=KEY_POINT_TOKENS)
+
+
+def key_point_phrase(raw: str, axis: Axis, language: str, cut: bool = True) -> str:
+    """A model's reply said as a key point: its first sentence, at most 15 words, without the axis'
+    title or description (:func:`~models.text.key_point_text`), a German noun of action said as the
+    action (:func:`~models.phrases.as_action`); empty when nothing is left.
+
+    Args:
+        raw: The reply.
+        axis: The axis it was written for.
+        language: Its language.
+        cut: Cut a longer sentence at its last clause within 15 words; else a longer one gives an
+            empty text (a condensed quote, whose reply is mostly the post-it copied: cut, it lost
+            the words that made its sense, "… tant que des friches commerciales.").
+
+    >>> key_point_phrase("Point clé : « Nous devrions réduire les emballages »", Axis("Consommer"), "fr")
+    'Réduire les emballages.'
+    >>> long = "Étendre la loi EGalim à la restauration collective privée et publique partout en France dès 2025"
+    >>> key_point_phrase(long, Axis("Consommer"), "fr", cut=False)
+    ''
+    """
+    sentence = clean_generation(raw, max_words=MAX_KEY_POINT_WORDS if cut else 3 * MAX_KEY_POINT_WORDS)
+    if not cut and len(sentence.split()) > MAX_KEY_POINT_WORDS:
+        return ""
+    return as_action(key_point_text(sentence, axis, language), language)
 
 
 def taken_as_is(group: GroupBrief, language: str) -> Sentence | None:
@@ -238,7 +299,7 @@ class LLMDrafter:
     """
 
     def __init__(self, generator: Generator, variant: str = "default", max_postits: int = 3, max_chars: int = 160,
-                 key_point_tokens: int = 48, batch_size: int = 16) -> None:
+                 key_point_tokens: int = KEY_POINT_TOKENS, batch_size: int = 16) -> None:
         self.generator = generator
         self.name = generator.runtime
         self.model_id: str | None = generator.model_id
@@ -256,6 +317,7 @@ class LLMDrafter:
         """Every prompt and template a draft in ``language`` may use (recorded, with hashes, in provenance)."""
         prompts = {"keypoint": load_prompt(self.variant, language, "keypoint"),
                    "keypoint_retry": load_prompt("retry", language, "keypoint"),
+                   "keypoint_condense": load_prompt("condense", language, "keypoint"),
                    "theme": load_prompt("default", language, "theme"),
                    "pitch": load_prompt("compose", language, "pitch"),
                    "pitch_ambition": load_prompt("ambition", language, "pitch"),
@@ -296,8 +358,7 @@ class LLMDrafter:
                 for r in requests]
 
     def _key_point(self, request: PitchRequest, group: GroupBrief, raw: str) -> Sentence:
-        phrase = key_point_text(clean_generation(raw, max_words=MAX_KEY_POINT_WORDS), request.axis, request.language)
-        phrase = as_action(phrase, request.language)
+        phrase = key_point_phrase(raw, request.axis, request.language)
         cited = [p.id for p in group.postits[: self.max_postits]]
         return Sentence(phrase, cited) if phrase else quote_first_sentence(group, request.language)
 

@@ -23,14 +23,23 @@ import numpy as np
 from models.clustering import SINGULAR, AxisClusterer
 from models.consensus import stance_of
 from models.decisions import ReviewDecisions, apply_decisions
-from models.drafting import Drafter, GroupBrief, PitchRequest, quote_first_sentence, taken_as_is
+from models.drafting import (
+    Drafter,
+    GroupBrief,
+    PitchRequest,
+    condense_ask,
+    key_point_phrase,
+    quote_first_sentence,
+    stands_as_key_point,
+    taken_as_is,
+)
 from models.embedding import Embedder
 from models.labelling import ctfidf_keywords, representatives, short_label, vote_weights
-from models.language import DEFAULT_LANGUAGE, QUOTE_MARKS, base_language
+from models.language import DEFAULT_LANGUAGE, base_language
 from models.phrases import ACTION_LANGUAGES, echoes_task, is_action, lacks_verb, strays
 from models.pitch import Ask, inherit_verdict, mark_divided, plan, quote_pitch, sentence_from, theme_name
 from models.routing import assign_axes, slugify
-from models.text import flatten
+from models.text import flatten, unquoted
 from models.themes import MIN_KEY_POINTS, ThemeGrouper
 from models.types import (
     SINGULAR_LABEL,
@@ -77,6 +86,17 @@ class PipelineConfig:
     Off by default: on the bench 6 of its 9 names opened "Actions pour …", most echoed the axis'
     title, the rule in :func:`~models.pitch.theme_name` kept 1 ("Actions pour un environnement plus
     sain et durable"), and asking took 12.7 s.
+
+    ``condense_quotes``: ask the model to say each fallback quote that is no key point (over 15
+    words, or no action) as one action phrase of its post-it's words, kept where it passes the key
+    point rules and the judge. Off by default: with the packaged 1.5B, of the 3 ``ccc`` quotes it
+    replaced, one read well ("Réduire la consommation d'énergie dans les espaces publics et les
+    bâtiments tertiaires."), one dropped the condition that made the proposal ("Interdire toute
+    artificialisation des terres dans l'enveloppe urbaine existante." for "… tant que des friches …
+    sont possibles dans l'enveloppe urbaine existante") and one was not French ("Protéger les
+    écosystèmes et de la biodiversité."), all three judged supported; it replaced no long quote of
+    ``argkp`` or Energie (its phrases were the post-its copied), and the bench took 15 s more. For a
+    stronger model behind the ``openai`` drafter (``docs/measurements.md``).
     """
 
     language: str = DEFAULT_LANGUAGE
@@ -89,6 +109,7 @@ class PipelineConfig:
     take_clean_postits: bool = True
     write_pitch: bool = False
     name_themes: bool = False
+    condense_quotes: bool = False
 
 
 @dataclass
@@ -249,7 +270,7 @@ class Pipeline:
                     group = [k for k, t in zip(kps, labels, strict=True) if t == n]
                     # a cluster's label is a keyword list ("carbone, entreprises évolution"): it reads
                     # badly in a sentence, the heaviest key point's phrase does not
-                    heaviest = group[0].sentence.text.strip(QUOTE_MARKS + " \u00a0").rstrip(".")
+                    heaviest = unquoted(group[0].sentence.text).rstrip(".")
                     theme = Theme(f"th-{c.slug or slugify(c.axis.name)}-{n + 1}", heaviest, [k.id for k in group])
                     for k in group:
                         k.theme = theme.id
@@ -389,6 +410,8 @@ class Pipeline:
             still |= {(i, j) for i, j in flagged if self._misworded(drafted[i][j], requests[i], j)}
             for i, j in sorted(still):
                 drafted[i][j] = self._quoted(requests[i].groups[j], texts)
+        if self.config.condense_quotes:
+            self._condense_quotes(requests, drafted, texts)
         out = []
         for c, request, sentences in zip(clustered, requests, drafted, strict=True):
             slug = c.slug or slugify(c.axis.name)
@@ -413,6 +436,32 @@ class Pipeline:
                 else:
                     left.append((i, j))
         return left
+
+    def _condense_quotes(self, requests: Sequence[PitchRequest], drafted: list[list[Sentence]],
+                         texts: dict[str, str]) -> None:
+        """Say again, as one key point, each quote that is none (over 15 words, or no action phrase).
+
+        Its post-it alone goes to the model (:func:`~models.drafting.condense_ask`); the phrase
+        replaces the quote, citing the same post-it, where it is a key point
+        (:func:`~models.drafting.stands_as_key_point`), is not misworded and the judge keeps it.
+        A quote stays otherwise. Long quotes were 5 of 29 ``ccc`` key points, Energie's 3 of 10 (whole
+        comments: "„Kein Greenwashing von Atomenergie! Solange es keine Lösung … gibt, …“").
+        """
+        language = self.config.language
+        at = [(i, j) for i, row in enumerate(drafted) for j, s in enumerate(row)
+              if s.quoted and not stands_as_key_point(unquoted(s.text), language)]
+        if not at:
+            return
+        replies = self.drafter.write([condense_ask(requests[i].groups[j], language) for i, j in at])
+        phrases = {(i, j): key_point_phrase(raw, requests[i].axis, language, cut=False)
+                   for (i, j), raw in zip(at, replies, strict=True)}
+        candidates = {(i, j): Sentence(phrase, list(drafted[i][j].citations)) for (i, j), phrase in phrases.items()
+                      if phrase and stands_as_key_point(phrase, language)}
+        kept = [(i, j) for (i, j), s in candidates.items() if not self._misworded(s, requests[i], j)]
+        flags = self._verify([candidates[pos] for pos in kept], texts)
+        for (i, j), flag in zip(kept, flags, strict=True):
+            if not flag:
+                drafted[i][j] = candidates[i, j]
 
     def _misworded(self, sentence: Sentence, request: PitchRequest, group: int) -> bool:
         """A drafted key point that repeats the instruction's words, lost its verb, or says its group in

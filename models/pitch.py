@@ -51,6 +51,7 @@ from models.text import (
     flatten,
     opener,
     split_sentences,
+    unquoted,
     word_jaccard,
 )
 from models.types import Axis, KeyPoint, Sentence, Theme, Verdict
@@ -95,7 +96,7 @@ def _phrase(kp: KeyPoint) -> str:
     >>> _phrase(KeyPoint("k", "c1", Sentence("„Beleuchtungen in Tunnels reduzieren.“", ["p"], quoted=True)))
     'Beleuchtungen in Tunnels reduzieren.'
     """
-    return flatten(kp.sentence.text).strip(QUOTE_MARKS + "\u00a0 ")
+    return unquoted(kp.sentence.text)
 
 
 MAX_QUOTE_WORDS = 20

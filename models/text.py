@@ -146,6 +146,15 @@ def complete_clauses(text: str) -> str:
     return text.rsplit(", ", 1)[0]
 
 
+def unquoted(text: str) -> str:
+    """A quote's words without its marks, in any of the languages' styles.
+
+    >>> unquoted("«\xa0Planter des haies.\xa0»"), unquoted("„Windkraft ausbauen.“")
+    ('Planter des haies.', 'Windkraft ausbauen.')
+    """
+    return flatten(text).strip(QUOTE_MARKS + "\xa0 ")
+
+
 def clean_generation(raw: str, max_words: int = 45) -> str:
     """First meaningful line of a generation, unquoted, one sentence, loop-free, whole clauses, punctuated.
 

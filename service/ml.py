@@ -81,7 +81,8 @@ class ModelHub:
     def pipeline_config(self, language: str) -> PipelineConfig:
         """The pipeline's settings for a workshop in ``language`` (this service's writing choices)."""
         s = self.settings
-        return PipelineConfig(language=language, write_pitch=bool(s.write_pitch), name_themes=bool(s.name_themes))
+        return PipelineConfig(language=language, write_pitch=bool(s.write_pitch), name_themes=bool(s.name_themes),
+                              condense_quotes=bool(s.condense_quotes))
 
     def drafter(self, kind: str | None, generator: str | None) -> Drafter:
         """The drafter of ``kind`` with ``generator`` (each runtime's default when empty), loaded on first use."""

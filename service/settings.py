@@ -63,6 +63,8 @@ class Settings:
         write_pitch: 1: the model writes each pitch sentence, checked, its template where it fails
             (``models.pipeline.PipelineConfig``; worth it with a larger model than the packaged 1.5B).
         name_themes: 1: the model names each theme (else its heaviest key point does).
+        condense_quotes: 1: the model says each fallback quote that is no key point as one, checked
+            (worth it with a larger model than the packaged 1.5B).
     """
 
     home: Path = field(default_factory=atelier_home)
@@ -97,6 +99,7 @@ class Settings:
     room_postits_per_minute: int = 10
     write_pitch: int = 0
     name_themes: int = 0
+    condense_quotes: int = 0
 
     def __post_init__(self) -> None:
         if self.queue_url and not self.queue_url.startswith(("redis://", "rediss://", "postgresql://", "postgres://")):

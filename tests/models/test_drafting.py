@@ -40,8 +40,9 @@ def test_every_step_has_a_prompt_in_each_language(language: str) -> None:
               "votes": "3", "draft": "d", "postit": "p", "sentence": "s", "actions": "- a", "themes": "- t",
               "first": "a", "second": "b", "start": "S", "verb": "V"}
     verb_first = [("keypoint", "retry_verb")] if language != "de" else []  # German actions end on their verb
-    for step, variant in [("keypoint", "default"), ("keypoint", "retry"), ("theme", "default"),
-                          ("pitch", "ambition"), ("pitch", "fuse"), ("verify", "same"), *verb_first]:
+    for step, variant in [("keypoint", "default"), ("keypoint", "retry"), ("keypoint", "condense"),
+                          ("theme", "default"), ("pitch", "ambition"), ("pitch", "fuse"), ("verify", "same"),
+                          *verb_first]:
         prompt = load_prompt(variant, language, step)
         assert prompt.id == f"{step}/{variant}.{language}" and len(prompt.sha256) == 64
         assert all("$" not in m["content"] for m in prompt.messages(**values))
@@ -67,8 +68,8 @@ def test_llm_drafter_cites_what_it_was_shown_and_answers_asks_in_order() -> None
     assert drafter.write(asks) == ["Il faut créer des FabLabs ruraux, pour FabLabs.",
                                    "Notre ambition est de créer des lieux."]
     assert drafter.settings["runtime"] == "scripted" and drafter.name == "scripted"
-    assert set(drafter.prompts_for("de")) == {"keypoint", "keypoint_retry", "theme", "pitch", "pitch_ambition",
-                                                "pitch_fuse"}
+    assert set(drafter.prompts_for("de")) == {"keypoint", "keypoint_retry", "keypoint_condense", "theme", "pitch",
+                                                "pitch_ambition", "pitch_fuse"}
 
 
 def test_platform_prompts_are_not_shown_to_the_model() -> None:

@@ -243,6 +243,24 @@ def test_a_key_point_in_words_its_group_never_uses_is_quoted_without_a_second_tr
     assert kept[0]["text"] == "Sécuriser les pistes cyclables." and not kept[0]["quoted"]
 
 
+def test_a_quote_that_is_no_key_point_is_said_again_in_its_own_words_then_judged() -> None:
+    """ "« Des composteurs collectifs déchets partout. »" is no action: with ``condense_quotes``, the
+    model, shown that post-it alone, says it as one; the phrase replaces the quote where the judge keeps it."""
+    said = {"Dis de même": "Installer des composteurs collectifs partout",
+            "Des composteurs collectifs": "Promouvoir la transition écologique et durable"}
+    condensing = PipelineConfig(condense_quotes=True)
+    axis, generator = _run(said, config=condensing)
+    [compost] = [k for k in axis["key_points"] if "c0" in k["citations"] or "c1" in k["citations"]]
+    assert compost["text"] == "Installer des composteurs collectifs partout." and not compost["quoted"]
+    assert len(compost["citations"]) == 1 and compost["verdict"] == "supported"
+    [asked] = [m[-1]["content"] for m in generator.sent if "Dis de même" in m[-1]["content"]]
+    assert "<<<\nDes composteurs collectifs déchets" in asked  # its one post-it, fenced
+
+    axis, _ = _run(said, reject="Installer des composteurs", config=condensing)
+    [compost] = [k for k in axis["key_points"] if "c0" in k["citations"] or "c1" in k["citations"]]
+    assert compost["quoted"] and compost["text"].startswith("«\xa0Des composteurs collectifs")
+
+
 def test_a_lone_key_point_is_left_out_when_its_template_at_its_place_only_repeats_it() -> None:
     """ "Zudem möchte er <the post-it>" (German Energie): checked at the place it takes, not as the first."""
     from models.pitch import plan
