@@ -139,3 +139,38 @@ def test_real_german_pitch_from_the_polis_excerpt() -> None:
     print("\nGerman pitch:", " ".join(sentences))
     assert len(sentences) >= 3 and detect_language(sentences) == "de"
     assert all(k["consensus"] and k["consensus"]["label"] for k in axis["key_points"])
+
+
+MIXED_NOTES = [
+    ("fr", "Rendre obligatoire l’affichage des émissions de gaz à effet de serre dans les commerces et lieux de "
+           "consommation ainsi que dans les publicités pour les produits et services concernés."),
+    ("fr", "Interdire les centres villes pour les véhicules les plus émetteurs de gaz à effet de serre."),
+    ("fr", "Interdire toute artificialisation des terres tant que des réhabilitations ou friches commerciales, "
+           "artisanales ou industrielles sont possibles dans l’enveloppe urbaine existante."),
+    ("fr", "Contraindre par des mesures fortes les espaces publics et les bâtiments tertiaires à réduire leur "
+           "consommation d’énergie."),
+    ("fr", "Étendre toutes les dispositions de la loi EGalim à la restauration collective privée à partir de 2025."),
+    ("en", "Homeschooling can provide more one on one attention and can allow the child to learn at their own speed."),
+    ("de", "Die erneuerbare Energieerzeugung muss in Österreich auf 70 bis 80 % des Bedarfs gesteigert werden. "
+           "Wenn nicht gibt es immer wieder Probleme!"),
+    ("de", "Kein Greenwashing von Atomenergie! Solange es keine Lösung für Atommüll gibt, ist jede Diskussion und "
+           "Planung sinnlos!"),
+    ("de", "Warum werden keine Tesla Tower gebaut ich hab ein Video gesehen in einen kleinen Maßstab wo das "
+           "funktioniert hat eine Glühbirne zum Leuchten."),
+]
+#: Words only one of the notes above has: an answer holding one its own note lacks was mixed up.
+MARKERS = ("tesla", "glühbirne", "greenwashing", "atommüll", "energieerzeugung", "homeschool", "egalim",
+           "artificialisation", "tertiaires", "affichage")
+
+
+def test_a_mixed_batch_answers_each_prompt_from_its_own_postit() -> None:
+    """Primed with the bare prefix its prompts share (cut mid-token), OpenVINO answered the first German
+    prompt of this batch with the third one's post-it ("Tesla Tower gebaut"), in a fresh process."""
+    from models.drafting import GroupBrief, condense_ask
+
+    drafter = LLMDrafter(build_generator("openvino"))  # fresh: the mix-up depended on what the cache held
+    asks = [condense_ask(GroupBrief("x", [], [PostIt(f"n{i}", text)], 1, 0), language)
+            for i, (language, text) in enumerate(MIXED_NOTES)]
+    for (_, text), answer in zip(MIXED_NOTES, drafter.write(asks), strict=True):
+        strays = [m for m in MARKERS if m in answer.lower() and m not in text.lower()]
+        assert not strays, (text, answer)
