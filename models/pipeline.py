@@ -95,8 +95,8 @@ class PipelineConfig:
     artificialisation des terres dans l'enveloppe urbaine existante." for "… tant que des friches …
     sont possibles dans l'enveloppe urbaine existante") and one was not French ("Protéger les
     écosystèmes et de la biodiversité."), all three judged supported; it replaced no long quote of
-    ``argkp`` or Energie (its phrases were the post-its copied), and the bench took 15 s more. For a
-    stronger model behind the ``openai`` drafter (``docs/measurements.md``).
+    ``argkp`` or Energie (its phrases were the post-its copied), and a first version took the bench
+    15 s more. For a stronger model behind the ``openai`` drafter (``docs/measurements.md``).
     """
 
     language: str = DEFAULT_LANGUAGE
