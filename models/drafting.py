@@ -246,9 +246,7 @@ def taken_as_is(group: GroupBrief, language: str) -> Sentence | None:
     """
     if group.singular or not group.postits or base_language(language) not in ACTION_LANGUAGES:
         return None
-    if not clean_action(best_text(group, language), language, MAX_KEY_POINT_WORDS, MIN_TAKEN_WORDS):
-        return None
-    return quote_sentence(group, language)
+    return quote_sentence(group, language) if stands_as_key_point(best_text(group, language), language) else None
 
 
 class ExtractiveDrafter:

@@ -453,10 +453,11 @@ class Pipeline:
         if not at:
             return
         replies = self.drafter.write([condense_ask(requests[i].groups[j], language) for i, j in at])
-        phrases = {(i, j): key_point_phrase(raw, requests[i].axis, language, cut=False)
-                   for (i, j), raw in zip(at, replies, strict=True)}
-        candidates = {(i, j): Sentence(phrase, list(drafted[i][j].citations)) for (i, j), phrase in phrases.items()
-                      if phrase and stands_as_key_point(phrase, language)}
+        candidates = {}
+        for (i, j), raw in zip(at, replies, strict=True):
+            phrase = key_point_phrase(raw, requests[i].axis, language, cut=False)
+            if phrase and stands_as_key_point(phrase, language):
+                candidates[i, j] = Sentence(phrase, list(drafted[i][j].citations))
         kept = [(i, j) for (i, j), s in candidates.items() if not self._misworded(s, requests[i], j)]
         flags = self._verify([candidates[pos] for pos in kept], texts)
         for (i, j), flag in zip(kept, flags, strict=True):
