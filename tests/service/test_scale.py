@@ -54,7 +54,8 @@ def test_a_worker_killed_mid_draft_loses_nothing_and_the_other_worker_finishes(
     _needs_postgres(home)
     model = build_tiny_sentence_transformer(tmp_path / "tiny-st")
     with redis_server(tmp_path) as redis_url:
-        env = service_env(home, model, ATELIER_QUEUE_URL=redis_url, ATELIER_JOB_HEARTBEAT_SECONDS="3",
+        # 8 s, not 3: on CI's two busy cores a live survivor once went 3 s without a beat and was retried.
+        env = service_env(home, model, ATELIER_QUEUE_URL=redis_url, ATELIER_JOB_HEARTBEAT_SECONDS="8",
                           ATELIER_JOB_SWEEP_SECONDS="1")
         port = free_port()
         url = f"http://127.0.0.1:{port}"
