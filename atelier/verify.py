@@ -17,6 +17,7 @@ from models.language import DEFAULT_LANGUAGE
 
 def add_verify(sub: Any) -> None:
     """Register ``atelier verify``."""
+    from atelier.cli import thresholds_arg
     from models.factory import DEFAULT_DRAFTER
     from models.generation import RUNTIMES
 
@@ -28,6 +29,8 @@ def add_verify(sub: Any) -> None:
     verify.add_argument("--generator", default=None, help="judge model (default: the runtime's)")
     verify.add_argument("--embedder", default=None)
     verify.add_argument("--language", default=DEFAULT_LANGUAGE, help="for lines without a language")
+    verify.add_argument("--agreement-thresholds", type=thresholds_arg, default={}, metavar="LANG=N,...",
+                        help="the judge's thresholds for a judge other than the packaged one, e.g. de=1.55")
     verify.set_defaults(func=_verify)
 
 
@@ -59,12 +62,13 @@ def _verify(args: argparse.Namespace) -> int:
     from models.generation import GeneratorUnavailableError, build_generator
     from models.store import ModelNotAvailableError
     from models.types import VERDICTS
-    from models.verification import Verifier
+    from models.verification import AGREEMENT_THRESHOLDS, Verifier
 
     try:
         ids, claims = read_claims(args.input, args.language)
         judge = None if args.runtime == "none" else build_generator(args.runtime, args.generator)
-        verifier = Verifier(build_embedder(args.embedder), judge)
+        verifier = Verifier(build_embedder(args.embedder), judge,
+                            agreement_threshold={**AGREEMENT_THRESHOLDS, **args.agreement_thresholds})
         checks = verifier.check(claims)
     except (OSError, ValueError, ModelNotAvailableError, GeneratorUnavailableError) as err:
         return fail(str(err))

@@ -62,6 +62,7 @@ class EvalConfig:
     write_pitch: bool = False
     name_themes: bool = False
     condense_quotes: bool = False
+    agreement_thresholds: dict[str, float] = field(default_factory=dict)
     draft: bool = True
 
     @classmethod
@@ -78,6 +79,8 @@ class EvalConfig:
         share their cached outputs, so a threshold sweep costs no model time.
         """
         produced = {k: v for k, v in asdict(self).items() if k not in ("name", "coverage_threshold")}
+        if not self.agreement_thresholds:  # added later: its default keeps the outputs cached before it
+            del produced["agreement_thresholds"]
         digest = hashlib.sha256(json.dumps(produced, sort_keys=True).encode()).hexdigest()[:10]
         return f"{self.drafter}-{digest}"
 
@@ -149,7 +152,8 @@ class Runner:
                                   max_singular_key_points=config.max_singular_key_points,
                                   take_clean_postits=config.take_clean_postits,
                                   write_pitch=config.write_pitch, name_themes=config.name_themes,
-                                  condense_quotes=config.condense_quotes)
+                                  condense_quotes=config.condense_quotes,
+                                  agreement_thresholds=config.agreement_thresholds)
         axis = [Axis(case.axis, case.description)]
         postits = case.as_postits()
         pipeline = Pipeline(embedder, drafter, settings)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
@@ -55,7 +55,7 @@ from models.types import (
     Theme,
     Verdict,
 )
-from models.verification import SUPPORT_THRESHOLD, Claim, Verifier
+from models.verification import AGREEMENT_THRESHOLDS, SUPPORT_THRESHOLD, Claim, Verifier
 from prompts import load_templates
 
 Progress = Callable[[str, float], None]
@@ -87,6 +87,10 @@ class PipelineConfig:
     title, the rule in :func:`~models.pitch.theme_name` kept 1 ("Actions pour un environnement plus
     sain et durable"), and asking took 12.7 s.
 
+    ``agreement_thresholds``: the judge's threshold by language where it is not the packaged 1.5B's
+    (``models.verification.AGREEMENT_THRESHOLDS``, which fill in the others): what ``atelier evaluate
+    --dataset verify`` chooses for another judge, e.g. a larger model behind the ``openai`` drafter.
+
     ``condense_quotes``: ask the model to say each fallback quote that is no key point (over 15
     words, or no action) as one action phrase of its post-it's words, kept where it passes the key
     point rules and the judge. Off by default: with the packaged 1.5B, of the 3 ``ccc`` quotes it
@@ -110,6 +114,7 @@ class PipelineConfig:
     write_pitch: bool = False
     name_themes: bool = False
     condense_quotes: bool = False
+    agreement_thresholds: Mapping[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -149,8 +154,9 @@ class Pipeline:
         self.embedder = embedder
         self.drafter = drafter
         self.config = config or PipelineConfig()
-        self.verifier = verifier or Verifier(embedder, getattr(drafter, "generator", None),
-                                             support_threshold=self.config.support_threshold)
+        self.verifier = verifier or Verifier(
+            embedder, getattr(drafter, "generator", None), support_threshold=self.config.support_threshold,
+            agreement_threshold={**AGREEMENT_THRESHOLDS, **self.config.agreement_thresholds})
 
     def run(self, postits: Sequence[PostIt], axes: Sequence[Axis] | None = None,
             progress: Progress | None = None, decisions: Mapping[str, ReviewDecisions] | None = None) -> Synthesis:

@@ -96,6 +96,77 @@ def judge_score(agreement: float, similarity: float, weight: float = SIMILARITY_
     return round(agreement + weight * similarity, 4)
 
 
+def verdict_at(check: Check, threshold: float) -> str:
+    """The verdict of a check at ``threshold``: one the judge scored is contradicted below it.
+
+    >>> [str(verdict_at(c, 1.66)) for c in (Check("supported", 0.9, 0.7, 1.6), Check("unsupported", 0.3))]
+    ['contradicted', 'unsupported']
+    """
+    if check.score is None:
+        return check.verdict
+    return Verdict.CONTRADICTED if check.score < threshold else Verdict.SUPPORTED
+
+
+def choose_threshold(faithful: Sequence[float], wrong: Sequence[float]) -> float:
+    """The agreement threshold that best splits judge scores of faithful from wrong sentences.
+
+    The cut keeping most faithful *and* catching most wrong ones (largest sum of both shares; among
+    equal cuts the highest, since a refused faithful sentence only falls back to a quote while a kept
+    inversion misleads the room), set halfway to the wrong score below it. For a judge other than
+    the packaged one (``atelier evaluate --dataset verify`` runs it on the dev half). The packaged
+    judge's thresholds (``Profile.agreement_threshold``) were chosen by hand on the odd-numbered
+    pairs of an earlier, smaller set, favouring caught inversions; on today's pairs this rule would
+    give it de 1.62 / en 1.33 / fr 1.51 (``docs/evaluation/verify``), which trade garbled German
+    and French faithful sentences for the rest: they stay as they are.
+
+    >>> choose_threshold([1.70, 1.667, 1.46], [1.659, 1.39, 1.10])  # one faithful lost, every wrong caught
+    1.663
+    >>> choose_threshold([1.8], [])  # nothing wrong to catch: keep everything
+    1.8
+
+    Raises:
+        ValueError: No faithful score.
+    """
+    if not faithful:
+        raise ValueError("choose_threshold needs at least one faithful score")
+    cuts = sorted(set(faithful))
+
+    def balanced(cut: float) -> float:
+        kept = sum(f >= cut for f in faithful) / len(faithful)
+        return round(kept + (sum(w < cut for w in wrong) / len(wrong) if wrong else 0.0), 9)  # ties compare equal
+
+    best = max(balanced(c) for c in cuts)
+    cut = max(c for c in cuts if balanced(c) == best)
+    below = [w for w in wrong if w < cut]
+    return round((cut + max(below)) / 2, 4) if below else cut
+
+
+def parse_thresholds(text: str) -> dict[str, float]:
+    """Agreement thresholds by language from ``"de=1.55,fr=1.3"`` (what ``atelier evaluate
+    --dataset verify`` prints for a judge), for a judge other than the packaged one.
+
+    >>> parse_thresholds("de=1.55, fr=1.3"), parse_thresholds("")
+    ({'de': 1.55, 'fr': 1.3}, {})
+
+    Raises:
+        ValueError: An item that is not ``language=number``, an unknown language, or a number
+            outside 0–2 (``P(yes)`` plus a similarity).
+    """
+    out: dict[str, float] = {}
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        language, sep, value = item.partition("=")
+        language = language.strip()
+        try:
+            number = float(value) if sep else math.nan
+        except ValueError:
+            number = math.nan
+        if language not in REGISTRY or not 0.0 <= number <= 2.0:
+            raise ValueError(f"agreement thresholds: {item!r} is not language=number with a language of "
+                             f"{', '.join(REGISTRY)} and a number from 0 to 2")
+        out[language] = number
+    return out
+
+
 def p_yes(tokens: dict[str, float]) -> float:
     """Probability of "yes" among the yes/no first tokens (0.5 when the model gave neither).
 
@@ -197,6 +268,5 @@ class Verifier:
             best[n] = max(best.get(n, scored), scored)
         for n, (score, agreement) in best.items():
             checks[n].agreement, checks[n].score = round(agreement, 4), score
-            if score < self.threshold(claims[n].language):
-                checks[n].verdict = Verdict.CONTRADICTED
+            checks[n].verdict = verdict_at(checks[n], self.threshold(claims[n].language))
         return checks

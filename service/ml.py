@@ -18,6 +18,7 @@ from models.drafting import Drafter
 from models.embedding import Embedder
 from models.factory import DrafterName, build_drafter, build_embedder, check_drafter, set_threads
 from models.pipeline import PipelineConfig
+from models.verification import parse_thresholds
 from service.settings import Settings
 
 T = TypeVar("T")
@@ -82,7 +83,8 @@ class ModelHub:
         """The pipeline's settings for a workshop in ``language`` (this service's writing choices)."""
         s = self.settings
         return PipelineConfig(language=language, write_pitch=bool(s.write_pitch), name_themes=bool(s.name_themes),
-                              condense_quotes=bool(s.condense_quotes))
+                              condense_quotes=bool(s.condense_quotes),
+                              agreement_thresholds=parse_thresholds(s.agreement_thresholds))
 
     def drafter(self, kind: str | None, generator: str | None) -> Drafter:
         """The drafter of ``kind`` with ``generator`` (each runtime's default when empty), loaded on first use."""

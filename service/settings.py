@@ -9,6 +9,7 @@ from typing import Any
 
 from models.factory import DEFAULT_DRAFTER
 from models.store import DEFAULT_EMBEDDER, atelier_home
+from models.verification import parse_thresholds
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,9 @@ class Settings:
         name_themes: 1: the model names each theme (else its heaviest key point does).
         condense_quotes: 1: the model says each fallback quote that is no key point as one, checked
             (worth it with a larger model than the packaged 1.5B).
+        agreement_thresholds: The judge's threshold by language, ``de=1.55,fr=1.3``, for a judge other
+            than the packaged 1.5B (``atelier evaluate --dataset verify`` chooses them); languages left
+            out keep the packaged judge's.
     """
 
     home: Path = field(default_factory=atelier_home)
@@ -100,8 +104,13 @@ class Settings:
     write_pitch: int = 0
     name_themes: int = 0
     condense_quotes: int = 0
+    agreement_thresholds: str = ""
 
     def __post_init__(self) -> None:
+        try:
+            parse_thresholds(self.agreement_thresholds)
+        except ValueError as err:
+            raise ValueError(f"ATELIER_AGREEMENT_THRESHOLDS: {err}") from err
         if self.queue_url and not self.queue_url.startswith(("redis://", "rediss://", "postgresql://", "postgres://")):
             raise ValueError(f"ATELIER_QUEUE_URL must be redis://... or postgresql://..., not {self.queue_url!r}")
         if self.queue_url and not self.database_url.startswith("postgresql"):

@@ -98,6 +98,10 @@ def test_the_writing_choices_come_from_the_environment_into_every_pipeline(home:
     settings = Settings.from_env({"ATELIER_WRITE_PITCH": "1", "ATELIER_NAME_THEMES": "1"}, home=home)
     writing = ModelHub(settings).pipeline_config("fr")
     assert writing.write_pitch and writing.name_themes
+    judged = Settings.from_env({"ATELIER_AGREEMENT_THRESHOLDS": "de=1.5"}, home=home)
+    assert ModelHub(judged).pipeline_config("de").agreement_thresholds == {"de": 1.5}
+    with pytest.raises(ValueError, match=r"ATELIER_AGREEMENT_THRESHOLDS.*'de=yes'"):
+        Settings.from_env({"ATELIER_AGREEMENT_THRESHOLDS": "de=yes"}, home=home)
 
 
 def test_queue_cap_answers_429_with_retry_after(home: Path) -> None:
