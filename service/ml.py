@@ -79,12 +79,19 @@ class ModelHub:
                                  api_key=s.openai_api_key or None, environ={})
         return build_drafter(kind, generator)
 
-    def pipeline_config(self, language: str) -> PipelineConfig:
-        """The pipeline's settings for a workshop in ``language`` (this service's writing choices)."""
+    def pipeline_config(self, language: str, drafter: str | None = None,
+                        generator: str | None = None) -> PipelineConfig:
+        """The pipeline's settings for a workshop in ``language`` (this service's writing choices).
+
+        ``agreement_thresholds`` were chosen for the service's own judge: a request naming another
+        drafter or generator is judged at the packaged judge's thresholds.
+        """
         s = self.settings
+        own = (check_drafter(drafter or s.drafter) == check_drafter(s.drafter)
+               and (generator or s.generator) == s.generator)
         return PipelineConfig(language=language, write_pitch=bool(s.write_pitch), name_themes=bool(s.name_themes),
                               condense_quotes=bool(s.condense_quotes),
-                              agreement_thresholds=parse_thresholds(s.agreement_thresholds))
+                              agreement_thresholds=parse_thresholds(s.agreement_thresholds) if own else {})
 
     def drafter(self, kind: str | None, generator: str | None) -> Drafter:
         """The drafter of ``kind`` with ``generator`` (each runtime's default when empty), loaded on first use."""

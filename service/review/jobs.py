@@ -86,7 +86,8 @@ async def regenerate(ctx: Context, *, job_id: str) -> None:
             drafter = hub.drafter(provenance.get("drafter"), provenance.get("generator"))
             known = PrecomputedEmbedder(embedder, stored)
             vectors = known.encode([p.text for p in postits.values()], "clustering")
-            pipeline = Pipeline(known, drafter, hub.pipeline_config(language))
+            pipeline = Pipeline(known, drafter,
+                                hub.pipeline_config(language, provenance.get("drafter"), provenance.get("generator")))
             [draft] = pipeline.draft([_axis_clusters(axis, rows, postits, vectors)])
             return draft.pitch.to_dict()["sentences"], pipeline.provenance()
 

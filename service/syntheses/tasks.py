@@ -121,9 +121,9 @@ async def synthesis(ctx: Context, *, job_id: str) -> None:
             asyncio.run_coroutine_threadsafe(work, loop).result()
 
         def work() -> None:
-            pipeline = Pipeline(PrecomputedEmbedder(embedder, vectors),
-                                hub.drafter(request.get("drafter"), request.get("generator")),
-                                hub.pipeline_config(workshop.language))
+            named = request.get("drafter"), request.get("generator")
+            pipeline = Pipeline(PrecomputedEmbedder(embedder, vectors), hub.drafter(*named),
+                                hub.pipeline_config(workshop.language, *named))
             clustered = pipeline.cluster(postits, axes, progress, decisions)
             provenance = pipeline.provenance()
             wait(retry_transaction(sessions, lambda s: begin(s, row.id, ident, [c.axis for c in clustered],

@@ -100,6 +100,10 @@ def test_the_writing_choices_come_from_the_environment_into_every_pipeline(home:
     assert writing.write_pitch and writing.name_themes
     judged = Settings.from_env({"ATELIER_AGREEMENT_THRESHOLDS": "de=1.5"}, home=home)
     assert ModelHub(judged).pipeline_config("de").agreement_thresholds == {"de": 1.5}
+    # Chosen for the service's own judge: a request naming another one keeps the packaged judge's.
+    assert ModelHub(judged).pipeline_config("de", "openvino").agreement_thresholds == {"de": 1.5}
+    assert ModelHub(judged).pipeline_config("de", "transformers").agreement_thresholds == {}
+    assert ModelHub(judged).pipeline_config("de", None, "my/model").agreement_thresholds == {}
     with pytest.raises(ValueError, match=r"ATELIER_AGREEMENT_THRESHOLDS.*'de=yes'"):
         Settings.from_env({"ATELIER_AGREEMENT_THRESHOLDS": "de=yes"}, home=home)
 
