@@ -17,6 +17,7 @@ from typing import Any, Literal, TypeVar, get_args
 from models.drafting import Drafter
 from models.embedding import Embedder
 from models.factory import DrafterName, build_drafter, build_embedder, check_drafter, set_threads
+from models.generation import default_generator
 from models.pipeline import PipelineConfig
 from models.verification import parse_thresholds
 from service.settings import Settings
@@ -87,11 +88,20 @@ class ModelHub:
         drafter or generator is judged at the packaged judge's thresholds.
         """
         s = self.settings
-        own = (check_drafter(drafter or s.drafter) == check_drafter(s.drafter)
-               and (generator or s.generator) == s.generator)
+        own = self.judge_of(drafter, generator) == self.judge_of(None, None)
         return PipelineConfig(language=language, write_pitch=bool(s.write_pitch), name_themes=bool(s.name_themes),
                               condense_quotes=bool(s.condense_quotes),
                               agreement_thresholds=parse_thresholds(s.agreement_thresholds) if own else {})
+
+    def judge_of(self, kind: str | None, generator: str | None) -> tuple[str, str]:
+        """The runtime and model that judge for a drafter named ``kind`` with ``generator`` (defaults
+        filled in as :meth:`drafter` fills them, so a name and its default compare equal)."""
+        s = self.settings
+        kind = check_drafter(kind or s.drafter)
+        if kind == DrafterName.EXTRACTIVE:
+            return kind, ""
+        default = s.openai_model if kind == DrafterName.OPENAI else default_generator(kind)
+        return kind, generator or s.generator or default
 
     def drafter(self, kind: str | None, generator: str | None) -> Drafter:
         """The drafter of ``kind`` with ``generator`` (each runtime's default when empty), loaded on first use."""

@@ -102,6 +102,9 @@ def test_the_writing_choices_come_from_the_environment_into_every_pipeline(home:
     assert ModelHub(judged).pipeline_config("de").agreement_thresholds == {"de": 1.5}
     # Chosen for the service's own judge: a request naming another one keeps the packaged judge's.
     assert ModelHub(judged).pipeline_config("de", "openvino").agreement_thresholds == {"de": 1.5}
+    # As a regeneration names them, from the synthesis's provenance: the default model by its name.
+    packaged = ModelHub(judged).pipeline_config("de", "openvino", "qwen2.5-coder-1.5b-instruct")
+    assert packaged.agreement_thresholds == {"de": 1.5}
     assert ModelHub(judged).pipeline_config("de", "transformers").agreement_thresholds == {}
     assert ModelHub(judged).pipeline_config("de", None, "my/model").agreement_thresholds == {}
     with pytest.raises(ValueError, match=r"ATELIER_AGREEMENT_THRESHOLDS.*'de=yes'"):
