@@ -113,6 +113,7 @@ def test_thresholds_chosen_for_a_judge_of_ones_own_reach_the_verdicts(tmp_path: 
     from evaluation.verify_pairs import evaluate, load_pairs, write
     from models.drafting import ExtractiveDrafter
     from models.pipeline import Pipeline, PipelineConfig
+    from models.store import DEFAULT_GENERATOR
     from models.verification import AGREEMENT_THRESHOLDS
 
     pairs = [p for p in load_pairs() if p["language"] == "de" and p["label"] in ("faithful", "inverted")][:16]
@@ -130,6 +131,9 @@ def test_thresholds_chosen_for_a_judge_of_ones_own_reach_the_verdicts(tmp_path: 
     assert (mine["faithful"], mine["inverted"]) == (similarity["faithful"], 1.0), mine
     write(tmp_path, summary)
     assert f"ATELIER_AGREEMENT_THRESHOLDS=de={chosen:g}" in (tmp_path / "report.md").read_text()
+    write(tmp_path, {**summary, "runtime": "openvino", "judge": DEFAULT_GENERATOR})  # the packaged judge
+    report = (tmp_path / "report.md").read_text()
+    assert "keeps its shipped thresholds" in report and "ATELIER_AGREEMENT_THRESHOLDS" not in report
     # The same setting, given to a pipeline, is its verifier's; the other languages keep theirs.
     pipeline = Pipeline(HashingEmbedder(), ExtractiveDrafter(), PipelineConfig(agreement_thresholds={"de": chosen}))
     verifier = pipeline.verifier
