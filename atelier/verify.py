@@ -62,13 +62,12 @@ def _verify(args: argparse.Namespace) -> int:
     from models.generation import GeneratorUnavailableError, build_generator
     from models.store import ModelNotAvailableError
     from models.types import VERDICTS
-    from models.verification import AGREEMENT_THRESHOLDS, Verifier
+    from models.verification import Verifier
 
     try:
         ids, claims = read_claims(args.input, args.language)
         judge = None if args.runtime == "none" else build_generator(args.runtime, args.generator)
-        verifier = Verifier(build_embedder(args.embedder), judge,
-                            agreement_threshold={**AGREEMENT_THRESHOLDS, **args.agreement_thresholds})
+        verifier = Verifier(build_embedder(args.embedder), judge, agreement_threshold=args.agreement_thresholds)
         checks = verifier.check(claims)
     except (OSError, ValueError, ModelNotAvailableError, GeneratorUnavailableError) as err:
         return fail(str(err))

@@ -55,7 +55,7 @@ from models.types import (
     Theme,
     Verdict,
 )
-from models.verification import AGREEMENT_THRESHOLDS, SUPPORT_THRESHOLD, Claim, Verifier
+from models.verification import SUPPORT_THRESHOLD, Claim, Verifier
 from prompts import load_templates
 
 Progress = Callable[[str, float], None]
@@ -156,7 +156,7 @@ class Pipeline:
         self.config = config or PipelineConfig()
         self.verifier = verifier or Verifier(
             embedder, getattr(drafter, "generator", None), support_threshold=self.config.support_threshold,
-            agreement_threshold={**AGREEMENT_THRESHOLDS, **self.config.agreement_thresholds})
+            agreement_threshold=self.config.agreement_thresholds)
 
     def run(self, postits: Sequence[PostIt], axes: Sequence[Axis] | None = None,
             progress: Progress | None = None, decisions: Mapping[str, ReviewDecisions] | None = None) -> Synthesis:

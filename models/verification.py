@@ -193,7 +193,8 @@ class Verifier:
         support_threshold: Below this best similarity, a claim is ``unsupported``.
         agreement_threshold: Below this best :func:`judge_score`, a supported-looking
             claim is ``contradicted``; one number for every language, or one per language
-            (:data:`AGREEMENT_THRESHOLDS`, languages missing there take English's).
+            (:data:`AGREEMENT_THRESHOLDS`; a table that leaves a language out keeps the packaged
+            judge's threshold for it, so a judge of one's own needs only the languages it was chosen for).
         similarity_weight: Weight of the similarity in :func:`judge_score` (0 = the judge alone).
         max_judged: Closest cited post-its the judge reads per claim.
         top_k: First tokens read from the judge.
@@ -216,10 +217,12 @@ class Verifier:
 
         >>> Verifier(None).threshold("de-AT"), Verifier(None, agreement_threshold=0.5).threshold("de")
         (1.66, 0.5)
+        >>> Verifier(None, agreement_threshold={"de": 1.5}).threshold("fr")  # left out: the packaged judge's
+        1.3
         """
         if isinstance(self.agreement_threshold, Mapping):
-            table = self.agreement_threshold
-            return table.get(base_language(language), table.get("en", AGREEMENT_THRESHOLDS["en"]))
+            code = base_language(language)  # a language outside the registry reads as English
+            return self.agreement_threshold.get(code, AGREEMENT_THRESHOLDS[code])
         return self.agreement_threshold
 
     def describe(self, language: str) -> dict[str, Any]:
