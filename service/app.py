@@ -10,8 +10,8 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -164,19 +164,8 @@ def page_filters(engine: JinjaTemplateEngine) -> None:
     i18n.install(engine.engine)
 
 
-def create_app(settings: Settings | None = None, embedder_factory: EmbedderFactory | None = None,
-               drafter_factory: DrafterFactory | None = None) -> Litestar:
-    """Build the service.
-
-    Args:
-        settings: Defaults to :meth:`Settings.from_env`, read now.
-        embedder_factory: Builds embedders by name (tests pass tiny or fake ones).
-        drafter_factory: Builds drafters by (kind, generator).
-    """
-    settings = settings or Settings.from_env()
-    private_home(settings.home)
-    # aiosqlite logs every call's arguments at DEBUG (post-it texts): an operator's DEBUG must not.
-    logging.getLogger("aiosqlite").setLevel(max(logging.INFO, logging.getLogger("aiosqlite").level))
+def database_config(settings: Settings) -> SQLAlchemyAsyncConfig:
+    """The database: sessions committed before a response is sent; SQLite tuned for many writers."""
     db = SQLAlchemyAsyncConfig(
         connection_string=settings.db_url,
         session_config=AsyncSessionConfig(expire_on_commit=False),
@@ -187,9 +176,12 @@ def create_app(settings: Settings | None = None, embedder_factory: EmbedderFacto
     db.before_send_handler = commit_before_send(db.session_scope_key)
     if settings.db_url.startswith("sqlite"):
         _sqlite_pragmas(db)
-    hub = ModelHub(settings, embedder_factory, drafter_factory)
-    jobs: Context = {"hub": hub, "settings": settings, "worker_name": process_name()}
-    jobs["queue"] = build_queue(settings, tasks(), jobs)
+    return db
+
+
+def make_lifespan(settings: Settings, db: SQLAlchemyAsyncConfig, hub: ModelHub,
+                  jobs: Context) -> Callable[[Litestar], AbstractAsyncContextManager[None]]:
+    """Start-up and shut-down: migrate, admin key, queue; where jobs run here, models and recovery."""
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -203,13 +195,7 @@ def create_app(settings: Settings | None = None, embedder_factory: EmbedderFacto
             await hub.run(hub.load)
             await recover_local(jobs)
             sweeping = asyncio.create_task(sweep_local(jobs))
-        # What start-up built (modules, models: millions of objects) lives as long as the process:
-        # out of the collector's sight, a full collection no longer walks it while holding the GIL
-        # (~0.3 s during which no request was served). Once per process: a second app in the same
-        # process (tests) would make the first one's garbage immortal.
-        if gc.get_freeze_count() == 0:
-            gc.collect()
-            gc.freeze()
+        _freeze_startup_objects()
         try:
             yield
         finally:
@@ -219,33 +205,70 @@ def create_app(settings: Settings | None = None, embedder_factory: EmbedderFacto
             await jobs["queue"].stop()
             hub.close()
 
-    api = Router("/api/v1", route_handlers=[WorkshopController, ImportController, VoteController, PostItController,
-                                         SynthesisController,
-                                         JobController,
-                                         PitchController, ClusterController, CommentController, ModelController,
-                                         KeyController, RoomAdminController, RoomController, health])
+    return lifespan
+
+
+def _freeze_startup_objects() -> None:
+    """What start-up built (modules, models: millions of objects) lives as long as the process:
+    out of the collector's sight, a full collection no longer walks it while holding the GIL
+    (~0.3 s during which no request was served). Once per process: a second app in the same
+    process (tests) would make the first one's garbage immortal."""
+    if gc.get_freeze_count() == 0:
+        gc.collect()
+        gc.freeze()
+
+
+def openapi_config() -> OpenAPIConfig:
+    """The OpenAPI document at ``/schema``, bearer keys as its security scheme (one per app: Litestar fills it)."""
+    return OpenAPIConfig(
+        title="Atelier", version="1", path="/schema",
+        components=Components(security_schemes={"BearerToken": SecurityScheme(
+            type="http", scheme="bearer", description="An API key: `atelier keys create --role ROLE`")}),
+        security=[{"BearerToken": []}])
+
+
+#: The REST API under ``/api/v1``.
+API_CONTROLLERS: list[Any] = [
+    WorkshopController, ImportController, VoteController, PostItController, SynthesisController, JobController,
+    PitchController, ClusterController, CommentController, ModelController, KeyController, RoomAdminController,
+    RoomController, health]
+EXCEPTION_HANDLERS: dict[int | type[Exception], Any] = {
+    NotAuthorizedException: unauthorized, ValidationException: validation_failed, VersionConflict: version_conflict,
+    StaleDataError: stale_write, IntegrityError: database_refused, DataError: database_refused}
+
+
+def create_app(settings: Settings | None = None, embedder_factory: EmbedderFactory | None = None,
+               drafter_factory: DrafterFactory | None = None) -> Litestar:
+    """Build the service.
+
+    Args:
+        settings: Defaults to :meth:`Settings.from_env`, read now.
+        embedder_factory: Builds embedders by name (tests pass tiny or fake ones).
+        drafter_factory: Builds drafters by (kind, generator).
+    """
+    settings = settings or Settings.from_env()
+    private_home(settings.home)
+    # aiosqlite logs every call's arguments at DEBUG (post-it texts): an operator's DEBUG must not.
+    logging.getLogger("aiosqlite").setLevel(max(logging.INFO, logging.getLogger("aiosqlite").level))
+    db = database_config(settings)
+    hub = ModelHub(settings, embedder_factory, drafter_factory)
+    jobs: Context = {"hub": hub, "settings": settings, "worker_name": process_name()}
+    jobs["queue"] = build_queue(settings, tasks(), jobs)
     return Litestar(
-        route_handlers=[api, health, ReviewPages, DiscussionPages, RoomPages],
+        route_handlers=[Router("/api/v1", route_handlers=API_CONTROLLERS), health, ReviewPages, DiscussionPages,
+                        RoomPages],
         middleware=[allowed_hosts_middleware(settings.allowed_hosts.split(",")),
                     DefineMiddleware(AuthMiddleware, exclude=PUBLIC_PATHS)],
-        exception_handlers={NotAuthorizedException: unauthorized, ValidationException: validation_failed,
-                            VersionConflict: version_conflict,
-                            StaleDataError: stale_write,
-                            IntegrityError: database_refused, DataError: database_refused},
+        exception_handlers=EXCEPTION_HANDLERS,
         after_request=security_headers,
         template_config=TemplateConfig(directory=Path(__file__).parent / "templates", engine=JinjaTemplateEngine,
                                        engine_callback=page_filters),
         plugins=[SQLAlchemyPlugin(config=db)],
-        lifespan=[lifespan],
+        lifespan=[make_lifespan(settings, db, hub, jobs)],
         dependencies={"settings": Provide(lambda: settings, sync_to_thread=False),
                       "jobs_context": Provide(lambda: jobs, sync_to_thread=False)},
         state=State({"models": hub, "jobs": jobs, "login_throttles": signin.throttles(settings),
                      "room_throttles": room_throttles(settings)}),
-        openapi_config=OpenAPIConfig(
-            title="Atelier", version="1", path="/schema",
-            components=Components(security_schemes={"BearerToken": SecurityScheme(
-                type="http", scheme="bearer", description="An API key: `atelier keys create --role ROLE`")}),
-            security=[{"BearerToken": []}]),
+        openapi_config=openapi_config(),
         request_max_body_size=settings.max_body_bytes,
     )
-
