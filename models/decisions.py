@@ -107,51 +107,65 @@ def apply_decisions(ids: Sequence[str], labels: np.ndarray, decisions: ReviewDec
         if cluster != SINGULAR and what not in kept.setdefault(cluster, []):
             kept[cluster].append(what)
 
-    def present(members: Iterable[str]) -> list[int]:
-        return [row[m] for m in members if m in row]
-
     for merge in decisions.merges:
-        first, second = present(merge.first), present(merge.second)
-        target = _plurality(labels, first + second)
-        if target == SINGULAR:
-            target = int(labels.max()) + 1 if len(first + second) > 1 else SINGULAR
-        for rows in (first, second):
-            source = _plurality(labels, rows)
-            if source not in (SINGULAR, target):
-                labels[labels == source] = target
-            # a must-link on the members themselves: one the new clustering left singular or put in a
-            # third cluster still goes where the reviewer put it (a later move of it still wins)
-            labels[rows] = target
-        note(target, KEPT_MERGE)
-    last = {m.postit_id: m for m in decisions.moves}
-    for move in last.values():
+        note(_merge(labels, _rows(row, merge.first), _rows(row, merge.second)), KEPT_MERGE)
+    for move in {m.postit_id: m for m in decisions.moves}.values():  # a post-it's last move wins
         if move.postit_id not in row:
             continue
-        me = row[move.postit_id]
-        if not move.with_ids:
-            labels[me] = SINGULAR
+        if not move.with_ids:  # moved out of every group
+            labels[row[move.postit_id]] = SINGULAR
             continue
-        beside = [r for r in present(move.with_ids) if r != me]
-        target = _plurality(labels, beside)
-        if target == SINGULAR and beside:  # its companions were all left singular: they form a group again
-            target = int(labels.max()) + 1
-            labels[beside] = target
-        if target != SINGULAR:
-            labels[me] = target
-            note(target, KEPT_MOVE)
+        note(_move(labels, row[move.postit_id], _rows(row, move.with_ids)), KEPT_MOVE)
     names: dict[int, str] = {}
     for rename in decisions.renames:
-        members = set(present(rename.member_ids))
-        best, score = SINGULAR, 0.0
-        for cluster in sorted(set(labels.tolist()) - {SINGULAR}):
-            inside = set(np.flatnonzero(labels == cluster).tolist())
-            overlap = len(inside & members) / len(inside | members)
-            if overlap > score:
-                best, score = cluster, overlap
-        if best != SINGULAR and score >= min_overlap:
+        best = _best_overlap(labels, set(_rows(row, rename.member_ids)), min_overlap)
+        if best != SINGULAR:
             names[best] = rename.label
             note(best, KEPT_RENAME)
     return _renumbered(Applied(labels, names, kept), keys or ids)
+
+
+def _rows(row: dict[str, int], members: Iterable[str]) -> list[int]:
+    """The rows of the members still present (a post-it erased since the decision is left out)."""
+    return [row[m] for m in members if m in row]
+
+
+def _merge(labels: np.ndarray, first: list[int], second: list[int]) -> int:
+    """Put both sides' clusters (and the members themselves) in one; the cluster they went to."""
+    target = _plurality(labels, first + second)
+    if target == SINGULAR:
+        target = int(labels.max()) + 1 if len(first + second) > 1 else SINGULAR
+    for rows in (first, second):
+        source = _plurality(labels, rows)
+        if source not in (SINGULAR, target):
+            labels[labels == source] = target
+        # a must-link on the members themselves: one the new clustering left singular or put in a
+        # third cluster still goes where the reviewer put it (a later move of it still wins)
+        labels[rows] = target
+    return target
+
+
+def _move(labels: np.ndarray, me: int, companions: list[int]) -> int:
+    """Move one row beside its companions (those still present); the cluster it went to."""
+    beside = [r for r in companions if r != me]
+    target = _plurality(labels, beside)
+    if target == SINGULAR and beside:  # its companions were all left singular: they form a group again
+        target = int(labels.max()) + 1
+        labels[beside] = target
+    if target != SINGULAR:
+        labels[me] = target
+    return target
+
+
+def _best_overlap(labels: np.ndarray, members: set[int], min_overlap: float) -> int:
+    """The cluster whose rows overlap ``members`` most (Jaccard, at least ``min_overlap``), else singular."""
+    best, score = SINGULAR, 0.0
+    for cluster in sorted(set(labels.tolist()) - {SINGULAR}):
+        inside = set(np.flatnonzero(labels == cluster).tolist())
+        overlap = len(inside & members) / len(inside | members)
+        if overlap > score:
+            best, score = cluster, overlap
+    return best if score >= min_overlap else SINGULAR
 
 
 def _renumbered(applied: Applied, ids: Sequence[str]) -> Applied:
