@@ -77,27 +77,37 @@ def is_action(phrase: str, language: str) -> bool:
         return False
     lang = base_language(language)
     if lang == "fr":
-        first = re.sub(r"^(?:[lsnmd]['’]|se$)", "", words[0]) or (words[1] if len(words) > 1 else "")
-        if words[0] in ("ne", "se") and len(words) > 1:
-            first = re.sub(r"^[lsnmd]['’]", "", words[1])
-        return first not in _NOT_VERBS_FR and bool(_INFINITIVE_FR.search(first))
+        return _is_action_fr(words)
     if lang == "de":
-        # the verb ends the phrase, in lower case ("Energien" is a noun); a verb closing a
-        # relative clause ("…, die das Klima belasten") belongs to the clause, not to an action;
-        # a zu-infinitive ("Windräder aufzustellen, solange …") is half of someone's sentence
-        # (an action may go on with a subordinate clause: "Windräder aufstellen, solange …": its
-        # verb then ends the head)
-        head_text = phrase.split(",")[0]
-        head = _words(head_text)
-        if head and _SUBCLAUSE_DE.match(phrase[len(head_text):]):
-            last, rest, clause_ok = head[-1], [w.lower() for w in head[:-1]], True
-        else:
-            last, rest, clause_ok = _words(phrase)[-1], words[:-1], not _SUBCLAUSE_DE.search(phrase)
-        return (_infinitive_form(last) and not _zu_infinitive(head)
-                and not (set(rest) & _FINITE_DE) and clause_ok)
+        return _is_action_de(phrase, words)
     # a finite verb or a modal anywhere makes a claim ("assisted suicide should be allowed")
     participle = words[0].endswith("ing") or (words[0].endswith("ed") and not words[0].endswith("eed"))
     return words[0] not in _NOT_ACTIONS_EN and not participle and not set(words) & _CLAUSE_EN
+
+
+def _is_action_fr(words: list[str]) -> bool:
+    """A French phrase opening on an infinitive (past an elided or reflexive pronoun, or "ne")."""
+    first = re.sub(r"^(?:[lsnmd]['’]|se$)", "", words[0]) or (words[1] if len(words) > 1 else "")
+    if words[0] in ("ne", "se") and len(words) > 1:
+        first = re.sub(r"^[lsnmd]['’]", "", words[1])
+    return first not in _NOT_VERBS_FR and bool(_INFINITIVE_FR.search(first))
+
+
+def _is_action_de(phrase: str, words: list[str]) -> bool:
+    """A German phrase whose head ends on a bare infinitive, with no finite verb before it.
+
+    The verb ends the phrase, in lower case ("Energien" is a noun); a verb closing a relative clause
+    ("…, die das Klima belasten") belongs to the clause, not to an action; a zu-infinitive
+    ("Windräder aufzustellen, solange …") is half of someone's sentence (an action may go on with a
+    subordinate clause: "Windräder aufstellen, solange …": its verb then ends the head).
+    """
+    head_text = phrase.split(",")[0]
+    head = _words(head_text)
+    if head and _SUBCLAUSE_DE.match(phrase[len(head_text):]):
+        last, rest, clause_ok = head[-1], [w.lower() for w in head[:-1]], True
+    else:
+        last, rest, clause_ok = _words(phrase)[-1], words[:-1], not _SUBCLAUSE_DE.search(phrase)
+    return _infinitive_form(last) and not _zu_infinitive(head) and not (set(rest) & _FINITE_DE) and clause_ok
 
 
 def _infinitive_form(word: str) -> bool:
