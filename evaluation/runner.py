@@ -200,60 +200,77 @@ def text_metrics(sentences: Sequence[str], case: Case, embedder: Embedder, thres
     return scores
 
 
-def score_case(case: Case, output: CaseOutput, config: EvalConfig, embedder: Embedder,
-               with_baselines: bool) -> list[dict[str, Any]]:
-    """One row per system for this case."""
-    gold = {p.id: p.gold_cluster for p in case.postits if p.gold_cluster is not None}
-    rows = []
+class _Scorer:
+    """Rows of one case's systems: the metrics each system's output allows."""
 
-    def add(system: str, sentences: Sequence[str] | None, cited: Sequence[dict[str, Any]] | None = None,
-            labels: dict[str, str] | None = None, shuffled: dict[str, str] | None = None) -> None:
-        row: dict[str, Any] = {"config": config.name, "system": system, "case": case.id, "n_postits": len(case.postits)}
+    def __init__(self, case: Case, config: EvalConfig, embedder: Embedder) -> None:
+        self.case, self.config, self.embedder = case, config, embedder
+        self.gold = {p.id: p.gold_cluster for p in case.postits if p.gold_cluster is not None}
+
+    def row(self, system: str, sentences: Sequence[str] | None, cited: Sequence[dict[str, Any]] | None = None,
+            labels: dict[str, str] | None = None, shuffled: dict[str, str] | None = None) -> dict[str, Any]:
+        """Text metrics for ``sentences``, faithfulness and verdicts for ``cited``, clusters for ``labels``."""
+        case = self.case
+        row: dict[str, Any] = {"config": self.config.name, "system": system, "case": case.id,
+                               "n_postits": len(case.postits)}
         if sentences is not None:
-            row.update(text_metrics(sentences, case, embedder, config.coverage_threshold))
+            row.update(text_metrics(sentences, case, self.embedder, self.config.coverage_threshold))
             row["n_sentences"] = len(sentences)
         if cited is not None:
             row["faithfulness"] = faithfulness(cited)
             row.update(verdict_shares(cited))
-        if labels is not None and gold:
-            row.update(cluster_agreement(labels, gold))
+        if labels is not None and self.gold:
+            row.update(cluster_agreement(labels, self.gold))
         if labels is not None and shuffled is not None:
             row["stability"] = stability(labels, shuffled)
-        rows.append(row)
+        return row
 
+
+def score_case(case: Case, output: CaseOutput, config: EvalConfig, embedder: Embedder,
+               with_baselines: bool) -> list[dict[str, Any]]:
+    """One row per system for this case."""
+    scorer = _Scorer(case, config, embedder)
     drafted = bool(output.sentences) or config.draft
-    add(config.name, [s["text"] for s in output.sentences] if drafted else None,
-        output.sentences if drafted else None, output.labels, output.labels_shuffled)
-    rows[-1]["cluster_seconds"] = round(output.seconds, 3)
+    own = scorer.row(config.name, [s["text"] for s in output.sentences] if drafted else None,
+                     output.sentences if drafted else None, output.labels, output.labels_shuffled)
+    own["cluster_seconds"] = round(output.seconds, 3)
     if drafted:
-        rows[-1].update(pitch_shares(output, case))
+        own.update(pitch_shares(output, case))
     labels = case.reference.get("labels") or {}
-    if labels and gold:
-        rows[0]["label_quality"] = label_quality(output.labels, output.cluster_labels, gold, labels,
-                                                 _similarity(embedder))
-    k = len(output.key_points)
-    if k:
-        add(f"{config.name} key points", [kp["text"] for kp in output.key_points], output.key_points)
-    if with_baselines and drafted:
-        add("extractive", [s["text"] for s in output.extractive], output.extractive)
+    if labels and scorer.gold:
+        own["label_quality"] = label_quality(output.labels, output.cluster_labels, scorer.gold, labels,
+                                             _similarity(embedder))
+    rows = [own]
+    if output.key_points:
+        rows.append(scorer.row(f"{config.name} key points", [kp["text"] for kp in output.key_points],
+                               output.key_points))
+    if with_baselines:
+        rows += _baseline_rows(scorer, output, drafted)
+    return rows
+
+
+def _baseline_rows(scorer: _Scorer, output: CaseOutput, drafted: bool) -> list[dict[str, Any]]:
+    """The baselines' rows, each at the length of what it is compared with."""
+    case, row, k = scorer.case, scorer.row, len(output.key_points)
+    rows = []
+    if drafted:
+        rows.append(row("extractive", [s["text"] for s in output.extractive], output.extractive))
         if output.extractive_key_points and output.sentences:
             # the quoted pitch is the heaviest extractive key points; cut to the pitch's own length
             n = len(output.sentences)
-            add("extractive, equal length (n = pitch sentences)",
-                [kp["text"] for kp in output.extractive_key_points[:n]], output.extractive_key_points[:n])
+            rows.append(row("extractive, equal length (n = pitch sentences)",
+                            [kp["text"] for kp in output.extractive_key_points[:n]], output.extractive_key_points[:n]))
         if k:
-            add("extractive key points", [kp["text"] for kp in output.extractive_key_points],
-                output.extractive_key_points)
-            add("top-voted-k (k = key points)", baselines.top_voted(case, k))
-            add("random-k (floor, k = key points)", baselines.random_pick(case, k))
-    if with_baselines:
-        add("bertopic", None, labels=output.bertopic, shuffled=output.bertopic_shuffled)
-        if output.oracle:
-            add("oracle-k ward (knows the gold k)", None, labels=output.oracle)
-    if with_baselines and drafted:
-        add("top-voted-8", baselines.top_voted(case))
-        add("random-8 (floor)", baselines.random_pick(case))
-        add("whole-axis (ceiling)", baselines.whole_axis(case))
+            rows += [row("extractive key points", [kp["text"] for kp in output.extractive_key_points],
+                         output.extractive_key_points),
+                     row("top-voted-k (k = key points)", baselines.top_voted(case, k)),
+                     row("random-k (floor, k = key points)", baselines.random_pick(case, k))]
+    rows.append(row("bertopic", None, labels=output.bertopic, shuffled=output.bertopic_shuffled))
+    if output.oracle:
+        rows.append(row("oracle-k ward (knows the gold k)", None, labels=output.oracle))
+    if drafted:
+        rows += [row("top-voted-8", baselines.top_voted(case)), row("random-8 (floor)", baselines.random_pick(case)),
+                 row("whole-axis (ceiling)", baselines.whole_axis(case))]
     return rows
 
 
