@@ -18,12 +18,16 @@ import json
 import os
 import time
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from evaluation.datasets import default_data_dir
 from evaluation.metering import MeteredGenerator, token_counter
 from models.types import VERDICTS, Axis, AxisSynthesis, PostIt
+
+if TYPE_CHECKING:
+    from models.pipeline import AxisClusters, Pipeline
 
 
 def real_workshop(n: int = 300, n_axes: int = 6) -> tuple[list[PostIt], list[Axis]]:
@@ -93,6 +97,7 @@ def bench_clustering(n: int, n_axes: int = 6, dim: int = 768) -> None:
 
 
 def bench_end_to_end(n: int, skip_drafting: bool) -> None:
+    """Time clusters (cold embedding cache), then drafting axis after axis as the service runs it."""
     from models.drafting import LLMDrafter
     from models.embedding import PrecomputedEmbedder
     from models.factory import DEFAULT_DRAFTER, build_drafter, build_embedder
@@ -106,9 +111,8 @@ def bench_end_to_end(n: int, skip_drafting: bool) -> None:
     metered = None
     if isinstance(drafter, LLMDrafter):  # count what the model reads and writes, the cost on a CPU
         drafter.generator = metered = MeteredGenerator(drafter.generator)
-    pipeline = Pipeline(embedder, drafter)
     t0 = time.perf_counter()
-    clustered = pipeline.cluster(postits, axes)
+    Pipeline(embedder, drafter).cluster(postits, axes)
     t_clusters = time.perf_counter() - t0
     # As the service runs it: post-its embedded at push time, then clusters, then axis after axis.
     vectors = dict(zip((p.text for p in postits), embedder.encode([p.text for p in postits], "clustering"),
@@ -131,20 +135,37 @@ def bench_end_to_end(n: int, skip_drafting: bool) -> None:
           f"{n_sent} pitch sentences, axis after axis); "
           f"first axis done {t_first:.1f} s after the start with post-its embedded (clusters {t_reclustered:.1f} s "
           "included; goal < 20 s)")
+    _print_drafts(streamed, clustered, drafts, postits)
+    for line in metered.report() if metered else []:
+        print(f"  model {line}")
+    if metered:
+        print(f"  model calls when issue 24 was filed: {BASELINE['chat']}; {BASELINE['judge']}")
+
+
+def _print_drafts(pipeline: Pipeline, clustered: Sequence[AxisClusters], drafts: Sequence[AxisSynthesis],
+                  postits: Sequence[PostIt]) -> None:
+    """Per axis its groups; then verdicts, quotes and the pitch shares over every axis."""
+    from models.drafting import taken_as_is
+
     for c in clustered:
         print(f"  {c.axis.name[:50]:50} {len(c.postits):4d} post-its {len(c.clusters):3d} clusters "
               f"{len(c.singular_ids):3d} singular")
+    groups = [g for c in clustered for g in pipeline._groups(c)]
+    taken = sum(taken_as_is(g, pipeline.config.language) is not None for g in groups)
+    print(f"  key points taken as is from a group's best post-it (no model, no judge): {taken} of {len(groups)}")
     sentences = [s for d in drafts for s in d.pitch.sentences]
     key_points = [k.sentence for d in drafts for k in d.key_points]
-    from models.drafting import taken_as_is
-
-    groups = [g for c in clustered for g in streamed._groups(c)]
-    taken = sum(taken_as_is(g, streamed.config.language) is not None for g in groups)
-    print(f"  key points taken as is from a group's best post-it (no model, no judge): {taken} of {len(groups)}")
     for name, items in (("key points", key_points), ("pitch sentences", sentences)):
         verdicts = {v: sum(s.verdict == v for s in items) for v in VERDICTS}
         print(f"  {name}: { {str(k): v for k, v in verdicts.items()} }, quoted (taken as is, singular ideas, or after "
               f"a second flag): {sum(s.quoted for s in items)}")
+    for name, values in _pitch_shares(clustered, drafts, postits).items():
+        print(f"  pitch {name}: {float(np.mean(values)):.2f}")
+
+
+def _pitch_shares(clustered: Sequence[AxisClusters], drafts: Sequence[AxisSynthesis],
+                  postits: Sequence[PostIt]) -> dict[str, list[float]]:
+    """Each pitch metric, axis by axis."""
     from evaluation.metrics.completeness import incomplete_share
     from evaluation.metrics.copied import copied_share
     from evaluation.metrics.openers import repeated_opener_rate
@@ -154,7 +175,7 @@ def bench_end_to_end(n: int, skip_drafting: bool) -> None:
     pitches = [[s.text for s in d.pitch.sentences] for d in drafts]
     sources = [[k.sentence.text for k in d.key_points] + [texts[i] for c in cl.clusters for i in c.postit_ids]
                for d, cl in zip(drafts, clustered, strict=True)]
-    shares = {
+    return {
         "repeated openers (goal < 0.25)": [repeated_opener_rate(p) for p in pitches],
         "copied (goal <= 0.10)": [copied_share(p, src, [s.quoted for s in d.pitch.sentences])
                                   for p, src, d in zip(pitches, sources, drafts, strict=True)],
@@ -164,12 +185,6 @@ def bench_end_to_end(n: int, skip_drafting: bool) -> None:
         "template sentences": [sum(s.template for s in d.pitch.sentences) / max(1, len(d.pitch.sentences))
                                for d in drafts],
     }
-    for name, values in shares.items():
-        print(f"  pitch {name}: {float(np.mean(values)):.2f}")
-    for line in metered.report() if metered else []:
-        print(f"  model {line}")
-    if metered:
-        print(f"  model calls when issue 24 was filed: {BASELINE['chat']}; {BASELINE['judge']}")
 
 
 #: The end-to-end run of ``atelier bench`` when issue 24 was filed (2 cores, 300 post-its, 6 axes).
