@@ -117,7 +117,8 @@ class Sentence:
         supported: ``verdict == "supported"`` (the older boolean, kept for clients).
         key_points: Key point ids a pitch sentence draws on (empty for key points).
         verdict: ``supported``, ``contradicted`` or ``unsupported`` (see ``models.verification``).
-        quoted: The draft was flagged twice and replaced by a quote of its group's best post-it.
+        quoted: A post-it's own words, quoted: its group's best post-it taken as is (it already was
+            a key point), a singular idea, or the fallback of a draft that failed the checks.
         template: A pitch sentence of fixed wording (``prompts/pitch/compose``), not the model's.
     """
 
