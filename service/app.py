@@ -228,10 +228,11 @@ def openapi_config() -> OpenAPIConfig:
 
 
 #: The REST API under ``/api/v1``.
-API_CONTROLLERS: list[Any] = [
+API_CONTROLLERS: tuple[Any, ...] = (
     WorkshopController, ImportController, VoteController, PostItController, SynthesisController, JobController,
     PitchController, ClusterController, CommentController, ModelController, KeyController, RoomAdminController,
-    RoomController, health]
+    RoomController, health)
+#: Copied into each app: Litestar keeps the mapping it is given and may add to it (``setdefault``).
 EXCEPTION_HANDLERS: dict[int | type[Exception], Any] = {
     NotAuthorizedException: unauthorized, ValidationException: validation_failed, VersionConflict: version_conflict,
     StaleDataError: stale_write, IntegrityError: database_refused, DataError: database_refused}
@@ -259,7 +260,7 @@ def create_app(settings: Settings | None = None, embedder_factory: EmbedderFacto
                         RoomPages],
         middleware=[allowed_hosts_middleware(settings.allowed_hosts.split(",")),
                     DefineMiddleware(AuthMiddleware, exclude=PUBLIC_PATHS)],
-        exception_handlers=EXCEPTION_HANDLERS,
+        exception_handlers=dict(EXCEPTION_HANDLERS),
         after_request=security_headers,
         template_config=TemplateConfig(directory=Path(__file__).parent / "templates", engine=JinjaTemplateEngine,
                                        engine_callback=page_filters),
