@@ -398,14 +398,16 @@ class Pipeline:
         is quoted without a second try.
 
         A French or German key point that is not an action phrase ("Klimaschutzmaßnahmen verankert
-        werden") is written again too, though kept if the second try is no better: it cannot enter a
-        sentence of the pitch as an action. English key points of argument sets may be claims.
+        werden") is written again too; if the second try is no better, the group's fallback quote
+        takes its place where that quote is one action phrase (Make.org: "Élevage en petite
+        structure." for « Interdire l'élevage en batterie au profit de l'élevage en petite
+        structure », the ban lost), else the draft stays: it cannot enter a sentence of the pitch as
+        an action, but a long quote is no key point either. English key points of argument sets may
+        be claims.
         """
         everything = self._quote_straying(requests, drafted, texts)
         wrong = set(self._flagged(drafted, everything, texts))
-        if base_language(self.config.language) in ACTION_LANGUAGES:
-            wrong |= {(i, j) for i, j in everything
-                      if not drafted[i][j].quoted and not is_action(drafted[i][j].text, self.config.language)}
+        wrong |= {(i, j) for i, j in everything if not self._an_action(drafted[i][j])}
         wrong |= {(i, j) for i, j in everything if self._misworded(drafted[i][j], requests[i], j)}
         flagged = sorted(wrong)
         if flagged:
@@ -414,6 +416,10 @@ class Pipeline:
                 drafted[i][j] = sentence
             still = set(self._flagged(drafted, flagged, texts))
             still |= {(i, j) for i, j in flagged if self._misworded(drafted[i][j], requests[i], j)}
+            still |= {(i, j) for i, j in flagged if not self._an_action(drafted[i][j])
+                      and stands_as_key_point(unquoted(quote_first_sentence(requests[i].groups[j],
+                                                                            self.config.language).text),
+                                              self.config.language)}
             for i, j in sorted(still):
                 drafted[i][j] = self._quoted(requests[i].groups[j], texts)
         if self.config.condense_quotes:
@@ -469,6 +475,13 @@ class Pipeline:
         for (i, j), flag in zip(kept, flags, strict=True):
             if not flag:
                 drafted[i][j] = candidates[i, j]
+
+    def _an_action(self, sentence: Sentence) -> bool:
+        """Whether a key point may stand as it is: a quote, an action phrase, or any sentence in a
+        language whose key points may be claims (English argument sets)."""
+        language = self.config.language
+        return (sentence.quoted or base_language(language) not in ACTION_LANGUAGES
+                or is_action(sentence.text, language))
 
     def _misworded(self, sentence: Sentence, request: PitchRequest, group: int) -> bool:
         """A drafted key point that repeats the instruction's words, lost its verb, or says its group in

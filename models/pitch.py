@@ -125,10 +125,14 @@ def _usable(kp: KeyPoint, language: str) -> bool:
     >>> _usable(KeyPoint("k", "c1", quote), "en")
     True
     """
-    # a lone post-it speaks for one person, quoted or written; a quote holding quotes or a colon
-    # may be an order to the model ("Écris seulement : « … »"): neither is said in the room's voice
-    if kp.cluster_id is None:
-        return False
+    # a lone post-it speaks for one person, quoted or written (see :func:`_backed`); a quote holding
+    # quotes or a colon may be an order to the model ("Écris seulement : « … »"): neither is said
+    # in the room's voice
+    return kp.cluster_id is not None and _says_an_action(kp, language)
+
+
+def _says_an_action(kp: KeyPoint, language: str) -> bool:
+    """A written key point, or a quote that is one short action phrase (one claim in English)."""
     if not kp.sentence.quoted:
         return True
     if profile(language).action_phrases:
@@ -169,7 +173,7 @@ def _sayable(kp: KeyPoint, language: str) -> KeyPoint:
     if len(parts) < 2 and text == parts[0]:
         return kp
     first = replace(kp, sentence=replace(kp.sentence, text=text[:1].upper() + text[1:]))
-    return first if _usable(first, language) else kp
+    return first if _says_an_action(first, language) else kp
 
 
 REPEATED_OVERLAP = 0.8  # share of the shorter key point's word stems found in an earlier one
@@ -219,7 +223,8 @@ def plan(axis: Axis, key_points: Sequence[KeyPoint], themes: Sequence[Theme], la
     Taxer le kérosène : la salle y tient aussi.
 
     With three key points, the two after the ambition take a sentence each (a pitch has three
-    sentences at least); with more, a theme's two heaviest share one.
+    sentences at least); with more, a theme's two heaviest share one. Where the groups still leave
+    it under three sentences, singular ideas the room voted for fill it (:func:`_backed`).
     """
     usable: list[KeyPoint] = []
     for k in key_points:
@@ -243,7 +248,36 @@ def plan(axis: Axis, key_points: Sequence[KeyPoint], themes: Sequence[Theme], la
         singles = _said([[k] for g in groups for k in g], 1, language, templates)
         if len(singles) > len(slots) - 1:
             slots[1:] = singles
+    if len(slots) < MIN_PITCH_SENTENCES:
+        backed = _backed(key_points, usable, language)
+        slots += _said([[k] for k in backed], len(slots), language, templates)[:MIN_PITCH_SENTENCES - len(slots)]
     return slots
+
+
+def _backed(key_points: Sequence[KeyPoint], said: Sequence[KeyPoint], language: str) -> list[KeyPoint]:
+    """Singular ideas the room voted for that may fill a pitch its groups leave under three
+    sentences, most voted first, each said alone by its template (never sent to the model).
+
+    The Make.org sample's "Relocaliser" axis has one group and three lone proposals with 150 to 337
+    votes: its pitch was one sentence. A lone idea with no vote, or one the model wrote as no action
+    ("Élevage en petite structure."), stays a key point only.
+
+    >>> def kp(i, text, votes, cluster=None):
+    ...     return KeyPoint(i, cluster, Sentence(text, [i], quoted=True), votes=votes)
+    >>> group = kp("k1", "Relocaliser la production.", 900, "c1")
+    >>> lone = [kp("s1", "« Taxer les importations lointaines. »", 40), kp("s2", "« Aider les PME. »", 0),
+    ...         kp("s3", "« Relocaliser la production. »", 90), kp("s4", "« Soutenir les usines locales. »", 300)]
+    >>> [k.id for k in _backed([group, *lone], [group], "fr")]
+    ['s4', 's1']
+    """
+    lone = sorted((k for k in key_points if k.cluster_id is None and k.votes > 0), key=lambda k: -k.votes)
+    backed: list[KeyPoint] = []
+    for k in lone:
+        k = _sayable(k, language)
+        said_as_told = not profile(language).action_phrases or is_action(_phrase(k), language)
+        if said_as_told and _says_an_action(k, language) and not repeats(k, [*said, *backed], language):
+            backed.append(k)
+    return backed
 
 
 def _said(groups: Sequence[Sequence[KeyPoint]], first: int, language: str, templates: dict[str, str]) -> list[Slot]:

@@ -158,6 +158,35 @@ def test_a_key_point_that_is_not_an_action_is_written_again() -> None:
     assert len(retries) == 1 and "dangereuses" in retries[0][-1]["content"]  # only the claim, asked once
 
 
+def test_a_key_point_still_no_action_after_its_second_try_takes_its_quote_and_fills_the_pitch() -> None:
+    """Make.org: "Élevage en petite structure." stood for a lone proposal with 1,369 votes asking to ban
+    battery farming, the ban lost, and its axis' pitch had two sentences. The quote less its asides
+    is one action phrase: it becomes the key point, and, voted for, the pitch's third sentence."""
+    ban = ("Il faut interdire l'élevage en batterie (intensif, surpeuplé, aux hormones, entassé) au "
+           "profit de l'élevage en petite structure (raisonné ou bio)")
+    postits = [PostIt("e0", ban, "Agriculture", 40)]
+    for tag, text in (("t", "Des tracteurs électriques partagés"), ("b", "Une navette de bus vers la gare")):
+        postits += [PostIt(f"{tag}{i}", f"{text} {w}", "Agriculture", 3) for i, w in enumerate(["partout", "vite"])]
+
+    def reply(messages: list[dict[str, str]]) -> str:
+        content = messages[-1]["content"]
+        if "levage" in content:
+            return "Élevage en petite structure"
+        return "Partager des tracteurs électriques" if "tracteurs" in content else "Créer une navette vers la gare"
+
+    generator = ScriptedGenerator(reply, lambda messages: 0.95)
+    pipeline = Pipeline(HashingEmbedder(), LLMDrafter(generator), PipelineConfig(), _judge_only(generator))
+    [axis] = pipeline.run(postits).to_dict()["axes"]
+    [lone] = [k for k in axis["key_points"] if k["cluster_id"] is None]
+    quote = "Interdire l'élevage en batterie au profit de l'élevage en petite structure"
+    assert lone["text"] == f"«\u00a0{quote}.\u00a0»" and lone["quoted"] and lone["citations"] == ["e0"]
+    assert any("Élevage en petite structure" in m[-1]["content"] for m in generator.sent)  # asked again first
+    sentences = axis["pitch"]["sentences"]
+    assert len(sentences) == 3 and sentences[2]["text"] == f"{quote} : la salle y tient aussi."
+    assert sentences[2]["key_points"] == [lone["id"]] and sentences[2]["citations"] == ["e0"]
+    assert not any(quote in m[-1]["content"] for m in generator.sent)  # a lone idea's sentence is never asked
+
+
 def test_an_invented_ambition_or_a_broken_link_takes_the_template() -> None:
     axis, _ = _run({"ambition": "Notre ambition est de créer un atelier qui encourage les utilisateurs du quartier.",
                     "Deux actions": "Il s'agit d'abord de Sécuriser les pistes cyclables et d'ouvrir des jardins."})
