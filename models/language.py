@@ -35,8 +35,9 @@ class Profile:
             (English argument sets state claims instead).
         no_category: The axis of imported proposals that had no category.
         headings: The CLI's Markdown headings (``atelier/render.py``).
-        purpose_links: What opens a trailing purpose clause after a comma (", afin de"), which a
-            quoted key point may leave out (``models.phrases.heads``).
+        purpose_links: What opens a trailing purpose clause ("afin de", "in order to"; one that
+            starts with a comma only after a comma: ", pour que", ", so that"), which a quoted key
+            point may leave out (``models.phrases.heads``).
         means_asides: What opens an aside between commas saying how ("Inciter, par des obligations
             fiscales, au report…"), which a quoted key point may leave out (``models.phrases.heads``);
             never what restricts ("sauf", "außer": a condition is never cut).
@@ -79,7 +80,7 @@ REGISTRY: dict[str, Profile] = {p.code: p for p in (
                           r"il faut(?:drait)?\s*[,.…]*" + _INFINITIVE_FR, r"idée\s*:"),
         quote="«\u00a0{}\u00a0»", agreement_threshold=1.3, yes=("oui", "o"), no=("non",), action_phrases=True,
         task_words=("infinitif", "post-it", "point clé", "points clés", "mots-clés", "consigne", "deux actions"),
-        purpose_links=(", afin de ", ", afin d'", ", afin d’", ", pour que "),
+        purpose_links=("afin de ", "afin d'", "afin d’", "de manière à ", "de façon à ", ", pour que "),
         means_asides=("par ", "via ", "grâce à ", "notamment ", "en particulier "), and_links=(", et ", ", puis "),
         no_category="Sans catégorie",
         headings={"title": "Synthèse de l'atelier", "pitch": "Pitch", "clusters": "Groupes d'idées",
@@ -96,7 +97,7 @@ REGISTRY: dict[str, Profile] = {p.code: p for p in (
                           r"i would like", r"i propose (?:that|to)?", r"idea\s*:"),
         quote="“{}”", agreement_threshold=1.32, yes=("yes", "y"), no=("no", "n"), action_phrases=False,
         task_words=("infinitive", "post-it", "key point", "keywords", "two points"),
-        purpose_links=(", in order to ", ", so that ", ", so as to "),
+        purpose_links=("in order to ", ", so that ", "so as to "),
         means_asides=("by ", "through ", "via ", "notably ", "for example ", "e.g. "), and_links=(", and ", ", then "),
         no_category="Uncategorised",
         headings={"title": "Workshop synthesis", "pitch": "Pitch", "clusters": "Groups of ideas",

@@ -474,6 +474,16 @@ def heads(text: str, language: str) -> list[str]:
 
     >>> heads("Augmenter le bonus pour les véhicules propres, afin d'aider les ménages.", "fr")
     ['Augmenter le bonus pour les véhicules propres']
+    >>> heads("Apporter de la végétation dans les villes de manière à diminuer les îlots de chaleur.", "fr")
+    ['Apporter de la végétation dans les villes']
+
+    A purpose said by an infinitive is a motive and may go; one said by a clause ("pour que …",
+    "de façon à ce que …") often is what is asked, and goes only after a comma:
+
+    >>> heads("Revoir l'aménagement urbain de façon à ce qu'un petit appartement ne soit pas surpeuplé.", "fr")
+    ["Revoir l'aménagement urbain de façon à ce qu'un petit appartement ne soit pas surpeuplé"]
+    >>> heads("Réformer la politique agricole commune pour qu'elle finance l'agroécologie.", "fr")
+    ["Réformer la politique agricole commune pour qu'elle finance l'agroécologie"]
     >>> heads("Inscription dans la loi : développer l'agriculture biologique (maintenir l'aide).", "fr")[1:]
     ['Inscription dans la loi', "Développer l'agriculture biologique"]
     >>> heads("Inciter, par des obligations fiscales, au report modal, et taxer le kérosène.", "fr")[1:]
@@ -485,10 +495,11 @@ def heads(text: str, language: str) -> list[str]:
     """
     short = _ASIDE.sub("", text.strip().rstrip(".!… "))
     rules = profile(language)
-    for link in rules.purpose_links:
-        cut = short.lower().find(link)
-        if cut > 0:
-            short = short[:cut]
+    lowered = short.lower()
+    cuts = [i for link in rules.purpose_links if (i := lowered.find(link if link[0] == "," else f" {link}")) > 0
+            and not lowered[i:].split(link.strip(), 1)[1].lstrip().startswith("ce ")]  # "de façon à ce qu'…"
+    if cuts:
+        short = short[:min(cuts)].rstrip(" ,;")
     readings = [short.strip()]
     if rules.means_asides:
         openers = "|".join(map(re.escape, rules.means_asides))
