@@ -12,7 +12,8 @@ import re
 from collections.abc import Sequence
 
 from models.language import QUOTE_MARKS, REGISTRY, base_language, profile, stop_words
-from models.text import WORD
+from models.platform import strip_platform_prompt
+from models.text import DANGLING, WORD
 
 #: Languages whose key points must be action phrases (English argument sets state claims).
 ACTION_LANGUAGES = frozenset(code for code, p in REGISTRY.items() if p.action_phrases)
@@ -439,6 +440,44 @@ def strays(text: str, sources: Sequence[str], language: str) -> bool:
     stems = content_stems(" ".join(rest), language)
     said = content_stems(" ".join(sources), language)
     return bool(stems) and len(stems & said) / len(stems) < MIN_GROUNDED_SHARE
+
+
+#: Words a phrase goes on with after a word that needs them ("en capacité de …", "conçus en …"):
+#: the articles and prepositions of ``DANGLING``; its conjunctions and relatives ("et", "que",
+#: "because" is not one) may end a key point ("… should not be an offence because …").
+_COMPLEMENT = DANGLING - frozenset(
+    "et ou que qui pour nos vos leurs ses and or that for our their its und oder um".split())
+
+
+def stops_short(text: str, sources: Sequence[str], language: str) -> bool:
+    """Whether a drafted key point is the opening words of one of its post-its, stopped where that
+    post-it's phrase goes on: the 1.5B copies and stops near its word budget ("Écouter les soignants
+    pour mettre en œuvre un système de santé qui soit en capacité." for "… en capacité de faire
+    face à une prochaine crise"; "… et les produits conçus." for "… conçus en économie
+    circulaire"), a complete-looking sentence that lost what it meant. Cut where the post-it's
+    clause ends (a comma, a conjunction), the opening is a fair key point.
+
+    >>> postit = ["Il faut établir une TVA allégée sur les produits conçus en économie circulaire"]
+    >>> stops_short("Établir une TVA allégée sur les produits conçus.", postit, "fr")
+    True
+    >>> stops_short("Établir une TVA allégée sur les produits conçus en économie circulaire.", postit, "fr")
+    False
+    >>> stops_short("Arrêter le massacre d'animaux.", ["Il faut arrêter le massacre d'animaux, en Chine"], "fr")
+    False
+    >>> stops_short("Assisted suicide should not be an offence.",
+    ...             ["assisted suicide should not be an offence because it is a choice"], "en")
+    False
+    """
+    words = [w.lower() for w in WORD.findall(text.replace("œ", "oe"))]
+    for source in sources:
+        said = list(WORD.finditer(strip_platform_prompt(source, language).replace("œ", "oe")))
+        if not 3 <= len(words) < len(said) or [m.group(0).lower() for m in said[:len(words)]] != words:
+            continue
+        last, following = said[len(words) - 1], said[len(words)]
+        between = following.string[last.end():following.start()]  # a comma or a bracket ends the phrase
+        if not between.strip() and following.group(0).lower() in _COMPLEMENT:
+            return True
+    return False
 
 
 def echoes_task(text: str, sources: Sequence[str], language: str) -> bool:

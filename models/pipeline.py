@@ -36,7 +36,7 @@ from models.drafting import (
 from models.embedding import Embedder
 from models.labelling import ctfidf_keywords, representatives, short_label, vote_weights
 from models.language import DEFAULT_LANGUAGE, base_language
-from models.phrases import ACTION_LANGUAGES, echoes_task, is_action, lacks_verb, strays
+from models.phrases import ACTION_LANGUAGES, echoes_task, is_action, lacks_verb, stops_short, strays
 from models.pitch import Ask, inherit_verdict, mark_divided, plan, quote_pitch, sentence_from, theme_name
 from models.routing import assign_axes, slugify
 from models.text import flatten, unquoted
@@ -484,15 +484,15 @@ class Pipeline:
                 or is_action(sentence.text, language))
 
     def _misworded(self, sentence: Sentence, request: PitchRequest, group: int) -> bool:
-        """A drafted key point that repeats the instruction's words, lost its verb, or says its group in
-        words the group never uses (``models.phrases``)."""
+        """A drafted key point that repeats the instruction's words, lost its verb, says its group in
+        words the group never uses, or stops where the post-it it copies goes on (``models.phrases``)."""
         if sentence.quoted:
             return False
         postits = [p.text for p in request.groups[group].postits]
         sources = [request.axis.name, request.axis.description, *postits]
         language = self.config.language
         return (echoes_task(sentence.text, sources, language) or lacks_verb(sentence.text, language)
-                or strays(sentence.text, postits, language))
+                or strays(sentence.text, postits, language) or stops_short(sentence.text, postits, language))
 
     def _quoted(self, group: GroupBrief, texts: dict[str, str]) -> Sentence:
         quote = quote_first_sentence(group, self.config.language)

@@ -187,6 +187,30 @@ def test_a_key_point_still_no_action_after_its_second_try_takes_its_quote_and_fi
     assert not any(quote in m[-1]["content"] for m in generator.sent)  # a lone idea's sentence is never asked
 
 
+def test_a_key_point_that_stops_where_its_postit_goes_on_is_written_again_then_quoted() -> None:
+    """Make.org: "Établir une TVA allégée sur les produits made in France et les produits conçus."
+    for "… conçus en économie circulaire": the model copied its post-it and stopped."""
+    tva = ("Il faut établir une TVA allégée sur les produits made in France et les produits conçus en "
+           "économie circulaire ou en upcycling")  # over 15 words: not taken as it is, drafted
+    postits = [PostIt(f"t{i}", f"{tva} {w}", "Économie", 5) for i, w in enumerate(["partout", "vite", "ensemble"])]
+    postits += [PostIt(f"b{i}", f"Une navette de bus vers la gare {w}", "Économie", 2)
+                for i, w in enumerate(["partout", "vite"])]
+
+    def reply(messages: list[dict[str, str]]) -> str:
+        content = messages[-1]["content"]
+        if "TVA" in content:
+            return "Établir une TVA allégée sur les produits made in France et les produits conçus"
+        return "Créer une navette vers la gare"
+
+    generator = ScriptedGenerator(reply, lambda messages: 0.95)
+    pipeline = Pipeline(HashingEmbedder(), LLMDrafter(generator), PipelineConfig(), _judge_only(generator))
+    [axis] = pipeline.run(postits).to_dict()["axes"]
+    [vat] = [k for k in axis["key_points"] if k["citations"][0].startswith("t")]
+    assert vat["quoted"] and "économie circulaire" in vat["text"]
+    asked_again = [m for m in generator.sent if "les produits conçus." in m[-1]["content"]]
+    assert len(asked_again) == 1  # written again once, then quoted
+
+
 def test_an_invented_ambition_or_a_broken_link_takes_the_template() -> None:
     axis, _ = _run({"ambition": "Notre ambition est de créer un atelier qui encourage les utilisateurs du quartier.",
                     "Deux actions": "Il s'agit d'abord de Sécuriser les pistes cyclables et d'ouvrir des jardins."})
