@@ -6,8 +6,8 @@ import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from tests.service.conftest import sign_in
-from tests.service.test_review_api import API, reviewed_workshop
+from tests.service.conftest import sign_in, wait_job
+from tests.service.test_review_api import API, POSTITS, reviewed_workshop
 
 
 def test_pages_render_escape_html_and_run_actions(client: TestClient[Litestar]) -> None:
@@ -70,12 +70,30 @@ def test_axis_page_shows_key_points_and_verdicts(client: TestClient[Litestar]) -
     page = client.get(f"/review/axes/{axis_id}").text
     assert 'id="key-points"' in page and page.count('class="key-point"') == len(key_points)
     assert "✓ fidèle" in page and 'points clés <a href="#kp-1">K1</a>' in page  # each sentence names its key points
+    assert "un seul participant" not in page  # every key point here speaks for a group
     # the pitch reads as one paragraph: no control inside it, each sentence's backing folded below it
     sentences = synthesis["axes"][0]["pitch"]["sentences"]
     prose = page.split('id="pitch-prose">', 1)[1].split("</p>", 1)[0]
     assert all(html.escape(s["text"], quote=False) in prose for s in sentences)
     assert "<details" not in prose and "<form" not in prose and prose.count('class="cite"') >= len(sentences)
     assert page.count('<details class="about"') == len(sentences)
+
+
+def test_a_singular_ideas_key_point_says_it_is_one_participants(client: TestClient[Litestar]) -> None:
+    """The pitch may say a voted singular idea in the room's voice; its key point says whose it is."""
+    wid, data = reviewed_workshop(client)
+    axis_id = client.get(f"{API}/workshops/{wid}").json()["axes"][0]["id"]
+    group = next(c for c in data["axes"][0]["clusters"] if not c["singular"])
+    votes = {p["text"]: p["votes"] for p in POSTITS}
+    voted = max(group["postits"], key=lambda p: votes[p["text"]])  # a singular idea needs votes to be a key point
+    client.post(f"{API}/postits/{voted['id']}/move", json={"cluster_id": None}).raise_for_status()
+    job = client.post(f"{API}/workshops/{wid}/syntheses", json={}).json()["job_id"]
+    assert wait_job(client, job)["state"] == "succeeded"
+    key_points = client.get(f"{API}/workshops/{wid}/syntheses").json()[0]["axes"][0]["key_points"]
+    lone = [k for k in key_points if k["cluster_id"] is None]
+    assert [k["citations"] for k in lone] == [[voted["id"]]]
+    page = client.get(f"/review/axes/{axis_id}").text
+    assert page.count("un seul participant, soutenue par des votes") == 1
 
 
 def test_models_route_lists_drafters_and_packaged_models(client: TestClient[Litestar]) -> None:
