@@ -1,61 +1,41 @@
-"""The pages' language: gettext catalogs and how a page picks its language.
+"""The pages' language: how a page picks it, and the templates' gettext callables.
 
-French is the source language (the messages in the templates and here are French); English and
-German come from Babel catalogs, ``service/locale/<lang>/LC_MESSAGES/messages.po``, compiled in
-memory when first used so a stale ``.mo`` can never be served. ``make messages`` extracts and
-updates them (``babel.cfg``). A page speaks its workshop's language; pages without a workshop
-(list, sign-in) speak the reader's choice (``?lang=`` remembered in a cookie), then the browser's
-``Accept-Language``, then the default.
+The catalogs themselves are read in :mod:`service.i18n` (French source, English and German). A page
+speaks its workshop's language; pages without a workshop (list, sign-in) speak the reader's choice
+(``?lang=`` remembered in a cookie), then the browser's ``Accept-Language``, then the default.
 """
 
 from __future__ import annotations
 
-import functools
-import gettext
-from io import BytesIO
-from pathlib import Path
 from typing import Any
 
 import jinja2
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from jinja2 import pass_context
 from litestar import Request
 
 from models.language import DEFAULT_LANGUAGE, LANGUAGES, base_language
 from service.db.states import JobStage
+from service.i18n import LOCALE_DIR, N_, SOURCE, translations
 
-LOCALE_DIR = Path(__file__).parents[1] / "locale"
+__all__ = [
+    "COOKIE",
+    "LOCALE_DIR",
+    "N_",
+    "SOURCE",
+    "STAGE_NAMES",
+    "accepted_language",
+    "install",
+    "page_language",
+    "translations",
+]
+
 #: The reader's choice of language for pages that belong to no workshop.
 COOKIE = "atelier_lang"
-#: The source language: its messages are the msgids, it has no catalog.
-SOURCE = "fr"
-
-
-def N_(message: str) -> str:  # gettext's name: mark for extraction, translate later
-    """Mark ``message`` for the catalogs; it is translated where it is shown."""
-    return message
-
-
 #: What a job's stage is called on the pages.
 STAGE_NAMES = {JobStage.QUEUED: N_("en attente"), JobStage.STARTING: N_("démarrage"),
                JobStage.EMBEDDING: N_("encodage"), JobStage.CLUSTERING: N_("regroupement"),
                JobStage.DRAFTING: N_("rédaction"), JobStage.SCORING: N_("vérification"),
                JobStage.DONE: N_("terminé"), JobStage.FAILED: N_("échec")}
-
-
-@functools.cache
-def translations(language: str) -> gettext.NullTranslations:
-    """The catalog of ``language`` (the source language and unknown ones translate to themselves)."""
-    po = LOCALE_DIR / language / "LC_MESSAGES" / "messages.po"
-    if language == SOURCE or not po.is_file():
-        return gettext.NullTranslations()
-    with po.open("rb") as handle:
-        catalog = read_po(handle, locale=language)
-    compiled = BytesIO()
-    write_mo(compiled, catalog)  # fuzzy entries are left out, as gettext would
-    compiled.seek(0)
-    return gettext.GNUTranslations(compiled)
 
 
 def accepted_language(header: str | None, default: str = DEFAULT_LANGUAGE) -> str:

@@ -1,12 +1,10 @@
-"""Export the reviewed syntheses of a workshop: Markdown, DOCX, JSON or CSV."""
+"""Export the reviewed syntheses of a workshop: Markdown and DOCX (``documents``), JSON or CSV."""
 
 from __future__ import annotations
 
 import csv
-import html
 import io
 import json
-import re
 import uuid
 from typing import Any
 
@@ -16,11 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from service.db.repositories import pitches_by_axis, postits_of
 from service.discussion.services import axis_comments
 from service.errors import bad_request
+from service.review.documents import state, to_docx, to_markdown
 from service.review.services import axis_clusters, axis_key_points, pitch_text
 from service.review.tallies import Counts, ItemKind, counts, item_id
 from service.workshops.services import get_workshop
-
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 FORMATS = {"md": "text/markdown; charset=utf-8", "json": "application/json",
            "csv": "text/csv; charset=utf-8",
@@ -84,24 +81,10 @@ def _room(room: dict[str, Counts], axis_id: uuid.UUID, kind: ItemKind, text: str
     return {"agrees": found.agrees, "disagrees": found.disagrees, "passes": found.passes, "divided": found.divided}
 
 
-def _room_note(room: dict[str, Any] | None) -> str:
-    """The rooms' votes in the French exports' words.
-
-    >>> _room_note({"agrees": 12, "disagrees": 3, "passes": 1, "divided": False})
-    ' (salle : 12 pour, 3 contre, 1 passe)'
-    >>> _room_note(None)
-    ''
-    """
-    if room is None:
-        return ""
-    split = ", divise la salle" if room["divided"] else ""
-    return f" (salle : {room['agrees']} pour, {room['disagrees']} contre, {room['passes']} passe{split})"
-
-
 def _themes(key_points: list[dict[str, Any]], themes: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The axis' themes, each with its key points in full; key points outside any theme under a nameless one."""
     by_id = {k["id"]: k for k in key_points}
-    fields = ("id", "text", "citations", "verdict", "weight", "consensus", "room")
+    fields = ("id", "text", "citations", "verdict", "weight", "consensus", "room", "cluster_id", "quoted")
     out = [{"id": t["id"], "name": t["name"],
             "key_points": [{f: by_id[k].get(f) for f in fields} for k in t["key_points"] if k in by_id]}
            for t in themes]
@@ -116,59 +99,6 @@ def _theme_names(axis: dict[str, Any], sentence: dict[str, Any]) -> list[str]:
     return list(dict.fromkeys(names[k] for k in sentence.get("key_points", []) if k in names))
 
 
-def _state(pitch: dict[str, Any] | None) -> str:
-    if pitch is None:
-        return "pas de pitch"
-    return "approuvé" if pitch["approved"] else "modifié" if pitch["edited"] else "brouillon"
-
-
-def to_markdown(data: dict[str, Any]) -> str:
-    """A readable French document."""
-    lines = [f"# {md_text(data['workshop']['title'])}", ""]
-    for axis in data["axes"]:
-        lines += [f"## {md_text(axis['name'])} ({_state(axis['pitch'])})", ""]
-        for s in (axis["pitch"] or {}).get("sentences", []):
-            cites = ", ".join(c["id"] for c in s["cited"])
-            flag = {"contradicted": " ⚠ contredit les post-its cités", "unsupported": " ⚠ non étayé"}
-            gone = " (source supprimée)" if s.get("source_deleted") else ""
-            verdict = flag.get(s.get("verdict") or "", "")
-            lines.append(f"- {md_text(s['text'])}" + (f" [{cites}]" if cites else "") + verdict + gone
-                         + _room_note(s.get("room")))
-        lines.append("")
-        for theme in axis.get("themes", []):
-            lines += [f"### {md_text(theme['name'])}" if theme["name"] else "### Autres points clés", ""]
-            lines += [f"- {md_text(k['text'])}{_room_note(k.get('room'))}" for k in theme["key_points"]]
-            lines.append("")
-        for c in axis["clusters"]:
-            lines.append(f"- **{md_text(c['label'])}** : {len(c['postits'])} post-its")
-        lines.append("")
-        if axis.get("threads"):
-            lines += ["### Discussions", ""]
-            for t in axis["threads"]:
-                state = "résolue" if t["resolved"] else "ouverte"
-                lines.append(f"- {md_text(t['author'])} ({state}) : {md_text(t['body'])}")
-                lines += [f"  - {md_text(r['author'])} : {md_text(r['body'])}" for r in t["replies"]]
-            lines.append("")
-    return "\n".join(lines)
-
-
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#!|~])")
-
-
-def md_text(text: str) -> str:
-    r"""Any stored text as inert Markdown: one line, HTML characters and Markdown syntax escaped.
-
-    Titles, labels and sentences come from post-its (data, never markup): a link or an image
-    (``![](https://tracker)``) must not render as one in a reader's viewer.
-
-    >>> md_text("<script>x</script>\nsuite")
-    '&lt;script&gt;x&lt;/script&gt; suite'
-    >>> md_text("![x](https://t.example/p.png) **gras**")
-    '\\!\\[x\\]\\(https://t.example/p.png\\) \\*\\*gras\\*\\*'
-    """
-    return _MARKDOWN.sub(r"\\\1", html.escape(" ".join(text.split()), quote=False))
-
-
 def cell(value: object) -> object:
     r"""A spreadsheet cell that cannot run: text starting like a formula gets a leading ``'``.
 
@@ -180,15 +110,6 @@ def cell(value: object) -> object:
     return value
 
 
-def xml_safe(text: str) -> str:
-    r"""``text`` without the characters XML 1.0 (hence DOCX) cannot hold.
-
-    >>> xml_safe("a\x00b\x0bc\nd")
-    'abc\nd'
-    """
-    return _NOT_XML.sub("", text)
-
-
 def to_csv(data: dict[str, Any]) -> str:
     """One row per pitch sentence, with its citations; no cell can be read as a formula."""
     out = io.StringIO()
@@ -197,39 +118,12 @@ def to_csv(data: dict[str, Any]) -> str:
                      "room_agrees", "room_disagrees", "room_passes"])
     for axis in data["axes"]:
         for s in (axis["pitch"] or {}).get("sentences", []):
-            row = [axis["name"], _state(axis["pitch"]), s["text"], " ".join(c["id"] for c in s["cited"]),
+            row = [axis["name"], state(axis["pitch"]), s["text"], " ".join(c["id"] for c in s["cited"]),
                    " | ".join(c["text"] for c in s["cited"]), s.get("supported"), s.get("verdict") or "",
                    " | ".join(_theme_names(axis, s)),
                    *[(s.get("room") or {}).get(f, "") for f in ("agrees", "disagrees", "passes")]]
             writer.writerow([cell(v) for v in row])
     return out.getvalue()
-
-
-def to_docx(data: dict[str, Any]) -> bytes:
-    """A Word document a council's staff can open and edit."""
-    from docx import Document
-
-    doc = Document()
-    doc.add_heading(xml_safe(data["workshop"]["title"]), level=0)
-    for axis in data["axes"]:
-        doc.add_heading(xml_safe(f"{axis['name']} — {_state(axis['pitch'])}"), level=1)
-        for s in (axis["pitch"] or {}).get("sentences", []):
-            paragraph = doc.add_paragraph(xml_safe(s["text"] + _room_note(s.get("room"))), style="List Bullet")
-            for cited in s["cited"]:
-                paragraph.add_run(xml_safe(f" [{cited['id'][:8]} : « {cited['text']} »]")).italic = True
-        for theme in axis.get("themes", []):
-            doc.add_heading(xml_safe(theme["name"] or "Autres points clés"), level=2)
-            for k in theme["key_points"]:
-                doc.add_paragraph(xml_safe(k["text"] + _room_note(k.get("room"))), style="List Bullet")
-        for c in axis["clusters"]:
-            doc.add_paragraph(xml_safe(f"{c['label']} ({len(c['postits'])} post-its)"), style="List Number")
-        for t in axis.get("threads", []):
-            doc.add_paragraph(xml_safe(f"{t['author']} : {t['body']}"), style="List Bullet 2")
-            for r in t["replies"]:
-                doc.add_paragraph(xml_safe(f"↳ {r['author']} : {r['body']}"), style="List Bullet 2")
-    buffer = io.BytesIO()
-    doc.save(buffer)
-    return buffer.getvalue()
 
 
 def render(data: dict[str, Any], fmt: str) -> bytes:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import io
 import re
 from pathlib import Path
 
@@ -23,9 +24,10 @@ _PLACEHOLDER = re.compile(r"%\(\w+\)s|%%")
 
 
 def source_messages() -> set[str]:
-    """Every French message the pages use, extracted as ``make messages`` does (babel.cfg)."""
+    """Every French message the pages and exports use, extracted as ``make messages`` does (babel.cfg)."""
     found = extract_from_dir(
-        ROOT, method_map=[("service/pages/**.py", "python"), ("service/templates/**.html", "jinja2")],
+        ROOT, method_map=[("service/pages/**.py", "python"), ("service/review/documents.py", "python"),
+                          ("service/templates/**.html", "jinja2")],
         options_map={"service/templates/**.html": {"extensions": "jinja2.ext.i18n"}},
         keywords={**DEFAULT_KEYWORDS, "N_": None})
     return {message if isinstance(message, str) else message[0] for _, _, message, _, _ in found}
@@ -102,6 +104,32 @@ def test_every_page_speaks_the_workshop_language(client: TestClient[Litestar], l
         if language != "fr":
             assert not leftovers(page, language), (name, leftovers(page, language))
     assert "FabLabs" in pages["axis"] and "Un pitch revu." in pages["history"]
+
+
+@pytest.mark.parametrize("language", ["fr", *TRANSLATED])
+def test_exports_speak_the_workshop_language(client: TestClient[Litestar], language: str) -> None:
+    """A German council's Markdown and Word exports say "Entwurf", not "brouillon"."""
+    wid, _, _ = _workshop(client, language)
+    cluster = client.get(f"{API}/workshops/{wid}/review").json()["axes"][0]["clusters"][0]
+    client.post(f"{API}/clusters/{cluster['id']}/comments", json={"body": "Deux idées ?"}).raise_for_status()
+    code = client.post(f"{API}/workshops/{wid}/room").json()["code"]
+    joined = client.post(f"{API}/rooms/{code}/join", headers={"Authorization": ""}).json()
+    phone = {"Authorization": f"Bearer {joined['participant_token']}"}
+    item = client.get(f"{API}/rooms/{code}/items", headers=phone).json()[0]
+    vote = [{"item_id": item["id"], "vote": 1}]
+    client.post(f"{API}/rooms/{code}/votes", json=vote, headers=phone).raise_for_status()
+    markdown = client.get(f"{API}/workshops/{wid}/export", params={"format": "md", "comments": "all"}).text
+    docx = client.get(f"{API}/workshops/{wid}/export", params={"format": "docx", "comments": "all"}).content
+    from docx import Document
+
+    word = "\n".join(p.text for p in Document(io.BytesIO(docx)).paragraphs)
+    said = {"fr": ("(brouillon)", "(salle : 1 pour, 0 contre, 0 passe)", "(ouverte) : Deux idées ?"),
+            "en": ("(draft)", "(room: 1 for, 0 against, 0 passed)", "(open): Deux idées ?"),
+            "de": ("(Entwurf)", "(Saal: 1 dafür, 0 dagegen, 0 enthalten)", "(offen): Deux idées ?")}[language]
+    assert all(words in markdown for words in said), (said, markdown)
+    assert said[1] in word and ("— Entwurf" if language == "de" else "") in word
+    if language != "fr":
+        assert not leftovers(markdown, language) and not leftovers(word, language)
 
 
 def test_reader_choice_and_accept_language(client: TestClient[Litestar]) -> None:

@@ -154,7 +154,7 @@ def test_axis_page_shows_themes_and_postits_without_their_platform_prompt(client
     assert [t["name"] for t in exported] == [t["name"] for t in axis["themes"]]
     assert sorted(k["id"] for t in exported for k in t["key_points"]) == sorted(k["id"] for k in axis["key_points"])
     md = client.get(f"{API}/workshops/{wid}/export", params={"format": "md"}).text
-    from service.review.export import md_text
+    from service.review.documents import md_text
 
     assert all(f"### {md_text(t['name'])}" in md for t in axis["themes"])
     assert all(f"- {md_text(k['text'])}" in md for k in axis["key_points"])
