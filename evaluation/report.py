@@ -14,9 +14,9 @@ from evaluation.metrics.bootstrap import bootstrap_ci
 
 TEXT_METRICS = ["coverage", "precision", "emb_f1", "rouge1", "rouge2", "rougeL", "faithfulness", "verdict_supported",
                 "verdict_contradicted", "verdict_unsupported", "quoted", "repeated_opener_rate", "n_sentences"]
-CLUSTER_METRICS = ["ari", "nmi", "v_measure", "noise_share", "n_clusters", "stability", "label_quality",
-                   "cluster_seconds"]
-BAND_METRICS = ["ari", "noise_share", "n_clusters", "stability"]
+CLUSTER_METRICS = ["ari", "nmi", "v_measure", "noise_share", "n_clusters", "stability", "noise_stability",
+                   "label_quality", "cluster_seconds"]
+BAND_METRICS = ["ari", "noise_share", "n_clusters", "stability", "noise_stability"]
 BANDS = ((30, "≤ 30 post-its"), (300, "31–300 post-its"), (None, "> 300 post-its"))
 
 
@@ -120,7 +120,7 @@ def write(out: Path, dataset: str, rows: list[dict[str, Any]], meta: dict[str, A
         lines += ["", "![text metrics](text-metrics.png)"]
     lines += ["", "## Clusters against human groups", ""]
     lines += _table(agg, CLUSTER_METRICS)
-    if _figure(agg, ["ari", "nmi", "v_measure", "stability"], out / "cluster-metrics.png", "Clusters vs gold"):
+    if _figure(agg, ["ari", "nmi", "v_measure", "stability", "noise_stability"], out / "cluster-metrics.png", "Clusters vs gold"):
         lines += ["", "![cluster metrics](cluster-metrics.png)"]
     lines += ["", "## Clusters by axis size", "",
               "`noise_share` is the share of singular ideas; singular ideas count as clusters of one in ARI. "

@@ -34,6 +34,7 @@ from evaluation.metrics.platform_prompts import platform_prompt_share
 from evaluation.metrics.rouge import rouge
 from evaluation.metrics.stability import stability
 from evaluation.metrics.verdicts import verdict_shares
+from evaluation.noise import NoisyEmbedder
 from models.drafting import Drafter, ExtractiveDrafter
 from models.embedding import Embedder
 from models.factory import DEFAULT_DRAFTER
@@ -101,6 +102,7 @@ class CaseOutput:
     extractive_key_points: list[dict[str, Any]] = field(default_factory=list)
     oracle: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
+    labels_noisy: dict[str, str] = field(default_factory=dict)
 
 
 def _labels(clustered: AxisClusters) -> tuple[dict[str, str], dict[str, str]]:
@@ -165,7 +167,9 @@ class Runner:
         random.Random(case.id).shuffle(shuffled)
         labels, names = _labels(clustered)
         shuffled_labels = _labels(pipeline.cluster(shuffled, axis)[0])[0]
-        output = CaseOutput([], labels, shuffled_labels, names, provenance=pipeline.provenance(), seconds=seconds)
+        noisy = Pipeline(NoisyEmbedder(embedder, case.id), drafter, settings).cluster(postits, axis)[0]
+        output = CaseOutput([], labels, shuffled_labels, names, provenance=pipeline.provenance(), seconds=seconds,
+                            labels_noisy=_labels(noisy)[0])
         if config.draft:
             [draft] = pipeline.draft([clustered])
             output.sentences = [s.to_dict() for s in draft.pitch.sentences]
@@ -208,8 +212,10 @@ class _Scorer:
         self.gold = {p.id: p.gold_cluster for p in case.postits if p.gold_cluster is not None}
 
     def row(self, system: str, sentences: Sequence[str] | None, cited: Sequence[dict[str, Any]] | None = None,
-            labels: dict[str, str] | None = None, shuffled: dict[str, str] | None = None) -> dict[str, Any]:
-        """Text metrics for ``sentences``, faithfulness and verdicts for ``cited``, clusters for ``labels``."""
+            labels: dict[str, str] | None = None, shuffled: dict[str, str] | None = None,
+            noisy: dict[str, str] | None = None) -> dict[str, Any]:
+        """Text metrics for ``sentences``, faithfulness and verdicts for ``cited``, clusters for ``labels``
+        (their agreement with the clusters of the shuffled post-its, and of their vectors under float noise)."""
         case = self.case
         row: dict[str, Any] = {"config": self.config.name, "system": system, "case": case.id,
                                "n_postits": len(case.postits)}
@@ -223,6 +229,8 @@ class _Scorer:
             row.update(cluster_agreement(labels, self.gold))
         if labels is not None and shuffled is not None:
             row["stability"] = stability(labels, shuffled)
+        if labels is not None and noisy:
+            row["noise_stability"] = stability(labels, noisy)
         return row
 
 
@@ -232,7 +240,7 @@ def score_case(case: Case, output: CaseOutput, config: EvalConfig, embedder: Emb
     scorer = _Scorer(case, config, embedder)
     drafted = bool(output.sentences) or config.draft
     own = scorer.row(config.name, [s["text"] for s in output.sentences] if drafted else None,
-                     output.sentences if drafted else None, output.labels, output.labels_shuffled)
+                     output.sentences if drafted else None, output.labels, output.labels_shuffled, output.labels_noisy)
     own["cluster_seconds"] = round(output.seconds, 3)
     if drafted:
         own.update(pitch_shares(output, case))

@@ -34,9 +34,9 @@ from models.drafting import (
     taken_as_is,
 )
 from models.embedding import Embedder
+from models.keypoint_rules import Drafted, Remedy, failed_rule
 from models.labelling import ctfidf_keywords, representatives, short_label, vote_weights
-from models.language import DEFAULT_LANGUAGE, base_language
-from models.phrases import ACTION_LANGUAGES, echoes_task, is_action, lacks_verb, stops_short, strays
+from models.language import DEFAULT_LANGUAGE
 from models.pitch import Ask, inherit_verdict, mark_divided, plan, quote_pitch, sentence_from, theme_name
 from models.routing import assign_axes, slugify
 from models.text import flatten, unquoted
@@ -389,38 +389,40 @@ class Pipeline:
 
     def _checked_key_points(self, clustered: Sequence[AxisClusters], requests: Sequence[PitchRequest],
                             drafted: list[list[Sentence]], texts: dict[str, str]) -> list[list[KeyPoint]]:
-        """Verify key points; write flagged ones again once; quote the group's best post-it if still flagged.
+        """Check key points against :data:`~models.keypoint_rules.KEY_POINT_RULES` and the judge; write
+        the flagged ones again once; quote the group's best post-it where still flagged.
 
-        A key point that echoes the instruction ("Activer l'infinitif de…") or lost its verb ("… muss
-        … gesteigert.") is flagged like one the judge rejects.
-
-        A key point that says its group in words the group never uses (``models.phrases.strays``),
-        or copies a post-it and stops mid-phrase (``models.phrases.stops_short``), is quoted without
-        a second try.
-
-        A French or German key point that is not an action phrase ("Klimaschutzmaßnahmen verankert
-        werden") is written again too; if the second try is no better, the group's fallback quote
-        takes its place where that quote is one action phrase (Make.org: "Élevage en petite
-        structure." for « Interdire l'élevage en batterie au profit de l'élevage en petite
-        structure », the ban lost), else the draft stays: it cannot enter a sentence of the pitch as
-        an action, but a long quote is no key point either. English key points of argument sets may
-        be claims.
+        The first rule a draft fails decides (:class:`~models.keypoint_rules.Remedy`): quoted at once
+        (it strays from its group's words, or copies a post-it and stops mid-phrase), written again
+        (it echoes the instruction, lost its verb, or the judge rejects it), or written again and, if
+        still no action phrase, replaced by its group's fallback quote only where that quote is one
+        action phrase (Make.org: "Élevage en petite structure." for « Interdire l'élevage en batterie
+        au profit de l'élevage en petite structure », the ban lost); else the draft stays: it cannot
+        enter a sentence of the pitch as an action, but a long quote is no key point either.
         """
-        everything = self._quote_straying(requests, drafted, texts)
-        wrong = set(self._flagged(drafted, everything, texts))
-        wrong |= {(i, j) for i, j in everything if not self._an_action(drafted[i][j])}
-        wrong |= {(i, j) for i, j in everything if self._misworded(drafted[i][j], requests[i], j)}
+        at = [(i, j) for i, row in enumerate(drafted) for j in range(len(row))]
+        left = []
+        for i, j in at:  # quoted before the judge reads them: a second try did no better
+            if self._failed(drafted, requests, i, j) is Remedy.QUOTE:
+                drafted[i][j] = self._quoted(requests[i].groups[j], texts)
+            else:
+                left.append((i, j))
+        wrong = set(self._flagged(drafted, left, texts)) | {
+            (i, j) for i, j in left if self._failed(drafted, requests, i, j) is not None}
         flagged = sorted(wrong)
         if flagged:
             again = self.drafter.rewrite_key_points(requests, [(i, j, drafted[i][j]) for i, j in flagged])
             for (i, j), sentence in zip(flagged, again, strict=True):
                 drafted[i][j] = sentence
             still = set(self._flagged(drafted, flagged, texts))
-            still |= {(i, j) for i, j in flagged if self._misworded(drafted[i][j], requests[i], j)}
-            still |= {(i, j) for i, j in flagged if not self._an_action(drafted[i][j])
-                      and stands_as_key_point(unquoted(quote_first_sentence(requests[i].groups[j],
-                                                                            self.config.language).text),
-                                              self.config.language)}
+            for i, j in flagged:
+                remedy = self._failed(drafted, requests, i, j)
+                if remedy is Remedy.REWRITE_THEN_QUOTE_AN_ACTION:
+                    fallback = quote_first_sentence(requests[i].groups[j], self.config.language)
+                    if not stands_as_key_point(unquoted(fallback.text), self.config.language):
+                        continue  # a long quote is no key point either: the draft stays
+                if remedy is not None:
+                    still.add((i, j))
             for i, j in sorted(still):
                 drafted[i][j] = self._quoted(requests[i].groups[j], texts)
         if self.config.condense_quotes:
@@ -433,27 +435,10 @@ class Pipeline:
                         for n, (g, s) in enumerate(zip(request.groups, sentences, strict=True))])
         return out
 
-    def _quote_straying(self, requests: Sequence[PitchRequest], drafted: list[list[Sentence]],
-                        texts: dict[str, str]) -> list[tuple[int, int]]:
-        """Quote each key point that strays from its group's words, or copies one of its post-its and
-        stops where the phrase goes on (``models.phrases.stops_short``); the positions left to check.
-
-        Quoted at once: asked again, the 1.5B wrote another formula of its own (2 of 2 on ``ccc``)
-        or copied another post-it as clumsily (the bench: "Repenser une vie régionale de proximité
-        avec des circuits courts les échanges avec les proximités."), and the call and its judging
-        cost the bench a round of model calls (first axis 15.6 → 19.5 s).
-        """
-        left = []
-        language = self.config.language
-        for i, sentences in enumerate(drafted):
-            for j, sentence in enumerate(sentences):
-                postits = [p.text for p in requests[i].groups[j].postits]
-                if not sentence.quoted and (strays(sentence.text, postits, language)
-                                            or stops_short(sentence.text, postits, language)):
-                    drafted[i][j] = self._quoted(requests[i].groups[j], texts)
-                else:
-                    left.append((i, j))
-        return left
+    def _failed(self, drafted: list[list[Sentence]], requests: Sequence[PitchRequest], i: int, j: int) -> Remedy | None:
+        """The remedy of the first key point rule the draft of axis ``i``'s group ``j`` fails, if any."""
+        failed = failed_rule(Drafted(drafted[i][j], requests[i].groups[j], requests[i].axis, self.config.language))
+        return failed[1] if failed else None
 
     def _condense_quotes(self, requests: Sequence[PitchRequest], drafted: list[list[Sentence]],
                          texts: dict[str, str]) -> None:
@@ -461,7 +446,7 @@ class Pipeline:
 
         Its post-it alone goes to the model (:func:`~models.drafting.condense_ask`); the phrase
         replaces the quote, citing the same post-it, where it is a key point
-        (:func:`~models.drafting.stands_as_key_point`), is not misworded and the judge keeps it.
+        (:func:`~models.drafting.stands_as_key_point`), passes every key point rule and the judge keeps it.
         A quote stays otherwise. Long quotes were 5 of 29 ``ccc`` key points, Energie's 3 of 10 (whole
         comments: "„Kein Greenwashing von Atomenergie! Solange es keine Lösung … gibt, …“").
         """
@@ -476,29 +461,12 @@ class Pipeline:
             phrase = key_point_phrase(raw, requests[i].axis, language, cut=False)
             if phrase and stands_as_key_point(phrase, language):
                 candidates[i, j] = Sentence(phrase, list(drafted[i][j].citations))
-        kept = [(i, j) for (i, j), s in candidates.items() if not self._misworded(s, requests[i], j)]
+        kept = [(i, j) for (i, j), s in candidates.items()
+                if failed_rule(Drafted(s, requests[i].groups[j], requests[i].axis, language)) is None]
         flags = self._verify([candidates[pos] for pos in kept], texts)
         for (i, j), flag in zip(kept, flags, strict=True):
             if not flag:
                 drafted[i][j] = candidates[i, j]
-
-    def _an_action(self, sentence: Sentence) -> bool:
-        """Whether a key point may stand as it is: a quote, an action phrase, or any sentence in a
-        language whose key points may be claims (English argument sets)."""
-        language = self.config.language
-        return (sentence.quoted or base_language(language) not in ACTION_LANGUAGES
-                or is_action(sentence.text, language))
-
-    def _misworded(self, sentence: Sentence, request: PitchRequest, group: int) -> bool:
-        """A drafted key point that repeats the instruction's words, lost its verb, says its group in
-        words the group never uses, or stops where the post-it it copies goes on (``models.phrases``)."""
-        if sentence.quoted:
-            return False
-        postits = [p.text for p in request.groups[group].postits]
-        sources = [request.axis.name, request.axis.description, *postits]
-        language = self.config.language
-        return (echoes_task(sentence.text, sources, language) or lacks_verb(sentence.text, language)
-                or strays(sentence.text, postits, language) or stops_short(sentence.text, postits, language))
 
     def _quoted(self, group: GroupBrief, texts: dict[str, str]) -> Sentence:
         quote = quote_first_sentence(group, self.config.language)

@@ -82,5 +82,7 @@ def test_clusters_only_reports_bands_and_the_oracle_without_drafting(tmp_path: P
     assert "coverage" not in agg["atelier"] and agg["atelier"]["stability"]["mean"] == 1.0
     assert {"atelier / bertopic", "atelier / oracle-k ward (knows the gold k)"} <= set(agg)
     assert agg["atelier / oracle-k ward (knows the gold k)"]["ari"]["n"] == 3
+    assert agg["atelier"]["noise_stability"]["n"] == 3  # every case clustered again under float noise
+    assert "noise_stability" not in agg["atelier / bertopic"]
     report = (tmp_path / "out" / "report.md").read_text()
-    assert "### ≤ 30 post-its (3 cases)" in report and "cluster_seconds" in report
+    assert "### ≤ 30 post-its (3 cases)" in report and "cluster_seconds" in report and "noise_stability" in report
