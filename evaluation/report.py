@@ -120,7 +120,8 @@ def write(out: Path, dataset: str, rows: list[dict[str, Any]], meta: dict[str, A
         lines += ["", "![text metrics](text-metrics.png)"]
     lines += ["", "## Clusters against human groups", ""]
     lines += _table(agg, CLUSTER_METRICS)
-    if _figure(agg, ["ari", "nmi", "v_measure", "stability", "noise_stability"], out / "cluster-metrics.png", "Clusters vs gold"):
+    shown = ["ari", "nmi", "v_measure", "stability", "noise_stability"]
+    if _figure(agg, shown, out / "cluster-metrics.png", "Clusters vs gold"):
         lines += ["", "![cluster metrics](cluster-metrics.png)"]
     lines += ["", "## Clusters by axis size", "",
               "`noise_share` is the share of singular ideas; singular ideas count as clusters of one in ARI. "

@@ -304,12 +304,25 @@ def lacks_verb(sentence: str, language: str) -> bool:
     True
     >>> lacks_verb("Ausbau der erneuerbaren Energien.", "de")  # "erneuerbaren" might be one: left alone
     False
+
+    A verb closing a relative clause is the clause's, not the sentence's: the 1.5B cut "Produkte und
+    Dienstleistungen, die das Klima belasten, sollen einen deutlich höheren Preis haben." before its
+    main verb, and the pitch opened on it ("Der Raum betont vor allem: Produkte und Dienstleistungen,
+    die das Klima belasten."):
+
+    >>> lacks_verb("Produkte und Dienstleistungen, die das Klima belasten.", "de")
+    True
     """
     if base_language(language) != "de":
         return False
     head = _words(sentence.split(",")[0])
     dangling = _zu_infinitive(head) and not {w.lower() for w in head} & _FINITE_DE
-    return dangling or bool(_MODAL_DE.search(sentence.strip())) or not _may_hold_a_verb(sentence)
+    main = _RELATIVE_DE.sub(" ", sentence)
+    return dangling or bool(_MODAL_DE.search(sentence.strip())) or not _may_hold_a_verb(main)
+
+
+#: A German relative clause between commas, or from its comma to the end: "…, die das Klima belasten,".
+_RELATIVE_DE = re.compile(r",\s*(?:der|die|das|dem|den|deren|dessen|welche[rsmn]?)\b[^,;:.!?]*(?:,|(?=[.!?]*\s*$))")
 
 
 def _may_hold_a_verb(sentence: str) -> bool:

@@ -237,6 +237,9 @@ DANGLING = frozenset(
     "the a an of to and or for with in on by from that our their its "
     "der die das den dem des ein eine einen einem einer und oder zu für mit von in auf an bei aus um".split())
 _STRAY = re.compile(r"[\[\]{}]|\(\s*\)|\bK\d+\b|<<<|>>>|‹‹‹|›››")
+#: English verbs a sentence may end on with a bare "to", its infinitive understood ("… if they choose to.").
+_ELLIPTIC_TO = frozenset("choose chooses chose want wants wanted need needs have has had wish wishes like likes "
+                         "ought used able going prefer prefers decide decides".split())
 
 
 def complete_sentence(text: str) -> bool:
@@ -255,14 +258,19 @@ def complete_sentence(text: str) -> bool:
     True
     >>> complete_sentence("„Wasserkleinkraftwerke an kleinen Bächen errichten.“")  # German quote marks too
     True
+    >>> complete_sentence("People should be allowed to die with dignity if they choose to.")  # "to" understood
+    True
+    >>> complete_sentence("People should be allowed to.")
+    False
     """
     body = text.strip().rstrip(QUOTE_MARKS + "' \u00a0")
     words = WORD.findall(body)
     if len(words) < 3 or not body.endswith((".", "!", "?")) or _STRAY.search(text):
         return False
     first = text.strip().lstrip(QUOTE_MARKS + "' \u00a0")[:1]
-    last = body.rstrip(".!?").split()[-1].strip("()«»“”\"',;:").lower()  # "en 2040." ends on a number
-    return first.isupper() and last not in DANGLING
+    tail = [w.strip("()«»“”\"',;:").lower() for w in body.rstrip(".!?").split()[-2:]]  # "en 2040." ends on a number
+    elliptic = tail[-1] == "to" and len(tail) == 2 and tail[0] in _ELLIPTIC_TO
+    return first.isupper() and (tail[-1] not in DANGLING or elliptic)
 
 
 #: Link words a copy may hide behind ("Concrètement, <key point>"): dropped before comparing words.
