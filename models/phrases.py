@@ -31,7 +31,8 @@ _CLAUSE_EN = frozenset("is are was were should must can will would has have do d
 _FINITE_DE = frozenset("ist sind war soll sollen sollte sollten muss müssen wird werden kann können darf "
                        "dürfen hat haben gibt".split())
 _FIRST_PERSON = frozenset("je j'ai nous on ich wir man i we".split())
-_SUBCLAUSE_DE = re.compile(r",\s*(?:die|der|das|den|dem|deren|dessen|welche\w*|dass|wenn|weil|ob|solange|sobald"
+_RELATIVE_PRONOUNS_DE = r"die|der|das|den|dem|deren|dessen|welche\w*"
+_SUBCLAUSE_DE = re.compile(rf",\s*(?:{_RELATIVE_PRONOUNS_DE}|dass|wenn|weil|ob|solange|sobald"
                            r"|obwohl|falls|nachdem|bevor)\b", re.I)
 _ZU_INFIX_DE = re.compile(r"(auf|an|ab|aus|ein|mit|vor|nach|weg|zurück|um|durch|her|hin|fest|frei|zusammen)zu(\w+en)$")
 _FUNCTION_DE = frozenset("den die das dem der des ein eine einen einem einer mehr keine kein alle weniger "
@@ -322,7 +323,7 @@ def lacks_verb(sentence: str, language: str) -> bool:
 
 
 #: A German relative clause between commas, or from its comma to the end: "…, die das Klima belasten,".
-_RELATIVE_DE = re.compile(r",\s*(?:der|die|das|dem|den|deren|dessen|welche[rsmn]?)\b[^,;:.!?]*(?:,|(?=[.!?]*\s*$))")
+_RELATIVE_DE = re.compile(rf",\s*(?:{_RELATIVE_PRONOUNS_DE})\b[^,;:.!?]*(?:,|(?=[.!?]*\s*$))")
 
 
 def _may_hold_a_verb(sentence: str) -> bool:

@@ -400,15 +400,11 @@ class Pipeline:
         au profit de l'élevage en petite structure », the ban lost); else the draft stays: it cannot
         enter a sentence of the pitch as an action, but a long quote is no key point either.
         """
-        at = [(i, j) for i, row in enumerate(drafted) for j in range(len(row))]
-        left = []
-        for i, j in at:  # quoted before the judge reads them: a second try did no better
-            if self._failed(drafted, requests, i, j) is Remedy.QUOTE:
-                drafted[i][j] = self._quoted(requests[i].groups[j], texts)
-            else:
-                left.append((i, j))
-        wrong = set(self._flagged(drafted, left, texts)) | {
-            (i, j) for i, j in left if self._failed(drafted, requests, i, j) is not None}
+        remedies = {(i, j): self._remedy(s, requests[i], j) for i, row in enumerate(drafted) for j, s in enumerate(row)}
+        for i, j in (pos for pos, remedy in remedies.items() if remedy is Remedy.QUOTE):
+            drafted[i][j] = self._quoted(requests[i].groups[j], texts)  # a second try did no better
+        left = [pos for pos, remedy in remedies.items() if remedy is not Remedy.QUOTE]
+        wrong = set(self._flagged(drafted, left, texts)) | {pos for pos in left if remedies[pos] is not None}
         flagged = sorted(wrong)
         if flagged:
             again = self.drafter.rewrite_key_points(requests, [(i, j, drafted[i][j]) for i, j in flagged])
@@ -416,7 +412,7 @@ class Pipeline:
                 drafted[i][j] = sentence
             still = set(self._flagged(drafted, flagged, texts))
             for i, j in flagged:
-                remedy = self._failed(drafted, requests, i, j)
+                remedy = self._remedy(drafted[i][j], requests[i], j)
                 if remedy is Remedy.REWRITE_THEN_QUOTE_AN_ACTION:
                     fallback = quote_first_sentence(requests[i].groups[j], self.config.language)
                     if not stands_as_key_point(unquoted(fallback.text), self.config.language):
@@ -435,9 +431,9 @@ class Pipeline:
                         for n, (g, s) in enumerate(zip(request.groups, sentences, strict=True))])
         return out
 
-    def _failed(self, drafted: list[list[Sentence]], requests: Sequence[PitchRequest], i: int, j: int) -> Remedy | None:
-        """The remedy of the first key point rule the draft of axis ``i``'s group ``j`` fails, if any."""
-        failed = failed_rule(Drafted(drafted[i][j], requests[i].groups[j], requests[i].axis, self.config.language))
+    def _remedy(self, sentence: Sentence, request: PitchRequest, group: int) -> Remedy | None:
+        """The remedy of the first key point rule ``sentence``, drafted for ``request``'s ``group``, fails."""
+        failed = failed_rule(Drafted(sentence, request.groups[group], request.axis, self.config.language))
         return failed[1] if failed else None
 
     def _condense_quotes(self, requests: Sequence[PitchRequest], drafted: list[list[Sentence]],
@@ -462,7 +458,7 @@ class Pipeline:
             if phrase and stands_as_key_point(phrase, language):
                 candidates[i, j] = Sentence(phrase, list(drafted[i][j].citations))
         kept = [(i, j) for (i, j), s in candidates.items()
-                if failed_rule(Drafted(s, requests[i].groups[j], requests[i].axis, language)) is None]
+                if self._remedy(s, requests[i], j) is None]
         flags = self._verify([candidates[pos] for pos in kept], texts)
         for (i, j), flag in zip(kept, flags, strict=True):
             if not flag:

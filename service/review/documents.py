@@ -30,13 +30,22 @@ SINGULAR = N_("idée d'un seul participant, soutenue par des votes")
 SINGULAR_GROUP = N_("Idées singulières")
 
 
+def language_of(data: dict[str, Any]) -> str:
+    """The exported workshop's language among Atelier's (French where it names none Atelier has).
+
+    >>> language_of({"workshop": {"language": "de-AT"}}), language_of({"workshop": {}})
+    ('de', 'fr')
+    """
+    return base_language(data["workshop"].get("language") or SOURCE, SOURCE)
+
+
 def words_of(data: dict[str, Any]) -> gettext.NullTranslations:
-    """The catalog of the exported workshop's language (French where it names none Atelier has).
+    """The catalog of the exported workshop's language.
 
     >>> words_of({"workshop": {"language": "de-AT"}}).gettext("approuvé")
     'freigegeben'
     """
-    return translations(base_language(data["workshop"].get("language") or SOURCE, SOURCE))
+    return translations(language_of(data))
 
 
 def state(pitch: dict[str, Any] | None, words: gettext.NullTranslations | None = None) -> str:
@@ -124,7 +133,7 @@ def to_docx(data: dict[str, Any]) -> bytes:
 
     words = words_of(data)
     _, labelled = words.gettext, words.gettext(LABELLED)
-    quote = profile(base_language(data["workshop"].get("language") or SOURCE, SOURCE)).quote
+    quote = profile(language_of(data)).quote
     doc = Document()
     doc.add_heading(xml_safe(data["workshop"]["title"]), level=0)
     for axis in data["axes"]:
