@@ -25,7 +25,16 @@ from models.language import base_language, profile
 from models.phrases import ACTION_LANGUAGES, as_action, clean_action, clean_claim, heads, leading_verb, opens_on_verb
 from models.pitch import Ask
 from models.platform import strip_platform_prompt
-from models.text import MAX_KEY_POINT_WORDS, clean_generation, excerpt, finish, flatten, key_point_text, split_sentences
+from models.text import (
+    MAX_KEY_POINT_WORDS,
+    capitalised,
+    clean_generation,
+    excerpt,
+    finish,
+    flatten,
+    key_point_text,
+    split_sentences,
+)
 from models.types import Axis, PostIt, Sentence
 from prompts import Prompt, load_prompt
 
@@ -103,7 +112,7 @@ def best_text(group: GroupBrief, language: str) -> str:
     'Homeschooled children do better'
     """
     text = strip_platform_prompt(flatten(group.postits[0].text), language)
-    return text[:1].upper() + text[1:]
+    return capitalised(text)
 
 
 def quote_sentence(group: GroupBrief, language: str) -> Sentence:
@@ -383,7 +392,7 @@ class LLMDrafter:
         verb = next((v for text in shown if (v := leading_verb(text, language))), None)
         values = {"draft": flatten(draft.text)}
         if verb is not None:
-            values["verb"] = verb[:1].upper() + verb[1:]
+            values["verb"] = capitalised(verb)
         retry = load_prompt("retry" if verb is None else "retry_verb", language, "keypoint").messages(**values)
         return [*self._key_point_messages(request, group), {"role": "assistant", "content": draft.text}, *retry]
 

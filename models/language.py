@@ -43,6 +43,10 @@ class Profile:
             never what restricts ("sauf", "außer": a condition is never cut).
         and_links: What joins a second action to a first after a comma (", et affermir…"): a quoted
             key point, one idea, may keep the first alone (``models.phrases.heads``).
+        late_cuts: What opens, with no comma before it, a purpose said by an infinitive ("… les
+            soignants pour mettre en œuvre…") or a second action ("… rentable et repenser…"): cut
+            only before an action, and only where the pitch cannot say a quote whole
+            (``models.phrases.late_cut``).
         task_words: Words of Atelier's own instructions that a drafted text must not echo unless
             its sources say them ("Activer l'infinitif de l'éducation…", "propose aussi deux actions
             proposées : …"; ``models.phrases.echoes_task``).
@@ -63,6 +67,7 @@ class Profile:
     purpose_links: tuple[str, ...] = ()
     means_asides: tuple[str, ...] = ()
     and_links: tuple[str, ...] = ()
+    late_cuts: tuple[str, ...] = ()
 
 
 # "Il faut" is a prompt only before an infinitive ("Il faut favoriser…"; "Il faut des bus" keeps it).
@@ -82,7 +87,7 @@ REGISTRY: dict[str, Profile] = {p.code: p for p in (
         task_words=("infinitif", "post-it", "point clé", "points clés", "mots-clés", "consigne", "deux actions"),
         purpose_links=("afin de ", "afin d'", "afin d’", "de manière à ", "de façon à ", ", pour que "),
         means_asides=("par ", "via ", "grâce à ", "notamment ", "en particulier "), and_links=(", et ", ", puis "),
-        no_category="Sans catégorie",
+        late_cuts=(" pour ", " et "), no_category="Sans catégorie",
         headings={"title": "Synthèse de l'atelier", "pitch": "Pitch", "clusters": "Groupes d'idées",
                   "singular": "Idées singulières", "routed": "Post-its rattachés automatiquement",
                   "votes": "votes", "provenance": "Provenance", "key_points": "Points clés",
@@ -121,7 +126,7 @@ REGISTRY: dict[str, Profile] = {p.code: p for p in (
         task_words=("infinitiv", "post-it", "kernpunkt", "schlagw", "zwei vorschläge"),
         purpose_links=(", um ", ", damit "),
         means_asides=("durch ", "etwa ", "z. B. ", "zum Beispiel ", "insbesondere "),
-        and_links=(", und ", ", sowie "),
+        and_links=(", und ", ", sowie "), late_cuts=(" und ",),
         no_category="Ohne Kategorie",
         headings={"title": "Synthese des Workshops", "pitch": "Pitch", "clusters": "Ideengruppen",
                   "singular": "Einzelne Ideen", "routed": "Automatisch zugeordnete Post-its", "votes": "Stimmen",

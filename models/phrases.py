@@ -567,3 +567,34 @@ def heads(text: str, language: str) -> list[str]:
     if len(sides) == 2:
         readings += [p[:1].upper() + p[1:] for p in sides if p]
     return list(dict.fromkeys(readings))
+
+
+def late_cut(text: str, language: str) -> list[str]:
+    """``text`` up to the first ``Profile.late_cuts`` link that an action follows, if any: a purpose
+    said by an infinitive or a second action, with no comma before it. Only for the pitch, where a
+    quote is too long to be said whole (the Make.org sample's health axis had three proposals of
+    21 words, the room's votes behind each, and a pitch of one sentence): a key point keeps them,
+    since such a purpose is often what is asked (« Sortir de la notion de croissance et du PIB pour
+    envisager de nouveaux indicateurs … »: cut, its key point lost two human bullets).
+
+    >>> late_cut("Écouter les soignants pour mettre en oeuvre un système de santé.", "fr")
+    ['Écouter les soignants.']
+    >>> late_cut("Interdire les centres villes pour les véhicules les plus émetteurs", "fr")  # no action after
+    []
+    >>> late_cut("Cesser les pesticides, non pas pour protéger les riverains mais la Terre", "fr")
+    []
+    """
+    lowered = text.lower()
+    cuts = [i for link in profile(language).late_cuts for i in _positions(lowered, link)
+            if is_action(text[i + len(link):], language) and not _LEFT_HANGING.search(text[:i])]
+    return [text[:min(cuts)].rstrip(" ,;") + "."] if cuts else []
+
+
+# A cut must not leave a negation that governed what followed ("…, non pas pour protéger …") or a
+# last word alone after a comma that the cut part went on ("…, uniformiser pour pouvoir réparer").
+_LEFT_HANGING = re.compile(r"(?:\b(?:pas|non|nicht|not)|,\s*\S+)$", re.IGNORECASE)
+
+
+def _positions(text: str, link: str) -> list[int]:
+    """Where ``link`` starts in ``text``, every time."""
+    return [m.start() for m in re.finditer(re.escape(link), text)]

@@ -38,6 +38,7 @@ from models.phrases import (
     inline,
     is_action,
     lacks_verb,
+    late_cut,
     reads_right,
     with_de,
 )
@@ -46,6 +47,7 @@ from models.text import (
     KEY_POINTS_PER_SENTENCE,
     MIN_PITCH_SENTENCES,
     WORD,
+    capitalised,
     clean_generation,
     complete_sentence,
     flatten,
@@ -165,15 +167,27 @@ def _sayable(kp: KeyPoint, language: str) -> KeyPoint:
     >>> quote = Sentence("„Auch in Speicher investieren.“", ["p"], quoted=True)  # a one-sentence quote too
     >>> _sayable(KeyPoint("k", "c1", quote), "de").sentence.text
     'In Speicher investieren.'
+
+    A quote too long to be said whole (over :data:`MAX_QUOTE_WORDS` words) is said up to a purpose or
+    a second action that no comma parts from it (:func:`~models.phrases.late_cut`; the Make.org
+    sample's health axis, three proposals of 21 words with 320–336 votes each, had a pitch of one
+    sentence):
+
+    >>> quote = Sentence("« Écouter les soignants pour mettre en oeuvre un système de santé qui soit en "
+    ...                  "capacité de faire face à une prochaine crise. »", ["p"], quoted=True)
+    >>> _sayable(KeyPoint("k", None, quote), "fr").sentence.text
+    'Écouter les soignants.'
     """
     if not kp.sentence.quoted:
         return kp
     parts = split_sentences(_phrase(kp))
     text = _LEADING_LINK.sub("", parts[0])
-    if len(parts) < 2 and text == parts[0]:
-        return kp
-    first = replace(kp, sentence=replace(kp.sentence, text=text[:1].upper() + text[1:]))
-    return first if _says_an_action(first, language) else kp
+    first = [text] if len(parts) > 1 or text != parts[0] else []
+    for reading in (*first, None, *late_cut(text, language)):  # None: the quote whole
+        said = kp if reading is None else replace(kp, sentence=replace(kp.sentence, text=capitalised(reading)))
+        if _says_an_action(said, language):
+            return said
+    return kp
 
 
 REPEATED_OVERLAP = 0.8  # share of the shorter key point's word stems found in an earlier one
@@ -196,8 +210,7 @@ def repeats(kp: KeyPoint, earlier: Sequence[KeyPoint], language: str) -> bool:
 
 
 def _fill(template: str, values: dict[str, str]) -> str:
-    text = " ".join(Template(template).safe_substitute(values).split())
-    return text[:1].upper() + text[1:]
+    return capitalised(" ".join(Template(template).safe_substitute(values).split()))
 
 
 def _pair_values(kps: Sequence[KeyPoint], language: str) -> dict[str, str]:
@@ -565,9 +578,12 @@ def inherit_verdict(sentence: Sentence, key_points: Sequence[KeyPoint], language
     ...                 [claim], "fr")
     False
     """
-    cited = [_sayable(k, language) for k in key_points if k.id in sentence.key_points]
+    whole = [k for k in key_points if k.id in sentence.key_points]
+    cited = [_sayable(k, language) for k in whole]
     if not cited or not all(is_action(_phrase(k), language) for k in cited):
         return False
+    if any(_phrase(said) in late_cut(_phrase(k), language) for k, said in zip(whole, cited, strict=True)):
+        return False  # said up to a purpose or second action: words the judge has not read alone
     verdicts = [k.sentence.verdict for k in cited]
     worst = next((v for v in verdicts if v == Verdict.CONTRADICTED),
                  next((v for v in verdicts if v != Verdict.SUPPORTED), Verdict.SUPPORTED))

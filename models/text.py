@@ -73,6 +73,15 @@ def excerpt(text: str, max_chars: int) -> str:
     return text[:max_chars + 1].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
 
 
+def capitalised(text: str) -> str:
+    """``text`` opening on a capital, the rest untouched ("str.capitalize" would lower "PIB").
+
+    >>> capitalised("sortir du PIB")
+    'Sortir du PIB'
+    """
+    return text[:1].upper() + text[1:]
+
+
 def finish(text: str) -> str:
     """Strip trailing separators and end with a full stop when no end mark is there."""
     text = text.strip().rstrip(" ,;:")

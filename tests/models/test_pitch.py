@@ -404,3 +404,44 @@ def test_a_fallback_quote_is_its_postits_first_sentence_where_that_alone_is_a_ke
     [water] = [k for k in axis["key_points"] if k["citations"][0].startswith("w")]
     assert water["quoted"] and water["text"] == "„Wasserkraftwerke an Bächen errichten.“"
     assert len(water["citations"]) == 1 and "Dörfern viel" not in axis["pitch"]["text"]
+
+
+def test_long_lone_proposals_the_room_voted_for_are_said_up_to_their_purpose() -> None:
+    """The Make.org sample's health axis: one group, three lone proposals of 21 words with 320-336
+    votes; the pitch was its ambition alone. Each is said up to a purpose or second action that no
+    comma parts from it; its key point keeps the whole quote."""
+    from models.pitch import plan
+    from models.types import Axis, KeyPoint, Sentence
+    from prompts import load_templates
+
+    def quote(text: str) -> Sentence:
+        return Sentence(f"« {text} »", ["p"], quoted=True)
+
+    group = KeyPoint("k0", "c0", quote("Sauver l'hôpital public."), count=2, votes=711)
+    lone = [KeyPoint("s1", None, quote("Écouter les soignants pour mettre en oeuvre un système de santé qui soit "
+                                       "en capacité de faire face à une prochaine crise."), votes=336),
+            KeyPoint("s2", None, quote("Arrêter de penser la santé comme une entreprise rentable et repenser la "
+                                       "balance entre le financier et la qualité de soin."), votes=326),
+            KeyPoint("s3", None, quote("Cesser de déverser des pesticides dans les champs, non pas pour protéger "
+                                       "uniquement les riverains mais bien la Terre entière et ses habitants."),
+                     votes=400)]  # the most voted, but cut after "non pas" it would say the opposite
+    slots = plan(Axis("Santé"), [group, *lone], [], "fr", load_templates("fr")[1])
+    assert [s.fallback for s in slots] == [
+        "Sauver l'hôpital public : voilà l'ambition que se donne la salle.",
+        "Écouter les soignants : c'est ce que la salle demande d'abord.",
+        "Arrêter de penser la santé comme une entreprise rentable : la salle y tient aussi."]
+    assert all(k.sentence.text.startswith("« ") and len(k.sentence.text.split()) > 20 for k in lone)
+
+
+def test_a_pitch_sentence_saying_a_quote_up_to_its_purpose_is_judged_not_inherited() -> None:
+    """The key point's verdict was given to the whole quote; the cut words go to the judge."""
+    from models.pitch import inherit_verdict
+    from models.types import KeyPoint, Sentence, Verdict
+
+    quote = Sentence("« Écouter les soignants pour mettre en oeuvre un système de santé qui soit en capacité de "
+                     "faire face à une prochaine crise. »", ["p1"], 1.0, True, quoted=True, verdict=Verdict.SUPPORTED)
+    short = Sentence("« Taxer le kérosène. »", ["p2"], 1.0, True, quoted=True, verdict=Verdict.SUPPORTED)
+    kps = [KeyPoint("a", None, quote), KeyPoint("b", None, short)]
+    cut = Sentence("Écouter les soignants : la salle y tient aussi.", ["p1"], key_points=["a"])
+    whole = Sentence("Taxer le kérosène : la salle y tient aussi.", ["p2"], key_points=["b"])
+    assert (inherit_verdict(cut, kps, "fr"), inherit_verdict(whole, kps, "fr")) == (False, True)
