@@ -180,14 +180,23 @@ def _sayable(kp: KeyPoint, language: str) -> KeyPoint:
     """
     if not kp.sentence.quoted:
         return kp
-    parts = split_sentences(_phrase(kp))
-    text = _LEADING_LINK.sub("", parts[0])
-    first = [text] if len(parts) > 1 or text != parts[0] else []
-    for reading in (*first, None, *late_cut(text, language)):  # None: the quote whole
+    text = _first_sentence(kp)
+    first = [text] if text != _phrase(kp) else []
+    for reading in (*first, None, *_late_readings(kp, language)):  # None: the quote whole
         said = kp if reading is None else replace(kp, sentence=replace(kp.sentence, text=capitalised(reading)))
         if _says_an_action(said, language):
             return said
     return kp
+
+
+def _first_sentence(kp: KeyPoint) -> str:
+    """A quoted key point's first sentence, less a leading link word."""
+    return _LEADING_LINK.sub("", split_sentences(_phrase(kp))[0])
+
+
+def _late_readings(kp: KeyPoint, language: str) -> list[str]:
+    """Its first sentence up to a purpose or second action (:func:`~models.phrases.late_cut`), capitalised."""
+    return [capitalised(r) for r in late_cut(_first_sentence(kp), language)]
 
 
 REPEATED_OVERLAP = 0.8  # share of the shorter key point's word stems found in an earlier one
@@ -582,7 +591,8 @@ def inherit_verdict(sentence: Sentence, key_points: Sequence[KeyPoint], language
     cited = [_sayable(k, language) for k in whole]
     if not cited or not all(is_action(_phrase(k), language) for k in cited):
         return False
-    if any(_phrase(said) in late_cut(_phrase(k), language) for k, said in zip(whole, cited, strict=True)):
+    if any(k.sentence.quoted and _phrase(said) in _late_readings(k, language)
+           for k, said in zip(whole, cited, strict=True)):
         return False  # said up to a purpose or second action: words the judge has not read alone
     verdicts = [k.sentence.verdict for k in cited]
     worst = next((v for v in verdicts if v == Verdict.CONTRADICTED),
