@@ -428,6 +428,20 @@ def content_stems(text: str, language: str = "") -> set[str]:
     return {w[:5] for w in bare_words(text) if len(w) >= 4 and w not in stop}
 
 
+def object_stems(text: str, language: str) -> set[str]:
+    """:func:`content_stems` of an action phrase less its verb: the first word where phrases open on
+    their verb, the last elsewhere (German). What it acts on, which the verb, often the model's
+    choice ("Favoriser" for "il faut plus de …"), does not change.
+
+    >>> sorted(object_stems("Encourager la végétalisation des villes", "fr"))
+    ['ville', 'végét']
+    >>> sorted(object_stems("Mehr Windräder in Tirol bauen", "de"))
+    ['tirol', 'windr']
+    """
+    words = WORD.findall(text)
+    return content_stems(" ".join(words[1:] if opens_on_verb(language) else words[:-1]), language)
+
+
 #: Under this share of its words (past the verb) found in its group's post-its, a key point strays.
 MIN_GROUNDED_SHARE = 0.5
 
@@ -449,9 +463,7 @@ def strays(text: str, sources: Sequence[str], language: str) -> bool:
     >>> strays("Rendre obligatoire l'affichage de l'impact carbone.", group, "fr")
     False
     """
-    words = WORD.findall(text)
-    rest = words[1:] if opens_on_verb(language) else words[:-1]
-    stems = content_stems(" ".join(rest), language)
+    stems = object_stems(text, language)
     said = content_stems(" ".join(sources), language)
     return bool(stems) and len(stems & said) / len(stems) < MIN_GROUNDED_SHARE
 

@@ -445,3 +445,22 @@ def test_a_pitch_sentence_saying_a_quote_up_to_its_purpose_is_judged_not_inherit
     cut = Sentence("Écouter les soignants : la salle y tient aussi.", ["p1"], key_points=["a"])
     whole = Sentence("Taxer le kérosène : la salle y tient aussi.", ["p2"], key_points=["b"])
     assert (inherit_verdict(cut, kps, "fr"), inherit_verdict(whole, kps, "fr")) == (False, True)
+
+
+def test_a_lone_idea_saying_a_group_again_does_not_fill_the_pitch() -> None:
+    """The Make.org sample's "ville durable" pitch said the greening of towns twice: once from its
+    group, then again from a lone proposal brought in to reach three sentences."""
+    from models.pitch import plan
+    from models.types import Axis, KeyPoint, Sentence
+    from prompts import load_templates
+
+    def lone(i: str, text: str, votes: int) -> KeyPoint:
+        return KeyPoint(i, None, Sentence(f"« {text} »", [i], quoted=True), votes=votes)
+
+    group = KeyPoint("k1", "c1", Sentence("Encourager la végétalisation des villes pour les climatiser.", ["p1"]),
+                     count=2, votes=725)
+    kps = [group, lone("s2", "Employer l'eau de pluie dans les bâtiments.", 1792),
+           lone("s3", "Apporter de la végétation dans les villes.", 946),
+           lone("s4", "Développer l'habitat autonome en énergie.", 449)]
+    slots = plan(Axis("Ville durable"), kps, [], "fr", load_templates("fr")[1])
+    assert [[k.id for k in s.key_points] for s in slots] == [["k1"], ["s2"], ["s4"]]
