@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from models.language import QUOTE_MARKS, REGISTRY, base_language, profile, stop_words
 from models.platform import strip_platform_prompt
-from models.text import DANGLING, WORD
+from models.text import DANGLING, WORD, capitalised
 
 #: Languages whose key points must be action phrases (English argument sets state claims).
 ACTION_LANGUAGES = frozenset(code for code, p in REGISTRY.items() if p.action_phrases)
@@ -400,8 +400,7 @@ def as_action(phrase: str, language: str) -> str:
             or words[1] not in ("von", "der") or "," in phrase or {w.lower() for w in words} & _FINITE_DE):
         return phrase
     rest = words[2:] if words[1] == "von" else ["die", *words[2:]]
-    text = " ".join([*rest, _NOMINAL_DE[words[0].lower()]]) + "."
-    return text[:1].upper() + text[1:]
+    return capitalised(" ".join([*rest, _NOMINAL_DE[words[0].lower()]]) + ".")
 
 
 #: A French elided article or pronoun glued to its word ("d'appareils", "l'énergie", "qu'il").
@@ -577,7 +576,7 @@ def heads(text: str, language: str) -> list[str]:
         readings.append(readings[-1][:min(joined)])
     sides = _COLON.split(readings[0], maxsplit=1)
     if len(sides) == 2:
-        readings += [p[:1].upper() + p[1:] for p in sides if p]
+        readings += [capitalised(p) for p in sides if p]
     return list(dict.fromkeys(readings))
 
 

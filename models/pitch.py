@@ -232,15 +232,14 @@ def repeats(kp: KeyPoint, earlier: Sequence[KeyPoint], language: str) -> bool:
     False
     """
     stems = content_stems(_phrase(kp), language)
-    actions = profile(language).action_phrases
+    if not stems:
+        return False
+    objects = object_stems(_phrase(kp), language) if profile(language).action_phrases else None
     for e in earlier:
         other = content_stems(_phrase(e), language)
-        if not stems or not other:
-            continue
-        share = len(stems & other) / min(len(stems), len(other))
-        if share >= REPEATED_OVERLAP or (
-                actions and share >= CLOSE_OVERLAP
-                and len(object_stems(_phrase(kp), language) & object_stems(_phrase(e), language)) >= MIN_SHARED_OBJECT):
+        share = len(stems & other) / min(len(stems), len(other)) if other else 0.0
+        if share >= REPEATED_OVERLAP or (objects is not None and share >= CLOSE_OVERLAP
+                                         and len(objects & object_stems(_phrase(e), language)) >= MIN_SHARED_OBJECT):
             return True
     return False
 
@@ -591,7 +590,7 @@ def theme_name(reply: str, axis: Axis, fallback: str, taken: Sequence[str] = ())
     if (not 1 <= len(words) <= 8 or echoes or shouting or name.endswith(("!", "?"))
             or name.lower() in {t.lower() for t in taken}):
         name = fallback
-    return name[:1].upper() + name[1:]
+    return capitalised(name)
 
 
 def inherit_verdict(sentence: Sentence, key_points: Sequence[KeyPoint], language: str) -> bool:

@@ -138,7 +138,7 @@ def state_directly(sentence: str) -> str:
     rest = _AXIS_META.sub("", _META.sub("", sentence, count=1), count=1)
     if rest == sentence or len(rest.split()) < 2:
         return sentence
-    return rest[:1].upper() + rest[1:]
+    return capitalised(rest)
 
 
 def complete_clauses(text: str) -> str:
@@ -220,7 +220,7 @@ def split_pitch(raw: str, n_key_points: int) -> list[tuple[str, list[int]]]:
         refs = [n for m in _REFS.finditer(chunk) for n in _numbers(m.group(1))]
         body = cut_loop(" ".join(_REFS.sub(" ", chunk).split()).strip(QUOTE_MARKS + " '*`"))
         body = state_directly(_LABEL.sub("", body))
-        body = body[:1].upper() + body[1:]
+        body = capitalised(body)
         if re.search(r"[^\W\d_]{3,}", body) and all(body != s for s, _ in out):
             out.append((finish(body.replace(" .", ".")), list(dict.fromkeys(refs))))
     return [(s, [n for n in refs if 1 <= n <= n_key_points]) for s, refs in out]
