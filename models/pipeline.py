@@ -30,6 +30,7 @@ from models.drafting import (
     condense_ask,
     key_point_phrase,
     quote_first_sentence,
+    quote_sentence,
     stands_as_key_point,
     taken_as_is,
 )
@@ -37,7 +38,16 @@ from models.embedding import Embedder
 from models.keypoint_rules import Drafted, Remedy, failed_rule
 from models.labelling import ctfidf_keywords, representatives, short_label, vote_weights
 from models.language import DEFAULT_LANGUAGE
-from models.pitch import Ask, inherit_verdict, mark_divided, plan, quote_pitch, sentence_from, theme_name
+from models.pitch import (
+    Ask,
+    inherit_verdict,
+    mark_divided,
+    plan,
+    quote_pitch,
+    sentence_from,
+    speaks_beyond,
+    theme_name,
+)
 from models.routing import assign_axes, slugify
 from models.text import flatten, unquoted
 from models.themes import MIN_KEY_POINTS, ThemeGrouper
@@ -299,7 +309,7 @@ class Pipeline:
         """
         language = self.config.language
         _, templates = load_templates(language)
-        plans = [plan(c.axis, kps, th, language, templates)
+        plans = [plan(c.axis, kps, th, language, templates, self._voices(c, kps))
                  for c, kps, th in zip(clustered, key_points, themes, strict=True)]
         written, named = self.config.write_pitch, self.config.name_themes
         asks = [*(theme_asks if named else []), *(s.ask for p in plans for s in p if s.ask and written)]
@@ -321,7 +331,10 @@ class Pipeline:
             pitches[i][j] = sentence_from("", plans[i][j], [])
         composed = [(i, j) for i, p in enumerate(pitches) for j, s in enumerate(p)
                     if s.template and not inherit_verdict(s, key_points[i], language)]
-        self._flagged(pitches, composed, texts, kp_texts)
+        voiced = {(i, j) for i, j in composed if speaks_beyond(pitches[i][j], key_points[i])}
+        self._flagged(pitches, [pos for pos in composed if pos not in voiced], texts, kp_texts)
+        for i, j in sorted(self._flagged(pitches, sorted(voiced), texts), reverse=True):
+            del pitches[i][j]  # a voice only fills the pitch: one the judge doubts is left out
         divided = templates["divided"]
         for i, kps in enumerate(key_points):
             if not pitches[i]:
@@ -329,6 +342,21 @@ class Pipeline:
                 self._verify(pitches[i], texts)
             mark_divided(pitches[i], kps, divided)
         return pitches
+
+    def _voices(self, c: AxisClusters, key_points: Sequence[KeyPoint]) -> list[KeyPoint]:
+        """Each group's post-its its key point does not cite, quoted (without their platform prompt)
+        under its key point's id: what may fill a pitch its key points leave short
+        (:func:`~models.pitch.plan`)."""
+        by_id = {p.id: p for p in c.postits}
+        members = {cl.id: cl.postit_ids for cl in c.clusters}
+        voices = []
+        for k in key_points:
+            for i in members.get(k.cluster_id or "", []):
+                if i not in k.sentence.citations:
+                    quote = quote_sentence(GroupBrief("", [], [by_id[i]], 1, by_id[i].votes), self.config.language)
+                    quote.support, quote.verdict = 1.0, Verdict.SUPPORTED
+                    voices.append(KeyPoint(k.id, k.cluster_id, quote, 1, by_id[i].votes, k.stance))
+        return voices
 
     def _groups(self, c: AxisClusters) -> list[GroupBrief]:
         """One group per cluster, heaviest first, then singular ideas that carry votes (capped)."""

@@ -255,7 +255,7 @@ def _pair_values(kps: Sequence[KeyPoint], language: str) -> dict[str, str]:
 
 
 def plan(axis: Axis, key_points: Sequence[KeyPoint], themes: Sequence[Theme], language: str,
-         templates: dict[str, str]) -> list[Slot]:
+         templates: dict[str, str], voices: Sequence[KeyPoint] = ()) -> list[Slot]:
     """The slots of one axis' pitch: an ambition, then a sentence per theme (or per two key points).
 
     A quoted key point enters only when it is an action phrase (see :func:`_usable`), and then
@@ -272,7 +272,10 @@ def plan(axis: Axis, key_points: Sequence[KeyPoint], themes: Sequence[Theme], la
 
     With three key points, the two after the ambition take a sentence each (a pitch has three
     sentences at least); with more, a theme's two heaviest share one. Where the groups still leave
-    it under three sentences, singular ideas the room voted for fill it (:func:`_backed`).
+    it under three sentences, singular ideas the room voted for fill it (:func:`_backed`), then
+    ``voices``: other post-its of its groups, each as a quoted key point of one post-it under its
+    group's key point id (see :func:`speaks_beyond`), said when it adds an action the room voted
+    for (:func:`_heard`).
     """
     usable: list[KeyPoint] = []
     for k in key_points:
@@ -298,6 +301,7 @@ def plan(axis: Axis, key_points: Sequence[KeyPoint], themes: Sequence[Theme], la
             slots[1:] = singles
     if len(slots) < MIN_PITCH_SENTENCES:
         backed = _backed(key_points, usable, language)
+        backed += _heard(voices, [*usable, *backed], language)
         slots += _said([[k] for k in backed], len(slots), language, templates)[:MIN_PITCH_SENTENCES - len(slots)]
     return slots
 
@@ -318,14 +322,48 @@ def _backed(key_points: Sequence[KeyPoint], said: Sequence[KeyPoint], language: 
     >>> [k.id for k in _backed([group, *lone], [group], "fr")]
     ['s4', 's1']
     """
-    lone = sorted((k for k in key_points if k.cluster_id is None and k.votes > 0), key=lambda k: -k.votes)
-    backed: list[KeyPoint] = []
-    for k in lone:
+    return _heard([k for k in key_points if k.cluster_id is None], said, language)
+
+
+def _heard(candidates: Sequence[KeyPoint], said: Sequence[KeyPoint], language: str) -> list[KeyPoint]:
+    """The candidates the room voted for that say one action not said yet, most voted first.
+
+    The Make.org sample's "Favoriser la consommation locale" axis has two groups of 9 and 6
+    post-its and no lone idea: its pitch was two sentences, while « Forcer les grandes surfaces à
+    privilégier les circuits courts » (774 votes, the axis' most voted post-it) sat in the first
+    group behind its key point. Such a voice fills the pitch, said up to its purpose:
+
+    >>> def kp(i, text, votes):
+    ...     return KeyPoint("kp-1", "c1", Sentence(text, [i], quoted=True), votes=votes)
+    >>> said = [kp("p7", "« Favoriser les circuits courts de distribution alimentaire. »", 755)]
+    >>> voices = [kp("p43", "« Forcer les grandes surfaces à privilégier les circuits courts pour protéger "
+    ...              "nos éleveurs et nos emplois dans tous les territoires ruraux. »", 774),
+    ...           kp("p48", "« Acheter dans les circuits courts. »", 486),
+    ...           kp("p9", "« Le bio c'est cher. »", 500)]
+    >>> [_phrase(k) for k in _heard(voices, said, "fr")]
+    ['Forcer les grandes surfaces à privilégier les circuits courts.']
+    """
+    heard: list[KeyPoint] = []
+    for k in sorted((k for k in candidates if k.votes > 0), key=lambda k: -k.votes):
         k = _sayable(k, language)
         said_as_told = not profile(language).action_phrases or is_action(_phrase(k), language)
-        if said_as_told and _says_an_action(k, language) and not repeats(k, [*said, *backed], language):
-            backed.append(k)
-    return backed
+        if said_as_told and _says_an_action(k, language) and not repeats(k, [*said, *heard], language):
+            heard.append(k)
+    return heard
+
+
+def speaks_beyond(sentence: Sentence, key_points: Sequence[KeyPoint]) -> bool:
+    """Whether a pitch sentence cites a post-it none of its key points cite: a voice of their group
+    (:func:`plan`'s ``voices``) it says in their name, which the judge reads against that post-it.
+
+    >>> kp = KeyPoint("kp-1", "c1", Sentence("Favoriser les circuits courts.", ["p7"]))
+    >>> speaks_beyond(Sentence("Forcer les grandes surfaces …", ["p43"], key_points=["kp-1"]), [kp])
+    True
+    >>> speaks_beyond(Sentence("Favoriser les circuits courts …", ["p7"], key_points=["kp-1"]), [kp])
+    False
+    """
+    cited = {c for k in key_points if k.id in sentence.key_points for c in k.sentence.citations}
+    return not set(sentence.citations) <= cited
 
 
 def _said(groups: Sequence[Sequence[KeyPoint]], first: int, language: str, templates: dict[str, str]) -> list[Slot]:
@@ -613,6 +651,8 @@ def inherit_verdict(sentence: Sentence, key_points: Sequence[KeyPoint], language
     ...                 [claim], "fr")
     False
     """
+    if speaks_beyond(sentence, key_points):
+        return False  # another voice of its group: its key point's verdict is not its own
     whole = [k for k in key_points if k.id in sentence.key_points]
     cited = [_sayable(k, language) for k in whole]
     if not cited or not all(is_action(_phrase(k), language) for k in cited):

@@ -464,3 +464,43 @@ def test_a_lone_idea_saying_a_group_again_does_not_fill_the_pitch() -> None:
            lone("s4", "Développer l'habitat autonome en énergie.", 449)]
     slots = plan(Axis("Ville durable"), kps, [], "fr", load_templates("fr")[1])
     assert [[k.id for k in s.key_points] for s in slots] == [["k1"], ["s2"], ["s4"]]
+
+
+def _two_groups(reject: str = "") -> tuple[dict[str, Any], ScriptedGenerator]:
+    """Two groups and no lone idea (the Make.org sample's "consommation locale" axis): the first
+    group's least central post-it asks something its key point does not say."""
+    texts = {"c": "Favoriser les circuits courts alimentaires", "j": "Ouvrir des jardins partagés potagers"}
+    postits = [PostIt(f"{t}{i}", f"{text} {w}", "Consommer", 10 - n)
+               for n, (t, text) in enumerate(texts.items()) for i, w in enumerate(["partout", "vite", "ensemble"])]
+    postits.append(PostIt("c9", "Forcer les supermarchés à vendre les circuits courts", "Consommer", 30))
+    replies = {"circuits": "Favoriser les circuits courts alimentaires", "jardins": "Ouvrir des jardins partagés"}
+
+    def reply(messages: list[dict[str, str]]) -> str:
+        return next((a for k, a in replies.items() if k in messages[-1]["content"]), "")
+
+    def agree(messages: list[dict[str, str]]) -> float:
+        return 0.05 if reject and reject in messages[-1]["content"] else 0.95
+
+    generator = ScriptedGenerator(reply, agree)
+    pipeline = Pipeline(HashingEmbedder(), LLMDrafter(generator), PipelineConfig(), _judge_only(generator))
+    [axis] = pipeline.run(postits).to_dict()["axes"]
+    return axis, generator
+
+
+def test_a_groups_other_voice_fills_a_pitch_its_key_points_leave_short() -> None:
+    axis, generator = _two_groups()
+    assert len(axis["key_points"]) == 2 and all(k["cluster_id"] for k in axis["key_points"])
+    [voice] = [s for s in axis["pitch"]["sentences"] if "supermarchés" in s["text"]]
+    first = next(k for k in axis["key_points"] if "circuits" in k["text"])
+    assert "c9" not in first["citations"]
+    assert voice["citations"] == ["c9"] and voice["key_points"] == [first["id"]]
+    assert voice["verdict"] == "supported" and len(axis["pitch"]["sentences"]) == 3
+    # judged against the post-it it says, not against its group's key point
+    [asked] = [m[-1]["content"] for m in generator.judged if "supermarchés" in m[-1]["content"]]
+    assert asked.count("Forcer les supermarchés") == 2, asked
+
+
+def test_a_voice_the_judge_doubts_is_left_out_of_the_pitch() -> None:
+    axis, _ = _two_groups(reject="supermarchés")
+    assert "supermarchés" not in axis["pitch"]["text"]
+    assert all(s["verdict"] == "supported" for s in axis["pitch"]["sentences"])
