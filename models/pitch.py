@@ -366,16 +366,42 @@ def speaks_beyond(sentence: Sentence, key_points: Sequence[KeyPoint]) -> bool:
     return not set(sentence.citations) <= cited
 
 
+#: Two key points of more words than this together take a sentence each where the pitch has room:
+#: fused, they made sentences of 30 to 40 words no one reads out in one breath (``ccc``: « Poursuivre
+#: les efforts de limitation de la pêche dans les zones et pour les stocks fragiles et étendre toutes
+#: les dispositions de la loi EGalim à la restauration collective privée à partir de 2025 : … »).
+MAX_PAIR_WORDS = 24
+
+
 def _said(groups: Sequence[Sequence[KeyPoint]], first: int, language: str, templates: dict[str, str]) -> list[Slot]:
     """One slot per group, numbered from ``first``, up to :data:`MAX_SENTENCES` in the pitch.
 
     A key point alone in its sentence whose template, at the place it would take, only repeats
     it stays a key point ("Zudem möchte er <the post-it>": the link word is dropped when copies
     are counted, so an opener shorter than the first sentence's copies).
+
+    A pair of over :data:`MAX_PAIR_WORDS` words is said in two sentences where the pitch has one
+    to spare once every group has its own, heavier pairs first:
+
+    >>> from prompts import load_templates
+    >>> kps = [KeyPoint(k, "c", Sentence(t, [k])) for k, t in (
+    ...     ("a", "Poursuivre les efforts de limitation de la pêche dans les zones et pour les stocks fragiles."),
+    ...     ("b", "Étendre toutes les dispositions de la loi EGalim à la restauration collective privée."),
+    ...     ("c", "Développer l'agriculture biologique."), ("d", "Réformer les labels."))]
+    >>> def said(first): return [[k.id for k in s.key_points] for s in _said([kps[:2], kps[2:]], first, "fr",
+    ...                                                                       load_templates("fr")[1])]
+    >>> said(1), said(3)
+    ([['a'], ['b'], ['c', 'd']], [['a', 'b'], ['c', 'd']])
     """
+    spare = MAX_SENTENCES - first - len(groups)
     slots: list[Slot] = []
     for group in groups:
         slot = _theme_slot(group, first + len(slots), language, templates)
+        if len(group) > 1 and spare > 0 and sum(len(WORD.findall(_phrase(k))) for k in group) > MAX_PAIR_WORDS:
+            apart = [_theme_slot([k], first + len(slots) + n, language, templates) for n, k in enumerate(group)]
+            if not any(map(_copies, apart)):  # alone, a long claim's template only repeats it (argkp)
+                slots, spare = slots + apart[:MAX_SENTENCES - first - len(slots)], spare - 1
+                continue
         if len(group) > 1 or not _copies(slot):
             slots.append(slot)
         if first + len(slots) == MAX_SENTENCES:

@@ -504,3 +504,28 @@ def test_a_voice_the_judge_doubts_is_left_out_of_the_pitch() -> None:
     axis, _ = _two_groups(reject="supermarchés")
     assert "supermarchés" not in axis["pitch"]["text"]
     assert all(s["verdict"] == "supported" for s in axis["pitch"]["sentences"])
+
+
+def test_a_long_pair_is_said_in_two_sentences_unless_one_would_only_repeat_its_key_point() -> None:
+    """The sample's "agriculture alternative" pair read as one 32-word sentence, its second action
+    read into the first's purpose; argkp's long claim, alone behind "The room also stresses:", is
+    its key point again (the copied-share rule) and would leave the pitch: that pair stays fused."""
+    from models.pitch import plan
+    from models.types import Axis, KeyPoint, Sentence
+    from prompts import load_templates
+
+    def said(texts: list[str], language: str) -> list[list[str]]:
+        kps = [KeyPoint(f"k{i}", f"c{i}", Sentence(t, [f"p{i}"], quoted=language == "en"), votes=9 - i)
+               for i, t in enumerate(texts)]
+        return [[k.id for k in s.key_points] for s in plan(Axis("A"), kps, [], language, load_templates(language)[1])]
+
+    french = ["Promouvoir la diversité alimentaire et favoriser les agriculteurs locaux.",
+              "Interdire les pesticides pour favoriser la biodiversité dans toutes les campagnes de France.",
+              "Revenir à une indépendance alimentaire pour rétablir une économie locale et humaine.",
+              "Favoriser les circuits courts.", "Réformer les labels."]
+    assert said(french, "fr") == [["k0"], ["k1"], ["k2"], ["k3", "k4"]]
+    english = ["“Homeschooling is a personal choice and should not be banned.”",
+               "“Homeschooling can provide more one on one attention and can allow the child to learn at "
+               "their own speed.”", "“Homeschooling is beneficial for children being bullied.”",
+               "“Parents should have the right to choose how to educate their children.”"]
+    assert said(english, "en") == [["k0"], ["k1", "k2"], ["k3"]]
