@@ -423,8 +423,13 @@ def content_stems(text: str, language: str = "") -> set[str]:
     >>> sorted(content_stems("Réparer d'appareils électroménagers", "fr"))
     ['appar', 'répar', 'élect']
     """
+    return set(_stems(text, language))
+
+
+def _stems(text: str, language: str = "") -> list[str]:
+    """:func:`content_stems` in the order the text says them."""
     stop = stop_words(language) if language else frozenset()
-    return {w[:5] for w in bare_words(text) if len(w) >= 4 and w not in stop}
+    return [w[:5] for w in bare_words(text) if len(w) >= 4 and w not in stop]
 
 
 def object_stems(text: str, language: str) -> set[str]:
@@ -437,8 +442,39 @@ def object_stems(text: str, language: str) -> set[str]:
     >>> sorted(object_stems("Mehr Windräder in Tirol bauen", "de"))
     ['tirol', 'windr']
     """
+    return content_stems(_past_the_verb(text, language), language)
+
+
+def _past_the_verb(text: str, language: str) -> str:
     words = WORD.findall(text)
-    return content_stems(" ".join(words[1:] if opens_on_verb(language) else words[:-1]), language)
+    return " ".join(words[1:] if opens_on_verb(language) else words[:-1])
+
+
+def object_head(text: str, language: str) -> tuple[str, ...]:
+    """The first two content stems past the verb: what an action phrase acts on first, whatever
+    the verb (the Make.org sample said ending planned obsolescence twice, « Mettre fin à
+    l'obsolescence programmée … » and « Abandonner l'obsolescence programmée … »).
+
+    >>> object_head("Mettre fin à l'obsolescence programmée et réparer", "fr")
+    ('obsol', 'progr')
+    >>> object_head("Abandonner l'obsolescence programmée des produits", "fr")
+    ('obsol', 'progr')
+    """
+    return tuple(_stems(_past_the_verb(text, language), language)[:2])
+
+
+def goes_on_to_an_action(text: str, language: str) -> bool:
+    """Whether an action phrase goes on to a second action, with or without a comma before its link
+    (``Profile.and_links``): « … et interdire les pesticides … ».
+
+    >>> goes_on_to_an_action("Promouvoir la diversité alimentaire et interdire les pesticides", "fr")
+    True
+    >>> goes_on_to_an_action("Abandonner l'obsolescence des produits et des appareils", "fr")
+    False
+    """
+    lowered = text.lower()
+    links = {" " + link.lstrip(", ") for link in profile(language).and_links}
+    return any(is_action(text[i + len(link):], language) for link in links for i in _positions(lowered, link))
 
 
 #: Under this share of its words (past the verb) found in its group's post-its, a key point strays.

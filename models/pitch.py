@@ -35,10 +35,12 @@ from models.phrases import (
     clean_claim,
     content_stems,
     echoes_task,
+    goes_on_to_an_action,
     inline,
     is_action,
     lacks_verb,
     late_cut,
+    object_head,
     object_stems,
     reads_right,
     with_de,
@@ -230,16 +232,32 @@ def repeats(kp: KeyPoint, earlier: Sequence[KeyPoint], language: str) -> bool:
     True
     >>> repeats(kp("Créer une ressourcerie au bourg."), [kp("Créer un tiers-lieu au bourg.")], "fr")
     False
+
+    So does one that acts first on what an earlier one acts on first, whatever the verb, unless it
+    goes on to an action of its own (:func:`~models.phrases.object_head`,
+    :func:`~models.phrases.goes_on_to_an_action`):
+
+    >>> said = [kp("« Mettre fin à l'obsolescence programmée et que les entreprises misent sur la réparation. »")]
+    >>> repeats(kp("« Abandonner l'obsolescence programmée des produits pour en allonger l'usage. »"), said, "fr")
+    True
+    >>> said = [kp("Promouvoir la diversité alimentaire et favoriser les agriculteurs locaux.")]
+    >>> repeats(kp("Promouvoir la diversité alimentaire locale et interdire les pesticides."), said, "fr")
+    False
     """
-    stems = content_stems(_phrase(kp), language)
+    phrase = _phrase(kp)
+    stems = content_stems(phrase, language)
     if not stems:
         return False
-    objects = object_stems(_phrase(kp), language) if profile(language).action_phrases else None
+    actions = profile(language).action_phrases
+    objects = object_stems(phrase, language) if actions else None
+    head = object_head(phrase, language) if actions and not goes_on_to_an_action(phrase, language) else ()
     for e in earlier:
         other = content_stems(_phrase(e), language)
         share = len(stems & other) / min(len(stems), len(other)) if other else 0.0
         if share >= REPEATED_OVERLAP or (objects is not None and share >= CLOSE_OVERLAP
                                          and len(objects & object_stems(_phrase(e), language)) >= MIN_SHARED_OBJECT):
+            return True
+        if len(head) == 2 and head == object_head(_phrase(e), language):
             return True
     return False
 

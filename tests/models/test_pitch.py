@@ -529,3 +529,24 @@ def test_a_long_pair_is_said_in_two_sentences_unless_one_would_only_repeat_its_k
                "their own speed.”", "“Homeschooling is beneficial for children being bullied.”",
                "“Parents should have the right to choose how to educate their children.”"]
     assert said(english, "en") == [["k0"], ["k1", "k2"], ["k3"]]
+
+
+def test_a_lone_idea_acting_on_what_the_ambition_acts_on_does_not_fill_the_pitch() -> None:
+    """The Make.org sample's "durée de vie" pitch opened on ending planned obsolescence and ended on
+    it again in another verb; a key point going on to an action of its own still fills it."""
+    from models.pitch import plan
+    from models.types import Axis, KeyPoint, Sentence
+    from prompts import load_templates
+
+    def lone(i: str, text: str, votes: int) -> KeyPoint:
+        return KeyPoint(i, None, Sentence(f"« {text} »", [i], quoted=True), votes=votes)
+
+    group = KeyPoint("k1", "c1", Sentence("« Mettre fin à l'obsolescence programmée et que les entreprises misent "
+                                          "plus sur les pièces détachables. »", ["p1"], quoted=True), votes=2969)
+    kps = [group, lone("s2", "Améliorer la qualité des appareils électroménagers.", 643),
+           lone("s3", "Abandonner l'obsolescence programmée des produits technologiques pour en allonger "
+                      "l'usage.", 483),
+           lone("s4", "Abandonner l'obsolescence programmée et taxer les produits jetables.", 300),
+           lone("s5", "Créer un indice de réparabilité sur chaque produit.", 200)]
+    slots = plan(Axis("Durée de vie"), kps, [], "fr", load_templates("fr")[1])
+    assert [[k.id for k in s.key_points] for s in slots] == [["k1"], ["s2"], ["s4"]]
