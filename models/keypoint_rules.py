@@ -22,7 +22,15 @@ from enum import StrEnum
 
 from models.drafting import GroupBrief
 from models.language import base_language
-from models.phrases import ACTION_LANGUAGES, echoes_task, is_action, lacks_verb, stops_short, strays
+from models.phrases import (
+    ACTION_LANGUAGES,
+    echoes_task,
+    invents_a_purpose,
+    is_action,
+    lacks_verb,
+    stops_short,
+    strays,
+)
 from models.types import Axis, Sentence
 
 
@@ -86,6 +94,20 @@ def no_task_echo(d: Drafted) -> bool:
     return not echoes_task(d.sentence.text, sources, d.language)
 
 
+def no_purpose_of_its_own(d: Drafted) -> bool:
+    """Goes on to no purpose or second action its group never speaks of (fixes « Imposer un cahier
+    des charges plus strict aux entreprises pour favoriser la réduction des coûts. », the costs the
+    model's own).
+
+    >>> from models.types import PostIt
+    >>> group = GroupBrief("x", [], [PostIt("p", "Il faut imposer un cahier des charges aux entreprises")], 1, 0)
+    >>> draft = Sentence("Imposer un cahier des charges aux entreprises pour réduire les coûts.", [])
+    >>> no_purpose_of_its_own(Drafted(draft, group, Axis("A"), "fr"))
+    False
+    """
+    return not invents_a_purpose(d.sentence.text, d.postits, d.language)
+
+
 def keeps_its_verb(d: Drafted) -> bool:
     """Has the verb its sentence needs (fixes "Die Energieerzeugung muss … gesteigert.").
 
@@ -116,6 +138,7 @@ KEY_POINT_RULES: tuple[tuple[str, Rule, Remedy], ...] = (
     ("keeps to its group's words", keeps_to_its_words, Remedy.QUOTE),
     ("goes to the end of its phrase", goes_to_the_end, Remedy.QUOTE),
     ("no task echo", no_task_echo, Remedy.REWRITE),
+    ("no purpose of its own", no_purpose_of_its_own, Remedy.REWRITE),
     ("keeps its verb", keeps_its_verb, Remedy.REWRITE),
     ("says an action", says_an_action, Remedy.REWRITE_THEN_QUOTE_AN_ACTION),
 )

@@ -9,6 +9,7 @@ French elision.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 
 from models.language import QUOTE_MARKS, REGISTRY, base_language, profile, stop_words
@@ -475,6 +476,39 @@ def goes_on_to_an_action(text: str, language: str) -> bool:
     lowered = text.lower()
     links = {" " + link.lstrip(", ") for link in profile(language).and_links}
     return any(is_action(text[i + len(link):], language) for link in links for i in _positions(lowered, link))
+
+
+def invents_a_purpose(text: str, sources: Sequence[str], language: str) -> bool:
+    """Whether ``text`` goes on to a purpose or a second action (an action after a
+    ``Profile.late_cuts`` or ``Profile.purpose_links`` link) none of whose words past its verb its
+    sources use: the 1.5B gave « Il faut imposer un cahier des charges plus strict aux entreprises
+    (production, récupération, réparation, recyclage), bref cercle vertueux. » a purpose of its own,
+    and the judge let it through (support 0.82).
+
+    >>> source = ["Il faut imposer un cahier des charges plus strict aux entreprises (réparation, recyclage)"]
+    >>> invents_a_purpose("Imposer un cahier des charges aux entreprises pour favoriser la réduction des coûts.",
+    ...                   source, "fr")
+    True
+    >>> invents_a_purpose("Créer une jachère marine pour protéger les espèces marines.",
+    ...                   ["Il faut une jachère marine pour que les poissons se reproduisent"], "fr")
+    False
+    """
+    p = profile(language)
+    lowered = text.lower()
+    said = _unaccented(content_stems(" ".join(sources), language))
+    for link in (*p.late_cuts, *p.purpose_links):
+        for i in _positions(lowered, link):
+            rest = text[i + len(link):]
+            stems = _unaccented(object_stems(rest, language)) if is_action(rest, language) else set()
+            if stems and not stems & said:
+                return True
+    return False
+
+
+def _unaccented(stems: set[str]) -> set[str]:
+    """Stems without their accents: « accès » and « accessibilité » share "acces" (``ccc``'s chèques
+    alimentaires « pour faciliter leur accessibilité », from post-its asking « d'avoir accès »)."""
+    return {unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode() for s in stems}
 
 
 #: Under this share of its words (past the verb) found in its group's post-its, a key point strays.

@@ -70,6 +70,10 @@ from prompts import load_templates
 
 Progress = Callable[[str, float], None]
 
+#: Key points an axis of few groups reaches with its lone ideas the room voted for: what a pitch of
+#: three to five sentences draws on (an axis of many groups keeps ``max_singular_key_points``).
+MIN_AXIS_KEY_POINTS = 5
+
 
 def order_key(postit: PostIt) -> str:
     """The clusterer's canonical order: by text first, so the same post-its cluster alike whatever
@@ -359,7 +363,12 @@ class Pipeline:
         return voices
 
     def _groups(self, c: AxisClusters) -> list[GroupBrief]:
-        """One group per cluster, heaviest first, then singular ideas that carry votes (capped)."""
+        """One group per cluster, heaviest first, then singular ideas that carry votes: up to
+        ``max_singular_key_points``, or more where the axis has few groups, until it has
+        :data:`MIN_AXIS_KEY_POINTS` (the Make.org sample's "durée de vie" axis, one group and seven
+        lone proposals of 300 to 640 votes, had four key points, two of them saying an earlier one
+        again, and a pitch of two sentences while « Imposer un cahier des charges plus strict aux
+        entreprises … », 397 votes, went unsaid)."""
         by_id = {p.id: p for p in c.postits}
 
         def weight(cluster: Cluster) -> tuple[float, int, str]:
@@ -374,7 +383,7 @@ class Pipeline:
         lonely = sorted((by_id[i] for i in c.singular_ids), key=lambda p: (-p.votes, p.id))
         voted = [p for p in lonely if p.votes > 0] if groups else lonely
         groups += [GroupBrief(SINGULAR_LABEL, [], [p], 1, p.votes, singular=True, stance=stance_of([p]))
-                   for p in voted[: self.config.max_singular_key_points]]
+                   for p in voted[: max(self.config.max_singular_key_points, MIN_AXIS_KEY_POINTS - len(groups))]]
         return groups
 
     def _claims(self, sentences: Sequence[Sentence], texts: dict[str, str],

@@ -129,3 +129,24 @@ def test_the_pitch_is_written_from_groups_not_quoted_lone_postits() -> None:
     assert [k.id for s in slots for k in s.key_points] == ["kp-c1"]
     assert "Ignore" not in " ".join(s.fallback for s in slots)
     assert plan(Axis("Mobilité"), [lone], [], "fr", templates) == []  # then the quoted pitch, marked quoted
+
+
+def test_an_axis_of_few_groups_takes_more_of_its_voted_lone_ideas() -> None:
+    """The Make.org sample's "durée de vie": one group, seven lone proposals with votes; three lone
+    ideas left its pitch nothing but repeats to say. An axis of many groups keeps three."""
+    from models.pipeline import AxisClusters
+    from models.types import Cluster
+
+    lone = [PostIt(f"s{i}", f"Idée seule {i}", "A", 100 - i) for i in range(7)]
+
+    def singular_groups(n_clusters: int) -> int:
+        members = [PostIt(f"c{k}-{i}", f"Groupe {k} idée {i}", "A", 5) for k in range(n_clusters) for i in range(3)]
+        clusters = [Cluster(f"a-{k}", "x", [], [p.id for p in members[3 * k:3 * k + 3]],
+                            [members[3 * k].id], 3, 15) for k in range(n_clusters)]
+        c = AxisClusters(Axis("A"), [*members, *lone], clusters, [p.id for p in lone], [])
+        groups = Pipeline(HashingEmbedder(), ExtractiveDrafter())._groups(c)
+        singular = [g for g in groups if g.singular]
+        assert [g.postits[0].id for g in singular] == [p.id for p in lone[:len(singular)]]  # most voted first
+        return len(singular)
+
+    assert [singular_groups(n) for n in (1, 2, 3, 6)] == [4, 3, 3, 3]  # up to five key points in all

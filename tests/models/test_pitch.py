@@ -550,3 +550,28 @@ def test_a_lone_idea_acting_on_what_the_ambition_acts_on_does_not_fill_the_pitch
            lone("s5", "Créer un indice de réparabilité sur chaque produit.", 200)]
     slots = plan(Axis("Durée de vie"), kps, [], "fr", load_templates("fr")[1])
     assert [[k.id for k in s.key_points] for s in slots] == [["k1"], ["s2"], ["s4"]]
+
+
+def test_a_key_point_giving_its_group_a_purpose_of_its_own_is_written_again() -> None:
+    """The 1.5B gave « imposer un cahier des charges plus strict aux entreprises » a purpose of its
+    own (« … pour favoriser la réduction des coûts »), and the judge let it through."""
+    texts = {"c": "Imposer un cahier des charges strict aux entreprises", "j": "Ouvrir des jardins partagés potagers"}
+    postits = [PostIt(f"{t}{i}", f"{text} {w}", "Produire", 10 - n)
+               for n, (t, text) in enumerate(texts.items()) for i, w in enumerate(["partout", "vite", "ensemble"])]
+
+    def reply(messages: list[dict[str, str]]) -> str:
+        asked = messages[-1]["content"]
+        if "ne rend pas fidèlement" in asked:
+            return "Imposer un cahier des charges plus strict aux entreprises"
+        if "cahier" in asked:
+            return "Imposer un cahier des charges aux entreprises pour réduire les coûts"
+        return "Ouvrir des jardins partagés" if "jardins" in asked else ""
+
+    generator = ScriptedGenerator(reply, lambda messages: 0.95)
+    config = PipelineConfig(take_clean_postits=False)  # the model drafts every key point
+    pipeline = Pipeline(HashingEmbedder(), LLMDrafter(generator), config, _judge_only(generator))
+    [axis] = pipeline.run(postits).to_dict()["axes"]
+    texts_out = [k["text"] for k in axis["key_points"]]
+    assert "Imposer un cahier des charges plus strict aux entreprises." in texts_out, texts_out
+    assert not any("coûts" in t for t in texts_out) and "coûts" not in axis["pitch"]["text"]
+    assert any("ne rend pas fidèlement" in m[-1]["content"] for m in generator.sent)
