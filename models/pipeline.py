@@ -382,8 +382,10 @@ class Pipeline:
                                      cluster_id=cl.id, stance=stance_of([by_id[i] for i in cl.postit_ids])))
         lonely = sorted((by_id[i] for i in c.singular_ids), key=lambda p: (-p.votes, p.id))
         voted = [p for p in lonely if p.votes > 0] if groups else lonely
+        cap = self.config.max_singular_key_points
+        cap = max(cap, MIN_AXIS_KEY_POINTS - len(groups)) if cap else 0  # 0: the operator wants none
         groups += [GroupBrief(SINGULAR_LABEL, [], [p], 1, p.votes, singular=True, stance=stance_of([p]))
-                   for p in voted[: max(self.config.max_singular_key_points, MIN_AXIS_KEY_POINTS - len(groups))]]
+                   for p in voted[:cap]]
         return groups
 
     def _claims(self, sentences: Sequence[Sentence], texts: dict[str, str],

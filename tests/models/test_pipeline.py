@@ -5,7 +5,7 @@ import random
 import pytest
 
 from models.drafting import ExtractiveDrafter
-from models.pipeline import Pipeline
+from models.pipeline import Pipeline, PipelineConfig
 from models.types import Axis, PostIt
 from tests.conftest import workshop
 from tests.fakes import HashingEmbedder
@@ -139,14 +139,15 @@ def test_an_axis_of_few_groups_takes_more_of_its_voted_lone_ideas() -> None:
 
     lone = [PostIt(f"s{i}", f"Idée seule {i}", "A", 100 - i) for i in range(7)]
 
-    def singular_groups(n_clusters: int) -> int:
+    def singular_groups(n_clusters: int, config: PipelineConfig | None = None) -> int:
         members = [PostIt(f"c{k}-{i}", f"Groupe {k} idée {i}", "A", 5) for k in range(n_clusters) for i in range(3)]
         clusters = [Cluster(f"a-{k}", "x", [], [p.id for p in members[3 * k:3 * k + 3]],
                             [members[3 * k].id], 3, 15) for k in range(n_clusters)]
         c = AxisClusters(Axis("A"), [*members, *lone], clusters, [p.id for p in lone], [])
-        groups = Pipeline(HashingEmbedder(), ExtractiveDrafter())._groups(c)
+        groups = Pipeline(HashingEmbedder(), ExtractiveDrafter(), config)._groups(c)
         singular = [g for g in groups if g.singular]
         assert [g.postits[0].id for g in singular] == [p.id for p in lone[:len(singular)]]  # most voted first
         return len(singular)
 
     assert [singular_groups(n) for n in (1, 2, 3, 6)] == [4, 3, 3, 3]  # up to five key points in all
+    assert singular_groups(1, PipelineConfig(max_singular_key_points=0)) == 0  # an operator's "none" stands
