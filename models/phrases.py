@@ -9,12 +9,11 @@ French elision.
 from __future__ import annotations
 
 import re
-import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from models.language import QUOTE_MARKS, REGISTRY, base_language, profile, stop_words
 from models.platform import strip_platform_prompt
-from models.text import DANGLING, WORD, capitalised
+from models.text import DANGLING, WORD, capitalised, unaccented
 
 #: Languages whose key points must be action phrases (English argument sets state claims).
 ACTION_LANGUAGES = frozenset(code for code, p in REGISTRY.items() if p.action_phrases)
@@ -473,9 +472,8 @@ def goes_on_to_an_action(text: str, language: str) -> bool:
     >>> goes_on_to_an_action("Abandonner l'obsolescence des produits et des appareils", "fr")
     False
     """
-    lowered = text.lower()
     links = {" " + link.lstrip(", ") for link in profile(language).and_links}
-    return any(is_action(text[i + len(link):], language) for link in links for i in _positions(lowered, link))
+    return bool(_actions_after(text, links, language))
 
 
 def invents_a_purpose(text: str, sources: Sequence[str], language: str) -> bool:
@@ -494,21 +492,14 @@ def invents_a_purpose(text: str, sources: Sequence[str], language: str) -> bool:
     False
     """
     p = profile(language)
-    lowered = text.lower()
-    said = _unaccented(content_stems(" ".join(sources), language))
-    for link in (*p.late_cuts, *p.purpose_links):
-        for i in _positions(lowered, link):
-            rest = text[i + len(link):]
-            stems = _unaccented(object_stems(rest, language)) if is_action(rest, language) else set()
-            if stems and not stems & said:
-                return True
+    # stems compare without accents: « accès » and « accessibilité » share "acces" (``ccc``'s chèques
+    # alimentaires « pour faciliter leur accessibilité », from post-its asking « d'avoir accès »)
+    said = {unaccented(s) for s in content_stems(" ".join(sources), language)}
+    for _, rest in _actions_after(text, (*p.late_cuts, *p.purpose_links), language):
+        stems = {unaccented(s) for s in object_stems(rest, language)}
+        if stems and not stems & said:
+            return True
     return False
-
-
-def _unaccented(stems: set[str]) -> set[str]:
-    """Stems without their accents: « accès » and « accessibilité » share "acces" (``ccc``'s chèques
-    alimentaires « pour faciliter leur accessibilité », from post-its asking « d'avoir accès »)."""
-    return {unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode() for s in stems}
 
 
 #: Under this share of its words (past the verb) found in its group's post-its, a key point strays.
@@ -665,15 +656,21 @@ def late_cut(text: str, language: str) -> list[str]:
     >>> late_cut("Cesser les pesticides, non pas pour protéger les riverains mais la Terre", "fr")
     []
     """
-    lowered = text.lower()
-    cuts = [i for link in profile(language).late_cuts for i in _positions(lowered, link)
-            if is_action(text[i + len(link):], language) and not _LEFT_HANGING.search(text[:i])]
+    cuts = [i for i, _ in _actions_after(text, profile(language).late_cuts, language)
+            if not _LEFT_HANGING.search(text[:i])]
     return [text[:min(cuts)].rstrip(" ,;") + "."] if cuts else []
 
 
 # A cut must not leave a negation that governed what followed ("…, non pas pour protéger …") or a
 # last word alone after a comma that the cut part went on ("…, uniformiser pour pouvoir réparer").
 _LEFT_HANGING = re.compile(r"(?:\b(?:pas|non|nicht|not)|,\s*\S+)$", re.IGNORECASE)
+
+
+def _actions_after(text: str, links: Iterable[str], language: str) -> list[tuple[int, str]]:
+    """Where a link of ``links`` opens in ``text`` (case ignored) with an action after it, and that action."""
+    lowered = text.lower()
+    return [(i, text[i + len(link):]) for link in links for i in _positions(lowered, link)
+            if is_action(text[i + len(link):], language)]
 
 
 def _positions(text: str, link: str) -> list[int]:

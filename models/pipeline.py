@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
+from functools import partial
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
@@ -313,7 +314,7 @@ class Pipeline:
         """
         language = self.config.language
         _, templates = load_templates(language)
-        plans = [plan(c.axis, kps, th, language, templates, self._voices(c, kps))
+        plans = [plan(c.axis, kps, th, language, templates, partial(self._voices, c, kps))
                  for c, kps, th in zip(clustered, key_points, themes, strict=True)]
         written, named = self.config.write_pitch, self.config.name_themes
         asks = [*(theme_asks if named else []), *(s.ask for p in plans for s in p if s.ask and written)]
@@ -358,7 +359,6 @@ class Pipeline:
             for i in members.get(k.cluster_id or "", []):
                 if i not in k.sentence.citations:
                     quote = quote_sentence(GroupBrief("", [], [by_id[i]], 1, by_id[i].votes), self.config.language)
-                    quote.support, quote.verdict = 1.0, Verdict.SUPPORTED
                     voices.append(KeyPoint(k.id, k.cluster_id, quote, 1, by_id[i].votes, k.stance))
         return voices
 

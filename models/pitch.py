@@ -273,7 +273,7 @@ def _pair_values(kps: Sequence[KeyPoint], language: str) -> dict[str, str]:
 
 
 def plan(axis: Axis, key_points: Sequence[KeyPoint], themes: Sequence[Theme], language: str,
-         templates: dict[str, str], voices: Sequence[KeyPoint] = ()) -> list[Slot]:
+         templates: dict[str, str], voices: Callable[[], Sequence[KeyPoint]] = tuple) -> list[Slot]:
     """The slots of one axis' pitch: an ambition, then a sentence per theme (or per two key points).
 
     A quoted key point enters only when it is an action phrase (see :func:`_usable`), and then
@@ -291,9 +291,9 @@ def plan(axis: Axis, key_points: Sequence[KeyPoint], themes: Sequence[Theme], la
     With three key points, the two after the ambition take a sentence each (a pitch has three
     sentences at least); with more, a theme's two heaviest share one. Where the groups still leave
     it under three sentences, singular ideas the room voted for fill it (:func:`_backed`), then
-    ``voices``: other post-its of its groups, each as a quoted key point of one post-it under its
+    ``voices()``: other post-its of its groups, each as a quoted key point of one post-it under its
     group's key point id (see :func:`speaks_beyond`), said when it adds an action the room voted
-    for (:func:`_heard`).
+    for (:func:`_heard`); asked for only then.
     """
     usable: list[KeyPoint] = []
     for k in key_points:
@@ -319,7 +319,7 @@ def plan(axis: Axis, key_points: Sequence[KeyPoint], themes: Sequence[Theme], la
             slots[1:] = singles
     if len(slots) < MIN_PITCH_SENTENCES:
         backed = _backed(key_points, usable, language)
-        backed += _heard(voices, [*usable, *backed], language)
+        backed += _heard(voices(), [*usable, *backed], language)
         slots += _said([[k] for k in backed], len(slots), language, templates)[:MIN_PITCH_SENTENCES - len(slots)]
     return slots
 

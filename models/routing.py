@@ -9,6 +9,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from models.embedding import Embedder
+from models.text import unaccented
 from models.types import Axis, PostIt
 
 DEFAULT_AXIS = "Général"
@@ -25,8 +26,7 @@ def slugify(name: str, max_len: int = 40) -> str:
     >>> slugify("Compétences numériques des artisans")
     'competences-numeriques-des-artisans'
     """
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
+    slug = re.sub(r"[^a-z0-9]+", "-", unaccented(name).lower()).strip("-")
     return slug[:max_len].rstrip("-") or "axe"
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from itertools import pairwise
 
@@ -71,6 +72,16 @@ def excerpt(text: str, max_chars: int) -> str:
     if max_chars // 3 <= len(first) <= max_chars:  # "Oui." alone would drop what the post-it says
         return first
     return text[:max_chars + 1].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
+
+
+def unaccented(text: str) -> str:
+    """``text`` in ASCII letters, accents dropped (slugs, and stems compared across « accès » and
+    « accessibilité »).
+
+    >>> unaccented("Compétences numériques")
+    'Competences numeriques'
+    """
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
 
 
 def capitalised(text: str) -> str:
