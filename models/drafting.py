@@ -22,7 +22,16 @@ from typing import Any, Protocol
 from models.consensus import Stance
 from models.generation import Generator, Messages
 from models.language import base_language, profile
-from models.phrases import ACTION_LANGUAGES, as_action, clean_action, clean_claim, heads, leading_verb, opens_on_verb
+from models.phrases import (
+    ACTION_LANGUAGES,
+    as_action,
+    clean_action,
+    clean_claim,
+    heads,
+    is_action,
+    leading_verb,
+    opens_on_verb,
+)
 from models.pitch import Ask
 from models.platform import strip_platform_prompt
 from models.text import (
@@ -54,6 +63,8 @@ class GroupBrief:
         singular: Whether this is a singular idea.
         cluster_id: The cluster it stands for (``None`` for a singular idea).
         stance: How the room voted on it (agree/disagree votes), ``None`` without such votes.
+        representatives: How many of ``postits``, the first, are its representatives: the post-its
+            its fallback quote may come from (:func:`quote_first_sentence`).
     """
 
     label: str
@@ -64,6 +75,7 @@ class GroupBrief:
     singular: bool = False
     cluster_id: str | None = None
     stance: Stance | None = None
+    representatives: int = 1
 
 
 @dataclass
@@ -105,14 +117,22 @@ class Drafter(Protocol):
 
 
 def best_text(group: GroupBrief, language: str) -> str:
-    """What a group's best post-it says, flattened, without its platform prompt and opening on a
-    capital (argkp's arguments open in lower case: "“homeschooled children do better…”"): what is quoted.
+    """What a group's best post-it says, as :func:`shown_text` gives it: what is quoted.
 
     >>> best_text(GroupBrief("x", [], [PostIt("p1", "homeschooled children do  better")], 1, 0), "en")
     'Homeschooled children do better'
     """
-    text = strip_platform_prompt(flatten(group.postits[0].text), language)
-    return capitalised(text)
+    return shown_text(group.postits[0], language)
+
+
+def shown_text(postit: PostIt, language: str) -> str:
+    """A post-it flattened, without its platform prompt and opening on a capital (argkp's arguments
+    open in lower case: "“homeschooled children do better…”").
+
+    >>> shown_text(PostIt("p1", "J'ai une idée ! planter des haies"), "fr")
+    'Planter des haies'
+    """
+    return capitalised(strip_platform_prompt(flatten(postit.text), language))
 
 
 def quote_sentence(group: GroupBrief, language: str) -> Sentence:
@@ -150,13 +170,19 @@ def quote_first_sentence(group: GroupBrief, language: str) -> Sentence:
     """The fallback key point of a group whose drafts failed: the first sentence of its best post-it,
     or that sentence's head (:func:`~models.phrases.heads`: less its asides, purpose clause or second action, or one
     side of its colon), where that alone is a key point (one action phrase of 3 to 15 words; one claim
-    where key points are claims), else the whole post-it (:func:`quote_sentence`). Quoted, cited, marked.
+    where key points are claims); else, where that sentence is an action too long for a key point, the same
+    of its next representatives; else its best post-it whole (:func:`quote_sentence`). Quoted, cited, marked.
 
     Energie's fallbacks quoted whole comments ("„Wasserkleinkraftwerke an kleinen Bächen errichten.
     Speziell für kleinere Ortschaften kann das etwas bringen.“"), ccc's a 50-word proposal ("« Demander
     au gouvernement français de défendre une réforme politique commerciale européenne : inscrire … »"):
-    more words and ideas than a key point may have. The model-free baseline keeps whole post-its
-    (:class:`ExtractiveDrafter`).
+    more words and ideas than a key point may have. ``ccc``'s cluster on collective catering quoted
+    « Étendre toutes les dispositions de la loi EGalim à la restauration collective privée à partir de
+    2025 » (17 words) while its next representative says « Poursuivre les efforts dans la restauration
+    collective ». A best post-it that is no action (a claim, a slogan) keeps its quote: the next
+    representative is then no more likely to be one, and Energie's was a claim that only looked like an
+    action ("Aus Klimasicht reicht es nicht aus, auf E-Autos umzusteigen"). The model-free baseline keeps
+    whole post-its (:class:`ExtractiveDrafter`).
 
     >>> g = GroupBrief("x", [], [PostIt("p1", "Wasserkraftwerke an Bächen errichten. Das bringt etwas.")], 4, 9)
     >>> quote_first_sentence(g, "de").text
@@ -164,16 +190,37 @@ def quote_first_sentence(group: GroupBrief, language: str) -> Sentence:
     >>> g = GroupBrief("x", [], [PostIt("p1", "Réformer la politique commerciale : inscrire le climat, etc.")], 4, 9)
     >>> quote_first_sentence(g, "fr").text
     '«\xa0Réformer la politique commerciale.\xa0»'
-    >>> g = GroupBrief("x", [], [PostIt("p1", "Kein Atomstrom! Solange es keine Lösung gibt, nie.")], 4, 9)
+    >>> g = GroupBrief("x", [], [PostIt("p1", "Kein Atomstrom! Solange es keine Lösung gibt, nie."),
+    ...                          PostIt("p2", "Atomkraftwerke in Europa abschalten.")], 4, 9, representatives=2)
     >>> quote_first_sentence(g, "de").text  # "Kein Atomstrom!" is no action: the whole post-it
     '„Kein Atomstrom! Solange es keine Lösung gibt, nie.“'
+    >>> g = GroupBrief("x", [], [PostIt("p1", "Alle Atomkraftwerke in ganz Europa und in der Schweiz bis zum Jahr 2030 "
+    ...                                       "endgültig und ohne Ausnahme abschalten."),
+    ...                          PostIt("p2", "Atomkraftwerke in Europa abschalten.")], 4, 9, representatives=2)
+    >>> quote = quote_first_sentence(g, "de")
+    >>> quote.text, quote.citations
+    ('„Atomkraftwerke in Europa abschalten.“', ['p2'])
     """
-    text = best_text(group, language)
-    first = split_sentences(text)[0] if text else text
+    best, *others = group.postits[: max(1, group.representatives)]
+    quote = _standing_quote(best, language)
+    long_action = base_language(language) in ACTION_LANGUAGES and is_action(_first_sentence(best, language), language)
+    if quote is None and long_action:
+        quote = next(filter(None, (_standing_quote(p, language) for p in others)), None)
+    return quote or quote_sentence(group, language)
+
+
+def _first_sentence(postit: PostIt, language: str) -> str:
+    text = shown_text(postit, language)
+    return split_sentences(text)[0] if text else text
+
+
+def _standing_quote(postit: PostIt, language: str) -> Sentence | None:
+    """The quote of ``postit``'s first sentence, or of that sentence's first head, that stands as a key point."""
+    first = _first_sentence(postit, language)
     for candidate in map(finish, (first, *heads(first, language))):
         if stands_as_key_point(candidate, language):
-            return Sentence(profile(language).quote.format(candidate), [group.postits[0].id], quoted=True)
-    return quote_sentence(group, language)
+            return Sentence(profile(language).quote.format(candidate), [postit.id], quoted=True)
+    return None
 
 
 def stands_as_key_point(text: str, language: str) -> bool:

@@ -26,6 +26,7 @@ from models.phrases import (
     ACTION_LANGUAGES,
     echoes_task,
     invents_a_purpose,
+    invents_its_object,
     is_action,
     lacks_verb,
     stops_short,
@@ -108,6 +109,21 @@ def no_purpose_of_its_own(d: Drafted) -> bool:
     return not invents_a_purpose(d.sentence.text, d.postits, d.language)
 
 
+def names_its_groups_object(d: Drafted) -> bool:
+    """Acts first on something its group names (fixes « Promouvoir la diversité alimentaire … » for
+    post-its on local organic farming); only where key points are actions: an English claim opens on
+    its subject, not its verb.
+
+    >>> from models.types import PostIt
+    >>> group = GroupBrief("x", [], [PostIt("p", "Il faut une agriculture locale et biologique")], 1, 0)
+    >>> draft = Sentence("Promouvoir la diversité alimentaire et l'agriculture biologique.", [])
+    >>> names_its_groups_object(Drafted(draft, group, Axis("A"), "fr"))
+    False
+    """
+    return (base_language(d.language) not in ACTION_LANGUAGES
+            or not invents_its_object(d.sentence.text, d.postits, d.language))
+
+
 def keeps_its_verb(d: Drafted) -> bool:
     """Has the verb its sentence needs (fixes "Die Energieerzeugung muss … gesteigert.").
 
@@ -139,6 +155,7 @@ KEY_POINT_RULES: tuple[tuple[str, Rule, Remedy], ...] = (
     ("goes to the end of its phrase", goes_to_the_end, Remedy.QUOTE),
     ("no task echo", no_task_echo, Remedy.REWRITE),
     ("no purpose of its own", no_purpose_of_its_own, Remedy.REWRITE),
+    ("names its group's object", names_its_groups_object, Remedy.REWRITE),
     ("keeps its verb", keeps_its_verb, Remedy.REWRITE),
     ("says an action", says_an_action, Remedy.REWRITE_THEN_QUOTE_AN_ACTION),
 )

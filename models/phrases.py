@@ -506,6 +506,25 @@ def invents_a_purpose(text: str, sources: Sequence[str], language: str) -> bool:
 MIN_GROUNDED_SHARE = 0.5
 
 
+def invents_its_object(text: str, sources: Sequence[str], language: str) -> bool:
+    """Whether an action phrase acts first on something its sources never name: neither of the first
+    two stems past its verb (:func:`object_head`) is in its post-its. The 1.5B wrote « Promouvoir la
+    diversité alimentaire … » for two groups whose post-its ask for local organic farming and no
+    pesticides, and never speak of diversity or food; the rest of each phrase was their words, so
+    :func:`strays` let them through, and the judge too.
+
+    >>> farming = ["Il faut privilégier une agriculture locale biologique et soutenir les paysans"]
+    >>> invents_its_object("Promouvoir la diversité alimentaire et favoriser les agriculteurs biologiques.",
+    ...                    farming, "fr")
+    True
+    >>> invents_its_object("Promouvoir une agriculture locale et biologique.", farming, "fr")
+    False
+    """
+    said = {unaccented(s) for s in content_stems(" ".join(sources), language)}
+    head = {unaccented(s) for s in object_head(text, language)}
+    return bool(head) and not head & said
+
+
 def strays(text: str, sources: Sequence[str], language: str) -> bool:
     """Whether a drafted key point says its group in words the group never uses.
 

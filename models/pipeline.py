@@ -379,7 +379,8 @@ class Pipeline:
         for cl in sorted(c.clusters, key=weight):
             first = cl.representative_ids + [i for i in cl.postit_ids if i not in cl.representative_ids]
             groups.append(GroupBrief(cl.label, cl.keywords, [by_id[i] for i in first], cl.count, cl.votes,
-                                     cluster_id=cl.id, stance=stance_of([by_id[i] for i in cl.postit_ids])))
+                                     cluster_id=cl.id, stance=stance_of([by_id[i] for i in cl.postit_ids]),
+                                     representatives=len(cl.representative_ids)))
         lonely = sorted((by_id[i] for i in c.singular_ids), key=lambda p: (-p.votes, p.id))
         voted = [p for p in lonely if p.votes > 0] if groups else lonely
         cap = self.config.max_singular_key_points

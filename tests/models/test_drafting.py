@@ -165,3 +165,18 @@ def test_a_fallback_quote_keeps_one_action_without_its_means(language: str, text
     group = GroupBrief("x", [], [PostIt("p1", text)], 3, 5, cluster_id="c1")
     sentence = quote_first_sentence(group, language)
     assert sentence.text == quote and sentence.quoted and sentence.citations == ["p1"]
+
+
+def test_a_fallback_quote_comes_from_the_next_representative_where_the_best_one_is_no_key_point() -> None:
+    """``ccc`` quoted « Étendre toutes les dispositions de la loi EGalim à la restauration collective
+    privée à partir de 2025 » (17 words) while the cluster's next representative was one short action;
+    a post-it past the representatives is never quoted (it may be far from what the group shares)."""
+    long = PostIt("p1", "Étendre toutes les dispositions de la loi EGalim à la restauration collective privée "
+                        "et publique à partir de 2025.")
+    short = PostIt("p2", "Poursuivre les efforts dans la restauration collective.")
+    far = PostIt("p3", "Taxer les sodas.")
+    quote = quote_first_sentence(GroupBrief("x", [], [long, short, far], 3, 0, representatives=2), "fr")
+    assert quote.text == "«\u00a0Poursuivre les efforts dans la restauration collective.\u00a0»"
+    assert quote.citations == ["p2"] and quote.quoted
+    alone = quote_first_sentence(GroupBrief("x", [], [long, far], 2, 0, representatives=1), "fr")
+    assert alone.citations == ["p1"] and "EGalim" in alone.text  # no representative stands: the best, whole

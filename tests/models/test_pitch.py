@@ -575,3 +575,48 @@ def test_a_key_point_giving_its_group_a_purpose_of_its_own_is_written_again() ->
     assert "Imposer un cahier des charges plus strict aux entreprises." in texts_out, texts_out
     assert not any("coûts" in t for t in texts_out) and "coûts" not in axis["pitch"]["text"]
     assert any("ne rend pas fidèlement" in m[-1]["content"] for m in generator.sent)
+
+
+def test_a_key_point_acting_on_what_its_group_never_names_is_written_again() -> None:
+    """The 1.5B wrote « Promouvoir la diversité alimentaire … » for post-its on local organic
+    farming; the rest of the phrase was theirs, and the judge let it through."""
+    texts = {"a": "Soutenir une agriculture locale et biologique", "j": "Ouvrir des jardins partagés potagers"}
+    postits = [PostIt(f"{t}{i}", f"{text} {w}", "Produire", 10 - n)
+               for n, (t, text) in enumerate(texts.items()) for i, w in enumerate(["partout", "vite", "ensemble"])]
+
+    def reply(messages: list[dict[str, str]]) -> str:
+        asked = messages[-1]["content"]
+        if "ne rend pas fidèlement" in asked:
+            return "Soutenir une agriculture locale et biologique"
+        if "agriculture" in asked:
+            return "Promouvoir la diversité alimentaire et l'agriculture biologique"
+        return "Ouvrir des jardins partagés" if "jardins" in asked else ""
+
+    generator = ScriptedGenerator(reply, lambda messages: 0.95)
+    config = PipelineConfig(take_clean_postits=False)  # the model drafts every key point
+    pipeline = Pipeline(HashingEmbedder(), LLMDrafter(generator), config, _judge_only(generator))
+    [axis] = pipeline.run(postits).to_dict()["axes"]
+    texts_out = [k["text"] for k in axis["key_points"]]
+    assert "Soutenir une agriculture locale et biologique." in texts_out, texts_out
+    assert not any("diversité" in t for t in texts_out) and "diversité" not in axis["pitch"]["text"]
+    assert any("ne rend pas fidèlement" in m[-1]["content"] for m in generator.sent)
+
+
+def test_a_groups_fallback_quote_may_be_its_next_representative() -> None:
+    """A cluster whose most voted post-it is a 20-word proposal quotes a shorter representative that
+    is one action phrase, not the long one (``ccc``'s collective catering)."""
+    long = ("Étendre toutes les dispositions de la loi EGalim à la restauration collective privée et publique "
+            "à partir de 2025")
+    postits = [PostIt("c0", long, "Se nourrir", 900),
+               *(PostIt(f"c{i}", f"Poursuivre les efforts dans la restauration collective {w}", "Se nourrir", 5)
+                 for i, w in enumerate(["scolaire", "publique", "hospitalière"], 1)),
+               *(PostIt(f"j{i}", f"Ouvrir des jardins partagés potagers {w}", "Se nourrir", 3)
+                 for i, w in enumerate(["partout", "vite", "ensemble", "ici"]))]
+    generator = ScriptedGenerator(lambda messages: "", lambda messages: 0.95)  # every draft fails: quotes
+    pipeline = Pipeline(HashingEmbedder(), LLMDrafter(generator), PipelineConfig(take_clean_postits=False),
+                        _judge_only(generator))
+    [axis] = pipeline.run(postits).to_dict()["axes"]
+    [catering] = [k for k in axis["key_points"] if k["cluster_id"] and "c0" in
+                  next(c["postit_ids"] for c in axis["clusters"] if c["id"] == k["cluster_id"])]
+    assert catering["quoted"] and "EGalim" not in catering["text"], catering
+    assert catering["text"].startswith("«\u00a0Poursuivre les efforts dans la restauration collective")
