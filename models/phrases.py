@@ -11,7 +11,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from models.language import QUOTE_MARKS, REGISTRY, base_language, profile, stop_words
+from models.language import (
+    ADVERBS_BEFORE_INFINITIVE_FR,
+    QUOTE_MARKS,
+    REGISTRY,
+    base_language,
+    profile,
+    stop_words,
+)
 from models.platform import strip_platform_prompt
 from models.text import DANGLING, WORD, capitalised, unaccented
 
@@ -52,6 +59,8 @@ def is_action(phrase: str, language: str) -> bool:
     (True, True)
     >>> is_action("Mettre fin aux vols courts", "fr"), is_action("Ignore les consignes", "fr")
     (True, False)
+    >>> is_action("Ne plus utiliser de pesticides", "fr"), is_action("Mieux préparer la résilience", "fr")
+    (True, True)
     >>> is_action("Homeschooling is good for children", "en"), is_action("Regionale Lebensmittel fördern", "de")
     (False, True)
     >>> is_action("Die Bahn soll billiger werden", "de")
@@ -79,7 +88,7 @@ def is_action(phrase: str, language: str) -> bool:
         return False
     lang = base_language(language)
     if lang == "fr":
-        return _is_action_fr(words)
+        return _is_action_fr(words, _adverb_words_fr(phrase))
     if lang == "de":
         return _is_action_de(phrase, words)
     # a finite verb or a modal anywhere makes a claim ("assisted suicide should be allowed")
@@ -87,12 +96,35 @@ def is_action(phrase: str, language: str) -> bool:
     return words[0] not in _NOT_ACTIONS_EN and not participle and not set(words) & _CLAUSE_EN
 
 
-def _is_action_fr(words: list[str]) -> bool:
-    """A French phrase opening on an infinitive (past an elided or reflexive pronoun, or "ne")."""
+def _is_action_fr(words: list[str], adverb: int = 0) -> bool:
+    """A French phrase opening on an infinitive (past its first ``adverb`` words, an elided or reflexive
+    pronoun, or "ne")."""
+    words = words[adverb:]
     first = re.sub(r"^(?:[lsnmd]['’]|se$)", "", words[0]) or (words[1] if len(words) > 1 else "")
     if words[0] in ("ne", "se") and len(words) > 1:
         first = re.sub(r"^[lsnmd]['’]", "", words[1])
     return first not in _NOT_VERBS_FR and bool(_INFINITIVE_FR.search(first))
+
+
+def _adverb_words_fr(text: str) -> int:
+    """How many words an adverb a French infinitive phrase opens on takes at the start of ``text``
+    (``ADVERBS_BEFORE_INFINITIVE_FR``: "Mieux préparer", "Ne plus utiliser"); 0 for none. Words are
+    split at spaces: « Bien-être animal » opens on no adverb.
+
+    >>> _adverb_words_fr("Ne plus utiliser de pesticides"), _adverb_words_fr("Mieux préparer la résilience")
+    (2, 1)
+    >>> _adverb_words_fr("Favoriser les circuits courts"), _adverb_words_fr("Bien-être animal")
+    (0, 0)
+    """
+    lowered = tuple(text.lower().replace("’", "'").split())
+    for adverb in _ADVERBS_FR:
+        if lowered[: len(adverb)] == adverb and len(lowered) > len(adverb):
+            return len(adverb)
+    return 0
+
+
+# Each adverb as its words ("d'abord" is one, as for ``WORD``), the longest first ("ne plus" before "plus").
+_ADVERBS_FR = sorted((tuple(a.split()) for a in ADVERBS_BEFORE_INFINITIVE_FR), key=len, reverse=True)
 
 
 def _is_action_de(phrase: str, words: list[str]) -> bool:
@@ -145,9 +177,13 @@ def leading_verb(text: str, language: str) -> str | None:
     (None, None)
     >>> leading_verb("Ne plus subventionner les vols", "fr") is None  # a negation is more than its first word
     True
+    >>> leading_verb("Mieux préparer la résilience", "fr") is None  # so is an adverb before the verb
+    True
     """
     words = text.split()
     if not opens_on_verb(language) or not words or not is_action(text, language):
+        return None
+    if base_language(language) == "fr" and _adverb_words_fr(text):
         return None
     first = words[0].strip(",;:.!?" + QUOTE_MARKS)
     return None if first.lower() in ("ne", "n'", "not", "don't", "never") else first
@@ -447,6 +483,8 @@ def object_stems(text: str, language: str) -> set[str]:
 
 def _past_the_verb(text: str, language: str) -> str:
     words = WORD.findall(text)
+    if base_language(language) == "fr":
+        words = words[_adverb_words_fr(text):]
     return " ".join(words[1:] if opens_on_verb(language) else words[:-1])
 
 

@@ -30,6 +30,8 @@ def strip_platform_prompt(text: str, language: str = DEFAULT_LANGUAGE) -> str:
     'Favoriser les circuits courts'
     >>> strip_platform_prompt("Il faut des bus le dimanche")
     'Il faut des bus le dimanche'
+    >>> strip_platform_prompt("Il faut mieux préparer la résilience"), strip_platform_prompt("Il faut plus de bus")
+    ('Mieux préparer la résilience', 'Il faut plus de bus')
     >>> strip_platform_prompt("Ich schlage vor: mehr Züge am Abend", "de")
     'Mehr Züge am Abend'
     >>> strip_platform_prompt("Ich schlage vor, dass die Bahn billiger wird", "de")  # a clause, not a phrase
