@@ -203,10 +203,14 @@ def quote_first_sentence(group: GroupBrief, language: str) -> Sentence:
     """
     best, *others = group.postits[: max(1, group.representatives)]
     quote = _standing_quote(best, language)
-    long_action = base_language(language) in ACTION_LANGUAGES and is_action(_first_sentence(best, language), language)
-    if quote is None and long_action:
+    if quote is None and _says_an_action(best, language):
         quote = next(filter(None, (_standing_quote(p, language) for p in others)), None)
     return quote or quote_sentence(group, language)
+
+
+def _says_an_action(postit: PostIt, language: str) -> bool:
+    """Whether ``postit``'s first sentence is an action, in a language whose key points are actions."""
+    return base_language(language) in ACTION_LANGUAGES and is_action(_first_sentence(postit, language), language)
 
 
 def _first_sentence(postit: PostIt, language: str) -> str:

@@ -70,8 +70,8 @@ class Profile:
     late_cuts: tuple[str, ...] = ()
 
 
-#: Adverbs a French infinitive phrase may open on ("Mieux préparer …", "Ne plus utiliser …"): Make.org
-#: proposals say « Il faut mieux préparer … », « Il faut ne plus utiliser … » (about 2 % of its 18,674).
+#: Adverbs a French infinitive phrase may open on ("Mieux préparer …", "Ne plus utiliser …"): 257 of
+#: Make.org's 18,690 proposals say « Il faut mieux préparer … », « Il faut ne plus utiliser … ».
 ADVERBS_BEFORE_INFINITIVE_FR = (
     "ne plus", "ne pas", "ne jamais", "tout d'abord", "d'abord", "avant tout", "mieux", "plus", "moins", "davantage",
     "bien", "enfin", "aussi", "également", "encore", "toujours", "vraiment", "absolument", "impérativement",
