@@ -530,14 +530,19 @@ def invents_a_purpose(text: str, sources: Sequence[str], language: str) -> bool:
     False
     """
     p = profile(language)
-    # stems compare without accents: « accès » and « accessibilité » share "acces" (``ccc``'s chèques
-    # alimentaires « pour faciliter leur accessibilité », from post-its asking « d'avoir accès »)
-    said = {unaccented(s) for s in content_stems(" ".join(sources), language)}
+    said = _unaccented(content_stems(" ".join(sources), language))
     for _, rest in _actions_after(text, (*p.late_cuts, *p.purpose_links), language):
-        stems = {unaccented(s) for s in object_stems(rest, language)}
+        stems = _unaccented(object_stems(rest, language))
         if stems and not stems & said:
             return True
     return False
+
+
+def _unaccented(stems: Iterable[str]) -> set[str]:
+    """``stems`` without accents, as the invention checks compare them: « accès » and « accessibilité »
+    share "acces" (``ccc``'s chèques alimentaires « pour faciliter leur accessibilité », from post-its
+    asking « d'avoir accès »)."""
+    return {unaccented(s) for s in stems}
 
 
 #: Under this share of its words (past the verb) found in its group's post-its, a key point strays.
@@ -558,9 +563,8 @@ def invents_its_object(text: str, sources: Sequence[str], language: str) -> bool
     >>> invents_its_object("Promouvoir une agriculture locale et biologique.", farming, "fr")
     False
     """
-    said = {unaccented(s) for s in content_stems(" ".join(sources), language)}
-    head = {unaccented(s) for s in object_head(text, language)}
-    return bool(head) and not head & said
+    head = _unaccented(object_head(text, language))
+    return bool(head) and not head & _unaccented(content_stems(" ".join(sources), language))
 
 
 def strays(text: str, sources: Sequence[str], language: str) -> bool:

@@ -552,25 +552,34 @@ def test_a_lone_idea_acting_on_what_the_ambition_acts_on_does_not_fill_the_pitch
     assert [[k.id for k in s.key_points] for s in slots] == [["k1"], ["s2"], ["s4"]]
 
 
-def test_a_key_point_giving_its_group_a_purpose_of_its_own_is_written_again() -> None:
-    """The 1.5B gave « imposer un cahier des charges plus strict aux entreprises » a purpose of its
-    own (« … pour favoriser la réduction des coûts »), and the judge let it through."""
-    texts = {"c": "Imposer un cahier des charges strict aux entreprises", "j": "Ouvrir des jardins partagés potagers"}
+def _retried(group: str, key: str, draft: str, retry: str) -> tuple[dict[str, Any], ScriptedGenerator]:
+    """One axis of two groups (``group`` and shared gardens), every key point drafted by the model: it
+    answers ``draft`` for the post-its naming ``key``, ``retry`` when asked again, and a judge says yes."""
+    texts = {"a": group, "j": "Ouvrir des jardins partagés potagers"}
     postits = [PostIt(f"{t}{i}", f"{text} {w}", "Produire", 10 - n)
                for n, (t, text) in enumerate(texts.items()) for i, w in enumerate(["partout", "vite", "ensemble"])]
 
     def reply(messages: list[dict[str, str]]) -> str:
         asked = messages[-1]["content"]
         if "ne rend pas fidèlement" in asked:
-            return "Imposer un cahier des charges plus strict aux entreprises"
-        if "cahier" in asked:
-            return "Imposer un cahier des charges aux entreprises pour réduire les coûts"
+            return retry
+        if key in asked:
+            return draft
         return "Ouvrir des jardins partagés" if "jardins" in asked else ""
 
     generator = ScriptedGenerator(reply, lambda messages: 0.95)
     config = PipelineConfig(take_clean_postits=False)  # the model drafts every key point
     pipeline = Pipeline(HashingEmbedder(), LLMDrafter(generator), config, _judge_only(generator))
     [axis] = pipeline.run(postits).to_dict()["axes"]
+    return axis, generator
+
+
+def test_a_key_point_giving_its_group_a_purpose_of_its_own_is_written_again() -> None:
+    """The 1.5B gave « imposer un cahier des charges plus strict aux entreprises » a purpose of its
+    own (« … pour favoriser la réduction des coûts »), and the judge let it through."""
+    axis, generator = _retried("Imposer un cahier des charges strict aux entreprises", "cahier",
+                               "Imposer un cahier des charges aux entreprises pour réduire les coûts",
+                               "Imposer un cahier des charges plus strict aux entreprises")
     texts_out = [k["text"] for k in axis["key_points"]]
     assert "Imposer un cahier des charges plus strict aux entreprises." in texts_out, texts_out
     assert not any("coûts" in t for t in texts_out) and "coûts" not in axis["pitch"]["text"]
@@ -580,22 +589,9 @@ def test_a_key_point_giving_its_group_a_purpose_of_its_own_is_written_again() ->
 def test_a_key_point_acting_on_what_its_group_never_names_is_written_again() -> None:
     """The 1.5B wrote « Promouvoir la diversité alimentaire … » for post-its on local organic
     farming; the rest of the phrase was theirs, and the judge let it through."""
-    texts = {"a": "Soutenir une agriculture locale et biologique", "j": "Ouvrir des jardins partagés potagers"}
-    postits = [PostIt(f"{t}{i}", f"{text} {w}", "Produire", 10 - n)
-               for n, (t, text) in enumerate(texts.items()) for i, w in enumerate(["partout", "vite", "ensemble"])]
-
-    def reply(messages: list[dict[str, str]]) -> str:
-        asked = messages[-1]["content"]
-        if "ne rend pas fidèlement" in asked:
-            return "Soutenir une agriculture locale et biologique"
-        if "agriculture" in asked:
-            return "Promouvoir la diversité alimentaire et l'agriculture biologique"
-        return "Ouvrir des jardins partagés" if "jardins" in asked else ""
-
-    generator = ScriptedGenerator(reply, lambda messages: 0.95)
-    config = PipelineConfig(take_clean_postits=False)  # the model drafts every key point
-    pipeline = Pipeline(HashingEmbedder(), LLMDrafter(generator), config, _judge_only(generator))
-    [axis] = pipeline.run(postits).to_dict()["axes"]
+    axis, generator = _retried("Soutenir une agriculture locale et biologique", "agriculture",
+                               "Promouvoir la diversité alimentaire et l'agriculture biologique",
+                               "Soutenir une agriculture locale et biologique")
     texts_out = [k["text"] for k in axis["key_points"]]
     assert "Soutenir une agriculture locale et biologique." in texts_out, texts_out
     assert not any("diversité" in t for t in texts_out) and "diversité" not in axis["pitch"]["text"]
