@@ -614,17 +614,45 @@ def stops_short(text: str, sources: Sequence[str], language: str) -> bool:
     >>> stops_short("Assisted suicide should not be an offence.",
     ...             ["assisted suicide should not be an offence because it is a choice"], "en")
     False
+
+    A copy that drops a word or two on the way stops short too (Make.org: "Aider les associations
+    zéro déchets à développer … leurs propositions pour aider." for "… à se développer … pour aider à
+    dépolluer les océans"):
+
+    >>> stops_short("Aider les associations à développer leurs propositions pour aider.",
+    ...             ["Il faut aider les associations à se développer, leurs propositions pour aider à dépolluer"], "fr")
+    True
     """
     words = [w.lower() for w in WORD.findall(text.replace("œ", "oe"))]
+    if len(words) < 3:
+        return False
     for source in sources:
         said = list(WORD.finditer(strip_platform_prompt(source, language).replace("œ", "oe")))
-        if not 3 <= len(words) < len(said) or [m.group(0).lower() for m in said[:len(words)]] != words:
-            continue
-        last, following = said[len(words) - 1], said[len(words)]
-        between = following.string[last.end():following.start()]  # a comma or a bracket ends the phrase
-        if not between.strip() and following.group(0).lower() in _COMPLEMENT:
-            return True
+        lowered = [m.group(0).lower() for m in said]
+        for end in range(len(words), min(len(words) + _DROPPED_ON_THE_WAY, len(said) - 1) + 1):
+            if lowered[end - 1] != words[-1] or not _in_order(words, lowered[:end]):
+                continue
+            last, following = said[end - 1], said[end]
+            between = following.string[last.end():following.start()]  # a comma or a bracket ends the phrase
+            if not between.strip() and following.group(0).lower() in _COMPLEMENT:
+                return True
     return False
+
+
+#: Words a copied opening may lose and still be a copy (a pronoun, an article: « à se développer »).
+_DROPPED_ON_THE_WAY = 2
+
+
+def _in_order(words: Sequence[str], said: Sequence[str]) -> bool:
+    """Whether ``words`` are ``said``'s, in its order, some of ``said`` left out.
+
+    >>> _in_order(["aider", "à", "développer"], ["aider", "à", "se", "développer"])
+    True
+    >>> _in_order(["développer", "aider"], ["aider", "à", "se", "développer"])
+    False
+    """
+    rest = iter(said)
+    return all(w in rest for w in words)
 
 
 def echoes_task(text: str, sources: Sequence[str], language: str) -> bool:

@@ -368,7 +368,12 @@ class Pipeline:
         :data:`MIN_AXIS_KEY_POINTS` (the Make.org sample's "durée de vie" axis, one group and seven
         lone proposals of 300 to 640 votes, had four key points, two of them saying an earlier one
         again, and a pitch of two sentences while « Imposer un cahier des charges plus strict aux
-        entreprises … », 397 votes, went unsaid)."""
+        entreprises … », 397 votes, went unsaid).
+
+        Past that minimum a lone idea speaks for the room only where the room backed it: at least the
+        votes of the axis' median post-it. The Klimarat's Energie axis (8 groups, median 72 votes) made
+        a key point of a 7-vote question, « Warum werden keine Tesla Tower gebaut … ».
+        """
         by_id = {p.id: p for p in c.postits}
 
         def weight(cluster: Cluster) -> tuple[float, int, str]:
@@ -384,7 +389,10 @@ class Pipeline:
         lonely = sorted((by_id[i] for i in c.singular_ids), key=lambda p: (-p.votes, p.id))
         voted = [p for p in lonely if p.votes > 0] if groups else lonely
         cap = self.config.max_singular_key_points
-        cap = max(cap, MIN_AXIS_KEY_POINTS - len(groups)) if cap else 0  # 0: the operator wants none
+        needed = MIN_AXIS_KEY_POINTS - len(groups)
+        cap = max(cap, needed) if cap else 0  # 0: the operator wants none
+        backed = float(np.median([p.votes for p in c.postits])) if c.postits else 0.0
+        voted = [p for n, p in enumerate(voted) if n < needed or p.votes >= backed]  # most voted first: a prefix
         groups += [GroupBrief(SINGULAR_LABEL, [], [p], 1, p.votes, singular=True, stance=stance_of([p]))
                    for p in voted[:cap]]
         return groups

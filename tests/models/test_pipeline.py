@@ -151,3 +151,25 @@ def test_an_axis_of_few_groups_takes_more_of_its_voted_lone_ideas() -> None:
 
     assert [singular_groups(n) for n in (1, 2, 3, 6)] == [4, 3, 3, 3]  # up to five key points in all
     assert singular_groups(1, PipelineConfig(max_singular_key_points=0)) == 0  # an operator's "none" stands
+
+
+def test_past_the_axis_minimum_a_lone_idea_needs_the_votes_of_the_median_postit() -> None:
+    """Klimarat Energie: eight groups, and a 7-vote question (the axis' median post-it had 72) was a
+    key point beside a 403-vote proposal. An axis short of key points still takes its lone ideas."""
+    from models.pipeline import AxisClusters
+    from models.types import Cluster
+
+    members = [PostIt(f"c{k}-{i}", f"Groupe {k} idée {i}", "A", 70 + i) for k in range(6) for i in range(3)]
+    clusters = [Cluster(f"a-{k}", "x", [], [p.id for p in members[3 * k:3 * k + 3]], [members[3 * k].id], 3, 213)
+                for k in range(6)]
+    lone = [PostIt("backed", "Batteriespeicher bauen", "A", 403), PostIt("faint", "Warum keine Tesla Tower", "A", 7)]
+
+    def lone_ids(n_clusters: int) -> list[str]:
+        kept = clusters[:n_clusters]
+        postits = [p for p in members if any(p.id in cl.postit_ids for cl in kept)] + lone
+        c = AxisClusters(Axis("A"), postits, kept, [p.id for p in lone], [])
+        groups = Pipeline(HashingEmbedder(), ExtractiveDrafter())._groups(c)
+        return [g.postits[0].id for g in groups if g.singular]
+
+    assert lone_ids(6) == ["backed"]  # the faint question is left to the map
+    assert lone_ids(2) == ["backed", "faint"]  # two groups: the axis needs both to reach five key points
