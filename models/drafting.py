@@ -15,6 +15,7 @@ platform prompt, flattened to one line each and fenced between ``<<<`` and ``>>>
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -29,6 +30,7 @@ from models.phrases import (
     clean_claim,
     heads,
     is_action,
+    lacks_verb,
     leading_verb,
     opens_on_verb,
 )
@@ -38,6 +40,7 @@ from models.text import (
     MAX_KEY_POINT_WORDS,
     capitalised,
     clean_generation,
+    complete_sentence,
     excerpt,
     finish,
     flatten,
@@ -181,8 +184,9 @@ def quote_first_sentence(group: GroupBrief, language: str) -> Sentence:
     2025 » (17 words) while its next representative says « Poursuivre les efforts dans la restauration
     collective ». A best post-it that is no action (a claim, a slogan) keeps its quote: the next
     representative is then no more likely to be one, and Energie's was a claim that only looked like an
-    action ("Aus Klimasicht reicht es nicht aus, auf E-Autos umzusteigen"). The model-free baseline keeps
-    whole post-its (:class:`ExtractiveDrafter`).
+    action ("Aus Klimasicht reicht es nicht aus, auf E-Autos umzusteigen"); its first sentence alone
+    where that is a statement of its own (:func:`_stated_claim`), else the whole post-it. The
+    model-free baseline keeps whole post-its (:class:`ExtractiveDrafter`).
 
     >>> g = GroupBrief("x", [], [PostIt("p1", "Wasserkraftwerke an Bächen errichten. Das bringt etwas.")], 4, 9)
     >>> quote_first_sentence(g, "de").text
@@ -205,7 +209,49 @@ def quote_first_sentence(group: GroupBrief, language: str) -> Sentence:
     quote = _standing_quote(best, language)
     if quote is None and _says_an_action(best, language):
         quote = next(filter(None, (_standing_quote(p, language) for p in others)), None)
+    elif quote is None:
+        quote = _stated_claim(best, language)
     return quote or quote_sentence(group, language)
+
+
+#: Fewest words of a first sentence quoted alone as a claim: a slogan ("Kein Atomstrom!") needs what follows it.
+MIN_CLAIM_WORDS = 6
+
+
+def _stated_claim(postit: PostIt, language: str) -> Sentence | None:
+    """The quote of ``postit``'s first sentence where the whole is too long for a key point and that
+    sentence is a statement of its own (a full stop, 6 to 15 words, not in the first person), in a
+    language whose key points are actions (where they are claims, :func:`_standing_quote` takes it).
+    Energie quoted „Die erneuerbare Energieerzeugung muss in Österreich auf 70 bis 80 % des Bedarfs
+    gesteigert werden. Wenn nicht gibt es immer wieder Probleme!“ (22 words) whole: the proposal is
+    the first sentence, the second a comment on it, which the citation still shows.
+
+    >>> long = ("Die Energieerzeugung muss auf 80 % gesteigert werden. "
+    ...         "Sonst gibt es jeden Winter wieder große Probleme im Netz!")
+    >>> _stated_claim(PostIt("p1", long), "de").text
+    '„Die Energieerzeugung muss auf 80 % gesteigert werden.“'
+    >>> _stated_claim(PostIt("p1", "Kein Atomstrom! Solange es keine Lösung für den Atommüll gibt, nie und nimmer."),
+    ...               "de") is None
+    True
+    """
+    whole = shown_text(postit, language)
+    sentences = split_sentences(whole)
+    if base_language(language) not in ACTION_LANGUAGES or len(sentences) < 2:
+        return None
+    if len(whole.split()) <= MAX_KEY_POINT_WORDS:
+        return None  # short enough for a key point: it keeps all it says
+    first, following = sentences[0], sentences[1]
+    # an abbreviation's full stop ("(sog.", "z.B.") or one typed mid-phrase ("… Elektro-LKWs. anbieten.")
+    # ends no sentence: the next one then opens in lower case, or the first leaves a bracket open
+    cut = following[:1].islower() or first.count("(") != first.count(")") or _ABBREVIATED.search(first)
+    if (cut or not first.endswith(".") or not complete_sentence(first) or lacks_verb(first, language)
+            or not clean_claim(first, MAX_KEY_POINT_WORDS, MIN_CLAIM_WORDS)):
+        return None
+    return Sentence(profile(language).quote.format(first), [postit.id], quoted=True)
+
+
+#: A first sentence ending on a shortened word: two letters or fewer ("z.B.") or a common abbreviation.
+_ABBREVIATED = re.compile(r"\b(?:\w{1,2}|etc|bzw|usw|sog|evtl|ggf|inkl|vgl|env|approx|incl)\.$", re.IGNORECASE)
 
 
 def _says_an_action(postit: PostIt, language: str) -> bool:

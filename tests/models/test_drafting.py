@@ -197,3 +197,26 @@ def test_a_fallback_quote_comes_from_the_next_representative_where_the_best_one_
     assert quote.citations == ["p2"] and quote.quoted
     alone = quote_first_sentence(GroupBrief("x", [], [long, far], 2, 0, representatives=1), "fr")
     assert alone.citations == ["p1"] and "EGalim" in alone.text  # no representative stands: the best, whole
+
+
+@pytest.mark.parametrize(("text", "quoted"), [
+    # Energie: the proposal is the first sentence, the second comments on it
+    ("Die erneuerbare Energieerzeugung muss in Österreich auf 70 bis 80 % des Bedarfs gesteigert werden. "
+     "Wenn nicht gibt es immer wieder Probleme!",
+     "„Die erneuerbare Energieerzeugung muss in Österreich auf 70 bis 80 % des Bedarfs gesteigert werden.“"),
+    # an abbreviation's full stop leaves a bracket open: no sentence ends there
+    ('Verbot von E - Heizungen im Außenbereich von Lokalen (sog. "Heizschwammerln") - die Bereitstellung '
+     "einer Decke reicht völlig!", None),
+    # a slogan needs what follows it
+    ("Kein Greenwashing von Atomenergie! Solange es keine Lösung für Atommüll gibt, ist jede Diskussion "
+     "und Planung sinnlos!", None),
+    # short enough whole: both sentences stay
+    ("PV/Solar verpflichtend auf alle Wohnbau Projekte. Nachrüstung von öffentlichen Gebäuden wo möglich.", None),
+])
+def test_a_long_claims_fallback_quote_is_its_first_sentence_where_that_stands_alone(text: str,
+                                                                                   quoted: str | None) -> None:
+    best = PostIt("p1", text)
+    quote = quote_first_sentence(GroupBrief("x", [], [best, PostIt("p2", "Windräder bauen.")], 2, 0,
+                                            representatives=2), "de")
+    assert quote.citations == ["p1"] and quote.quoted  # a claim's group never quotes its next representative
+    assert quote.text == (quoted or f"„{text}“")
