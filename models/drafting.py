@@ -217,6 +217,9 @@ def quote_first_sentence(group: GroupBrief, language: str) -> Sentence:
 #: Fewest words of a first sentence quoted alone as a claim: a slogan ("Kein Atomstrom!") needs what follows it.
 MIN_CLAIM_WORDS = 6
 
+#: A first sentence ending on a shortened word: two letters or fewer ("z.B.") or a common abbreviation.
+_ABBREVIATED = re.compile(r"\b(?:\w{1,2}|etc|bzw|usw|sog|evtl|ggf|inkl|vgl|env|approx|incl)\.$", re.IGNORECASE)
+
 
 def _stated_claim(postit: PostIt, language: str) -> Sentence | None:
     """The quote of ``postit``'s first sentence where the whole is too long for a key point and that
@@ -248,10 +251,6 @@ def _stated_claim(postit: PostIt, language: str) -> Sentence | None:
             or not clean_claim(first, MAX_KEY_POINT_WORDS, MIN_CLAIM_WORDS)):
         return None
     return Sentence(profile(language).quote.format(first), [postit.id], quoted=True)
-
-
-#: A first sentence ending on a shortened word: two letters or fewer ("z.B.") or a common abbreviation.
-_ABBREVIATED = re.compile(r"\b(?:\w{1,2}|etc|bzw|usw|sog|evtl|ggf|inkl|vgl|env|approx|incl)\.$", re.IGNORECASE)
 
 
 def _says_an_action(postit: PostIt, language: str) -> bool:

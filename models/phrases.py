@@ -596,6 +596,10 @@ _COMPLEMENT = DANGLING - frozenset(
     "et ou que qui pour nos vos leurs ses and or that for our their its und oder um".split())
 
 
+#: Words a copied opening may lose and still be a copy (a pronoun, an article: « à se développer »).
+_DROPPED_ON_THE_WAY = 2
+
+
 def stops_short(text: str, sources: Sequence[str], language: str) -> bool:
     """Whether a drafted key point is the opening words of one of its post-its, stopped where that
     post-it's phrase goes on: the 1.5B copies and stops near its word budget ("Écouter les soignants
@@ -637,10 +641,6 @@ def stops_short(text: str, sources: Sequence[str], language: str) -> bool:
             if not between.strip() and following.group(0).lower() in _COMPLEMENT:
                 return True
     return False
-
-
-#: Words a copied opening may lose and still be a copy (a pronoun, an article: « à se développer »).
-_DROPPED_ON_THE_WAY = 2
 
 
 def _in_order(words: Sequence[str], said: Sequence[str]) -> bool:
