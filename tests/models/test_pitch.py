@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from models.drafting import ExtractiveDrafter, LLMDrafter
 from models.pipeline import Pipeline, PipelineConfig
 from models.text import complete_sentence
@@ -574,27 +576,24 @@ def _retried(group: str, key: str, draft: str, retry: str) -> tuple[dict[str, An
     return axis, generator
 
 
-def test_a_key_point_giving_its_group_a_purpose_of_its_own_is_written_again() -> None:
-    """The 1.5B gave « imposer un cahier des charges plus strict aux entreprises » a purpose of its
-    own (« … pour favoriser la réduction des coûts »), and the judge let it through."""
-    axis, generator = _retried("Imposer un cahier des charges strict aux entreprises", "cahier",
-                               "Imposer un cahier des charges aux entreprises pour réduire les coûts",
-                               "Imposer un cahier des charges plus strict aux entreprises")
+@pytest.mark.parametrize(("group", "word", "draft", "retry", "invented"), [
+    # the 1.5B gave « imposer un cahier des charges plus strict aux entreprises » a purpose of its own
+    # (« … pour favoriser la réduction des coûts »), and the judge let it through
+    ("Imposer un cahier des charges strict aux entreprises", "cahier",
+     "Imposer un cahier des charges aux entreprises pour réduire les coûts",
+     "Imposer un cahier des charges plus strict aux entreprises", "coûts"),
+    # it wrote « Promouvoir la diversité alimentaire … » for post-its on local organic farming; the
+    # rest of the phrase was theirs, and the judge let it through
+    ("Soutenir une agriculture locale et biologique", "agriculture",
+     "Promouvoir la diversité alimentaire et l'agriculture biologique",
+     "Soutenir une agriculture locale et biologique", "diversité"),
+], ids=["a purpose of its own", "an object its group never names"])
+def test_a_key_point_inventing_what_its_group_never_says_is_written_again(group: str, word: str, draft: str,
+                                                                          retry: str, invented: str) -> None:
+    axis, generator = _retried(group, word, draft, retry)
     texts_out = [k["text"] for k in axis["key_points"]]
-    assert "Imposer un cahier des charges plus strict aux entreprises." in texts_out, texts_out
-    assert not any("coûts" in t for t in texts_out) and "coûts" not in axis["pitch"]["text"]
-    assert any("ne rend pas fidèlement" in m[-1]["content"] for m in generator.sent)
-
-
-def test_a_key_point_acting_on_what_its_group_never_names_is_written_again() -> None:
-    """The 1.5B wrote « Promouvoir la diversité alimentaire … » for post-its on local organic
-    farming; the rest of the phrase was theirs, and the judge let it through."""
-    axis, generator = _retried("Soutenir une agriculture locale et biologique", "agriculture",
-                               "Promouvoir la diversité alimentaire et l'agriculture biologique",
-                               "Soutenir une agriculture locale et biologique")
-    texts_out = [k["text"] for k in axis["key_points"]]
-    assert "Soutenir une agriculture locale et biologique." in texts_out, texts_out
-    assert not any("diversité" in t for t in texts_out) and "diversité" not in axis["pitch"]["text"]
+    assert f"{retry}." in texts_out, texts_out
+    assert not any(invented in t for t in texts_out) and invented not in axis["pitch"]["text"]
     assert any("ne rend pas fidèlement" in m[-1]["content"] for m in generator.sent)
 
 
