@@ -47,6 +47,8 @@ class Profile:
             soignants pour mettre en œuvre…") or a second action ("… rentable et repenser…"): cut
             only before an action, and only where the pitch cannot say a quote whole
             (``models.phrases.late_cut``).
+        name_cuts: Where a theme's name may stop, the key points under it saying the rest (a
+            purpose, a means, a place, what follows a comma; ``models.theme_names``).
         task_words: Words of Atelier's own instructions that a drafted text must not echo unless
             its sources say them ("Activer l'infinitif de l'éducation…", "propose aussi deux actions
             proposées : …"; ``models.phrases.echoes_task``).
@@ -68,6 +70,7 @@ class Profile:
     means_asides: tuple[str, ...] = ()
     and_links: tuple[str, ...] = ()
     late_cuts: tuple[str, ...] = ()
+    name_cuts: tuple[str, ...] = ()
 
 
 #: Adverbs a French infinitive phrase may open on ("Mieux préparer …", "Ne plus utiliser …"): 257 of
@@ -97,6 +100,8 @@ REGISTRY: dict[str, Profile] = {p.code: p for p in (
         purpose_links=("afin de ", "afin d'", "afin d’", "de manière à ", "de façon à ", ", pour que "),
         means_asides=("par ", "via ", "grâce à ", "notamment ", "en particulier "), and_links=(", et ", ", puis "),
         late_cuts=(" pour ", " et "), no_category="Sans catégorie",
+        name_cuts=(",", ";", " pour ", " afin ", " en ", " dans ", " grâce ", " par ", " via ", " sans ", " sur ",
+                   " au niveau ", " à partir ", " d'ici ", " dès "),
         headings={"title": "Synthèse de l'atelier", "pitch": "Pitch", "clusters": "Groupes d'idées",
                   "singular": "Idées singulières", "routed": "Post-its rattachés automatiquement",
                   "votes": "votes", "provenance": "Provenance", "key_points": "Points clés",
@@ -113,7 +118,7 @@ REGISTRY: dict[str, Profile] = {p.code: p for p in (
         task_words=("infinitive", "post-it", "key point", "keywords", "two points"),
         purpose_links=("in order to ", ", so that ", "so as to "),
         means_asides=("by ", "through ", "via ", "notably ", "for example ", "e.g. "), and_links=(", and ", ", then "),
-        no_category="Uncategorised",
+        name_cuts=(",", ";", " because "), no_category="Uncategorised",
         headings={"title": "Workshop synthesis", "pitch": "Pitch", "clusters": "Groups of ideas",
                   "singular": "Singular ideas", "routed": "Post-its routed automatically", "votes": "votes",
                   "provenance": "Provenance", "key_points": "Key points",
@@ -135,7 +140,7 @@ REGISTRY: dict[str, Profile] = {p.code: p for p in (
         task_words=("infinitiv", "post-it", "kernpunkt", "schlagw", "zwei vorschläge"),
         purpose_links=(", um ", ", damit "),
         means_asides=("durch ", "etwa ", "z. B. ", "zum Beispiel ", "insbesondere "),
-        and_links=(", und ", ", sowie "), late_cuts=(" und ",),
+        and_links=(", und ", ", sowie "), late_cuts=(" und ",), name_cuts=(",", ";"),
         no_category="Ohne Kategorie",
         headings={"title": "Synthese des Workshops", "pitch": "Pitch", "clusters": "Ideengruppen",
                   "singular": "Einzelne Ideen", "routed": "Automatisch zugeordnete Post-its", "votes": "Stimmen",

@@ -47,10 +47,10 @@ from models.pitch import (
     quote_pitch,
     sentence_from,
     speaks_beyond,
-    theme_name,
 )
 from models.routing import assign_axes, slugify
 from models.text import flatten, unquoted
+from models.theme_names import default_name, theme_name
 from models.themes import MIN_KEY_POINTS, ThemeGrouper
 from models.types import (
     SINGULAR_LABEL,
@@ -97,9 +97,10 @@ class PipelineConfig:
     templates' words, at most the link changed ("ainsi que" for "et"), and writing them took a
     third of the drafting time (``docs/measurements.md``). The model still writes the key points.
 
-    ``name_themes``: ask the model for each theme's name (else its heaviest key point names it).
+    ``name_themes``: ask the model for each theme's name (else a short reading of its heaviest key
+    point names it: :func:`~models.theme_names.default_name`).
     Off by default: on the bench 6 of its 9 names opened "Actions pour …", most echoed the axis'
-    title, the rule in :func:`~models.pitch.theme_name` kept 1 ("Actions pour un environnement plus
+    title, the rule in :func:`~models.theme_names.theme_name` kept 1 ("Actions pour un environnement plus
     sain et durable"), and asking took 12.7 s.
 
     ``agreement_thresholds``: the judge's threshold by language where it is not the packaged 1.5B's
@@ -278,8 +279,8 @@ class Pipeline:
 
     def _themes(self, clustered: Sequence[AxisClusters], key_points: Sequence[list[KeyPoint]]
                 ) -> tuple[list[list[Theme]], list[Ask]]:
-        """Each axis' key points in 2–3 themes (axes with ≥ 4), named for now by their heaviest key
-        point, and the ask for each theme's name (answered with the pitch's, in one batch)."""
+        """Each axis' key points in 2–3 themes (axes with ≥ 4), named for now by a short reading of
+        their heaviest key point, and the ask for each theme's name (answered with the pitch's, in one batch)."""
         out: list[list[Theme]] = []
         asks: list[Ask] = []
         for c, kps in zip(clustered, key_points, strict=True):
@@ -290,9 +291,10 @@ class Pipeline:
                 for n in range(int(labels.max()) + 1):
                     group = [k for k, t in zip(kps, labels, strict=True) if t == n]
                     # a cluster's label is a keyword list ("carbone, entreprises évolution"): it reads
-                    # badly in a sentence, the heaviest key point's phrase does not
-                    heaviest = unquoted(group[0].sentence.text).rstrip(".")
-                    theme = Theme(f"th-{c.slug or slugify(c.axis.name)}-{n + 1}", heaviest, [k.id for k in group])
+                    # badly as a heading, a key point's phrase does not
+                    name = default_name([k.sentence.text for k in group], self.config.language,
+                                        [t.name for t in themes])
+                    theme = Theme(f"th-{c.slug or slugify(c.axis.name)}-{n + 1}", name, [k.id for k in group])
                     for k in group:
                         k.theme = theme.id
                     themes.append(theme)

@@ -653,30 +653,6 @@ def sentence_from(reply: str, slot: Slot, earlier: Sequence[str]) -> Sentence:
     return Sentence(text if ok else slot.fallback, cited, key_points=[k.id for k in slot.key_points], template=not ok)
 
 
-def theme_name(reply: str, axis: Axis, fallback: str, taken: Sequence[str] = ()) -> str:
-    """A theme's name: the model's short noun phrase, else ``fallback`` (its heaviest key point).
-
-    Rejected: more than eight words, a word of the axis' title ("consommer Responsablement" under
-    « Consommer »), a name another theme of the axis already has (``taken``), a capital inside
-    the name, an end mark of a sentence.
-
-    >>> theme_name("Alimentation locale.", Axis("Se nourrir"), "circuits, courts")
-    'Alimentation locale'
-    >>> theme_name("consommer Responsablement", Axis("Consommer"), "favoriser les circuits courts")
-    'Favoriser les circuits courts'
-    >>> theme_name("Alimentation locale", Axis("Se nourrir"), "réduire les pesticides", ["Alimentation locale"])
-    'Réduire les pesticides'
-    """
-    name = clean_generation(reply).rstrip(".").strip() if reply else ""
-    words = WORD.findall(name)
-    echoes = bool(content_stems(name) & content_stems(axis.name))
-    shouting = any(w[:1].isupper() and not w.isupper() for w in words[1:])
-    if (not 1 <= len(words) <= 8 or echoes or shouting or name.endswith(("!", "?"))
-            or name.lower() in {t.lower() for t in taken}):
-        name = fallback
-    return capitalised(name)
-
-
 def inherit_verdict(sentence: Sentence, key_points: Sequence[KeyPoint], language: str) -> bool:
     """A template sentence of action phrases takes its key points' weakest verdict and support;
     whether it did (``False``: the judge reads it).

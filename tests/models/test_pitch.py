@@ -137,6 +137,23 @@ def test_a_model_free_drafter_keeps_the_quoted_pitch() -> None:
     assert sentences and all(s["quoted"] for s in sentences) and len(sentences) <= 4
 
 
+def test_a_theme_is_named_by_a_short_reading_of_its_heaviest_key_point() -> None:
+    """A theme's name heads its key points in the exports and badges each on the review page: the
+    heaviest key point whole was a 15–21-word quote there (the sample's « Il faut que la réparation
+    d'appareils … »). Each quote here is 12 words or more; each name is its action up to a place."""
+    places = {"v": "Sécuriser les pistes cyclables dans tous les quartiers de la ville et autour des écoles",
+              "b": "Créer une navette de bus vers la gare dans chaque village du canton le matin",
+              "j": "Ouvrir des jardins partagés potagers dans les cours des immeubles et sur les toits",
+              "c": "Installer des composteurs collectifs de déchets dans chaque rue et chaque résidence du quartier"}
+    postits = [PostIt(f"{t}{i}", f"{text} {w}.", "Cadre de vie", 4 - n) for n, (t, text) in enumerate(places.items())
+               for i, w in enumerate(["partout", "vite", "ensemble", "demain"])]
+    [axis] = Pipeline(HashingEmbedder(), ExtractiveDrafter()).run(postits).to_dict()["axes"]
+    assert all(len(k["text"].split()) > 12 for k in axis["key_points"]) and axis["themes"]
+    heads = {text.split(" dans ")[0] for text in places.values()}
+    assert all(t["name"] in heads for t in axis["themes"]), axis["themes"]
+    assert len({t["name"] for t in axis["themes"]}) == len(axis["themes"])
+
+
 def test_a_themes_later_key_points_are_said_too_up_to_five_sentences() -> None:
     from models.pitch import plan
     from models.types import Axis, KeyPoint, Sentence, Theme
