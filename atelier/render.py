@@ -17,6 +17,38 @@ def _flag(s: dict[str, Any], w: Mapping[str, str]) -> str:
     return flag
 
 
+def _key_points(axis: dict[str, Any], w: Mapping[str, str]) -> list[str]:
+    """An axis' key points, numbered as the pitch cites them (K1, K2 …), under their themes' names
+    where the axis has themes (the human syntheses' two levels), the rest after them.
+
+    >>> kps = [{"id": i, "text": t, "citations": ["p"], "verdict": "supported"} for i, t in (("a", "Ouvrir un fablab."),
+    ...        ("b", "Créer un jardin."), ("c", "Former les élus."))]
+    >>> axis = {"key_points": kps, "themes": [{"name": "Lieux", "key_points": ["a", "b"]}]}
+    >>> print("\\n".join(_key_points(axis, profile("fr").headings)))
+    **Lieux**
+    <BLANKLINE>
+    - K1. Ouvrir un fablab. [p]
+    - K2. Créer un jardin. [p]
+    <BLANKLINE>
+    - K3. Former les élus. [p]
+    """
+    numbers = {k["id"]: n for n, k in enumerate(axis["key_points"], 1)}
+    by_id = {k["id"]: k for k in axis["key_points"]}
+
+    def item(k: dict[str, Any]) -> str:
+        return f"- K{numbers[k['id']]}. {k['text']} [{', '.join(k['citations'])}]{_flag(k, w)}"
+
+    themes = axis.get("themes") or []
+    if not themes:
+        return [f"{n}. {k['text']} [{', '.join(k['citations'])}]{_flag(k, w)}" for n, k in enumerate(by_id.values(), 1)]
+    lines: list[str] = []
+    for theme in themes:
+        lines += [f"**{theme['name']}**", "", *(item(by_id[i]) for i in theme["key_points"] if i in by_id), ""]
+    themed = {i for t in themes for i in t["key_points"]}
+    rest = [item(k) for k in axis["key_points"] if k["id"] not in themed]
+    return lines + rest if rest else lines[:-1]
+
+
 def synthesis_markdown(data: dict[str, Any], texts: dict[str, str], language: str = DEFAULT_LANGUAGE) -> str:
     """Render ``synthesis.json`` data as Markdown.
 
@@ -34,9 +66,7 @@ def synthesis_markdown(data: dict[str, Any], texts: dict[str, str], language: st
             refs = ", ".join(f"K{numbers[k]}" for k in s.get("key_points", []) if k in numbers)
             lines.append(f"- {s['text']} [{refs or ', '.join(s['citations'])}]{_flag(s, w)}")
         if axis.get("key_points"):
-            lines += ["", f"### {w['key_points']}", ""]
-            lines += [f"{n}. {k['text']} [{', '.join(k['citations'])}]{_flag(k, w)}"
-                      for n, k in enumerate(axis["key_points"], 1)]
+            lines += ["", f"### {w['key_points']}", "", *_key_points(axis, w)]
         lines += ["", f"### {w['clusters']}", ""]
         for c in axis["clusters"]:
             weight = c["weight"]
