@@ -223,6 +223,10 @@ def clean_claim(text: str, max_words: int, min_words: int = 3) -> bool:
     return _one_statement(text, max_words, min_words) and _words(text)[0].lower() not in _FIRST_PERSON
 
 
+# "etc.", "usw.", "and so on" closing a list: a participant's shorthand, not the room's words
+_TRAILING_ETC = re.compile(r"[\s,]*\b(?:etc|usw|and so on)\b[.…]*$", re.IGNORECASE)
+
+
 def inline(phrase: str, language: str) -> str:
     """A key point as it reads inside a sentence: no end mark, no quotes, a lower-case first word
     unless it is a name (an acronym; in German, a noun).
@@ -231,8 +235,14 @@ def inline(phrase: str, language: str) -> str:
     ('favoriser les circuits courts', 'regionale Lebensmittel fördern')
     >>> inline("Photovoltaik ausbauen", "de"), inline("SNCF : baisser les prix", "fr")
     ('Photovoltaik ausbauen', 'SNCF : baisser les prix')
+
+    A participant's closing "etc." goes: the sample's pitch read « … une économie plus sobre, moins
+    consommatrice etc : c'est ce que la salle demande d'abord. »
+
+    >>> inline("« Aller vers une économie plus sobre, moins consommatrice etc. »", "fr")
+    'aller vers une économie plus sobre, moins consommatrice'
     """
-    text = phrase.strip().strip(QUOTE_MARKS + "' \u00a0").rstrip(" .!;:,…")
+    text = _TRAILING_ETC.sub("", phrase.strip().strip(QUOTE_MARKS + "' \u00a0")).rstrip(" .!;:,…")
     words = _words(text)
     if not words or (len(words[0]) > 1 and words[0].isupper()):
         return text
