@@ -9,6 +9,7 @@ drafts only the others.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import uuid
 from collections.abc import Coroutine, Sequence
 from functools import partial
@@ -30,6 +31,37 @@ from service.review.services import apply_synthesis, axis_decisions
 from service.syntheses.services import AxisState, synthesis_inputs, without_deleted
 from service.workshops.embedding import stored_vectors
 from service.workshops.services import get_workshop
+
+
+class ProgressWrites:
+    """A job's progress, reported from the model thread and written on the loop, each write tracked.
+
+    A write left running when the job ended outlived it: at a test's teardown the loop closed under
+    it and its aiosqlite worker thread raised "Event loop is closed". :meth:`settled` awaits every
+    write, so none is in flight once the job is marked done or failed.
+
+    Args:
+        sessions: The session factory the writes use.
+        job_id: The job whose progress is written.
+        loop: The loop the writes run on (the task's).
+    """
+
+    def __init__(self, sessions: jobs.Sessions, job_id: uuid.UUID, loop: asyncio.AbstractEventLoop) -> None:
+        self.sessions = sessions
+        self.job_id = job_id
+        self.loop = loop
+        self._pending: list[concurrent.futures.Future[None]] = []
+
+    def __call__(self, stage: str, fraction: float) -> None:
+        """Report ``fraction`` of ``stage`` done (from any thread but the loop's)."""
+        overall = (STAGES.index(stage) + fraction) / len(STAGES)
+        self._pending = [f for f in self._pending if not f.done()]
+        self._pending.append(asyncio.run_coroutine_threadsafe(
+            jobs.set_progress(self.sessions, self.job_id, stage, overall), self.loop))
+
+    async def settled(self) -> None:
+        """Wait for every write reported so far (a failed one leaves the progress behind, not the job failed)."""
+        await asyncio.gather(*map(asyncio.wrap_future, self._pending), return_exceptions=True)
 
 
 def finished_axes(result: dict[str, Any] | None) -> set[str]:
@@ -112,10 +144,7 @@ async def synthesis(ctx: Context, *, job_id: str) -> None:
             done = finished_axes(row.result)
         await jobs.set_job(sessions, ident, stage=JobStage.STARTING, progress=0.0)
         loop = asyncio.get_running_loop()
-
-        def progress(stage: str, fraction: float) -> None:
-            overall = (STAGES.index(stage) + fraction) / len(STAGES)
-            asyncio.run_coroutine_threadsafe(jobs.set_progress(sessions, ident, stage, overall), loop)
+        progress = ProgressWrites(sessions, ident, loop)
 
         def wait(work: Coroutine[Any, Any, None]) -> None:  # from the model thread, on the loop
             asyncio.run_coroutine_threadsafe(work, loop).result()
@@ -132,6 +161,8 @@ async def synthesis(ctx: Context, *, job_id: str) -> None:
                 wait(retry_transaction(sessions, partial(store_axis, row_id=row.id, job_id=ident, postits=postits,
                                                           axis=axis.to_dict())))
 
-        await hub.run(work)
-
+        try:
+            await hub.run(work)
+        finally:
+            await progress.settled()
         await retry_transaction(sessions, lambda s: jobs.succeed(s, ident))

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+import pytest
 from litestar.testing import TestClient
 
 from models.drafting import ExtractiveDrafter
@@ -115,3 +116,32 @@ def test_a_worker_that_loses_its_broker_stops_instead_of_spinning() -> None:
     with pytest.raises(BrokerLostError, match="unreachable"):
         asyncio.run(watch_broker(Queue(), [worker], every=0.01, grace=0.05))  # type: ignore[arg-type]
     assert worker.stopped
+
+
+def test_progress_written_from_the_model_thread_is_all_written_once_settled(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each progress report from the model thread is a write on the loop; the task awaits them all
+    before it marks the job done, so none is left running when a shutdown closes the loop."""
+    import asyncio
+    import uuid
+
+    from service.syntheses import tasks
+
+    written: list[float] = []
+
+    async def scenario() -> list[float]:
+        gate = asyncio.Event()
+
+        async def held_write(sessions: object, job_id: uuid.UUID, stage: str, progress: float) -> None:
+            await gate.wait()
+            written.append(progress)
+
+        monkeypatch.setattr(tasks.jobs, "set_progress", held_write)
+        progress = tasks.ProgressWrites(None, uuid.uuid4(), asyncio.get_running_loop())  # type: ignore[arg-type]
+        await asyncio.to_thread(lambda: [progress("drafting", n / 4) for n in range(4)])
+        before = list(written)  # reported, not yet written
+        gate.set()
+        await progress.settled()
+        return before
+
+    assert asyncio.run(scenario()) == []
+    assert len(written) == 4
