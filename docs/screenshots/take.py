@@ -46,7 +46,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", default="http://127.0.0.1:8000")
     parser.add_argument("--key", required=True, help="an admin or facilitator API key")
-    parser.add_argument("--axis", type=int, default=0, help="which axis page to show (0 = the first)")
+    parser.add_argument("--axis", type=int, default=1,
+                        help="which axis page to show (0 = the first; the sample's second has themes)")
     args = parser.parse_args()
     wid, axes = synthesised_workshop(args.url, args.key)
     from playwright.sync_api import sync_playwright
@@ -62,7 +63,8 @@ def main() -> None:
         page.screenshot(path=str(ROOT / "docs" / "screenshots" / "workshop-page.png"))
         page.goto(f"{args.url}/review/axes/{axes[args.axis]['id']}")
         page.locator("#pitch-sentences a.cite").first.hover()
-        page.screenshot(path=str(ROOT / "docs" / "screenshots" / "axis-page.png"))
+        page.screenshot(path=str(ROOT / "docs" / "screenshots" / "axis-page.png"), full_page=True,
+                        clip={"x": 0, "y": 0, "width": 1200, "height": 1500})  # the pitch and the first key points
         room(browser, page, args.url, args.key, wid)
         browser.close()
     print("wrote docs/screenshots/workshop-page.png, axis-page.png, room-phone.png and room-projector.png")
