@@ -93,9 +93,20 @@ def capitalised(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+# a typed end mark run: "..", "....", "!!" (Make.org: 42, 18 and 10 of 18,690 proposals end so)
+_TYPED_END = ((re.compile(r"(?<!\.)\.\.$"), "."), (re.compile(r"\.{4,}$"), "..."), (re.compile(r"!{2,}$"), "!"))
+
+
 def finish(text: str) -> str:
-    """Strip trailing separators and end with a full stop when no end mark is there."""
+    """Strip trailing separators and end with a full stop when no end mark is there; a typed run
+    of end marks ends as one ("..." stays: the participant trails off).
+
+    >>> finish("Subventionner les commerces en vrac.."), finish("Arrêter le plastique !!!"), finish("Planter,")
+    ('Subventionner les commerces en vrac.', 'Arrêter le plastique !', 'Planter.')
+    """
     text = text.strip().rstrip(" ,;:")
+    for run, mark in _TYPED_END:
+        text = run.sub(mark, text)
     return text if text.endswith((".", "!", "?", "…", "»", "”")) else text + "."
 
 
