@@ -1,7 +1,7 @@
 """Theme names: what a facilitator reads above a theme's key points, and on each key point's badge.
 
-A theme was named by its heaviest key point whole. On the walk-through's sample, 15 of 20 names
-ran past eight words and some were quotes of 19–21 words (« Il faut que la réparation d'appareils
+A theme was named by its heaviest key point whole. On the walk-through's sample, 13 of 20 names
+ran past ten words and some were quotes of 19–21 words (« Il faut que la réparation d'appareils
 électroménagers soit toujours plus économe et plus facile que de racheter un neuf »), repeated
 word for word as the heading above that key point and on every key point's badge. A name only
 says what the theme is about: the key points under it say the rest, so a name may stop where a

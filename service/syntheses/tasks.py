@@ -36,9 +36,9 @@ from service.workshops.services import get_workshop
 class ProgressWrites:
     """A job's progress, reported from the model thread and written on the loop, each write tracked.
 
-    A write left running when the job ended outlived it: at a test's teardown the loop closed under
-    it and its aiosqlite worker thread raised "Event loop is closed". :meth:`settled` awaits every
-    write, so none is in flight once the job is marked done or failed.
+    A write still running when the app shuts down outlives its loop: a test's teardown logged an
+    aiosqlite worker thread raising "Event loop is closed", which such a write explains.
+    :meth:`settled` awaits every write, so none is in flight once the job is marked done or failed.
 
     Args:
         sessions: The session factory the writes use.
