@@ -204,6 +204,10 @@ def make_lifespan(settings: Settings, db: SQLAlchemyAsyncConfig, hub: ModelHub,
                 await asyncio.gather(sweeping, return_exceptions=True)
             await jobs["queue"].stop()
             hub.close()
+            # The plugin disposes the engine only under its default state key: a second app in one
+            # process (tests) is keyed "db_engine_1", and its pooled aiosqlite connections, never
+            # closed, were collected later under another test's closed loop ("Event loop is closed").
+            await db.get_engine().dispose()
 
     return lifespan
 

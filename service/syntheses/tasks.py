@@ -36,8 +36,7 @@ from service.workshops.services import get_workshop
 class ProgressWrites:
     """A job's progress, reported from the model thread and written on the loop, each write tracked.
 
-    A write still running when the app shuts down outlives its loop: a test's teardown logged an
-    aiosqlite worker thread raising "Event loop is closed", which such a write explains.
+    A write still running when the app shuts down would outlive its loop and its engine.
     :meth:`settled` awaits every write, so none is in flight once the job is marked done or failed.
 
     Args:

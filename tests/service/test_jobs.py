@@ -145,3 +145,20 @@ def test_progress_written_from_the_model_thread_is_all_written_once_settled(monk
 
     assert asyncio.run(scenario()) == []
     assert len(written) == 4
+
+
+def test_an_apps_database_engine_is_closed_at_shutdown_whichever_app_of_the_process_it_is(tmp_path: Path) -> None:
+    """advanced-alchemy keys a process' second database config "db_engine_1" and then disposes only
+    "db_engine": every test app after the first kept its pooled connections open until the
+    collector closed them under a later test's loop."""
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
+    from tests.service.conftest import make_app
+
+    make_app(tmp_path / "first")  # whatever ran before, this process now holds more than one config
+    app = make_app(tmp_path / "second")
+    with TestClient(app) as client:
+        assert client.get("/health").json()["database"] is True
+        [engine] = [v for v in app.state.values() if isinstance(v, AsyncEngine)]
+        pool = engine.pool
+    assert pool.checkedin() == 0  # every connection it pooled is closed (1 was left open before)
