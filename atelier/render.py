@@ -35,12 +35,15 @@ def _key_points(axis: dict[str, Any], w: Mapping[str, str]) -> list[str]:
     numbers = {k["id"]: n for n, k in enumerate(axis["key_points"], 1)}
     by_id = {k["id"]: k for k in axis["key_points"]}
 
+    def cited(k: dict[str, Any]) -> str:
+        return f"{k['text']} [{', '.join(k['citations'])}]{_flag(k, w)}"
+
     def item(k: dict[str, Any]) -> str:
-        return f"- K{numbers[k['id']]}. {k['text']} [{', '.join(k['citations'])}]{_flag(k, w)}"
+        return f"- K{numbers[k['id']]}. {cited(k)}"
 
     themes = axis.get("themes") or []
     if not themes:
-        return [f"{n}. {k['text']} [{', '.join(k['citations'])}]{_flag(k, w)}" for n, k in enumerate(by_id.values(), 1)]
+        return [f"{numbers[k['id']]}. {cited(k)}" for k in axis["key_points"]]
     lines: list[str] = []
     for theme in themes:
         lines += [f"**{theme['name']}**", "", *(item(by_id[i]) for i in theme["key_points"] if i in by_id), ""]

@@ -183,7 +183,7 @@ def _sayable(kp: KeyPoint, language: str) -> KeyPoint:
     """
     if not kp.sentence.quoted:
         return kp
-    text = _first_sentence(kp)
+    text = first_sentence(kp.sentence.text)
     first = [text] if text != _phrase(kp) else []
     for reading in (*first, None, *_late_readings(kp, language)):  # None: the quote whole
         said = kp if reading is None else replace(kp, sentence=replace(kp.sentence, text=capitalised(reading)))
@@ -192,14 +192,18 @@ def _sayable(kp: KeyPoint, language: str) -> KeyPoint:
     return kp
 
 
-def _first_sentence(kp: KeyPoint) -> str:
-    """A quoted key point's first sentence, less a leading link word."""
-    return _LEADING_LINK.sub("", split_sentences(_phrase(kp))[0])
+def first_sentence(text: str) -> str:
+    """A key point's first sentence without its quote marks, less a leading link word.
+
+    >>> first_sentence("„Auch in Speicher investieren. Wasserstoff wäre gut.“")
+    'in Speicher investieren.'
+    """
+    return _LEADING_LINK.sub("", split_sentences(unquoted(text))[0])
 
 
 def _late_readings(kp: KeyPoint, language: str) -> list[str]:
     """Its first sentence up to a purpose or second action (:func:`~models.phrases.late_cut`), capitalised."""
-    return [capitalised(r) for r in late_cut(_first_sentence(kp), language)]
+    return [capitalised(r) for r in late_cut(first_sentence(kp.sentence.text), language)]
 
 
 REPEATED_OVERLAP = 0.8  # share of the shorter key point's word stems found in an earlier one

@@ -16,13 +16,12 @@ from collections.abc import Sequence
 
 from models.language import profile
 from models.phrases import clean_action, clean_claim, content_stems, heads, late_cut
-from models.text import DANGLING, WORD, capitalised, clean_generation, split_sentences, unquoted
+from models.pitch import first_sentence
+from models.text import DANGLING, WORD, capitalised, clean_generation, unquoted
 from models.types import Axis
 
 MAX_THEME_WORDS = 10
 MIN_THEME_WORDS = 2
-# a word that tied a key point to what came before it ("Auch in die Speicherung … investieren.")
-_LEADING_LINK = re.compile(r"^(?:auch|außerdem|zudem|und|also|and|aussi|et|de plus)\s+", re.I)
 
 
 def readings(text: str, language: str) -> list[str]:
@@ -33,7 +32,7 @@ def readings(text: str, language: str) -> list[str]:
     >>> readings("« Revoir la PAC pour qu'elle encourage les produits locaux. »", "fr")
     ["Revoir la PAC pour qu'elle encourage les produits locaux", 'Revoir la PAC']
     """
-    first = _LEADING_LINK.sub("", split_sentences(unquoted(text))[0])
+    first = first_sentence(text)
     found = [first, *heads(first, language), *late_cut(first, language)]
     lowered = first.lower()
     found += [first[:m.start()] for cut in profile(language).name_cuts for m in re.finditer(re.escape(cut), lowered)]
