@@ -143,6 +143,8 @@ class AxisClusters:
     singular_ids: list[str]
     routed_ids: list[str]
     slug: str = ""
+    #: The axis' place in its synthesis (0 first): which alternative of its pitch's templates it takes.
+    position: int = 0
 
 
 @dataclass
@@ -222,9 +224,10 @@ class Pipeline:
             rows = members[axis.name]
             slug = slugify(axis.name)
             slugs[axis.name] = slug if slug not in slugs.values() else f"{slug}-{index + 1}"
-            out.append(self._cluster_axis(slugs[axis.name], axis, [postits[i] for i in rows], vectors[rows],
-                                          [postits[i].id for i in rows if i in routed],
-                                          (decisions or {}).get(axis.name)))
+            clustered = self._cluster_axis(slugs[axis.name], axis, [postits[i] for i in rows], vectors[rows],
+                                           [postits[i].id for i in rows if i in routed],
+                                           (decisions or {}).get(axis.name))
+            out.append(replace(clustered, position=index))
             report(Stage.CLUSTERING, (index + 1) / len(axes))
         return out
 
@@ -316,7 +319,8 @@ class Pipeline:
         """
         language = self.config.language
         _, templates = load_templates(language)
-        plans = [plan(c.axis, kps, th, language, templates, partial(self._voices, c, kps))
+        plans = [plan(c.axis, kps, th, language, load_templates(language, alternative=c.position)[1],
+                      partial(self._voices, c, kps))
                  for c, kps, th in zip(clustered, key_points, themes, strict=True)]
         written, named = self.config.write_pitch, self.config.name_themes
         asks = [*(theme_asks if named else []), *(s.ask for p in plans for s in p if s.ask and written)]

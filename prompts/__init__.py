@@ -67,16 +67,24 @@ def load_prompt(variant: str = "default", language: str = "fr", family: str = "k
 
 
 def load_templates(language: str = "fr", variant: str = "compose",
-                   family: str = "pitch") -> tuple[Prompt, dict[str, str]]:
+                   family: str = "pitch", alternative: int = 0) -> tuple[Prompt, dict[str, str]]:
     """The sentence templates of ``prompts/<family>/<variant>.<language>.txt``: ``name = template`` lines.
 
     The words a composed pitch is made of live beside the prompts, so they are in the provenance
-    hash too; ``#`` lines are comments.
+    hash too; ``#`` lines are comments. A template may list alternatives separated by ``" | "``:
+    ``alternative`` picks one, cycling (a synthesis' ``n``-th axis takes the ``n``-th, so pitches
+    read out one after another do not all end on the same words).
 
     >>> prompt, templates = load_templates("fr")
     >>> prompt.id, templates["one_2"]
     ('pitch/compose.fr', '$a : la salle y tient aussi.')
+    >>> load_templates("fr", alternative=1)[1]["one_2"], load_templates("fr", alternative=2)[1]["one_2"]
+    ('$a : la salle y est attachée elle aussi.', '$a : la salle y tient aussi.')
     """
     prompt = load_prompt(variant, language, family)
     pairs = (line.split("=", 1) for line in prompt.user.splitlines() if "=" in line and not line.startswith("#"))
-    return prompt, {name.strip(): value.strip() for name, value in pairs}
+    templates: dict[str, str] = {}
+    for name, value in pairs:
+        choices = [choice.strip() for choice in value.split(" | ")]
+        templates[name.strip()] = choices[alternative % len(choices)]
+    return prompt, templates

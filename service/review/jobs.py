@@ -45,7 +45,8 @@ async def regenerate_later(session: AsyncSession, ctx: Context, pitch_id: uuid.U
     return job
 
 
-def _axis_clusters(axis: Axis, rows: list[ClusterRow], postits: dict[str, PostIt], vectors: Any) -> AxisClusters:
+def _axis_clusters(axis: Axis, rows: list[ClusterRow], postits: dict[str, PostIt], vectors: Any,
+                   position: int = 0) -> AxisClusters:
     index = {pid: i for i, pid in enumerate(postits)}
     clusters = []
     for row in rows:
@@ -56,7 +57,7 @@ def _axis_clusters(axis: Axis, rows: list[ClusterRow], postits: dict[str, PostIt
         clusters.append(Cluster(row.key, row.label, list(row.keywords), members, [members[r] for r in reps],
                                 len(members), sum(postits[i].votes for i in members)))
     singular = [i for r in rows if r.singular for i in r.postit_ids if i in postits]
-    return AxisClusters(axis, list(postits.values()), clusters, singular, [])
+    return AxisClusters(axis, list(postits.values()), clusters, singular, [], position=position)
 
 
 async def regenerate(ctx: Context, *, job_id: str) -> None:
@@ -77,6 +78,7 @@ async def regenerate(ctx: Context, *, job_id: str) -> None:
             by_id = {p.id: replace(p, axis=axis_row.name) for p in await pipeline_postits(session, workshop)}
             postits = {i: by_id[i] for i in ids if i in by_id}
             provenance, axis = dict(pitch.provenance), Axis(axis_row.name, axis_row.description)
+            position = axis_row.position  # the same alternative of the pitch's templates as its first draft
             workshop_id, axis_id, language = workshop.id, axis_row.id, workshop.language
             embedder = hub.embedder(provenance.get("embedder"))
             stored = await stored_vectors(session, workshop_id, embedder.model_id)
@@ -88,7 +90,7 @@ async def regenerate(ctx: Context, *, job_id: str) -> None:
             vectors = known.encode([p.text for p in postits.values()], "clustering")
             pipeline = Pipeline(known, drafter,
                                 hub.pipeline_config(language, provenance.get("drafter"), provenance.get("generator")))
-            [draft] = pipeline.draft([_axis_clusters(axis, rows, postits, vectors)])
+            [draft] = pipeline.draft([_axis_clusters(axis, rows, postits, vectors, position)])
             return draft.pitch.to_dict()["sentences"], pipeline.provenance()
 
         sentences, new_provenance = await hub.run(work)

@@ -86,6 +86,23 @@ def test_by_default_the_pitch_is_composed_and_themes_named_without_a_model_call(
                                        for s in sentences)
 
 
+def test_consecutive_axes_pitches_end_on_different_words() -> None:
+    """Ten pitches read out one after another all ended "voilà l'ambition que se donne la salle",
+    "c'est ce que la salle demande d'abord", "la salle y tient aussi": odd-numbered axes take each
+    template's second wording (prompts/pitch/compose.fr.txt), key points said the same way."""
+    generator = ScriptedGenerator(lambda m: next((ACTIONS[t] for t, x in GROUPS if x in m[-1]["content"]), ""),
+                                  lambda m: 0.95)
+    postits = [*_postits(), *(PostIt(f"q{p.id}", p.text, "Quartier", p.votes) for p in _postits())]
+    axes = Pipeline(HashingEmbedder(), LLMDrafter(generator), PipelineConfig(),
+                    _judge_only(generator)).run(postits).to_dict()["axes"]
+    first, second = ([s["text"] for s in a["pitch"]["sentences"]] for a in axes)
+    assert [a["name"] for a in axes] == ["Cadre de vie", "Quartier"]
+    assert first[0] == "Sécuriser les pistes cyclables : voilà l'ambition que se donne la salle."
+    assert second[0] == "Sécuriser les pistes cyclables : c'est le cap que se fixe la salle."
+    assert len(first) == len(second) and not set(first) & set(second)
+    assert all(a.split(" : ")[0] == b.split(" : ")[0] for a, b in zip(first, second, strict=True))
+
+
 def test_key_points_are_grouped_into_named_themes_and_the_pitch_opens_on_an_ambition() -> None:
     axis, _ = _run({"titre de thème": "Cadre de vie partagé.",
                     "ambition": "Notre ambition est de rendre le cadre de vie plus sûr et plus partagé."})

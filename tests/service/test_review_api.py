@@ -177,3 +177,26 @@ def test_moves_merges_and_renames_survive_a_resynthesis_with_new_postits(client:
     assert {p["id"] for p in listed} == {p["id"] for p in merged["postits"]}
     page = client.get(f"/review/axes/{fab['axis_id']}").text
     assert "gardé de la relecture" in page
+
+
+def test_a_regenerated_pitch_keeps_its_axis_wording(client: TestClient[Litestar]) -> None:
+    """A synthesis' odd-numbered axes say their key points in each template's second wording
+    (prompts/pitch/compose.fr.txt); drafted again from the review page, an axis keeps its own."""
+    axes = {"Mobilité": ["Il faut sécuriser les pistes cyclables", "Il faut sécuriser les pistes cyclables partout",
+                         "Il faut créer une navette vers la gare", "Il faut créer une navette de bus vers la gare"],
+            "Quartier": ["Il faut ouvrir des jardins partagés", "Il faut ouvrir des jardins partagés potagers",
+                         "Il faut installer des composteurs collectifs",
+                         "Il faut installer des composteurs de quartier"]}
+    wid = client.post(f"{API}/workshops", json={"title": "Atelier", "axes": [{"name": a} for a in axes]}).json()["id"]
+    client.post(f"{API}/workshops/{wid}/postits", json=[
+        {"text": t, "axis": a, "votes": 10 - i, "external_id": f"{a[0]}{i}"}
+        for a, texts in axes.items() for i, t in enumerate(texts)]).raise_for_status()
+    job = client.post(f"{API}/workshops/{wid}/syntheses", json={}).json()["job_id"]
+    assert wait_job(client, job)["state"] == "succeeded"
+    first, second = client.get(f"{API}/workshops/{wid}/review").json()["axes"]
+    assert first["pitch"]["text"].split(". ")[0].endswith(": voilà l'ambition que se donne la salle")
+    assert second["pitch"]["text"].split(". ")[0].endswith(": c'est le cap que se fixe la salle")
+    regen = client.post(f"{API}/pitches/{second['pitch']['id']}/regenerate").json()
+    assert wait_job(client, regen["job_id"])["state"] == "succeeded"
+    again = client.get(f"{API}/pitches/{second['pitch']['id']}").json()
+    assert again["version"] == 2 and again["text"] == second["pitch"]["text"]
