@@ -143,7 +143,8 @@ class AxisClusters:
     singular_ids: list[str]
     routed_ids: list[str]
     slug: str = ""
-    #: The axis' place in its synthesis (0 first): which alternative of its pitch's templates it takes.
+    #: The axis' place in its synthesis (0 first; the service gives its place in the workshop): which
+    #: wording of its pitch's templates it takes (``prompts.load_templates``).
     position: int = 0
 
 

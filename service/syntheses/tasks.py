@@ -12,6 +12,7 @@ import asyncio
 import concurrent.futures
 import uuid
 from collections.abc import Coroutine, Sequence
+from dataclasses import replace
 from functools import partial
 from typing import Any
 
@@ -137,6 +138,7 @@ async def synthesis(ctx: Context, *, job_id: str) -> None:
             workshop = await get_workshop(session, row.workshop_id)
             postits, axes = await synthesis_inputs(session, workshop, request.get("axes"))
             names = {a.id: a.name for a in workshop.axes}
+            positions = {a.name: a.position for a in workshop.axes}  # a synthesis of some axes words them alike
             decisions = {names[k]: d for k, d in (await axis_decisions(session, workshop.id)).items() if k in names}
             embedder = hub.embedder(request.get("embedder"))
             vectors = await stored_vectors(session, workshop.id, embedder.model_id)
@@ -152,7 +154,8 @@ async def synthesis(ctx: Context, *, job_id: str) -> None:
             named = request.get("drafter"), request.get("generator")
             pipeline = Pipeline(PrecomputedEmbedder(embedder, vectors), hub.drafter(*named),
                                 hub.pipeline_config(workshop.language, *named))
-            clustered = pipeline.cluster(postits, axes, progress, decisions)
+            clustered = [replace(c, position=positions.get(c.axis.name, c.position))
+                         for c in pipeline.cluster(postits, axes, progress, decisions)]
             provenance = pipeline.provenance()
             wait(retry_transaction(sessions, lambda s: begin(s, row.id, ident, [c.axis for c in clustered],
                                                               provenance)))

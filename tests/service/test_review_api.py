@@ -181,7 +181,8 @@ def test_moves_merges_and_renames_survive_a_resynthesis_with_new_postits(client:
 
 def test_a_regenerated_pitch_keeps_its_axis_wording(client: TestClient[Litestar]) -> None:
     """A synthesis' odd-numbered axes say their key points in each template's second wording
-    (prompts/pitch/compose.fr.txt); drafted again from the review page, an axis keeps its own."""
+    (prompts/pitch/compose.fr.txt); drafted again from the review page, or in a synthesis of that
+    axis alone, an axis keeps its own."""
     axes = {"Mobilité": ["Il faut sécuriser les pistes cyclables", "Il faut sécuriser les pistes cyclables partout",
                          "Il faut créer une navette vers la gare", "Il faut créer une navette de bus vers la gare"],
             "Quartier": ["Il faut ouvrir des jardins partagés", "Il faut ouvrir des jardins partagés potagers",
@@ -200,3 +201,7 @@ def test_a_regenerated_pitch_keeps_its_axis_wording(client: TestClient[Litestar]
     assert wait_job(client, regen["job_id"])["state"] == "succeeded"
     again = client.get(f"{API}/pitches/{second['pitch']['id']}").json()
     assert again["version"] == 2 and again["text"] == second["pitch"]["text"]
+    job = client.post(f"{API}/workshops/{wid}/syntheses", json={"axes": ["Quartier"]}).json()["job_id"]
+    assert wait_job(client, job)["state"] == "succeeded"  # that axis alone: still the workshop's second
+    alone = client.get(f"{API}/workshops/{wid}/review").json()["axes"][1]["pitch"]
+    assert alone["text"] == second["pitch"]["text"] and alone["version"] == 3
