@@ -32,6 +32,7 @@ from models.phrases import (
     stops_short,
     strays,
 )
+from models.text import complete_sentence
 from models.types import Axis, Sentence
 
 
@@ -80,6 +81,18 @@ def goes_to_the_end(d: Drafted) -> bool:
     False
     """
     return not stops_short(d.sentence.text, d.postits, d.language)
+
+
+def is_complete(d: Drafted) -> bool:
+    """Reads as a finished sentence (fixes « … dans les zones marines pour protéger. », a purpose
+    without its object; see :func:`~models.text.complete_sentence`).
+
+    >>> group = GroupBrief("x", [], [], 1, 0)
+    >>> draft = Sentence("Limiter la pêche dans les zones marines pour protéger.", [])
+    >>> is_complete(Drafted(draft, group, Axis("A"), "fr"))
+    False
+    """
+    return complete_sentence(d.sentence.text)
 
 
 def no_task_echo(d: Drafted) -> bool:
@@ -153,6 +166,7 @@ Rule = Callable[[Drafted], bool]
 KEY_POINT_RULES: tuple[tuple[str, Rule, Remedy], ...] = (
     ("keeps to its group's words", keeps_to_its_words, Remedy.QUOTE),
     ("goes to the end of its phrase", goes_to_the_end, Remedy.QUOTE),
+    ("is a complete sentence", is_complete, Remedy.REWRITE),
     ("no task echo", no_task_echo, Remedy.REWRITE),
     ("no purpose of its own", no_purpose_of_its_own, Remedy.REWRITE),
     ("names its group's object", names_its_groups_object, Remedy.REWRITE),

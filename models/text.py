@@ -268,6 +268,13 @@ DANGLING = frozenset(
     "the a an of to and or for with in on by from that our their its "
     "der die das den dem des ein eine einen einem einer und oder zu für mit von in auf an bei aus um".split())
 _STRAY = re.compile(r"[\[\]{}]|\(\s*\)|\bK\d+\b|<<<|>>>|‹‹‹|›››")
+#: French verbs that cannot close a purpose ("pour", "afin de") without their object: the 1.5B stops
+#: there (« … dans les zones marines pour protéger. », « … leurs propositions pour aider. »).
+_NEEDS_OBJECT_FR = frozenset(
+    "protéger aider favoriser promouvoir encourager soutenir réduire limiter améliorer renforcer garantir "
+    "assurer permettre faciliter préserver valoriser accompagner financer développer diminuer augmenter "
+    "rendre faire mettre créer établir éviter interdire taxer réguler contrôler inciter stimuler optimiser "
+    "intégrer privilégier respecter mesurer lutter atteindre obtenir offrir proposer".split())
 #: English verbs a sentence may end on with a bare "to", its infinitive understood ("… if they choose to.").
 _ELLIPTIC_TO = frozenset("choose chooses chose want wants wanted need needs have has had wish wishes like likes "
                          "ought used able going prefer prefers decide decides".split())
@@ -275,7 +282,8 @@ _ELLIPTIC_TO = frozenset("choose chooses chose want wants wanted need needs have
 
 def complete_sentence(text: str) -> bool:
     """Whether ``text`` reads as one finished sentence: a capital, at least three words, an end mark,
-    no dangling article or preposition before it, no stray bracket or reference marker.
+    no dangling article or preposition before it, no French purpose closing on a verb without its
+    object, no stray bracket or reference marker.
 
     >>> complete_sentence("Réduire les emballages et trier nos poubelles.")
     True
@@ -293,6 +301,12 @@ def complete_sentence(text: str) -> bool:
     True
     >>> complete_sentence("People should be allowed to.")
     False
+    >>> complete_sentence("Réduire les émissions dans les zones marines pour protéger.")  # protect what?
+    False
+    >>> complete_sentence("Planter des haies pour agir."), complete_sentence("Un patrimoine à protéger.")
+    (True, True)
+    >>> complete_sentence("Arrêter de taxer."), complete_sentence("Former les élus afin de protéger.")
+    (True, False)
     """
     body = text.strip().rstrip(QUOTE_MARKS + "' \u00a0")
     words = WORD.findall(body)
@@ -301,7 +315,9 @@ def complete_sentence(text: str) -> bool:
     first = text.strip().lstrip(QUOTE_MARKS + "' \u00a0")[:1]
     tail = [w.strip("()«»“”\"',;:").lower() for w in body.rstrip(".!?").split()[-2:]]  # "en 2040." ends on a number
     elliptic = tail[-1] == "to" and len(tail) == 2 and tail[0] in _ELLIPTIC_TO
-    return first.isupper() and (tail[-1] not in DANGLING or elliptic)
+    last = [w.lower() for w in words[-3:]]
+    objectless = last[-1] in _NEEDS_OBJECT_FR and (last[-2] == "pour" or last[-3:-1] == ["afin", "de"])
+    return first.isupper() and (tail[-1] not in DANGLING or elliptic) and not objectless
 
 
 #: Link words a copy may hide behind ("Concrètement, <key point>"): dropped before comparing words.

@@ -312,13 +312,23 @@ def test_a_long_quote_is_not_wrapped_alone_in_a_template_that_would_repeat_it() 
     assert all(not_copied(s.fallback, s, []) for s in slots)
 
 
-def test_a_key_point_echoing_the_instruction_is_written_again_then_quoted() -> None:
-    """ "Activer l'infinitif de…" (ccc, judged supported) never reaches the synthesis."""
-    axis, generator = _run({"Des jardins partagés": "Ouvrir l'infinitif des jardins partagés"})
+def _garden_asked_again_then_quoted(draft: str, unsaid: str) -> None:
+    """The gardens' group, drafted ``draft`` each time, is asked again, then quoted, ``unsaid`` left out."""
+    axis, generator = _run({"Des jardins partagés": draft})
     [garden] = [k for k in axis["key_points"] if "j0" in k["citations"]]
-    assert garden["quoted"] and "infinitif" not in axis["pitch"]["text"]
+    assert garden["quoted"] and unsaid not in axis["pitch"]["text"]
     retries = [m for m in generator.sent if len(m) > 2 and "Des jardins partagés" in m[1]["content"]]
     assert retries  # it was asked again before the quote
+
+
+def test_a_key_point_echoing_the_instruction_is_written_again_then_quoted() -> None:
+    """ "Activer l'infinitif de…" (ccc, judged supported) never reaches the synthesis."""
+    _garden_asked_again_then_quoted("Ouvrir l'infinitif des jardins partagés", "infinitif")
+
+
+def test_a_key_point_whose_purpose_lost_its_object_is_written_again_then_quoted() -> None:
+    """« … dans les zones marines pour protéger. » (``ccc``) passed every other rule and the judge."""
+    _garden_asked_again_then_quoted("Ouvrir des jardins partagés pour aider", "pour aider")
 
 
 def test_a_key_point_in_words_its_group_never_uses_is_quoted_without_a_second_try() -> None:
