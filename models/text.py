@@ -313,10 +313,9 @@ def complete_sentence(text: str) -> bool:
     if len(words) < 3 or not body.endswith((".", "!", "?")) or _STRAY.search(text):
         return False
     first = text.strip().lstrip(QUOTE_MARKS + "' \u00a0")[:1]
-    tail = [w.strip("()«»“”\"',;:").lower() for w in body.rstrip(".!?").split()[-2:]]  # "en 2040." ends on a number
-    elliptic = tail[-1] == "to" and len(tail) == 2 and tail[0] in _ELLIPTIC_TO
-    last = [w.lower() for w in words[-3:]]
-    objectless = last[-1] in _NEEDS_OBJECT_FR and (last[-2] == "pour" or last[-3:-1] == ["afin", "de"])
+    tail = [w.strip("()«»“”\"',;:").lower() for w in body.rstrip(".!?").split()[-3:]]  # "en 2040." ends on a number
+    elliptic = tail[-1] == "to" and len(tail) >= 2 and tail[-2] in _ELLIPTIC_TO
+    objectless = tail[-1] in _NEEDS_OBJECT_FR and (tail[-2:-1] == ["pour"] or tail[-3:-1] == ["afin", "de"])
     return first.isupper() and (tail[-1] not in DANGLING or elliptic) and not objectless
 
 
