@@ -46,6 +46,7 @@ from models.text import (
     flatten,
     key_point_text,
     split_sentences,
+    word_jaccard,
 )
 from models.types import Axis, PostIt, Sentence
 from prompts import Prompt, load_prompt
@@ -146,6 +147,29 @@ def quote_sentence(group: GroupBrief, language: str) -> Sentence:
     """
     text = finish(best_text(group, language))
     return Sentence(profile(language).quote.format(text), [group.postits[0].id], quoted=True)
+
+
+def word_for_word(sentence: Sentence, group: GroupBrief, language: str) -> Sentence | None:
+    """The quote of the post-it of ``group`` that a drafted key point says again word for word (the same
+    word set as its shown text), marked and citing that post-it; ``None`` for a draft of its own.
+
+    The 1.5B sometimes copies one of the post-its it is shown: the Make.org sample's key point
+    "Reboiser, oui, mais surtout pas en monoculture, il faut assurer une biodiversité." is one
+    participant's words, and the review page showed it, unmarked, as the room's phrase.
+
+    >>> g = GroupBrief("x", [], [PostIt("p1", "Il faut reboiser, mais pas en monoculture"),
+    ...                          PostIt("p2", "Planter des haies")], 2, 0)
+    >>> quote = word_for_word(Sentence("Reboiser, mais pas en monoculture.", ["p1", "p2"]), g, "fr")
+    >>> quote.text, quote.citations, quote.quoted
+    ('«\\xa0Reboiser, mais pas en monoculture.\\xa0»', ['p1'], True)
+    >>> word_for_word(Sentence("Reboiser sans monoculture.", ["p1"]), g, "fr") is None
+    True
+    """
+    for postit in group.postits:
+        shown = shown_text(postit, language)
+        if word_jaccard(sentence.text, shown) == 1.0:
+            return Sentence(profile(language).quote.format(finish(shown)), [postit.id], quoted=True)
+    return None
 
 
 MIN_TAKEN_WORDS = 3

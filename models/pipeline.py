@@ -34,6 +34,7 @@ from models.drafting import (
     quote_sentence,
     stands_as_key_point,
     taken_as_is,
+    word_for_word,
 )
 from models.embedding import Embedder
 from models.keypoint_rules import Drafted, Remedy, failed_rule
@@ -476,6 +477,7 @@ class Pipeline:
                     still.add((i, j))
             for i, j in sorted(still):
                 drafted[i][j] = self._quoted(requests[i].groups[j], texts)
+        self._mark_copies(requests, drafted, texts)
         if self.config.condense_quotes:
             self._condense_quotes(requests, drafted, texts)
         out = []
@@ -490,6 +492,17 @@ class Pipeline:
         """The remedy of the first key point rule ``sentence``, drafted for ``request``'s ``group``, fails."""
         failed = failed_rule(Drafted(sentence, request.groups[group], request.axis, self.config.language))
         return failed[1] if failed else None
+
+    def _mark_copies(self, requests: Sequence[PitchRequest], drafted: list[list[Sentence]],
+                     texts: dict[str, str]) -> None:
+        """A draft that says one of its group's post-its word for word is that post-it's quote, marked as
+        such (:func:`~models.drafting.word_for_word`): the room reads whose words it is."""
+        for request, row in zip(requests, drafted, strict=True):
+            for j, sentence in enumerate(row):
+                quote = None if sentence.quoted else word_for_word(sentence, request.groups[j], self.config.language)
+                if quote is not None:
+                    self._verify([quote], texts)
+                    row[j] = quote
 
     def _condense_quotes(self, requests: Sequence[PitchRequest], drafted: list[list[Sentence]],
                          texts: dict[str, str]) -> None:

@@ -270,9 +270,26 @@ def _fill(template: str, values: dict[str, str]) -> str:
     return capitalised(" ".join(Template(template).safe_substitute(values).split()))
 
 
+# A colon inside a key point ("Sauver l'hôpital public : mieux rémunérer les personnels"), not a time ("22:00").
+_INNER_COLON = re.compile(r"\s*:\s+")
+
+
+def said_inside(phrase: str, language: str) -> str:
+    """A key point as a pitch sentence says it: inlined (:func:`~models.phrases.inline`), its own colon
+    a comma. The templates bring theirs: the Make.org plébiscite's pitch read « … et sauver l'hôpital
+    public : mieux rémunérer les personnels : la salle y tient. »
+
+    >>> said_inside("Sauver l'hôpital public : mieux rémunérer les personnels.", "fr")
+    "sauver l'hôpital public, mieux rémunérer les personnels"
+    >>> said_inside("Straßenbeleuchtung ab 22:00 Uhr reduzieren", "de")
+    'Straßenbeleuchtung ab 22:00 Uhr reduzieren'
+    """
+    return _INNER_COLON.sub(", ", inline(phrase, language))
+
+
 def _pair_values(kps: Sequence[KeyPoint], language: str) -> dict[str, str]:
-    a = inline(_phrase(kps[0]), language)
-    b = inline(_phrase(kps[1]), language) if len(kps) > 1 else ""
+    a = said_inside(_phrase(kps[0]), language)
+    b = said_inside(_phrase(kps[1]), language) if len(kps) > 1 else ""
     return {"a": a, "b": b, "de_a": with_de(a), "de_b": with_de(b) if b else ""}
 
 

@@ -659,3 +659,29 @@ def test_a_groups_fallback_quote_may_be_its_next_representative() -> None:
                   next(c["postit_ids"] for c in axis["clusters"] if c["id"] == k["cluster_id"])]
     assert catering["quoted"] and "EGalim" not in catering["text"], catering
     assert catering["text"].startswith("«\u00a0Poursuivre les efforts dans la restauration collective")
+
+
+def test_a_draft_that_says_a_post_it_word_for_word_is_that_post_its_quote() -> None:
+    """ "Reboiser, oui, mais surtout pas en monoculture, …" (the Make.org sample) was one participant's
+    words, shown unmarked as the room's phrase; it is now marked as that post-it's quote and cites it."""
+    axis, _ = _retried("Soutenir une agriculture locale et biologique", "agriculture",
+                       "Il faut soutenir une agriculture locale et biologique vite", "")
+    key_points = {k["text"]: k for k in axis["key_points"]}
+    copied = key_points["«\u00a0Soutenir une agriculture locale et biologique vite.\u00a0»"]
+    assert copied["quoted"] and copied["citations"] == ["a1"] and copied["verdict"] == "supported"
+    assert not key_points["Ouvrir des jardins partagés."]["quoted"]  # a phrase of its own stays the model's
+
+
+def test_a_key_points_own_colon_reads_as_a_comma_inside_a_pitch_sentence() -> None:
+    """« … et sauver l'hôpital public : mieux rémunérer les personnels : la salle y tient. » (Make.org)."""
+    from models.pitch import plan
+    from models.types import Axis, KeyPoint, Sentence
+    from prompts import load_templates
+
+    texts = ["Relocaliser la production des produits de première nécessité.",
+             "Sauver l'hôpital public : mieux rémunérer les personnels.", "Taxer le kérosène.",
+             "Ouvrir des jardins partagés."]
+    kps = [KeyPoint(f"k{i}", f"c{i}", Sentence(t, [f"p{i}"])) for i, t in enumerate(texts)]
+    sentences = [s.fallback for s in plan(Axis("Vivre"), kps, [], "fr", load_templates("fr")[1])]
+    assert any("sauver l'hôpital public, mieux rémunérer les personnels" in s.lower() for s in sentences), sentences
+    assert all(s.count(":") <= 1 for s in sentences), sentences
