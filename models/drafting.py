@@ -145,8 +145,12 @@ def quote_sentence(group: GroupBrief, language: str) -> Sentence:
     >>> quote_sentence(GroupBrief("x", [], [PostIt("p1", "J'ai une idée ! planter des haies")], 1, 0), "fr").text
     '«\xa0Planter des haies.\xa0»'
     """
-    text = finish(best_text(group, language))
-    return Sentence(profile(language).quote.format(text), [group.postits[0].id], quoted=True)
+    return _quote(finish(best_text(group, language)), group.postits[0], language)
+
+
+def _quote(text: str, postit: PostIt, language: str) -> Sentence:
+    """``text``, words of ``postit``, as a key point: in the language's quote marks, citing it, marked quoted."""
+    return Sentence(profile(language).quote.format(text), [postit.id], quoted=True)
 
 
 def word_for_word(sentence: Sentence, group: GroupBrief, language: str) -> Sentence | None:
@@ -168,7 +172,7 @@ def word_for_word(sentence: Sentence, group: GroupBrief, language: str) -> Sente
     for postit in group.postits:
         shown = shown_text(postit, language)
         if word_jaccard(sentence.text, shown) == 1.0:
-            return Sentence(profile(language).quote.format(finish(shown)), [postit.id], quoted=True)
+            return _quote(finish(shown), postit, language)
     return None
 
 
@@ -274,7 +278,7 @@ def _stated_claim(postit: PostIt, language: str) -> Sentence | None:
     if (cut or not first.endswith(".") or not complete_sentence(first) or lacks_verb(first, language)
             or not clean_claim(first, MAX_KEY_POINT_WORDS, MIN_CLAIM_WORDS)):
         return None
-    return Sentence(profile(language).quote.format(first), [postit.id], quoted=True)
+    return _quote(first, postit, language)
 
 
 def _says_an_action(postit: PostIt, language: str) -> bool:
@@ -292,7 +296,7 @@ def _standing_quote(postit: PostIt, language: str) -> Sentence | None:
     first = _first_sentence(postit, language)
     for candidate in map(finish, (first, *heads(first, language))):
         if stands_as_key_point(candidate, language):
-            return Sentence(profile(language).quote.format(candidate), [postit.id], quoted=True)
+            return _quote(candidate, postit, language)
     return None
 
 
