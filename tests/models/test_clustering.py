@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import hashlib
+
 import numpy as np
 import pytest
 
@@ -102,3 +104,28 @@ def test_a_cluster_holding_most_of_the_axis_is_cut_in_two() -> None:
     assert model.params_["split"] == [60]
     assert (AxisClusterer(split_share=None)._split_giants(X, found) == found).all()
     assert (AxisClusterer(split_below=2)._split_giants(X, found) == found).all()  # enough clusters already
+
+
+def _seeded(seed: str) -> np.random.Generator:
+    return np.random.default_rng(int.from_bytes(hashlib.sha256(seed.encode()).digest()[:8], "big"))
+
+
+def _unit(X: np.ndarray) -> np.ndarray:
+    return X / np.linalg.norm(X, axis=1, keepdims=True)
+
+
+def test_vectors_that_differ_by_float_noise_cluster_alike() -> None:
+    # The same texts encoded in another batch differ by up to ~1e-7 per coordinate; four loose groups
+    # of twelve, where that noise is enough to give UMAP another layout unless distances are rounded.
+    rng = _seeded("loose-groups")
+    X = _unit(np.repeat(rng.normal(size=(4, 96)), 12, axis=0) + 4.0 * rng.normal(size=(48, 96)))
+    keys = [f"p{i:02d}" for i in range(48)]
+    noisy = [_unit(X + _seeded(f"noise-{k}").normal(0.0, 1e-7, X.shape)) for k in range(3)]
+
+    def moved(decimals: int | None) -> list[bool]:
+        base = AxisClusterer(distance_decimals=decimals).fit(X, keys=keys).labels_
+        return [bool((AxisClusterer(distance_decimals=decimals).fit(N, keys=keys).labels_ != base).any())
+                for N in noisy]
+
+    assert any(moved(None))  # the noise does move unrounded clusters here
+    assert not any(moved(3))
