@@ -1,11 +1,12 @@
 """Float noise on clustering vectors: how much of a clustering number another machine would move.
 
-The clusterer is deterministic for bit-identical vectors only: its sixteen UMAP layouts amplify a
-difference at a float's last digit. The same post-its encoded on another machine, thread count or
-batch differ by ~1e-7, and on ``ccc`` that alone moved a case's clusters to an ARI of 0.55–1.00
-against themselves (``docs/measurements.md``). The evaluation clusters every case once more with
-that much noise on its vectors and reports the agreement (``noise_stability``): a difference
-between two configurations smaller than what noise alone does is no difference.
+The same post-its encoded on another machine, thread count or batch differ by ~1e-7, and the
+clusterer's sixteen UMAP layouts amplify any difference in what they read: on ``ccc`` that alone
+moved a case's clusters to an ARI of 0.55–1.00 against themselves (``docs/measurements.md``). The
+clusterer now rounds its distances to 3 decimals (``AxisClusterer.distance_decimals``), so such noise
+moves clusters only where a distance sits on a rounding boundary. The evaluation clusters every case
+once more with that much noise on its vectors and reports the agreement (``noise_stability``): what
+is left of that spread, and a difference between two configurations smaller than it is no difference.
 """
 
 from __future__ import annotations

@@ -421,8 +421,10 @@ def _said(groups: Sequence[Sequence[KeyPoint]], first: int, language: str, templ
     it stays a key point ("Zudem möchte er <the post-it>": the link word is dropped when copies
     are counted, so an opener shorter than the first sentence's copies).
 
-    A pair of over :data:`MAX_PAIR_WORDS` words is said in two sentences where the pitch has one
-    to spare once every group has its own, heavier pairs first:
+    A pair of over :data:`MAX_PAIR_WORDS` words, or of a claim and an action (no template says both:
+    the claim's "Zudem betont er: …" left the action dangling after "und"), is said in two sentences
+    where the pitch has one to spare once every group has its own, heavier pairs first; a mixed pair
+    with none to spare says its first key point alone (the other stays a key point):
 
     >>> from prompts import load_templates
     >>> kps = [KeyPoint(k, "c", Sentence(t, [k])) for k, t in (
@@ -437,12 +439,16 @@ def _said(groups: Sequence[Sequence[KeyPoint]], first: int, language: str, templ
     spare = MAX_SENTENCES - first - len(groups)
     slots: list[Slot] = []
     for group in groups:
-        slot = _theme_slot(group, first + len(slots), language, templates)
-        if len(group) > 1 and spare > 0 and sum(len(WORD.findall(_phrase(k))) for k in group) > MAX_PAIR_WORDS:
+        mixed = len({is_action(_phrase(k), language) for k in group}) > 1
+        long = sum(len(WORD.findall(_phrase(k))) for k in group) > MAX_PAIR_WORDS
+        if len(group) > 1 and spare > 0 and (mixed or long):
             apart = [_theme_slot([k], first + len(slots) + n, language, templates) for n, k in enumerate(group)]
             if not any(map(_copies, apart)):  # alone, a long claim's template only repeats it (argkp)
                 slots, spare = slots + apart[:MAX_SENTENCES - first - len(slots)], spare - 1
                 continue
+        if mixed:  # a claim and an action make no one sentence: "Zudem betont er: X muss …, und Y ausbauen."
+            group = group[:1]
+        slot = _theme_slot(group, first + len(slots), language, templates)
         if len(group) > 1 or not _copies(slot):
             slots.append(slot)
         if first + len(slots) == MAX_SENTENCES:

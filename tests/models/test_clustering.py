@@ -129,3 +129,10 @@ def test_vectors_that_differ_by_float_noise_cluster_alike() -> None:
 
     assert any(moved(None))  # the noise does move unrounded clusters here
     assert not any(moved(3))
+
+
+def test_an_axis_laid_out_once_rounds_its_distances_coarser() -> None:
+    X, keys = _axis()
+    assert AxisClusterer().fit(X, keys=keys).params_["distance_decimals"] == 3
+    assert AxisClusterer(n_runs=1).fit(X, keys=keys).params_["distance_decimals"] == 2
+    assert AxisClusterer(n_runs=1, large_axis_decimals=None).fit(X, keys=keys).params_["distance_decimals"] is None

@@ -685,3 +685,24 @@ def test_a_key_points_own_colon_reads_as_a_comma_inside_a_pitch_sentence() -> No
     sentences = [s.fallback for s in plan(Axis("Vivre"), kps, [], "fr", load_templates("fr")[1])]
     assert any("sauver l'hôpital public, mieux rémunérer les personnels" in s.lower() for s in sentences), sentences
     assert all(s.count(":") <= 1 for s in sentences), sentences
+
+
+def test_a_claim_and_an_action_are_never_said_in_one_sentence() -> None:
+    """The Klimarat's Energie pitch read « Zudem betont er: die erneuerbare Energieerzeugung muss …
+    gesteigert werden, und Speicherseen … ausbauen. »: the claim's template left the action dangling.
+    Said apart where the pitch has a sentence to spare; else the pair's first key point alone."""
+    from models.pitch import plan
+    from models.types import Axis, KeyPoint, Sentence
+    from prompts import load_templates
+
+    def said(texts: list[str]) -> list[list[str]]:
+        kps = [KeyPoint(f"k{i}", f"c{i}", Sentence(t, [f"p{i}"]), votes=20 - i) for i, t in enumerate(texts)]
+        return [[k.id for k in s.key_points] for s in plan(Axis("Energie"), kps, [], "de", load_templates("de")[1])]
+
+    claim = "Die erneuerbare Energieerzeugung muss deutlich gesteigert werden."
+    actions = ["Windräder in ganz Österreich aufstellen.", "Speicherseen mit Windrädern ausbauen.",
+               "Straßenbeleuchtung ab 22 Uhr reduzieren.", "Biogasanlagen bei Bauernhöfen fördern.",
+               "Öl- und Gasheizungen schrittweise ersetzen.", "Batteriespeicher in Gemeinden aufbauen.",
+               "Photovoltaik auf öffentlichen Dächern verpflichten.", "Energiesparen in Schulen lehren."]
+    assert said([actions[0], claim, *actions[1:4]]) == [["k0"], ["k1"], ["k2"], ["k3", "k4"]]
+    assert said([actions[0], claim, *actions[1:]]) == [["k0"], ["k1"], ["k3", "k4"], ["k5", "k6"], ["k7", "k8"]]
