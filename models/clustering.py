@@ -183,11 +183,10 @@ class AxisClusterer(ClusterMixin, BaseEstimator):  # type: ignore[misc]
         n = len(X)
         mcs, ms = self.sizes_for(n)
         runs = self.n_runs if n <= self.ensemble_max else 1
-        self.params_.update(min_cluster_size=mcs, min_samples=ms, n_neighbors=self.neighbours_for(n),
-                            n_components=self.n_components, layouts=runs,
-                            cluster_selection_method=self.cluster_selection_method)
         decimals = self.distance_decimals if runs > 1 else self.large_axis_decimals
-        self.params_.update(distance_decimals=decimals)
+        self.params_.update(min_cluster_size=mcs, min_samples=ms, n_neighbors=self.neighbours_for(n),
+                            n_components=self.n_components, layouts=runs, distance_decimals=decimals,
+                            cluster_selection_method=self.cluster_selection_method)
         source = cosine_distances(X, decimals) if n <= DENSE_MAX else X
         found = [self._cluster(layout, mcs, ms) for layout in self._layouts(source, runs)]
         if runs == 1:

@@ -5,6 +5,7 @@ import hashlib
 import numpy as np
 import pytest
 
+from evaluation.noise import perturbed
 from models.clustering import SINGULAR, AxisClusterer
 from tests.conftest import workshop
 from tests.fakes import HashingEmbedder
@@ -106,21 +107,14 @@ def test_a_cluster_holding_most_of_the_axis_is_cut_in_two() -> None:
     assert (AxisClusterer(split_below=2)._split_giants(X, found) == found).all()  # enough clusters already
 
 
-def _seeded(seed: str) -> np.random.Generator:
-    return np.random.default_rng(int.from_bytes(hashlib.sha256(seed.encode()).digest()[:8], "big"))
-
-
-def _unit(X: np.ndarray) -> np.ndarray:
-    return X / np.linalg.norm(X, axis=1, keepdims=True)
-
-
 def test_vectors_that_differ_by_float_noise_cluster_alike() -> None:
     # The same texts encoded in another batch differ by up to ~1e-7 per coordinate; four loose groups
     # of twelve, where that noise is enough to give UMAP another layout unless distances are rounded.
-    rng = _seeded("loose-groups")
-    X = _unit(np.repeat(rng.normal(size=(4, 96)), 12, axis=0) + 4.0 * rng.normal(size=(48, 96)))
+    rng = np.random.default_rng(int.from_bytes(hashlib.sha256(b"loose-groups").digest()[:8], "big"))
+    X = np.repeat(rng.normal(size=(4, 96)), 12, axis=0) + 4.0 * rng.normal(size=(48, 96))
+    X = (X / np.linalg.norm(X, axis=1, keepdims=True)).astype(np.float32)
     keys = [f"p{i:02d}" for i in range(48)]
-    noisy = [_unit(X + _seeded(f"noise-{k}").normal(0.0, 1e-7, X.shape)) for k in range(3)]
+    noisy = [perturbed(X, f"noise-{k}") for k in range(3)]
 
     def moved(decimals: int | None) -> list[bool]:
         base = AxisClusterer(distance_decimals=decimals).fit(X, keys=keys).labels_
