@@ -26,6 +26,7 @@ VERDICT_FLAGS = {"contradicted": N_("contredit les post-its cités"), "unsupport
 #: A label and what it introduces, in the language's typography (French puts a space before the colon).
 LABELLED = N_("%(label)s : %(value)s")
 OTHER_KEY_POINTS = N_("Autres points clés")
+KEY_POINTS = N_("Points clés")
 SINGULAR = N_("idée d'un seul participant, soutenue par des votes")
 SINGULAR_GROUP = N_("Idées singulières")
 
@@ -93,22 +94,56 @@ def _postits(n: int, words: gettext.NullTranslations) -> str:
     return words.ngettext("%(num)s post-it", "%(num)s post-its", n) % {"num": n}
 
 
+def ref(cited: dict[str, Any]) -> str:
+    """A cited post-it as a reader refers to it: the workshop tool's own id where it sent one (a
+    Polis comment "c37"), else the start of Atelier's id, which the review pages show too.
+
+    >>> ref({"id": "0b6e2f4c-91aa-4c1e-9d7e-5d0c1f2a3b4c", "external_id": "c37"})
+    'c37'
+    >>> ref({"id": "0b6e2f4c-91aa-4c1e-9d7e-5d0c1f2a3b4c", "external_id": None})
+    '0b6e2f4c'
+    """
+    return str(cited.get("external_id") or cited["id"][:8])
+
+
+def _heading(theme: dict[str, Any], themes: list[dict[str, Any]], words: gettext.NullTranslations) -> str:
+    """A theme's heading; the key points outside any theme are the "other" ones only beside a theme."""
+    if theme["name"]:
+        return str(theme["name"])
+    return words.gettext(OTHER_KEY_POINTS if len(themes) > 1 else KEY_POINTS)
+
+
+def _pitch_lines(axis: dict[str, Any], notes: dict[str, int], words: gettext.NullTranslations,
+                 quote: str) -> list[str]:
+    """An axis's pitch sentences, each marked with its footnotes, then the footnotes first cited
+    here (``notes`` numbers each cited post-it once for the document)."""
+    _, labelled = words.gettext, words.gettext(LABELLED)
+    sentences = (axis["pitch"] or {}).get("sentences", [])
+    first, lines = len(notes), []
+    for s in sentences:
+        marks = "".join(f"[^{notes.setdefault(c['id'], len(notes) + 1)}]" for c in s["cited"])
+        verdict = f" ⚠ {_(VERDICT_FLAGS[s['verdict']])}" if s.get("verdict") in VERDICT_FLAGS else ""
+        gone = " (" + _("source supprimée") + ")" if s.get("source_deleted") else ""
+        lines.append(f"- {md_text(s['text'])}{marks}{verdict}{gone}{room_note(s.get('room'), words)}")
+    cited = {c["id"]: c for s in sentences for c in s["cited"]}
+    new = [f"[^{n}]: " + labelled % {"label": md_text(ref(cited[i])), "value": md_text(quote.format(cited[i]["text"]))}
+           for i, n in notes.items() if n > first]
+    return [*lines, "", *new, *([""] if new else [])]
+
+
 def to_markdown(data: dict[str, Any]) -> str:
-    """A readable document in the workshop's language."""
+    """A readable document in the workshop's language; each pitch sentence's post-its are its
+    footnotes, numbered once for the document, each with its ref (:func:`ref`) and its words."""
     words = words_of(data)
     _, labelled = words.gettext, words.gettext(LABELLED)
+    quote = profile(language_of(data)).quote
+    notes: dict[str, int] = {}
     lines = [f"# {md_text(data['workshop']['title'])}", ""]
     for axis in data["axes"]:
         lines += [f"## {md_text(axis['name'])} ({state(axis['pitch'], words)})", ""]
-        for s in (axis["pitch"] or {}).get("sentences", []):
-            cites = ", ".join(c["id"] for c in s["cited"])
-            verdict = f" ⚠ {_(VERDICT_FLAGS[s['verdict']])}" if s.get("verdict") in VERDICT_FLAGS else ""
-            gone = " (" + _("source supprimée") + ")" if s.get("source_deleted") else ""
-            lines.append(f"- {md_text(s['text'])}" + (f" [{cites}]" if cites else "") + verdict + gone
-                         + room_note(s.get("room"), words))
-        lines.append("")
+        lines += _pitch_lines(axis, notes, words, quote)
         for theme in axis.get("themes", []):
-            lines += [f"### {md_text(theme['name'] or _(OTHER_KEY_POINTS))}", ""]
+            lines += [f"### {md_text(_heading(theme, axis['themes'], words))}", ""]
             lines += [f"- {_key_point(k, words, md_text)}" for k in theme["key_points"]]
             lines.append("")
         for c in axis["clusters"]:
@@ -141,10 +176,10 @@ def to_docx(data: dict[str, Any]) -> bytes:
         for s in (axis["pitch"] or {}).get("sentences", []):
             paragraph = doc.add_paragraph(xml_safe(s["text"] + room_note(s.get("room"), words)), style="List Bullet")
             for cited in s["cited"]:
-                said = labelled % {"label": cited["id"][:8], "value": quote.format(cited["text"])}
+                said = labelled % {"label": ref(cited), "value": quote.format(cited["text"])}
                 paragraph.add_run(xml_safe(f" [{said}]")).italic = True
         for theme in axis.get("themes", []):
-            doc.add_heading(xml_safe(theme["name"] or _(OTHER_KEY_POINTS)), level=2)
+            doc.add_heading(xml_safe(_heading(theme, axis["themes"], words)), level=2)
             for k in theme["key_points"]:
                 doc.add_paragraph(_key_point(k, words, xml_safe), style="List Bullet")
         for c in axis["clusters"]:

@@ -42,15 +42,20 @@ async def threads(session: AsyncSession, axis_id: uuid.UUID, which: str) -> list
 async def reviewed(session: AsyncSession, workshop_id: uuid.UUID, comments: str = "none") -> dict[str, Any]:
     """Axes with their pitch (state, sentences, cited post-its), clusters and, if asked, discussion threads."""
     workshop = await get_workshop(session, workshop_id)
-    texts = {str(p.id): p.text for p in
-             await postits_of(session, workshop_id)}
+    postits = {str(p.id): p for p in await postits_of(session, workshop_id)}
+
+    def cited(i: str) -> dict[str, Any]:
+        # the workshop tool's own id beside Atelier's: a reader traces "c37" back to the Polis export
+        p = postits.get(i)
+        return {"id": i, "external_id": p.external_id if p else None, "text": p.text if p else ""}
+
     pitches = await pitches_by_axis(session, workshop_id)
     room = await counts(session, workshop_id)
     axes = []
     for axis in workshop.axes:
         pitch = pitches.get(axis.id)
         clusters = await axis_clusters(session, axis.id)
-        sentences = [{**s, "cited": [{"id": c, "text": texts.get(c, "")} for c in s.get("citations", [])],
+        sentences = [{**s, "cited": [cited(c) for c in s.get("citations", [])],
                       "room": _room(room, axis.id, ItemKind.SENTENCE, s["text"])}
                      for s in (pitch.sentences if pitch else [])]
         key_points, themes = await axis_key_points(session, pitch, axis.name)
@@ -65,7 +70,7 @@ async def reviewed(session: AsyncSession, workshop_id: uuid.UUID, comments: str 
             "clusters": [{"id": str(c.id), "key": c.key, "axis_id": str(c.axis_id), "label": c.label,
                           "singular": c.singular, "keywords": c.keywords,
                           "kept_from_review": list(c.kept_from_review or []),
-                          "postits": [{"id": i, "text": texts.get(i, "")} for i in c.postit_ids]}
+                          "postits": [cited(i) for i in c.postit_ids]}
                          for c in clusters],
             "threads": await threads(session, axis.id, comments),
         })

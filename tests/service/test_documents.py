@@ -16,6 +16,9 @@ def review_data(language: str) -> dict[str, Any]:
     room = {"agrees": 4, "disagrees": 4, "passes": 1, "divided": True}
     sentences = [{"text": "Ouvrir des FabLabs.", "cited": [{"id": "p1", "text": "des fablabs"}], "verdict": "supported",
                   "room": room},
+                 {"text": "Des ateliers [partagés](https://t.example).", "verdict": "supported",
+                  "cited": [{"id": "p1", "text": "des fablabs"},
+                            {"id": "9f3c2a1e-0000", "external_id": "c37", "text": "![x](https://t.example/p.png)"}]},
                  {"text": "Fermer les ateliers.", "cited": [], "verdict": "contradicted", "source_deleted": True}]
     themes = [{"id": "th-1", "name": "Ouvrir des FabLabs", "key_points": [
                   {"id": "k1", "text": "Ouvrir des FabLabs.", "cluster_id": "fab-1", "room": None}]},
@@ -32,15 +35,17 @@ EXPECTED = {
     "fr": ["## FabLabs (modifié)", "⚠ contredit les post-its cités (source supprimée)",
            "(salle : 4 pour, 4 contre, 1 passe, divise la salle)", "### Autres points clés",
            "- « Un fablab itinérant. » — idée d'un seul participant, soutenue par des votes",
-           "- **fablab, atelier** : 1 post-it", "- **Idées singulières** : 1 post-it"],
+           "- **fablab, atelier** : 1 post-it", "- **Idées singulières** : 1 post-it",
+           "- Ouvrir des FabLabs.[^1] (salle", r"partagés\]\(https://t.example\).[^1][^2]",
+           "[^1]: p1 : « des fablabs »", r"[^2]: c37 : « \!\[x\]\(https://t.example/p.png\) »"],
     "en": ["## FabLabs (edited)", "⚠ contradicts the cited post-its (source deleted)",
            "(room: 4 for, 4 against, 1 passed, divides the room)", "### Other key points",
            "- « Un fablab itinérant. » — one participant's idea, backed by votes",
-           "- **fablab, atelier**: 1 post-it", "- **Singular ideas**: 1 post-it"],
+           "- **fablab, atelier**: 1 post-it", "- **Singular ideas**: 1 post-it", "[^2]: c37: “"],
     "de": ["## FabLabs (bearbeitet)", "⚠ widerspricht den zitierten Post-its (Quelle gelöscht)",
            "(Saal: 4 dafür, 4 dagegen, 1 enthalten, spaltet den Saal)", "### Weitere Kernpunkte",
            "- « Un fablab itinérant. » — Idee einer einzelnen Person, durch Stimmen unterstützt",
-           "- **fablab, atelier**: 1 Post-it", "- **Einzelne Ideen**: 1 Post-it"],
+           "- **fablab, atelier**: 1 Post-it", "- **Einzelne Ideen**: 1 Post-it", "[^2]: c37: „"],
 }
 
 
@@ -50,6 +55,16 @@ def test_markdown_marks_and_words(language: str) -> None:
     missing = [line for line in EXPECTED[language] if line not in markdown]
     assert not missing, markdown
     assert "Ouvrir des FabLabs. — " not in markdown  # a group's key point carries no singular mark
+    assert markdown.count("[^1]:") == 1  # a post-it cited twice is one footnote
+
+
+@pytest.mark.parametrize(("language", "heading"), [("fr", "Points clés"), ("en", "Key points"), ("de", "Kernpunkte")])
+def test_key_points_outside_any_theme_are_other_ones_only_beside_a_theme(language: str, heading: str) -> None:
+    data = review_data(language)
+    data["axes"][0]["themes"] = data["axes"][0]["themes"][1:]
+    markdown = to_markdown(data)
+    assert f"### {heading}\n" in markdown and "### Autres" not in markdown and "### Other" not in markdown \
+        and "### Weitere" not in markdown, markdown
 
 
 def test_docx_in_german_quotes_cited_post_its_the_german_way() -> None:

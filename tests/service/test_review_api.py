@@ -109,12 +109,18 @@ def test_exports(client: TestClient[Litestar]) -> None:
     client.post(f"{API}/pitches/{data['axes'][0]['pitch']['id']}/approve").raise_for_status()
     md = client.get(f"{API}/workshops/{wid}/export", params={"format": "md"}).text
     assert "## FabLabs (approuvé)" in md
+    cited = [c for s in data["axes"][0]["pitch"]["sentences"] for c in s["cited"]]
+    # the footnotes name the tool's own ids ("f3"), never Atelier's UUIDs
+    assert cited and "[^1]: f" in md and cited[0]["id"] not in md
     rows = client.get(f"{API}/workshops/{wid}/export", params={"format": "csv"}).text.splitlines()
     header = "axis,state,sentence,citations,cited_texts,supported,verdict,themes,room_agrees,room_disagrees,room_passes"
     assert rows[0] == header and len(rows) > 1
     assert ",True,supported," in rows[1]
     as_json = client.get(f"{API}/workshops/{wid}/export", params={"format": "json"}).json()
     assert as_json["axes"][0]["pitch"]["approved"] is True
+    sent = {p["external_id"] for p in POSTITS}
+    assert {c["external_id"] for s in as_json["axes"][0]["pitch"]["sentences"] for c in s["cited"]} <= sent
+    assert {p["external_id"] for c in as_json["axes"][0]["clusters"] for p in c["postits"]} == sent
     docx = client.get(f"{API}/workshops/{wid}/export", params={"format": "docx"})
     from docx import Document
 
