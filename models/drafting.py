@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from typing import Any, Protocol
 
 from models.consensus import Stance
@@ -38,6 +39,7 @@ from models.pitch import Ask
 from models.platform import strip_platform_prompt
 from models.text import (
     MAX_KEY_POINT_WORDS,
+    WORD,
     capitalised,
     clean_generation,
     complete_sentence,
@@ -154,8 +156,9 @@ def _quote(text: str, postit: PostIt, language: str) -> Sentence:
 
 
 def word_for_word(sentence: Sentence, group: GroupBrief, language: str) -> Sentence | None:
-    """The quote of the post-it of ``group`` that a drafted key point says again word for word (the same
-    word set as its shown text), marked and citing that post-it; ``None`` for a draft of its own.
+    """The quote of the post-it of ``group`` (or of one of its sentences) that a drafted key point
+    says again word for word (:func:`same_words`), marked and citing that post-it; ``None`` for a
+    draft of its own.
 
     The 1.5B sometimes copies one of the post-its it is shown: the Make.org sample's key point
     "Reboiser, oui, mais surtout pas en monoculture, il faut assurer une biodiversité." is one
@@ -165,15 +168,65 @@ def word_for_word(sentence: Sentence, group: GroupBrief, language: str) -> Sente
     ...                          PostIt("p2", "Planter des haies")], 2, 0)
     >>> quote = word_for_word(Sentence("Reboiser, mais pas en monoculture.", ["p1", "p2"]), g, "fr")
     >>> quote.text, quote.citations, quote.quoted
-    ('«\\xa0Reboiser, mais pas en monoculture.\\xa0»', ['p1'], True)
+    ('«\xa0Reboiser, mais pas en monoculture.\xa0»', ['p1'], True)
     >>> word_for_word(Sentence("Reboiser sans monoculture.", ["p1"]), g, "fr") is None
     True
+
+    Energie's "Stromsparen ist die Devise!" is the first sentence of c37 (« Strom sparen ist die
+    Devise! Keine E-Autos, … »), quoted as that sentence:
+
+    >>> g = GroupBrief("x", [], [PostIt("c37", "Strom sparen ist die Devise! Keine E-Autos, E-Bikes.")], 1, 0)
+    >>> word_for_word(Sentence("Stromsparen ist die Devise!", ["c37"]), g, "de").text
+    '„Strom sparen ist die Devise!“'
     """
-    for postit in group.postits:
-        shown = shown_text(postit, language)
-        if word_jaccard(sentence.text, shown) == 1.0:
-            return _quote(finish(shown), postit, language)
-    return None
+    said = [(postit, t) for postit in group.postits
+            for t in _readings(shown_text(postit, language))]
+    # a post-it said again exactly goes before one said with a word broken (a sibling's last word differs)
+    found = (next(((p, t) for p, t in said if same_words(sentence.text, t, exact=True)), None)
+             or next(((p, t) for p, t in said if same_words(sentence.text, t)), None))
+    return _quote(finish(found[1]), found[0], language) if found else None
+
+
+def _readings(shown: str) -> list[str]:
+    """A post-it's shown text, then each of its sentences where it has several."""
+    parts = split_sentences(shown)
+    return [shown, *(parts if len(parts) > 1 else [])]
+
+
+def same_words(drafted: str, said: str, exact: bool = False) -> bool:
+    """Whether ``drafted`` says ``said`` again: the same word set, or the same letters (spaces and
+    marks aside); unless ``exact``, also the same words in the same order but one misspelt or
+    misinflected. German joins or parts words freely ("Stromsparen", "Strom sparen"), and the 1.5B
+    copying a post-it may break a word of it: Energie's "Die Energiesektor spielt eine große Rolle
+    im Klimaschutz." is c13's « Der Energiesektor … » with a wrong article, and was shown as the
+    room's phrase. A draft that leaves words out or puts another in is not a copy: it may be what
+    a group's post-its share.
+
+    >>> same_words("Die Energiesektor spielt eine große Rolle im Klimaschutz.",
+    ...            "Der Energiesektor spielt eine große Rolle im Klimaschutz.")
+    True
+    >>> same_words("Soutenir une agriculture locale.", "Soutenir une agriculture locale vite")
+    False
+    >>> same_words("Planter des haies partout.", "Planter des haies ensemble")
+    False
+    """
+    if word_jaccard(drafted, said) == 1.0 or _letters(drafted) == _letters(said) != "":
+        return True
+    a, b = WORD.findall(drafted.lower()), WORD.findall(said.lower())
+    if exact or len(a) != len(b) or len(a) < 3:
+        return False
+    differ = [(x, y) for x, y in zip(a, b, strict=True) if x != y]
+    return len(differ) == 1 and SequenceMatcher(None, *differ[0], autojunk=False).ratio() >= MISSPELT
+
+
+#: How alike a drafted word and the post-it's must be for the one to be the other misspelt ("die" for
+#: "der" 0.67, "empfehlt" for "empfiehlt" 0.94; "vite" for "partout" 0.18)
+MISSPELT = 0.6
+
+
+def _letters(text: str) -> str:
+    """``text``'s letters and digits, lower-cased, without the spaces and marks between them."""
+    return "".join(c for c in text.lower() if c.isalnum())
 
 
 MIN_TAKEN_WORDS = 3

@@ -672,6 +672,17 @@ def test_a_draft_that_says_a_post_it_word_for_word_is_that_post_its_quote() -> N
     assert not key_points["Ouvrir des jardins partagés."]["quoted"]  # a phrase of its own stays the model's
 
 
+def test_a_draft_that_copies_one_sentence_of_a_post_it_and_breaks_a_word_is_that_sentences_quote() -> None:
+    """Energie's "Die Energiesektor spielt eine große Rolle im Klimaschutz." was c13's « Der
+    Energiesektor … » with a wrong article, and "Stromsparen ist die Devise!" the first sentence of
+    c37: both shown as the room's phrase. Each is now the quote of the sentence it copies."""
+    axis, _ = _retried("Soutenir une agriculture locale. Et biologique", "agriculture",
+                       "Soutenir un agriculture locale.", "")
+    [copied] = [k for k in axis["key_points"] if "agriculture" in k["text"]]
+    assert copied["text"] == "«\u00a0Soutenir une agriculture locale.\u00a0»", copied
+    assert copied["quoted"] and len(copied["citations"]) == 1 and copied["citations"][0].startswith("a")
+
+
 def test_a_key_points_own_colon_reads_as_a_comma_inside_a_pitch_sentence() -> None:
     """« … et sauver l'hôpital public : mieux rémunérer les personnels : la salle y tient. » (Make.org)."""
     from models.pitch import plan
