@@ -168,7 +168,7 @@ def word_for_word(sentence: Sentence, group: GroupBrief, language: str) -> Sente
     ...                          PostIt("p2", "Planter des haies")], 2, 0)
     >>> quote = word_for_word(Sentence("Reboiser, mais pas en monoculture.", ["p1", "p2"]), g, "fr")
     >>> quote.text, quote.citations, quote.quoted
-    ('«\xa0Reboiser, mais pas en monoculture.\xa0»', ['p1'], True)
+    ('«\\xa0Reboiser, mais pas en monoculture.\\xa0»', ['p1'], True)
     >>> word_for_word(Sentence("Reboiser sans monoculture.", ["p1"]), g, "fr") is None
     True
 
