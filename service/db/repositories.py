@@ -106,10 +106,11 @@ def id_batches(ids: Iterable[str], size: int = 500) -> Iterator[list[uuid.UUID]]
 
 
 async def postit_cards(session: AsyncSession, ids: Iterable[str]) -> list[Any]:
-    """What a page shows of these post-its (id, text, votes, agrees, disagrees, author), as plain rows."""
+    """What a page shows of these post-its (id, text, votes, agrees, disagrees, author, the workshop
+    tool's own id), as plain rows."""
     out: list[Any] = []
     for batch in id_batches(ids):
         out += (await session.execute(select(PostItRow.id, PostItRow.text, PostItRow.votes, PostItRow.agrees,
-                                             PostItRow.disagrees, PostItRow.author).where(
+                                             PostItRow.disagrees, PostItRow.author, PostItRow.external_id).where(
             PostItRow.id.in_(batch)))).all()
     return out

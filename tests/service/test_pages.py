@@ -77,6 +77,8 @@ def test_axis_page_shows_key_points_and_verdicts(client: TestClient[Litestar]) -
     assert all(html.escape(s["text"], quote=False) in prose for s in sentences)
     assert "<details" not in prose and "<form" not in prose and prose.count('class="cite"') >= len(sentences)
     assert page.count('<details class="about"') == len(sentences)
+    # each source names the post-it by the workshop tool's own id, as the exports' footnotes do
+    assert "réf. f" in page.split('class="sources"', 1)[1].split("</details>", 1)[0]
 
 
 def test_a_singular_ideas_key_point_says_it_is_one_participants(client: TestClient[Litestar]) -> None:
