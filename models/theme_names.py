@@ -43,10 +43,10 @@ def readings(text: str, language: str) -> list[str]:
     return sorted(unique, key=lambda r: -len(WORD.findall(r)))
 
 
-def may_name(reading: str, language: str) -> bool:
+def may_name(reading: str, language: str, claims: bool = False) -> bool:
     """Whether a reading can name a theme: an action phrase of :data:`MIN_THEME_WORDS` to
-    :data:`MAX_THEME_WORDS` words (a claim of three or more where key points are claims), not
-    left hanging on an article or a preposition.
+    :data:`MAX_THEME_WORDS` words (a claim of three or more where key points are claims, or
+    wherever ``claims``), not left hanging on an article or a preposition.
 
     >>> may_name("Revoir la PAC", "fr"), may_name("Établir une TVA allégée sur les", "fr")
     (True, False)
@@ -56,7 +56,7 @@ def may_name(reading: str, language: str) -> bool:
     words = WORD.findall(reading)
     if not words or words[-1].lower() in DANGLING:
         return False
-    if profile(language).action_phrases:
+    if profile(language).action_phrases and not claims:
         return clean_action(reading, language, MAX_THEME_WORDS, MIN_THEME_WORDS)
     return clean_claim(reading, MAX_THEME_WORDS)
 
@@ -88,18 +88,13 @@ def default_name(key_points: Sequence[str], language: str, taken: Sequence[str] 
     """
     seen = {t.lower() for t in taken}
     # a comma in a name joins a second action or an aside to it: a cut without one goes first
-    for fits in (lambda r: "," not in r and may_name(r, language), lambda r: may_name(r, language), _short_claim):
+    for fits in (lambda r: "," not in r and may_name(r, language), lambda r: may_name(r, language),
+                 lambda r: may_name(r, language, claims=True)):
         for text in key_points:
             name = next((r for r in readings(text, language) if fits(r) and r.lower() not in seen), None)
             if name:
                 return name
     return unquoted(key_points[0]).rstrip(".")
-
-
-def _short_claim(reading: str) -> bool:
-    """A claim short enough to name a theme, not left hanging on an article or a preposition."""
-    words = WORD.findall(reading)
-    return bool(words) and words[-1].lower() not in DANGLING and clean_claim(reading, MAX_THEME_WORDS)
 
 
 def theme_name(reply: str, axis: Axis, fallback: str, taken: Sequence[str] = ()) -> str:

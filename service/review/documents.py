@@ -96,7 +96,7 @@ def _postits(n: int, words: gettext.NullTranslations) -> str:
 
 def ref(cited: dict[str, Any]) -> str:
     """A cited post-it as a reader refers to it: the workshop tool's own id where it sent one (a
-    Polis comment "c37"), else the start of Atelier's id, which the review pages show too.
+    Polis comment "c37"), else the start of Atelier's id.
 
     >>> ref({"id": "0b6e2f4c-91aa-4c1e-9d7e-5d0c1f2a3b4c", "external_id": "c37"})
     'c37'
