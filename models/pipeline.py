@@ -13,10 +13,11 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from functools import partial
 from importlib.metadata import PackageNotFoundError, version
+from itertools import islice
 from typing import Any
 
 import numpy as np
@@ -185,25 +186,39 @@ class Pipeline:
         drafts = self.draft(clustered, progress)
         return Synthesis([axis_synthesis(c, d) for c, d in zip(clustered, drafts, strict=True)], self.provenance())
 
-    def draft_each(self, clustered: Sequence[AxisClusters], progress: Progress | None = None,
-                   skip: Collection[str] = ()) -> Iterator[AxisSynthesis]:
+    def draft_each(self, clustered: Iterable[AxisClusters], progress: Progress | None = None,
+                   skip: Collection[str] = (), count: int | None = None) -> Iterator[AxisSynthesis]:
         """Draft the first axis alone, then the others together, each yielded as soon as it is done,
         so a reader sees the first one without waiting for all (axes named in ``skip``, finished by
         an earlier attempt, are not drafted).
 
+        ``clustered`` may be lazy (:meth:`cluster_each`): the first axis is then drafted as soon as
+        its own clusters exist, before the others are clustered (3.9 s for six axes on the bench,
+        which the room no longer waits for before its first axis). ``count`` is how many axes
+        will be drafted, for progress, where ``clustered`` is not a sequence.
+
         Two waves, not one axis at a time: the model's throughput on a CPU comes from batching
         prompts (continuous batching): on the bench's 300 post-its, six one-axis waves took 511 s
         and these two 418 s, same machine. The first axis is what a room waits for.
+
+        Raises:
+            ValueError: ``clustered`` is lazy and ``count`` is not given.
         """
         report = progress or (lambda _stage, _fraction: None)
-        todo = [c for c in clustered if c.axis.name not in skip]
+        pending: Iterator[AxisClusters] = (c for c in clustered if c.axis.name not in skip)
+        if count is None:
+            if not isinstance(clustered, Sequence):
+                raise ValueError("draft_each needs count when the clusters come lazily")
+            todo = list(pending)
+            count, pending = len(todo), iter(todo)
         done = 0
-        for wave in (todo[:1], todo[1:]):
+        for take in (1, None):  # the rest is clustered only once the first axis is drafted
+            wave = list(islice(pending, take))
             if not wave:
                 continue
 
             def step(stage: str, fraction: float, done: int = done, size: int = len(wave)) -> None:
-                report(Stage.DRAFTING, (done + size * (fraction if stage == Stage.DRAFTING else 1.0)) / len(todo))
+                report(Stage.DRAFTING, (done + size * (fraction if stage == Stage.DRAFTING else 1.0)) / max(count, 1))
 
             for c, draft in zip(wave, self.draft(wave, step), strict=True):
                 yield axis_synthesis(c, draft)
@@ -214,24 +229,37 @@ class Pipeline:
                 progress: Progress | None = None,
                 decisions: Mapping[str, ReviewDecisions] | None = None) -> list[AxisClusters]:
         """Embed, route and cluster; every post-it lands in exactly one axis group; reviewer decisions kept."""
+        return list(self.cluster_each(postits, axes, progress, decisions)[1])
+
+    def cluster_each(self, postits: Sequence[PostIt], axes: Sequence[Axis] | None = None,
+                     progress: Progress | None = None, decisions: Mapping[str, ReviewDecisions] | None = None,
+                     ) -> tuple[list[Axis], Iterator[AxisClusters]]:
+        """Embed and route now; then the axes, and their clusters one axis at a time as they are asked for.
+
+        Routing needs every post-it, clustering only its own axis: a caller that drafts the first
+        axis before asking for the next (:meth:`draft_each`) shows it without waiting for the rest.
+        """
         report = progress or (lambda _stage, _fraction: None)
         _check_unique(postits)
         report(Stage.EMBEDDING, 0.0)
         vectors = self.embedder.encode([p.text for p in postits], "clustering")
         report(Stage.EMBEDDING, 1.0)
-        axes, members, routed = assign_axes(postits, vectors, axes, self.embedder)
-        out: list[AxisClusters] = []
+        routed_axes, members, routed = assign_axes(postits, vectors, axes, self.embedder)
         slugs: dict[str, str] = {}
-        for index, axis in enumerate(axes):
-            rows = members[axis.name]
+        for index, axis in enumerate(routed_axes):
             slug = slugify(axis.name)
             slugs[axis.name] = slug if slug not in slugs.values() else f"{slug}-{index + 1}"
-            clustered = self._cluster_axis(slugs[axis.name], axis, [postits[i] for i in rows], vectors[rows],
-                                           [postits[i].id for i in rows if i in routed],
-                                           (decisions or {}).get(axis.name))
-            out.append(replace(clustered, position=index))
-            report(Stage.CLUSTERING, (index + 1) / len(axes))
-        return out
+
+        def each() -> Iterator[AxisClusters]:
+            for index, axis in enumerate(routed_axes):
+                rows = members[axis.name]
+                clustered = self._cluster_axis(slugs[axis.name], axis, [postits[i] for i in rows], vectors[rows],
+                                               [postits[i].id for i in rows if i in routed],
+                                               (decisions or {}).get(axis.name))
+                report(Stage.CLUSTERING, (index + 1) / len(routed_axes))
+                yield replace(clustered, position=index)
+
+        return list(routed_axes), each()
 
     def _cluster_axis(self, slug: str, axis: Axis, postits: list[PostIt], X: np.ndarray,
                       routed: list[str], decisions: ReviewDecisions | None = None) -> AxisClusters:

@@ -154,12 +154,13 @@ async def synthesis(ctx: Context, *, job_id: str) -> None:
             named = request.get("drafter"), request.get("generator")
             pipeline = Pipeline(PrecomputedEmbedder(embedder, vectors), hub.drafter(*named),
                                 hub.pipeline_config(workshop.language, *named))
-            clustered = [replace(c, position=positions.get(c.axis.name, c.position))
-                         for c in pipeline.cluster(postits, axes, progress, decisions)]
+            listed, clusters = pipeline.cluster_each(postits, axes, progress, decisions)
             provenance = pipeline.provenance()
-            wait(retry_transaction(sessions, lambda s: begin(s, row.id, ident, [c.axis for c in clustered],
-                                                              provenance)))
-            for axis in pipeline.draft_each(clustered, progress, skip=done):
+            wait(retry_transaction(sessions, lambda s: begin(s, row.id, ident, listed, provenance)))
+            # Lazily: the first axis is drafted once its own clusters exist, the others clustered after it.
+            clustered = (replace(c, position=positions.get(c.axis.name, c.position)) for c in clusters)
+            for axis in pipeline.draft_each(clustered, progress, skip=done,
+                                            count=sum(a.name not in done for a in listed)):
                 wait(retry_transaction(sessions, partial(store_axis, row_id=row.id, job_id=ident, postits=postits,
                                                           axis=axis.to_dict())))
 

@@ -173,3 +173,30 @@ def test_past_the_axis_minimum_a_lone_idea_needs_the_votes_of_the_median_postit(
 
     assert lone_ids(6) == ["backed"]  # the faint question is left to the map
     assert lone_ids(2) == ["backed", "faint"]  # two groups: the axis needs both to reach five key points
+
+
+def test_the_first_axis_is_drafted_before_the_next_is_clustered_and_reads_as_if_all_were_clustered_first() -> None:
+    postits = workshop()
+    events: list[str] = []
+
+    class Spied(Pipeline):
+        def _cluster_axis(self, slug, axis, *args, **kwargs):  # type: ignore[no-untyped-def]
+            events.append(f"cluster {axis.name}")
+            return super()._cluster_axis(slug, axis, *args, **kwargs)
+
+        def draft(self, clustered, progress=None):  # type: ignore[no-untyped-def]
+            events.append("draft " + ",".join(c.axis.name for c in clustered))
+            return super().draft(clustered, progress)
+
+    pipeline = Spied(HashingEmbedder(), ExtractiveDrafter())
+    listed, clusters = pipeline.cluster_each(postits)
+    assert events == []  # routed, nothing clustered yet
+    lazy = [a.to_dict() for a in pipeline.draft_each(clusters, count=len(listed))]
+    first, *others = [a.name for a in listed]
+    assert events[:3] == [f"cluster {first}", f"draft {first}", f"cluster {others[0]}"]
+    assert events[-1] == "draft " + ",".join(others)
+    eager = [a.to_dict() for a in Pipeline(HashingEmbedder(), ExtractiveDrafter()).draft_each(
+        Pipeline(HashingEmbedder(), ExtractiveDrafter()).cluster(postits))]
+    assert lazy == eager
+    with pytest.raises(ValueError, match="count"):
+        next(pipeline.draft_each(iter([])))
