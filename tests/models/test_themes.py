@@ -21,3 +21,12 @@ def test_an_outlier_does_not_get_a_theme_of_its_own() -> None:
 def test_few_key_points_get_no_themes() -> None:
     X = np.eye(3)
     assert ThemeGrouper().fit(X).labels_.tolist() == [-1, -1, -1]
+
+
+def test_an_axis_with_more_key_points_than_two_themes_hold_gets_three() -> None:
+    rng = np.random.default_rng(7)
+    X = np.vstack([c + 0.05 * rng.standard_normal((6, 3)) for c in np.eye(3)[:2]])  # two clear groups of six
+    X /= np.linalg.norm(X, axis=1, keepdims=True)
+    assert ThemeGrouper(max_theme_size=6).fit(X).n_themes_ == 2  # the silhouette's choice where two can hold them
+    three = ThemeGrouper().fit(X)  # 12 key points: two themes of five cannot
+    assert three.n_themes_ == 3 and np.bincount(three.labels_).min() >= 2
