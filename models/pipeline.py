@@ -193,7 +193,7 @@ class Pipeline:
         an earlier attempt, are not drafted).
 
         ``clustered`` may be lazy (:meth:`cluster_each`): the first axis is then drafted as soon as
-        its own clusters exist, before the others are clustered (3.9 s for six axes on the bench,
+        its own clusters exist, before the others are clustered (about 4 s for six axes on the bench,
         which the room no longer waits for before its first axis). ``count`` is how many axes
         will be drafted, for progress, where ``clustered`` is not a sequence.
 
