@@ -93,7 +93,9 @@ class ThemeGrouper:
         self.n_themes_ = 0
         candidates = [k for k in self.n_themes if 2 <= k <= n // 2]
         roomy = [k for k in candidates if n <= k * self.max_theme_size]
-        candidates = roomy or candidates[-1:]  # too many key points for any: as many themes as allowed
+        if candidates and not roomy:  # too many key points for any: as many themes as allowed
+            roomy = [max(candidates)]
+        candidates = roomy
         if n < self.min_key_points or not candidates:
             return self
         best: tuple[float, np.ndarray] | None = None
