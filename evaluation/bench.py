@@ -115,7 +115,7 @@ class StreamedRun:
         t0 = time.perf_counter()
         listed, clusters = pipeline.cluster_each(postits, axes)
         self.clustering = time.perf_counter() - t0
-        for axis in pipeline.draft_each(self._timed(clusters, t0), count=len(listed)):
+        for axis in pipeline.draft_each(self._timed(clusters, t0), axes=listed):
             self.drafts.append(axis)
             self.first = self.first or time.perf_counter() - t0
         self.total = time.perf_counter() - t0

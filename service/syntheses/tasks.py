@@ -159,8 +159,7 @@ async def synthesis(ctx: Context, *, job_id: str) -> None:
             wait(retry_transaction(sessions, lambda s: begin(s, row.id, ident, listed, provenance)))
             # Lazily: the first axis is drafted once its own clusters exist, the others clustered after it.
             clustered = (replace(c, position=positions.get(c.axis.name, c.position)) for c in clusters)
-            for axis in pipeline.draft_each(clustered, progress, skip=done,
-                                            count=sum(a.name not in done for a in listed)):
+            for axis in pipeline.draft_each(clustered, progress, skip=done, axes=listed):
                 wait(retry_transaction(sessions, partial(store_axis, row_id=row.id, job_id=ident, postits=postits,
                                                           axis=axis.to_dict())))
 

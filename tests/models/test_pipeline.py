@@ -191,12 +191,24 @@ def test_the_first_axis_is_drafted_before_the_next_is_clustered_and_reads_as_if_
     pipeline = Spied(HashingEmbedder(), ExtractiveDrafter())
     listed, clusters = pipeline.cluster_each(postits)
     assert events == []  # routed, nothing clustered yet
-    lazy = [a.to_dict() for a in pipeline.draft_each(clusters, count=len(listed))]
+    lazy = [a.to_dict() for a in pipeline.draft_each(clusters, axes=listed)]
     first, *others = [a.name for a in listed]
     assert events[:3] == [f"cluster {first}", f"draft {first}", f"cluster {others[0]}"]
     assert events[-1] == "draft " + ",".join(others)
     eager = [a.to_dict() for a in Pipeline(HashingEmbedder(), ExtractiveDrafter()).draft_each(
         Pipeline(HashingEmbedder(), ExtractiveDrafter()).cluster(postits))]
     assert lazy == eager
-    with pytest.raises(ValueError, match="count"):
+    with pytest.raises(ValueError, match="axes"):
         next(pipeline.draft_each(iter([])))
+
+
+def test_axes_finished_earlier_are_skipped_and_progress_counts_only_those_left() -> None:
+    pipeline = Pipeline(HashingEmbedder(), ExtractiveDrafter())
+    listed, clusters = pipeline.cluster_each(workshop())
+    first, *others = [a.name for a in listed]
+    reports: list[tuple[str, float]] = []
+    drafted = [a.name for a in pipeline.draft_each(clusters, lambda s, f: reports.append((s, f)),
+                                                   skip={first}, axes=listed)]
+    assert drafted == others
+    fractions = [f for s, f in reports if s == "drafting"]
+    assert fractions == sorted(fractions) and fractions[-1] == pytest.approx(1.0)
