@@ -48,6 +48,7 @@ from models.text import (
     flatten,
     key_point_text,
     split_sentences,
+    unquoted,
     word_jaccard,
 )
 from models.types import Axis, PostIt, Sentence
@@ -248,6 +249,32 @@ def drafted_alone(group: GroupBrief, language: str) -> bool:
     if not group.singular:
         return True
     return len(best_text(group, language).split()) > MAX_KEY_POINT_WORDS
+
+
+def copies_another_voice(sentence: Sentence, group: GroupBrief, fallback: Sentence, language: str) -> bool:
+    """Whether a draft is only another post-it of ``group`` said again word for word, while the group's
+    ``fallback`` quote (:func:`quote_first_sentence`: its best post-it) is no longer than a key point.
+
+    A draft that stays no action phrase after its second try is kept where its group's fallback
+    is no key point either. If the draft is itself a copy, it is a quote all the same, only of the
+    voice the 1.5B happened to copy rather than the one the group was summed up by. Energie's
+    largest group (78 comments on renewables; best post-it « Die Selbstversorgung mit erneuerbaren
+    Energien … soll gefördert werden ») was headed by its third representative, copied: « Die
+    Energiekonzerne profitieren vom Wandel, sie sollten sich auch an den Kosten beteiligen. »
+
+    >>> g = GroupBrief("x", [], [PostIt("c11", "Die Selbstversorgung mit Energie soll gefördert werden."),
+    ...                          PostIt("c153", "Die Konzerne profitieren vom Wandel.")], 78, 9, representatives=2)
+    >>> best = quote_sentence(g, "de")
+    >>> copies_another_voice(Sentence("Die Konzerne profitieren vom Wandel.", ["c153"]), g, best, "de")
+    True
+    >>> copies_another_voice(Sentence("Die Selbstversorgung mit Energie soll gefördert werden.", []), g, best, "de")
+    False
+    >>> copies_another_voice(Sentence("Die Konzerne sollen zahlen.", ["c153"]), g, best, "de")
+    False
+    """
+    copy = word_for_word(sentence, group, language)
+    return (copy is not None and copy.citations != fallback.citations
+            and len(unquoted(fallback.text).split()) <= MAX_KEY_POINT_WORDS)
 
 
 def quote_first_sentence(group: GroupBrief, language: str) -> Sentence:

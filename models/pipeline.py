@@ -30,9 +30,11 @@ from models.drafting import (
     GroupBrief,
     PitchRequest,
     condense_ask,
+    copies_another_voice,
     key_point_phrase,
     quote_first_sentence,
     quote_sentence,
+    shown_text,
     stands_as_key_point,
     taken_as_is,
     word_for_word,
@@ -51,7 +53,7 @@ from models.pitch import (
     speaks_beyond,
 )
 from models.routing import assign_axes, slugify
-from models.text import flatten, unquoted
+from models.text import flatten, unquoted, word_set
 from models.theme_names import default_name, theme_name
 from models.themes import MIN_KEY_POINTS, ThemeGrouper
 from models.types import (
@@ -423,7 +425,12 @@ class Pipeline:
             groups.append(GroupBrief(cl.label, cl.keywords, [by_id[i] for i in first], cl.count, cl.votes,
                                      cluster_id=cl.id, stance=stance_of([by_id[i] for i in cl.postit_ids]),
                                      representatives=len(cl.representative_ids)))
-        lonely = sorted((by_id[i] for i in c.singular_ids), key=lambda p: (-p.votes, p.id))
+        # a lone post-it saying word for word what one in a group says is no idea of its own: the
+        # Klimarat's seeded statements come twice (Energie's c46 and c11, « Die Selbstversorgung … »)
+        grouped = {word_set(shown_text(by_id[i], self.config.language)) for cl in c.clusters for i in cl.postit_ids}
+        lonely = sorted((p for p in (by_id[i] for i in c.singular_ids)
+                         if word_set(shown_text(p, self.config.language)) not in grouped),
+                        key=lambda p: (-p.votes, p.id))
         voted = [p for p in lonely if p.votes > 0] if groups else lonely
         cap = self.config.max_singular_key_points
         needed = MIN_AXIS_KEY_POINTS - len(groups)
@@ -483,7 +490,8 @@ class Pipeline:
         still no action phrase, replaced by its group's fallback quote only where that quote is one
         action phrase (Make.org: "Élevage en petite structure." for « Interdire l'élevage en batterie
         au profit de l'élevage en petite structure », the ban lost); else the draft stays: it cannot
-        enter a sentence of the pitch as an action, but a long quote is no key point either.
+        enter a sentence of the pitch as an action, but a long quote is no key point either; unless
+        the draft only copies another post-it of the group (:func:`~models.drafting.copies_another_voice`).
         """
         remedies = {(i, j): self._remedy(s, requests[i], j) for i, row in enumerate(drafted) for j, s in enumerate(row)}
         for i, j in (pos for pos, remedy in remedies.items() if remedy is Remedy.QUOTE):
@@ -500,7 +508,9 @@ class Pipeline:
                 remedy = self._remedy(drafted[i][j], requests[i], j)
                 if remedy is Remedy.REWRITE_THEN_QUOTE_AN_ACTION:
                     fallback = quote_first_sentence(requests[i].groups[j], self.config.language)
-                    if not stands_as_key_point(unquoted(fallback.text), self.config.language):
+                    if (not stands_as_key_point(unquoted(fallback.text), self.config.language)
+                            and not copies_another_voice(drafted[i][j], requests[i].groups[j], fallback,
+                                                         self.config.language)):
                         continue  # a long quote is no key point either: the draft stays
                 if remedy is not None:
                     still.add((i, j))

@@ -333,6 +333,16 @@ def _content_words(text: str) -> set[str]:
     return set(words)
 
 
+def word_set(text: str) -> frozenset[str]:
+    """The words of ``text`` as :func:`word_jaccard` compares them: two texts with the same set say
+    the same thing, word for word.
+
+    >>> word_set("Concrètement, réduire les emballages.") == word_set("Réduire les emballages")
+    True
+    """
+    return frozenset(_content_words(text))
+
+
 def word_jaccard(a: str, b: str) -> float:
     """Word-set Jaccard similarity of two texts after dropping their leading link words.
 

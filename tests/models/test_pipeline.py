@@ -175,6 +175,22 @@ def test_past_the_axis_minimum_a_lone_idea_needs_the_votes_of_the_median_postit(
     assert lone_ids(2) == ["backed", "faint"]  # two groups: the axis needs both to reach five key points
 
 
+def test_a_lone_postit_saying_again_what_a_grouped_one_says_is_no_idea_of_its_own() -> None:
+    """Klimarat Energie: « Die Selbstversorgung mit erneuerbaren Energien … » came twice (c11, in the
+    largest group, and c46, alone), and the axis showed it as two key points under one theme."""
+    from models.pipeline import AxisClusters
+    from models.types import Cluster
+
+    members = [PostIt(f"m{i}", text, "A", 300) for i, text in enumerate(
+        ["Klimarat: Die Selbstversorgung mit Energie soll gefördert werden.", "Windräder bauen", "Solar ausbauen"])]
+    lone = [PostIt("twin", "Die Selbstversorgung mit Energie soll gefördert werden", "A", 630),
+            PostIt("own", "Batteriespeicher bauen", "A", 400)]
+    cluster = Cluster("a-1", "x", [], [p.id for p in members], ["m0"], 3, 900)
+    axis = AxisClusters(Axis("A"), members + lone, [cluster], [p.id for p in lone], [])
+    groups = Pipeline(HashingEmbedder(), ExtractiveDrafter(), PipelineConfig(language="de"))._groups(axis)
+    assert [g.postits[0].id for g in groups if g.singular] == ["own"]
+
+
 def test_the_first_axis_is_drafted_before_the_next_is_clustered_and_reads_as_if_all_were_clustered_first() -> None:
     postits = workshop()
     events: list[str] = []

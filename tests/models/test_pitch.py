@@ -407,6 +407,20 @@ def test_a_german_key_point_without_its_verb_is_written_again_then_quoted() -> N
     assert any("gesteigert" in m[-1]["content"] for m in generator.sent if len(m) > 2)  # asked again first
 
 
+def test_a_draft_still_no_action_that_copies_another_voice_of_its_group_gives_way_to_the_groups_quote() -> None:
+    """Energie's 78 comments on renewables were headed by the 1.5B's copy of their third representative
+    (« Die Energiekonzerne profitieren vom Wandel … »), not by the post-it the group was summed up by."""
+    groups = [("k", "Die Energiekonzerne profitieren stark vom Wandel"), ("w", "Windräder auf allen Hügeln bauen"),
+              ("s", "Speicherseen mit Solaranlagen ausbauen"), ("b", "Batteriespeicher in Gemeinden fördern")]
+    quotes = set()
+    for word in ["bald", "überall", "gemeinsam", "jetzt"]:  # whichever member the model copies
+        axis, _ = _german_axis(groups, {"Energiekonzerne": f"Die Energiekonzerne profitieren stark vom Wandel {word}"})
+        [energy] = [k for k in axis["key_points"] if k["citations"][0].startswith("k")]
+        assert energy["quoted"] and len(energy["citations"]) == 1, energy
+        quotes.add((energy["text"], energy["citations"][0]))
+    assert len(quotes) == 1  # always the group's own fallback quote
+
+
 def test_a_german_zu_infinitive_is_said_as_the_action_and_goes_last_in_its_sentence() -> None:
     """ "Windräder aufzustellen, solange …" (Energie) was half of a post-it's sentence and got quoted;
     said as "Windräder aufstellen, solange …", it is kept, and a partner is not read into its clause."""
