@@ -112,7 +112,7 @@ REGISTRY: dict[str, Profile] = {p.code: p for p in (
         markers=frozenset("the and of to is that for with are be this on it not should we have more by from "
                           "which our can".split()),
         stop_words=stopwords.ENGLISH,
-        platform_prompts=(r"i have an idea\s*[!:.,]?", r"we should", r"we need to", r"how might we",
+        platform_prompts=(r"i have an idea\s*[!:.,]?", r"we should(?!\s*(?:not|n't)\b)", r"we need to", r"how might we",
                           r"i would like", r"i propose (?:that|to)?", r"idea\s*:"),
         quote="“{}”", agreement_threshold=1.32, yes=("yes", "y"), no=("no", "n"), action_phrases=False,
         task_words=("infinitive", "post-it", "key point", "keywords", "two points"),

@@ -38,6 +38,14 @@ def strip_platform_prompt(text: str, language: str = DEFAULT_LANGUAGE) -> str:
     'Ich schlage vor, dass die Bahn billiger wird'
     >>> strip_platform_prompt("We should", "en")
     'We should'
+
+    A negation stays with its prompt: no English phrase opens on it (ArgKP's "we should n't prohibit
+    women in combat as …" was shown as "N't prohibit women in combat as …").
+
+    >>> strip_platform_prompt("we should n't prohibit women in combat", "en")
+    "we should n't prohibit women in combat"
+    >>> strip_platform_prompt("We shouldn't ban it now", "en"), strip_platform_prompt("We should not ban it", "en")
+    ("We shouldn't ban it now", 'We should not ban it')
     """
     pattern = _COMPILED.get(base_language(language), _COMPILED["en"])
     match = pattern.match(text)
