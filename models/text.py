@@ -278,6 +278,16 @@ _NEEDS_OBJECT_FR = frozenset(
 #: English verbs a sentence may end on with a bare "to", its infinitive understood ("… if they choose to.").
 _ELLIPTIC_TO = frozenset("choose chooses chose want wants wanted need needs have has had wish wishes like likes "
                          "ought used able going prefer prefers decide decides".split())
+#: English words that govern a preposition left at the end of their clause ("repercussions we are
+#: unaware of."): stranded there, it ends the sentence; after a noun ("the amount of.") it dangles.
+_STRANDED = {
+    "to": _ELLIPTIC_TO,
+    "of": frozenset("aware unaware afraid capable proud sure rid fond tired ashamed conscious thought heard "
+                    "dreamed dreamt made approve disapprove".split()),
+    "about": frozenset("care cares cared worried worry think thought know knew talk talked concerned".split()),
+    "for": frozenset("pay paid ask asked look looked wait waited hope hoped responsible accountable".split()),
+    "with": frozenset("deal dealt live lived comply complied agree agreed familiar satisfied cope".split()),
+}
 
 
 def complete_sentence(text: str) -> bool:
@@ -301,6 +311,10 @@ def complete_sentence(text: str) -> bool:
     True
     >>> complete_sentence("People should be allowed to.")
     False
+    >>> complete_sentence("Cloning can have repercussions we are currently unaware of.")  # stranded
+    True
+    >>> complete_sentence("We should reduce the amount of.")
+    False
     >>> complete_sentence("Réduire les émissions dans les zones marines pour protéger.")  # protect what?
     False
     >>> complete_sentence("Planter des haies pour agir."), complete_sentence("Un patrimoine à protéger.")
@@ -314,9 +328,9 @@ def complete_sentence(text: str) -> bool:
         return False
     first = text.strip().lstrip(QUOTE_MARKS + "' \u00a0")[:1]
     tail = [w.strip("()«»“”\"',;:").lower() for w in body.rstrip(".!?").split()[-3:]]  # "en 2040." ends on a number
-    elliptic = tail[-1] == "to" and len(tail) >= 2 and tail[-2] in _ELLIPTIC_TO
+    stranded = len(tail) >= 2 and tail[-2] in _STRANDED.get(tail[-1], ())
     objectless = tail[-1] in _NEEDS_OBJECT_FR and (tail[-2:-1] == ["pour"] or tail[-3:-1] == ["afin", "de"])
-    return first.isupper() and (tail[-1] not in DANGLING or elliptic) and not objectless
+    return first.isupper() and (tail[-1] not in DANGLING or stranded) and not objectless
 
 
 #: Link words a copy may hide behind ("Concrètement, <key point>"): dropped before comparing words.
