@@ -517,6 +517,7 @@ class Pipeline:
             for i, j in sorted(still):
                 drafted[i][j] = self._quoted(requests[i].groups[j], texts)
         self._mark_copies(requests, drafted, texts)
+        self._quote_repeats(requests, drafted, texts)
         if self.config.condense_quotes:
             self._condense_quotes(requests, drafted, texts)
         out = []
@@ -542,6 +543,18 @@ class Pipeline:
                 if quote is not None:
                     self._verify([quote], texts)
                     row[j] = quote
+
+    def _quote_repeats(self, requests: Sequence[PitchRequest], drafted: list[list[Sentence]],
+                       texts: dict[str, str]) -> None:
+        """A draft saying, word for word, what a heavier key point of its axis says is its group's
+        fallback quote instead: ``argkp``'s « Prostitution should not be legalized. » stood for three of
+        an axis' eleven groups, whose post-its said why (« Legalizing prostitution would only help the pimps »)."""
+        for request, row in zip(requests, drafted, strict=True):
+            said: set[frozenset[str]] = set()
+            for j, sentence in enumerate(row):  # heaviest group first
+                if not sentence.quoted and word_set(unquoted(sentence.text)) in said:
+                    row[j] = self._quoted(request.groups[j], texts)
+                said.add(word_set(unquoted(row[j].text)))
 
     def _condense_quotes(self, requests: Sequence[PitchRequest], drafted: list[list[Sentence]],
                          texts: dict[str, str]) -> None:

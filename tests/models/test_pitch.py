@@ -421,6 +421,19 @@ def test_a_draft_still_no_action_that_copies_another_voice_of_its_group_gives_wa
     assert len(quotes) == 1  # always the group's own fallback quote
 
 
+def test_a_key_point_repeating_a_heavier_one_of_its_axis_is_its_groups_quote() -> None:
+    """argkp: « Prostitution should not be legalized. » stood for three groups of one axis."""
+    groups = [("w", "Mehr Windräder wären auf den Hügeln gut"), ("x", "Mehr Windräder wären an den Seen gut"),
+              ("s", "Speicherseen mit Solaranlagen wären gut"), ("b", "Batteriespeicher in Gemeinden wären gut")]
+    axis, _ = _german_axis(groups, {"Hügeln": "Mehr Windräder bauen", "Seen": "Mehr Windräder bauen",
+                                    "Speicherseen": "Speicherseen mit Solaranlagen ausbauen",
+                                    "Batteriespeicher": "Batteriespeicher in Gemeinden fördern"})
+    by_group = {k["citations"][0][0]: k for k in axis["key_points"]}
+    assert by_group["w"]["text"] == "Mehr Windräder bauen." and not by_group["w"]["quoted"]  # the heavier keeps it
+    assert by_group["x"]["quoted"] and "Seen" in by_group["x"]["text"], by_group["x"]
+    assert all(k["text"] != "Mehr Windräder bauen." for k in axis["key_points"] if k is not by_group["w"])
+
+
 def test_a_german_zu_infinitive_is_said_as_the_action_and_goes_last_in_its_sentence() -> None:
     """ "Windräder aufzustellen, solange …" (Energie) was half of a post-it's sentence and got quoted;
     said as "Windräder aufstellen, solange …", it is kept, and a partner is not read into its clause."""
