@@ -34,7 +34,16 @@ _INFINITIVE_FR = re.compile(r"(?:er|ir|oir|dre|tre|vre|pre|cre|ire|clure|aire)$"
 _NOT_ACTIONS_EN = frozenset("the a an this these those it they we i you he she there more less all some many most "
                             "no every each our their its his her my people children government governments "
                             "everyone nobody".split())
-_CLAUSE_EN = frozenset("is are was were should must can will would has have do does because".split())
+_CLAUSE_EN = frozenset("is are was were should must can will would has have do does because could may might shall "
+                       "cannot".split())
+# An English phrase opening on a noun or an adjective has a subject: a claim ("Urbanization harms
+# the environment", "Mandatory retirement limits growth", "Uniforms restrict expression"): plurals
+# ("-s", not "-ss" or "-us": "Discuss", "Focus") and endings no imperative has; "-ion" less the verbs
+# that end so. Not "-ment", "-ance", "-ure": "Implement", "Enhance", "Ensure" open actions.
+_NOUN_FIRST_EN = re.compile(r"^\w{3,}(?:[^su]s|ity|ism|ics|tive|sive|ory|ary|ion)$")
+_VERBS_IN_ION_EN = frozenset("question mention sanction position function caution petition commission condition "
+                             "partition ration envision provision auction station proportion pension cushion "
+                             "champion fashion section motion transition".split())
 _FINITE_DE = frozenset("ist sind war soll sollen sollte sollten muss müssen wird werden kann können darf "
                        "dürfen hat haben gibt".split())
 _FIRST_PERSON = frozenset("je j'ai nous on ich wir man i we".split())
@@ -82,6 +91,16 @@ def is_action(phrase: str, language: str) -> bool:
 
     >>> is_action("Homeschooled children perform better on tests", "en"), is_action("Feed the hungry", "en")
     (False, True)
+
+    So is one opening on a noun or an adjective no order starts with (argkp's "Urbanization harms
+    the environment" took "…: this is what the room asks for first."), or holding a modal:
+
+    >>> [is_action(p, "en") for p in ("Urbanization harms the environment", "Mandatory retirement limits growth",
+    ...                               "Uniforms restrict expression", "Human cloning could cure illnesses")]
+    [False, False, False, False]
+    >>> [is_action(p, "en") for p in ("Discuss budgets openly", "Focus on buses", "Condition aid on results",
+    ...                               "Abolish nuclear weapons", "Ensure fair pay", "Implement the plan")]
+    [True, True, True, True, True, True]
     """
     words = [w.lower() for w in _words(phrase)]
     if not words or words[0] in _FIRST_PERSON:  # "Ich bin bereit, … zu akzeptieren": a voice, not an action
@@ -92,8 +111,10 @@ def is_action(phrase: str, language: str) -> bool:
     if lang == "de":
         return _is_action_de(phrase, words)
     # a finite verb or a modal anywhere makes a claim ("assisted suicide should be allowed")
-    participle = words[0].endswith("ing") or (words[0].endswith("ed") and not words[0].endswith("eed"))
-    return words[0] not in _NOT_ACTIONS_EN and not participle and not set(words) & _CLAUSE_EN
+    first = words[0]
+    participle = first.endswith("ing") or (first.endswith("ed") and not first.endswith("eed"))
+    noun = bool(_NOUN_FIRST_EN.match(first)) and first not in _VERBS_IN_ION_EN
+    return first not in _NOT_ACTIONS_EN and not participle and not noun and not set(words) & _CLAUSE_EN
 
 
 def _is_action_fr(words: list[str], adverb: int = 0) -> bool:
@@ -316,6 +337,46 @@ def reads_right(sentence: str, language: str) -> bool:
 # with no comma between them, is then a participle or a noun.
 _MODAL_DE = re.compile(r"\b(?:muss|müssen|soll|sollen|sollte|sollten|kann|können|darf|dürfen)\b[^,;:.!?]*\s"
                        r"(?![a-zäöüß][\wäöüß]*(?:en|ern|eln|ein|un)[.!?»“”\"]*\s*$)\S+[.!?»“”\"]*\s*$")
+
+
+_CLOSING_ASIDE = re.compile(r"\s*\([^()]*\)\s*$")
+
+
+def takes_the_axis_for_subject(text: str, axis: str, language: str) -> bool:
+    """Whether an English draft opens on its axis' own action and goes on as if that action were
+    its subject: no English sentence (argkp, under "We should abandon marriage": « Abandon marriage
+    is crucial for maintaining society and union. »; 7 of 452 key points over the 56 cases).
+
+    >>> takes_the_axis_for_subject("Abandon marriage is crucial for society.", "We should abandon marriage", "en")
+    True
+    >>> takes_the_axis_for_subject("Adopt atheism promotes critical thinking.", "We should adopt atheism", "en")
+    True
+    >>> takes_the_axis_for_subject("Legalize sex selection as parents may choose.", "We should legalize sex selection",
+    ...                            "en")
+    False
+    >>> takes_the_axis_for_subject("Marriage is crucial for society.", "We should abandon marriage", "en")
+    False
+    >>> takes_the_axis_for_subject("Abandon marriage because it is outdated.", "We should abandon marriage", "en")
+    False
+
+    A closing aside of the axis' name is not its action (argkp's "We should abandon marriage (pro)"):
+
+    >>> takes_the_axis_for_subject("Abandon marriage restricts freedom.", "We should abandon marriage (pro)", "en")
+    True
+
+    French and German open actions on or end them with an infinitive, which may be a subject
+    (« Abandonner le mariage serait une erreur »): English only.
+    """
+    if base_language(language) != "en":
+        return False
+    action = [w.lower() for w in _words(strip_platform_prompt(_CLOSING_ASIDE.sub("", axis), language))]
+    words = [w.lower() for w in _words(text)]
+    if len(action) < 2 or len(words) <= len(action) or words[:len(action)] != action:
+        return False
+    follows = words[len(action)]  # a finite verb ("is", "promotes"), not a reason ("because", "as")
+    finite = follows in _CLAUSE_EN - {"because"} or (len(follows) > 3 and follows.endswith("s")
+                                                      and not follows.endswith("ss"))
+    return finite and is_action(" ".join(action), language)
 
 
 def lacks_verb(sentence: str, language: str) -> bool:

@@ -449,7 +449,10 @@ def _said(groups: Sequence[Sequence[KeyPoint]], first: int, language: str, templ
         if mixed:  # a claim and an action make no one sentence: "Zudem betont er: X muss …, und Y ausbauen."
             group = group[:1]
         slot = _theme_slot(group, first + len(slots), language, templates)
-        if len(group) > 1 or not _copies(slot):
+        if len(group) > 1 and _copies(slot):  # the second adds next to nothing to the first: said once
+            group = group[:1]
+            slot = _theme_slot(group, first + len(slots), language, templates)
+        if not _copies(slot):
             slots.append(slot)
         if first + len(slots) == MAX_SENTENCES:
             break

@@ -744,3 +744,39 @@ def test_a_claim_and_an_action_are_never_said_in_one_sentence() -> None:
                "Photovoltaik auf öffentlichen Dächern verpflichten.", "Energiesparen in Schulen lehren."]
     assert said([actions[0], claim, *actions[1:4]]) == [["k0"], ["k1"], ["k2"], ["k3", "k4"]]
     assert said([actions[0], claim, *actions[1:]]) == [["k0"], ["k1"], ["k3", "k4"], ["k5", "k6"], ["k7", "k8"]]
+
+
+def test_a_pair_whose_second_claim_adds_next_to_nothing_is_said_once() -> None:
+    """argkp: « Urbanization harms the environment and future generations, and urbanization harms
+    the environment and wildlife. » is its first key point again (the copied-share rule): the
+    heavier one is said alone, in the room's voice."""
+    from models.pitch import plan
+    from models.types import Axis, KeyPoint, Sentence
+    from prompts import load_templates
+
+    texts = ["Urbanization destroys farmland around growing cities.",
+             "Urbanization harms the environment and future generations.",
+             "Urbanization harms the environment and wildlife.",
+             "Crowded cities breed crime and poverty."]
+    kps = [KeyPoint(f"k{i}", f"c{i}", Sentence(t, [f"p{i}"]), votes=9 - i) for i, t in enumerate(texts)]
+    slots = plan(Axis("We should fight urbanization"), kps, [], "en", load_templates("en")[1])
+    assert [[k.id for k in s.key_points] for s in slots] == [["k0"], ["k1"], ["k3"]]
+    assert "the room" in slots[1].fallback.lower() and "wildlife" not in " ".join(s.fallback for s in slots)
+
+
+def test_english_claims_are_said_two_by_two_without_the_room_after_each_pair() -> None:
+    """argkp: "…, the room stresses." after every pair read as a refrain once the ambition had said
+    whose claims they are; a phrase opening on a noun is a claim, never "what the room asks for"."""
+    from models.pitch import plan
+    from models.types import Axis, KeyPoint, Sentence
+    from prompts import load_templates
+
+    texts = ["Urbanization gives more people places to live.", "Urbanization enhances access to services.",
+             "Cities create jobs for young people.", "Mandatory zoning limits housing supply.",
+             "Suburbs waste land and energy."]
+    kps = [KeyPoint(f"k{i}", f"c{i}", Sentence(t, [f"p{i}"]), votes=9 - i) for i, t in enumerate(texts)]
+    slots = plan(Axis("We should not fight urbanization"), kps, [], "en", load_templates("en")[1])
+    assert slots[0].fallback.startswith("Above all, the room stresses: urbanization gives")
+    pairs = [s.fallback for s in slots if len(s.key_points) == 2]
+    assert pairs == ["Urbanization enhances access to services, and cities create jobs for young people.",
+                     "Mandatory zoning limits housing supply, and suburbs waste land and energy."]
