@@ -449,14 +449,43 @@ def _said(groups: Sequence[Sequence[KeyPoint]], first: int, language: str, templ
         if mixed:  # a claim and an action make no one sentence: "Zudem betont er: X muss …, und Y ausbauen."
             group = group[:1]
         slot = _theme_slot(group, first + len(slots), language, templates)
-        if len(group) > 1 and _copies(slot):  # the second adds next to nothing to the first: said once
-            group = group[:1]
-            slot = _theme_slot(group, first + len(slots), language, templates)
-        if not _copies(slot):
+        if len(group) > 1 and _copies(slot):
+            group, slot = _parted(group, first + len(slots), language, templates)
+        if len(group) > 1 or not _copies(slot):
             slots.append(slot)
         if first + len(slots) == MAX_SENTENCES:
             break
     return slots
+
+
+#: Share of the second key point's content stems the first already says past which a pair that
+#: reads as its first key point again says the first alone (see :func:`_parted`).
+MOSTLY_SAID = 0.5
+
+
+def _parted(group: Sequence[KeyPoint], n: int, language: str,
+            templates: dict[str, str]) -> tuple[Sequence[KeyPoint], Slot]:
+    """A pair whose sentence is its first key point again (the copied-share rule): the second adds
+    a few words only. Where those words are mostly the first's, the first is said alone; where they
+    are an idea of their own, or the first alone would be a copy too, the pair takes its template's
+    ``_room`` wording, whose words part them.
+
+    >>> from prompts import load_templates
+    >>> def kp(i, text): return KeyPoint(i, "c", Sentence(text, [i]))
+    >>> a = kp("a", "Urbanization harms the environment and future generations for many decades.")
+    >>> group, slot = _parted([a, kp("b", "Urbanization harms the environment and wildlife.")], 2, "en",
+    ...                       load_templates("en")[1])
+    >>> [k.id for k in group], slot.fallback
+    (['a'], 'It further stresses: urbanization harms the environment and future generations for many decades.')
+    >>> group, slot = _parted([a, kp("b", "Cities lack green spaces.")], 2, "en", load_templates("en")[1])
+    >>> [k.id for k in group], slot.fallback.endswith("the room further stresses.")
+    (['a', 'b'], True)
+    """
+    first, second = content_stems(_phrase(group[0]), language), content_stems(_phrase(group[1]), language)
+    alone = _theme_slot(group[:1], n, language, templates)
+    if second and len(second & first) / len(second) > MOSTLY_SAID and not _copies(alone):
+        return group[:1], alone
+    return group, _theme_slot(group, n, language, templates, wording="_room")
 
 
 def _copies(slot: Slot) -> bool:
@@ -486,7 +515,8 @@ def clause_last(group: Sequence[KeyPoint]) -> list[KeyPoint]:
     return sorted(group, key=lambda k: "," in _phrase(k))
 
 
-def _theme_slot(group: Sequence[KeyPoint], n: int, language: str, templates: dict[str, str]) -> Slot:
+def _theme_slot(group: Sequence[KeyPoint], n: int, language: str, templates: dict[str, str],
+                wording: str = "") -> Slot:
     """The ``n``-th sentence, saying ``group``'s key points.
 
     An action template says its key points first and the room after them ("Réguler la publicité :
@@ -499,7 +529,7 @@ def _theme_slot(group: Sequence[KeyPoint], n: int, language: str, templates: dic
     actions = all(is_action(_phrase(k), language) for k in group)
     place = min(n, 4)  # the templates are numbered 1-4; a fifth sentence takes the fourth's words
     name = f"{'' if actions else 'claim_'}{'pair' if len(group) > 1 else 'one'}_{place}"
-    template = templates[name]
+    template = templates.get(name + wording, templates[name])  # ``wording``: a variant where the language has one
     fallback = _fill(template, values)
     if len(group) < 2 or not actions:
         # two claims fused by the 1.5B came out garbled ("…, dass die Energiesparen und … verpflichtend

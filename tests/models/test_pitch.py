@@ -748,8 +748,8 @@ def test_a_claim_and_an_action_are_never_said_in_one_sentence() -> None:
 
 def test_a_pair_whose_second_claim_adds_next_to_nothing_is_said_once() -> None:
     """argkp: « Urbanization harms the environment and future generations, and urbanization harms
-    the environment and wildlife. » is its first key point again (the copied-share rule): the
-    heavier one is said alone, in the room's voice."""
+    the environment and wildlife. » is its first key point again (the copied-share rule), the second
+    saying mostly the first's words: the heavier one is said alone, in the room's voice."""
     from models.pitch import plan
     from models.types import Axis, KeyPoint, Sentence
     from prompts import load_templates
@@ -780,3 +780,22 @@ def test_english_claims_are_said_two_by_two_without_the_room_after_each_pair() -
     pairs = [s.fallback for s in slots if len(s.key_points) == 2]
     assert pairs == ["Urbanization enhances access to services, and cities create jobs for young people.",
                      "Mandatory zoning limits housing supply, and suburbs waste land and energy."]
+
+
+def test_a_pair_whose_short_second_claim_is_an_idea_of_its_own_keeps_both_parted_by_the_room() -> None:
+    """argkp: « Homeschooling lacks the quality of education provided by real teachers and schools »
+    and « … lacks regulation and oversight »: said plainly, the pair is its first key point again;
+    said alone, the first is too. Both stay, the room's words between them."""
+    from models.pitch import plan
+    from models.text import word_jaccard
+    from models.types import Axis, KeyPoint, Sentence
+    from prompts import load_templates
+
+    texts = ["Homeschooling undermines social skills and social relations.",
+             "Homeschooling lacks the quality of education provided by real teachers and schools.",
+             "Homeschooling lacks regulation and oversight."]
+    kps = [KeyPoint(f"k{i}", f"c{i}", Sentence(t, [f"p{i}"]), votes=9 - i) for i, t in enumerate(texts)]
+    slots = plan(Axis("Homeschooling should be banned"), kps, [], "en", load_templates("en")[1])
+    assert [[k.id for k in s.key_points] for s in slots][1:] == [["k1", "k2"]]
+    assert slots[1].fallback.endswith(", the room stresses.")
+    assert all(word_jaccard(slots[1].fallback, t) < 0.8 for t in texts)
