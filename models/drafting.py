@@ -34,6 +34,7 @@ from models.phrases import (
     lacks_verb,
     leading_verb,
     opens_on_verb,
+    said_of_its_object,
 )
 from models.pitch import Ask
 from models.platform import strip_platform_prompt
@@ -436,11 +437,18 @@ def key_point_phrase(raw: str, axis: Axis, language: str, cut: bool = True) -> s
     >>> long = "Étendre la loi EGalim à la restauration collective privée et publique partout en France dès 2025"
     >>> key_point_phrase(long, Axis("Consommer"), "fr", cut=False)
     ''
+
+    An English reply taking its axis' action for its subject says what it meant (argkp: 7 of 452
+    key points, « Adopt atheism promotes critical thinking … »; see
+    :func:`~models.phrases.said_of_its_object`):
+
+    >>> key_point_phrase("Adopt atheism promotes critical thinking.", Axis("We should adopt atheism (pro)"), "en")
+    'Atheism promotes critical thinking.'
     """
     sentence = clean_generation(raw, max_words=MAX_KEY_POINT_WORDS if cut else 3 * MAX_KEY_POINT_WORDS)
     if not cut and len(sentence.split()) > MAX_KEY_POINT_WORDS:
         return ""
-    return as_action(key_point_text(sentence, axis, language), language)
+    return said_of_its_object(as_action(key_point_text(sentence, axis, language), language), axis.name, language)
 
 
 def taken_as_is(group: GroupBrief, language: str) -> Sentence | None:

@@ -31,7 +31,6 @@ from models.phrases import (
     lacks_verb,
     stops_short,
     strays,
-    takes_the_axis_for_subject,
 )
 from models.text import complete_sentence
 from models.types import Axis, Sentence
@@ -161,18 +160,6 @@ def says_an_action(d: Drafted) -> bool:
     return base_language(d.language) not in ACTION_LANGUAGES or is_action(d.sentence.text, d.language)
 
 
-def keeps_its_axis_an_action(d: Drafted) -> bool:
-    """Does not take its axis' action for its subject (fixes "Abandon marriage is crucial for
-    maintaining society."; see :func:`~models.phrases.takes_the_axis_for_subject`).
-
-    >>> group = GroupBrief("x", [], [], 1, 0)
-    >>> draft = Sentence("Adopt atheism promotes critical thinking.", [])
-    >>> keeps_its_axis_an_action(Drafted(draft, group, Axis("We should adopt atheism"), "en"))
-    False
-    """
-    return not takes_the_axis_for_subject(d.sentence.text, d.axis.name, d.language)
-
-
 Rule = Callable[[Drafted], bool]
 
 #: What a drafted key point must pass, in order; the first it fails decides its :class:`Remedy`.
@@ -184,7 +171,6 @@ KEY_POINT_RULES: tuple[tuple[str, Rule, Remedy], ...] = (
     ("no purpose of its own", no_purpose_of_its_own, Remedy.REWRITE),
     ("names its group's object", names_its_groups_object, Remedy.REWRITE),
     ("keeps its verb", keeps_its_verb, Remedy.REWRITE),
-    ("keeps its axis an action", keeps_its_axis_an_action, Remedy.REWRITE),
     ("says an action", says_an_action, Remedy.REWRITE_THEN_QUOTE_AN_ACTION),
 )
 

@@ -379,6 +379,20 @@ def takes_the_axis_for_subject(text: str, axis: str, language: str) -> bool:
     return finite and is_action(" ".join(action), language)
 
 
+def said_of_its_object(text: str, axis: str, language: str) -> str:
+    """``text`` less its axis' verb where it took the axis' action for its subject
+    (:func:`takes_the_axis_for_subject`): what the model meant, the axis' object said of itself.
+
+    >>> said_of_its_object("Abolish capital punishment is ineffective.", "We should abolish capital punishment", "en")
+    'Capital punishment is ineffective.'
+    >>> said_of_its_object("Abolish capital punishment now.", "We should abolish capital punishment", "en")
+    'Abolish capital punishment now.'
+    """
+    if not takes_the_axis_for_subject(text, axis, language):
+        return text
+    return capitalised(text.split(maxsplit=1)[1])
+
+
 def lacks_verb(sentence: str, language: str) -> bool:
     """Whether a sentence lost the verb its grammar needs (a German modal without its infinitive).
 

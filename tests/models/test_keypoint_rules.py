@@ -22,11 +22,3 @@ def test_a_key_point_whose_purpose_lost_its_object_is_written_again() -> None:
                      ["p1", "p2", "p3"])
     assert failed_rule(Drafted(whole, GROUP, Axis("Se nourrir"), "fr")) is None
 
-
-def test_an_english_key_point_taking_its_axis_for_subject_is_written_again() -> None:
-    """argkp, "We should abandon marriage (pro)": « Abandon marriage restricts personal freedom. »."""
-    group = GroupBrief("Marriage", [], [PostIt("q1", "marriage restricts the freedom of both partners")], 1, 0)
-    axis = Axis("We should abandon marriage (pro)")
-    draft = Sentence("Abandon marriage restricts personal freedom.", ["q1"])
-    assert failed_rule(Drafted(draft, group, axis, "en")) == ("keeps its axis an action", Remedy.REWRITE)
-    assert failed_rule(Drafted(Sentence("Marriage restricts personal freedom.", ["q1"]), group, axis, "en")) is None

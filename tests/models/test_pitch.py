@@ -799,3 +799,18 @@ def test_a_pair_whose_short_second_claim_is_an_idea_of_its_own_keeps_both_parted
     assert [[k.id for k in s.key_points] for s in slots][1:] == [["k1", "k2"]]
     assert slots[1].fallback.endswith(", the room stresses.")
     assert all(word_jaccard(slots[1].fallback, t) < 0.8 for t in texts)
+
+
+def test_an_english_key_point_taking_its_axis_for_subject_says_what_it_meant() -> None:
+    """argkp, "We should abandon marriage (pro)": « Abandon marriage restricts personal freedom. »."""
+    axis_name = "We should abandon marriage (pro)"
+    postits = [PostIt(f"m{i}", f"being married takes away the personal freedom of both partners {w}", axis_name)
+               for i, w in enumerate(["today", "often", "always", "legally"])]
+
+    def reply(messages: list[dict[str, str]]) -> str:
+        return "Abandon marriage restricts personal freedom."
+
+    generator = ScriptedGenerator(reply, lambda messages: 0.95)
+    pipeline = Pipeline(HashingEmbedder(), LLMDrafter(generator), PipelineConfig(language="en"), _judge_only(generator))
+    [axis] = pipeline.run(postits).to_dict()["axes"]
+    assert [k["text"] for k in axis["key_points"]] == ["Marriage restricts personal freedom."]
