@@ -379,6 +379,34 @@ def takes_the_axis_for_subject(text: str, axis: str, language: str) -> bool:
     return finite and is_action(" ".join(action), language)
 
 
+def opens_on_its_topic(phrase: str, axis: str, language: str) -> bool:
+    """Whether an English phrase opens on a word its axis' name says, other than the axis' verb: a
+    claim about the topic, whatever its form (argkp, under "We should abandon the use of school
+    uniforms": « School uniforms foster community and togetherness. » read as an action, "…: this is
+    what the room asks for first.").
+
+    >>> axis = "We should abandon the use of school uniforms (con)"
+    >>> opens_on_its_topic("School uniforms foster community.", axis, "en")
+    True
+    >>> opens_on_its_topic("Abandon school uniforms to promote creativity.", axis, "en")
+    False
+    >>> opens_on_its_topic("Expand cycle lanes.", "Mobility", "en")
+    False
+    >>> opens_on_its_topic("Mobility hubs cut car use.", "Mobility", "en")
+    True
+    >>> opens_on_its_topic("Mobilité douce partout.", "Mobilité", "fr")
+    False
+    """
+    if base_language(language) != "en":
+        return False
+    named = [w.lower() for w in _words(strip_platform_prompt(_CLOSING_ASIDE.sub("", axis), language))]
+    words = [w.lower() for w in _words(phrase)]
+    if not named or not words or words[0] in stop_words(language):
+        return False
+    verb = named[0] if is_action(" ".join(named), language) else None
+    return words[0] in named and words[0] != verb
+
+
 def said_of_its_object(text: str, axis: str, language: str) -> str:
     """``text`` less its axis' verb where it took the axis' action for its subject
     (:func:`takes_the_axis_for_subject`): what the model meant, the axis' object said of itself.

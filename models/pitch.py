@@ -42,6 +42,7 @@ from models.phrases import (
     late_cut,
     object_head,
     object_stems,
+    opens_on_its_topic,
     reads_right,
     with_de,
 )
@@ -333,15 +334,15 @@ def plan(axis: Axis, key_points: Sequence[KeyPoint], themes: Sequence[Theme], la
     said = {k.id for g in groups for k in g} | {first.id}
     rest = [k for k in usable if k.id not in said]  # a theme's third and later key points, two by two
     groups += [rest[i:i + KEY_POINTS_PER_SENTENCE] for i in range(0, len(rest), KEY_POINTS_PER_SENTENCE)]
-    slots += _said(groups, len(slots), language, templates)
+    slots += _said(groups, len(slots), language, templates, axis)
     if len(slots) < MIN_PITCH_SENTENCES:  # three key points: ambition, then one each rather than one pair
-        singles = _said([[k] for g in groups for k in g], 1, language, templates)
+        singles = _said([[k] for g in groups for k in g], 1, language, templates, axis)
         if len(singles) > len(slots) - 1:
             slots[1:] = singles
     if len(slots) < MIN_PITCH_SENTENCES:
         backed = _backed(key_points, usable, language)
         backed += _heard(voices(), [*usable, *backed], language)
-        slots += _said([[k] for k in backed], len(slots), language, templates)[:MIN_PITCH_SENTENCES - len(slots)]
+        slots += _said([[k] for k in backed], len(slots), language, templates, axis)[:MIN_PITCH_SENTENCES - len(slots)]
     return slots
 
 
@@ -414,7 +415,8 @@ def speaks_beyond(sentence: Sentence, key_points: Sequence[KeyPoint]) -> bool:
 MAX_PAIR_WORDS = 24
 
 
-def _said(groups: Sequence[Sequence[KeyPoint]], first: int, language: str, templates: dict[str, str]) -> list[Slot]:
+def _said(groups: Sequence[Sequence[KeyPoint]], first: int, language: str, templates: dict[str, str],
+          axis: Axis | None = None) -> list[Slot]:
     """One slot per group, numbered from ``first``, up to :data:`MAX_SENTENCES` in the pitch.
 
     A key point alone in its sentence whose template, at the place it would take, only repeats
@@ -439,18 +441,19 @@ def _said(groups: Sequence[Sequence[KeyPoint]], first: int, language: str, templ
     spare = MAX_SENTENCES - first - len(groups)
     slots: list[Slot] = []
     for group in groups:
-        mixed = len({is_action(_phrase(k), language) for k in group}) > 1
+        mixed = len({_acts(k, language, axis) for k in group}) > 1
         long = sum(len(WORD.findall(_phrase(k))) for k in group) > MAX_PAIR_WORDS
         if len(group) > 1 and spare > 0 and (mixed or long):
-            apart = [_theme_slot([k], first + len(slots) + n, language, templates) for n, k in enumerate(group)]
+            apart = [_theme_slot([k], first + len(slots) + n, language, templates, axis=axis)
+                     for n, k in enumerate(group)]
             if not any(map(_copies, apart)):  # alone, a long claim's template only repeats it (argkp)
                 slots, spare = slots + apart[:MAX_SENTENCES - first - len(slots)], spare - 1
                 continue
         if mixed:  # a claim and an action make no one sentence: "Zudem betont er: X muss …, und Y ausbauen."
             group = group[:1]
-        slot = _theme_slot(group, first + len(slots), language, templates)
+        slot = _theme_slot(group, first + len(slots), language, templates, axis=axis)
         if len(group) > 1 and _copies(slot):
-            group, slot = _parted(group, first + len(slots), language, templates)
+            group, slot = _parted(group, first + len(slots), language, templates, axis)
         if len(group) > 1 or not _copies(slot):
             slots.append(slot)
         if first + len(slots) == MAX_SENTENCES:
@@ -463,8 +466,8 @@ def _said(groups: Sequence[Sequence[KeyPoint]], first: int, language: str, templ
 MOSTLY_SAID = 0.5
 
 
-def _parted(group: Sequence[KeyPoint], n: int, language: str,
-            templates: dict[str, str]) -> tuple[Sequence[KeyPoint], Slot]:
+def _parted(group: Sequence[KeyPoint], n: int, language: str, templates: dict[str, str],
+            axis: Axis | None = None) -> tuple[Sequence[KeyPoint], Slot]:
     """A pair whose sentence is its first key point again (the copied-share rule): the second adds
     a few words only. Where those words are mostly the first's, the first is said alone; where they
     are an idea of their own, or the first alone would be a copy too, the pair takes its template's
@@ -482,10 +485,22 @@ def _parted(group: Sequence[KeyPoint], n: int, language: str,
     (['a', 'b'], True)
     """
     first, second = content_stems(_phrase(group[0]), language), content_stems(_phrase(group[1]), language)
-    alone = _theme_slot(group[:1], n, language, templates)
+    alone = _theme_slot(group[:1], n, language, templates, axis=axis)
     if second and len(second & first) / len(second) > MOSTLY_SAID and not _copies(alone):
         return group[:1], alone
-    return group, _theme_slot(group, n, language, templates, wording="_room")
+    return group, _theme_slot(group, n, language, templates, wording="_room", axis=axis)
+
+
+def _acts(kp: KeyPoint, language: str, axis: Axis | None = None) -> bool:
+    """Whether a key point is said as an action (its templates, a fusion by the model) rather than a
+    claim: an action phrase that does not open on its axis' topic (:func:`~models.phrases.opens_on_its_topic`).
+
+    >>> kp = KeyPoint("k", "c", Sentence("School uniforms foster community.", []))
+    >>> _acts(kp, "en"), _acts(kp, "en", Axis("We should abandon the use of school uniforms"))
+    (True, False)
+    """
+    phrase = _phrase(kp)
+    return is_action(phrase, language) and not (axis and opens_on_its_topic(phrase, axis.name, language))
 
 
 def _copies(slot: Slot) -> bool:
@@ -495,7 +510,7 @@ def _copies(slot: Slot) -> bool:
 
 def _ambition(axis: Axis, usable: Sequence[KeyPoint], language: str, templates: dict[str, str]) -> Slot:
     values = {"axis": flatten(axis.name), **_pair_values(usable, language)}
-    kind = "ambition_action" if is_action(_phrase(usable[0]), language) else "ambition_claim"
+    kind = "ambition_action" if _acts(usable[0], language, axis) else "ambition_claim"
     start = templates["ambition_start"]
     ask = Ask("pitch", "ambition", language,
               {"axis": flatten(axis.name), "themes": f"- {_phrase(usable[0])}", "start": start}, 72)
@@ -516,7 +531,7 @@ def clause_last(group: Sequence[KeyPoint]) -> list[KeyPoint]:
 
 
 def _theme_slot(group: Sequence[KeyPoint], n: int, language: str, templates: dict[str, str],
-                wording: str = "") -> Slot:
+                wording: str = "", axis: Axis | None = None) -> Slot:
     """The ``n``-th sentence, saying ``group``'s key points.
 
     An action template says its key points first and the room after them ("Réguler la publicité :
@@ -526,7 +541,7 @@ def _theme_slot(group: Sequence[KeyPoint], n: int, language: str, templates: dic
     """
     group = clause_last(group)
     values = _pair_values(group, language)
-    actions = all(is_action(_phrase(k), language) for k in group)
+    actions = all(_acts(k, language, axis) for k in group)
     place = min(n, 4)  # the templates are numbered 1-4; a fifth sentence takes the fourth's words
     name = f"{'' if actions else 'claim_'}{'pair' if len(group) > 1 else 'one'}_{place}"
     template = templates.get(name + wording, templates[name])  # ``wording``: a variant where the language has one

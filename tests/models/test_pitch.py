@@ -814,3 +814,21 @@ def test_an_english_key_point_taking_its_axis_for_subject_says_what_it_meant() -
     pipeline = Pipeline(HashingEmbedder(), LLMDrafter(generator), PipelineConfig(language="en"), _judge_only(generator))
     [axis] = pipeline.run(postits).to_dict()["axes"]
     assert [k["text"] for k in axis["key_points"]] == ["Marriage restricts personal freedom."]
+
+
+def test_english_claims_opening_on_their_topic_are_said_as_claims() -> None:
+    """argkp: « School uniforms foster community and togetherness … : this is what the room asks for
+    first. » (a noun before a noun reads as a verb); the axis' own verb still opens an action."""
+    from models.pitch import plan
+    from models.types import Axis, KeyPoint, Sentence
+    from prompts import load_templates
+
+    texts = ["School uniforms promote equality.", "School uniforms foster community and togetherness.",
+             "School uniforms help reduce bullying.", "Abandon school uniforms to promote creativity."]
+    kps = [KeyPoint(f"k{i}", f"c{i}", Sentence(t, [f"p{i}"]), votes=9 - i) for i, t in enumerate(texts)]
+    axis = Axis("We should abandon the use of school uniforms (con)")
+    slots = plan(axis, kps, [], "en", load_templates("en")[1])
+    assert slots[0].fallback == "Above all, the room stresses: school uniforms promote equality."
+    assert slots[1].fallback == ("School uniforms foster community and togetherness, and school uniforms help "
+                                 "reduce bullying.")
+    assert slots[2].fallback.startswith("Abandon school uniforms to promote creativity")
