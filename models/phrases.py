@@ -342,6 +342,16 @@ _MODAL_DE = re.compile(r"\b(?:muss|müssen|soll|sollen|sollte|sollten|kann|könn
 _CLOSING_ASIDE = re.compile(r"\s*\([^()]*\)\s*$")
 
 
+def _axis_words(axis: str, language: str) -> list[str]:
+    """An axis' name in lower-case words, less its platform prompt and a closing aside ("We should
+    abandon marriage (pro)" gives ``['abandon', 'marriage']``).
+
+    >>> _axis_words("We should abandon marriage (pro)", "en")
+    ['abandon', 'marriage']
+    """
+    return [w.lower() for w in _words(strip_platform_prompt(_CLOSING_ASIDE.sub("", axis), language))]
+
+
 def takes_the_axis_for_subject(text: str, axis: str, language: str) -> bool:
     """Whether an English draft opens on its axis' own action and goes on as if that action were
     its subject: no English sentence (argkp, under "We should abandon marriage": « Abandon marriage
@@ -369,7 +379,7 @@ def takes_the_axis_for_subject(text: str, axis: str, language: str) -> bool:
     """
     if base_language(language) != "en":
         return False
-    action = [w.lower() for w in _words(strip_platform_prompt(_CLOSING_ASIDE.sub("", axis), language))]
+    action = _axis_words(axis, language)
     words = [w.lower() for w in _words(text)]
     if len(action) < 2 or len(words) <= len(action) or words[:len(action)] != action:
         return False
@@ -399,7 +409,7 @@ def opens_on_its_topic(phrase: str, axis: str, language: str) -> bool:
     """
     if base_language(language) != "en":
         return False
-    named = [w.lower() for w in _words(strip_platform_prompt(_CLOSING_ASIDE.sub("", axis), language))]
+    named = _axis_words(axis, language)
     words = [w.lower() for w in _words(phrase)]
     if not named or not words or words[0] in stop_words(language):
         return False
