@@ -36,11 +36,16 @@ _NOT_ACTIONS_EN = frozenset("the a an this these those it they we i you he she t
                             "everyone nobody".split())
 _CLAUSE_EN = frozenset("is are was were should must can will would has have do does because could may might shall "
                        "cannot".split())
+# A first word with a contracted verb is a subject and its verb ("It's a slippery slope" took "…: the
+# room holds to this too."); "Don't …" opens an order, and a later "can't" may sit in a relative
+# clause ("Subsidize … to attract students who can't afford college").
+_CONTRACTED_EN = re.compile(r"^\w+'(?:s|re|ve|ll|d)$")
 # An English phrase opening on a noun or an adjective has a subject: a claim ("Urbanization harms
 # the environment", "Mandatory retirement limits growth", "Uniforms restrict expression"): plurals
 # ("-s", not "-ss" or "-us": "Discuss", "Focus") and endings no imperative has; "-ion" less the verbs
-# that end so. Not "-ment", "-ance", "-ure": "Implement", "Enhance", "Ensure" open actions.
-_NOUN_FIRST_EN = re.compile(r"^\w{3,}(?:[^su]s|ity|ism|ics|tive|sive|ory|ary|ion)$")
+# that end so; "-dom", "-hood" ("Freedom of expression" took "…: this is what the room asks for
+# first."). Not "-ment", "-ance", "-ure": "Implement", "Enhance", "Ensure" open actions.
+_NOUN_FIRST_EN = re.compile(r"^\w{3,}(?:[^su]s|ity|ism|ics|tive|sive|ory|ary|ion|dom|hood)$")
 _VERBS_IN_ION_EN = frozenset("question mention sanction position function caution petition commission condition "
                              "partition ration envision provision auction station proportion pension cushion "
                              "champion fashion section motion transition".split())
@@ -96,13 +101,19 @@ def is_action(phrase: str, language: str) -> bool:
     the environment" took "…: this is what the room asks for first."), or holding a modal:
 
     >>> [is_action(p, "en") for p in ("Urbanization harms the environment", "Mandatory retirement limits growth",
-    ...                               "Uniforms restrict expression", "Human cloning could cure illnesses")]
-    [False, False, False, False]
+    ...                               "Uniforms restrict expression", "Human cloning could cure illnesses",
+    ...                               "Freedom of expression")]
+    [False, False, False, False, False]
     >>> [is_action(p, "en") for p in ("Discuss budgets openly", "Focus on buses", "Condition aid on results",
     ...                               "Abolish nuclear weapons", "Ensure fair pay", "Implement the plan")]
     [True, True, True, True, True, True]
+
+    So is one opening on a contracted verb; "Don't" opens an order:
+
+    >>> [is_action(p, "en") for p in ("It's a slippery slope", "There’s no safe dose", "Don't ban uniforms")]
+    [False, False, True]
     """
-    words = [w.lower() for w in _words(phrase)]
+    words = [w.lower().replace("’", "'") for w in _words(phrase)]
     if not words or words[0] in _FIRST_PERSON:  # "Ich bin bereit, … zu akzeptieren": a voice, not an action
         return False
     lang = base_language(language)
@@ -114,7 +125,9 @@ def is_action(phrase: str, language: str) -> bool:
     first = words[0]
     participle = first.endswith("ing") or (first.endswith("ed") and not first.endswith("eed"))
     noun = bool(_NOUN_FIRST_EN.match(first)) and first not in _VERBS_IN_ION_EN
-    return first not in _NOT_ACTIONS_EN and not participle and not noun and not set(words) & _CLAUSE_EN
+    contracted = bool(_CONTRACTED_EN.match(first))
+    return (first not in _NOT_ACTIONS_EN and not participle and not noun and not contracted
+            and not set(words) & _CLAUSE_EN)
 
 
 def _is_action_fr(words: list[str], adverb: int = 0) -> bool:
@@ -415,6 +428,24 @@ def opens_on_its_topic(phrase: str, axis: str, language: str) -> bool:
         return False
     verb = named[0] if is_action(" ".join(named), language) else None
     return words[0] in named and words[0] != verb
+
+
+def says_only_its_axis(phrase: str, axis: str, language: str) -> bool:
+    """Whether a key point says nothing its axis' name does not (two content stems or more): the
+    bare stance, which a pitch sentence would only restate (argkp, "We should ban human cloning
+    (con)": « We should not ban human cloning. », a group of 43 arguments).
+
+    >>> axis = "We should ban human cloning (con)"
+    >>> says_only_its_axis("We should not ban human cloning.", axis, "en")
+    True
+    >>> says_only_its_axis("Human cloning could lead to medical breakthroughs.", axis, "en")
+    False
+    >>> says_only_its_axis("Consommer moins.", "Consommer", "fr")  # one stem: any key point would share it
+    False
+    """
+    named = content_stems(" ".join(_axis_words(axis, language)), language)
+    stems = content_stems(phrase, language)
+    return len(named) >= 2 and bool(stems) and stems <= named
 
 
 def said_of_its_object(text: str, axis: str, language: str) -> str:

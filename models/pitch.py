@@ -44,6 +44,7 @@ from models.phrases import (
     object_stems,
     opens_on_its_topic,
     reads_right,
+    says_only_its_axis,
     with_de,
 )
 from models.platform import starts_with_platform_prompt
@@ -318,9 +319,12 @@ def plan(axis: Axis, key_points: Sequence[KeyPoint], themes: Sequence[Theme], la
     for (:func:`_heard`); asked for only then.
     """
     usable: list[KeyPoint] = []
+    unsayable: set[str] = set()  # key points no sentence says (a long quote, the bare stance): their groups' voices may
     for k in key_points:
         k = _sayable(k, language)
-        if _usable(k, language) and not repeats(k, usable, language):
+        if not _usable(k, language) or says_only_its_axis(_phrase(k), axis.name, language):
+            unsayable.add(k.id)
+        elif not repeats(k, usable, language):
             usable.append(k)
     if not usable:
         return []
@@ -341,9 +345,51 @@ def plan(axis: Axis, key_points: Sequence[KeyPoint], themes: Sequence[Theme], la
             slots[1:] = singles
     if len(slots) < MIN_PITCH_SENTENCES:
         backed = _backed(key_points, usable, language)
-        backed += _heard(voices(), [*usable, *backed], language)
-        slots += _said([[k] for k in backed], len(slots), language, templates, axis)[:MIN_PITCH_SENTENCES - len(slots)]
+        backed += _heard(_unsaid_voices(voices(), key_points, unsayable), [*usable, *backed], language)
+        slots += _said(_fill_groups(backed, language), len(slots), language, templates,
+                       axis)[:MIN_PITCH_SENTENCES - len(slots)]
     return slots
+
+
+def _unsaid_voices(voices: Sequence[KeyPoint], key_points: Sequence[KeyPoint], unsayable: set[str]) -> list[KeyPoint]:
+    """The voices that may fill a pitch: as they are where the room voted (:func:`_heard` weighs
+    them); else each given a vote so that it is heard, those of groups whose key point no sentence
+    says (``unsayable``: a long quote, the bare stance) first, the shortest first within each.
+
+    An argument set has no votes: argkp's "homeschooling should be banned (pro)" had 5 key points,
+    one a quote of 37 words and one a repeat, and a pitch of 2 sentences, while the quote's group
+    held short arguments of its own. A voice of a group whose key point the pitch says comes last:
+    what it says is more often that idea again (:func:`_heard` drops those that repeat it). With no
+    vote to rank them, the shortest come first: re-planned, the 56 argkp pitches read « Flag burning
+    is protected under free speech, and flag burning is a legitimate form of expression. » rather
+    than two arguments of 18 words (pitch coverage 0.715 in the groups' order, 0.717 so).
+
+    >>> def kp(i, text, votes=0): return KeyPoint(i, "c", Sentence(text, [i]), votes=votes)
+    >>> voices = [kp("said", "Homeschooling harms social skills."), kp("quote", "Parents are no teachers.")]
+    >>> [(k.id, k.votes) for k in _unsaid_voices(voices, [kp("said", ""), kp("quote", "")], {"quote"})]
+    [('quote', 1), ('said', 1)]
+    >>> [(k.id, k.votes) for k in _unsaid_voices(voices, [kp("said", "", 3), kp("quote", "", 2)], {"quote"})]
+    [('said', 0), ('quote', 0)]
+    """
+    if any(k.votes > 0 for k in key_points):
+        return list(voices)
+    return sorted((replace(v, votes=1) for v in voices),
+                  key=lambda v: (v.id not in unsayable, len(WORD.findall(v.sentence.text))))
+
+
+def _fill_groups(backed: Sequence[KeyPoint], language: str) -> list[list[KeyPoint]]:
+    """What fills a short pitch, a sentence each: an action alone, claims two by two (a claim alone
+    in its template, "It adds: …", is its post-it again past a few words: the copied-share rule).
+
+    >>> def kp(i): return KeyPoint(i, "c", Sentence(i, [i]))
+    >>> _fill_groups([kp("a"), kp("b"), kp("c")], "en") == [[kp("a"), kp("b")], [kp("c")]]
+    True
+    >>> len(_fill_groups([kp("a"), kp("b")], "fr"))
+    2
+    """
+    if profile(language).action_phrases:
+        return [[k] for k in backed]
+    return [list(backed[i:i + KEY_POINTS_PER_SENTENCE]) for i in range(0, len(backed), KEY_POINTS_PER_SENTENCE)]
 
 
 def _backed(key_points: Sequence[KeyPoint], said: Sequence[KeyPoint], language: str) -> list[KeyPoint]:
@@ -725,7 +771,8 @@ def sentence_from(reply: str, slot: Slot, earlier: Sequence[str]) -> Sentence:
     text = clean_generation(reply, max_words=40) if reply else ""
     ok = failed_rule(text, slot, earlier) is None
     cited = list(dict.fromkeys(c for k in slot.key_points for c in k.sentence.citations))
-    return Sentence(text if ok else slot.fallback, cited, key_points=[k.id for k in slot.key_points], template=not ok)
+    kps = list(dict.fromkeys(k.id for k in slot.key_points))  # two voices of one group share its key point's id
+    return Sentence(text if ok else slot.fallback, cited, key_points=kps, template=not ok)
 
 
 def inherit_verdict(sentence: Sentence, key_points: Sequence[KeyPoint], language: str) -> bool:

@@ -832,3 +832,57 @@ def test_english_claims_opening_on_their_topic_are_said_as_claims() -> None:
     assert slots[1].fallback == ("School uniforms foster community and togetherness, and school uniforms help "
                                  "reduce bullying.")
     assert slots[2].fallback.startswith("Abandon school uniforms to promote creativity")
+
+
+def test_an_unvoted_short_pitch_is_filled_by_the_voices_of_a_group_it_cannot_say() -> None:
+    """argkp, "Homeschooling should be banned (pro)": one key point a quote of 37 words, another a
+    repeat, and no votes: its pitch had 2 sentences. Two short arguments of the quote's group fill
+    it, as one claim pair, before any voice of a group the pitch already says."""
+    from models.pitch import plan
+    from models.types import Axis, KeyPoint, Sentence
+    from prompts import load_templates
+
+    long_quote = ("“Parents are really no substitute to a qualified teacher and their ignorance at their inability "
+                  "to provide their child with a good education is harmful to the child for the rest of their life.”")
+    kps = [KeyPoint("k0", "c0", Sentence("Homeschooling undermines social skills.", ["p0"])),
+           KeyPoint("k1", "c1", Sentence("Homeschooling lacks regulation and oversight.", ["p1"])),
+           KeyPoint("k2", "c2", Sentence(long_quote, ["p2"], quoted=True))]
+
+    def voices() -> list[KeyPoint]:
+        said = KeyPoint("k0", "c0", Sentence("“Children taught at home never meet other kids.”", ["p5"], quoted=True))
+        return [said, *(KeyPoint("k2", "c2", Sentence(f"“{t}”", [f"p{n}"], quoted=True)) for n, t in (
+            (6, "Not every parent is capable of educating their child."),
+            (7, "Many families leave out important subjects from their curriculum.")))]
+
+    slots = plan(Axis("Homeschooling should be banned"), kps, [], "en", load_templates("en")[1], voices)
+    assert len(slots) == 3
+    assert slots[2].fallback == ("Not every parent is capable of educating their child, and many families leave "
+                                 "out important subjects from their curriculum.")
+    assert "meet other kids" not in " ".join(s.fallback for s in slots)
+    from models.pitch import sentence_from
+    sentence = sentence_from("", slots[2], [])
+    assert sentence.key_points == ["k2"] and sentence.citations == ["p6", "p7"]
+
+
+def test_the_bare_stance_is_never_a_pitch_sentence_and_its_group_may_speak_instead() -> None:
+    """argkp, "We should ban human cloning (con)": « We should not ban human cloning. », the key point
+    of 43 arguments, said only the axis; its pitch had 2 sentences. Its group's shortest arguments fill it."""
+    from models.pitch import plan
+    from models.types import Axis, KeyPoint, Sentence
+    from prompts import load_templates
+
+    kps = [KeyPoint("k0", "c0", Sentence("Human cloning can lead to discoveries that cure illnesses.", ["p0"])),
+           KeyPoint("k1", "c1", Sentence("We should not ban human cloning.", ["p1"])),
+           KeyPoint("k2", "c2", Sentence("Human cloning could lead to medical breakthroughs.", ["p2"]))]
+
+    def voices() -> list[KeyPoint]:
+        return [KeyPoint("k1", "c1", Sentence(f"“{t}”", [f"p{n}"], quoted=True)) for n, t in (
+            (5, "Explore human cloning as an advancement of science, for its medical potential is immense."),
+            (6, "Human cloning is a good thing for science."),
+            (7, "Banning cloning would stop research on organ growth."))]
+
+    slots = plan(Axis("We should ban human cloning (con)"), kps, [], "en", load_templates("en")[1], voices)
+    said = " ".join(s.fallback for s in slots)
+    assert "not ban human cloning" not in said and len(slots) == 3
+    assert slots[2].fallback == ("Human cloning is a good thing for science, and banning cloning would stop research "
+                                 "on organ growth.")
