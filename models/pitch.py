@@ -316,7 +316,11 @@ def plan(axis: Axis, key_points: Sequence[KeyPoint], themes: Sequence[Theme], la
     it under three sentences, singular ideas the room voted for fill it (:func:`_backed`), then
     ``voices()``: other post-its of its groups, each as a quoted key point of one post-it under its
     group's key point id (see :func:`speaks_beyond`), said when it adds an action the room voted
-    for (:func:`_heard`); asked for only then.
+    for (:func:`_heard`); asked for only then. Where no one voted, every voice may fill it, those of
+    groups whose key point no sentence says first (:func:`_unsaid_voices`); claims, two by two.
+
+    A key point that says only its axis (:func:`~models.phrases.says_only_its_axis`, the bare
+    stance) is never said: a pitch sentence would restate the axis.
     """
     usable: list[KeyPoint] = []
     unsayable: set[str] = set()  # key points no sentence says (a long quote, the bare stance): their groups' voices may
