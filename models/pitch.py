@@ -340,8 +340,7 @@ def plan(axis: Axis, key_points: Sequence[KeyPoint], themes: Sequence[Theme], la
     groups = [[by_id[i] for i in t.key_points if i in by_id][:KEY_POINTS_PER_SENTENCE] for t in themes]
     groups = [g for g in groups if g]
     said = {k.id for g in groups for k in g} | {first.id}
-    rest = [k for k in usable if k.id not in said]  # a theme's third and later key points, two by two
-    groups += [rest[i:i + KEY_POINTS_PER_SENTENCE] for i in range(0, len(rest), KEY_POINTS_PER_SENTENCE)]
+    groups += _pairs([k for k in usable if k.id not in said])  # a theme's third and later key points
     slots += _said(groups, len(slots), language, templates, axis)
     if len(slots) < MIN_PITCH_SENTENCES:  # three key points: ambition, then one each rather than one pair
         singles = _said([[k] for g in groups for k in g], 1, language, templates, axis)
@@ -349,16 +348,18 @@ def plan(axis: Axis, key_points: Sequence[KeyPoint], themes: Sequence[Theme], la
             slots[1:] = singles
     if len(slots) < MIN_PITCH_SENTENCES:
         backed = _backed(key_points, usable, language)
-        backed += _heard(_unsaid_voices(voices(), key_points, unsayable), [*usable, *backed], language)
+        voted = any(k.votes > 0 for k in key_points)
+        backed += _heard(voices() if voted else _unsaid_voices(voices(), unsayable), [*usable, *backed],
+                         language, voted=voted)
         slots += _said(_fill_groups(backed, language), len(slots), language, templates,
                        axis)[:MIN_PITCH_SENTENCES - len(slots)]
     return slots
 
 
-def _unsaid_voices(voices: Sequence[KeyPoint], key_points: Sequence[KeyPoint], unsayable: set[str]) -> list[KeyPoint]:
-    """The voices that may fill a pitch: as they are where the room voted (:func:`_heard` weighs
-    them); else each given a vote so that it is heard, those of groups whose key point no sentence
-    says (``unsayable``: a long quote, the bare stance) first, the shortest first within each.
+def _unsaid_voices(voices: Sequence[KeyPoint], unsayable: set[str]) -> list[KeyPoint]:
+    """The voices that may fill a pitch no one voted on, in the order :func:`_heard` hears them:
+    those of groups whose key point no sentence says (``unsayable``: a long quote, the bare stance)
+    first, the shortest first within each.
 
     An argument set has no votes: argkp's "homeschooling should be banned (pro)" had 5 key points,
     one a quote of 37 words and one a repeat, and a pitch of 2 sentences, while the quote's group
@@ -368,17 +369,13 @@ def _unsaid_voices(voices: Sequence[KeyPoint], key_points: Sequence[KeyPoint], u
     is protected under free speech, and flag burning is a legitimate form of expression. » rather
     than two arguments of 18 words (pitch coverage 0.715 in the groups' order, 0.717 so).
 
-    >>> def kp(i, text, votes=0): return KeyPoint(i, "c", Sentence(text, [i]), votes=votes)
-    >>> voices = [kp("said", "Homeschooling harms social skills."), kp("quote", "Parents are no teachers.")]
-    >>> [(k.id, k.votes) for k in _unsaid_voices(voices, [kp("said", ""), kp("quote", "")], {"quote"})]
-    [('quote', 1), ('said', 1)]
-    >>> [(k.id, k.votes) for k in _unsaid_voices(voices, [kp("said", "", 3), kp("quote", "", 2)], {"quote"})]
-    [('said', 0), ('quote', 0)]
+    >>> def kp(i, text): return KeyPoint(i, "c", Sentence(text, [i]))
+    >>> voices = [kp("said", "Homeschooling harms social skills."), kp("quote", "Parents are no teachers."),
+    ...           kp("said", "Children miss friends.")]
+    >>> [k.sentence.text for k in _unsaid_voices(voices, {"quote"})]
+    ['Parents are no teachers.', 'Children miss friends.', 'Homeschooling harms social skills.']
     """
-    if any(k.votes > 0 for k in key_points):
-        return list(voices)
-    return sorted((replace(v, votes=1) for v in voices),
-                  key=lambda v: (v.id not in unsayable, len(WORD.findall(v.sentence.text))))
+    return sorted(voices, key=lambda v: (v.id not in unsayable, len(WORD.findall(v.sentence.text))))
 
 
 def _fill_groups(backed: Sequence[KeyPoint], language: str) -> list[list[KeyPoint]]:
@@ -391,9 +388,17 @@ def _fill_groups(backed: Sequence[KeyPoint], language: str) -> list[list[KeyPoin
     >>> len(_fill_groups([kp("a"), kp("b")], "fr"))
     2
     """
-    if profile(language).action_phrases:
-        return [[k] for k in backed]
-    return [list(backed[i:i + KEY_POINTS_PER_SENTENCE]) for i in range(0, len(backed), KEY_POINTS_PER_SENTENCE)]
+    return [[k] for k in backed] if profile(language).action_phrases else _pairs(backed)
+
+
+def _pairs(key_points: Sequence[KeyPoint]) -> list[list[KeyPoint]]:
+    """Key points cut in order into sentences of :data:`KEY_POINTS_PER_SENTENCE`.
+
+    >>> def kp(i): return KeyPoint(i, "c", Sentence(i, [i]))
+    >>> [[k.id for k in g] for g in _pairs([kp("a"), kp("b"), kp("c")])]
+    [['a', 'b'], ['c']]
+    """
+    return [list(key_points[i:i + KEY_POINTS_PER_SENTENCE]) for i in range(0, len(key_points), KEY_POINTS_PER_SENTENCE)]
 
 
 def _backed(key_points: Sequence[KeyPoint], said: Sequence[KeyPoint], language: str) -> list[KeyPoint]:
@@ -415,8 +420,10 @@ def _backed(key_points: Sequence[KeyPoint], said: Sequence[KeyPoint], language: 
     return _heard([k for k in key_points if k.cluster_id is None], said, language)
 
 
-def _heard(candidates: Sequence[KeyPoint], said: Sequence[KeyPoint], language: str) -> list[KeyPoint]:
-    """The candidates the room voted for that say one action not said yet, most voted first.
+def _heard(candidates: Sequence[KeyPoint], said: Sequence[KeyPoint], language: str,
+           voted: bool = True) -> list[KeyPoint]:
+    """The candidates the room voted for that say one action not said yet, most voted first; where
+    no one voted (``voted`` false: an argument set), every candidate, in the order given.
 
     The Make.org sample's "Favoriser la consommation locale" axis has two groups of 9 and 6
     post-its and no lone idea: its pitch was two sentences, while « Forcer les grandes surfaces à
@@ -434,7 +441,7 @@ def _heard(candidates: Sequence[KeyPoint], said: Sequence[KeyPoint], language: s
     ['Forcer les grandes surfaces à privilégier les circuits courts.']
     """
     heard: list[KeyPoint] = []
-    for k in sorted((k for k in candidates if k.votes > 0), key=lambda k: -k.votes):
+    for k in sorted((k for k in candidates if k.votes > 0), key=lambda k: -k.votes) if voted else candidates:
         k = _sayable(k, language)
         said_as_told = not profile(language).action_phrases or is_action(_phrase(k), language)
         if said_as_told and _says_an_action(k, language) and not repeats(k, [*said, *heard], language):
