@@ -35,7 +35,6 @@ from models.phrases import (
     leading_verb,
     opens_on_verb,
     said_of_its_object,
-    says_only_its_axis,
 )
 from models.pitch import Ask
 from models.platform import strip_platform_prompt
@@ -445,19 +444,11 @@ def key_point_phrase(raw: str, axis: Axis, language: str, cut: bool = True) -> s
 
     >>> key_point_phrase("Adopt atheism promotes critical thinking.", Axis("We should adopt atheism (pro)"), "en")
     'Atheism promotes critical thinking.'
-
-    A reply saying only its axis' stance in other words is none (:func:`~models.phrases.says_only_its_axis`;
-    argkp: 12 of 452 key points, « We should not ban human cloning. » for a group of 43 arguments
-    saying why): the group is then quoted, and its quote condensed.
-
-    >>> key_point_phrase("We should not ban human cloning.", Axis("We should ban human cloning (con)"), "en")
-    ''
     """
     sentence = clean_generation(raw, max_words=MAX_KEY_POINT_WORDS if cut else 3 * MAX_KEY_POINT_WORDS)
     if not cut and len(sentence.split()) > MAX_KEY_POINT_WORDS:
         return ""
-    phrase = said_of_its_object(as_action(key_point_text(sentence, axis, language), language), axis.name, language)
-    return "" if says_only_its_axis(phrase, axis.name, language) else phrase
+    return said_of_its_object(as_action(key_point_text(sentence, axis, language), language), axis.name, language)
 
 
 def taken_as_is(group: GroupBrief, language: str) -> Sentence | None:

@@ -7,9 +7,10 @@ first rule it fails decides its fate:
   formula of its own (2 of 2 on ``ccc``) or copied another post-it as clumsily, and the round of
   calls cost the bench's first axis 15.6 → 19.5 s;
 - **rewrite**: asked once more (with the judge's flags); quoted if the second draft still fails;
-- **rewrite, then quote an action**: asked once more; if the second draft is still no action phrase,
-  the group's fallback quote takes its place only where that quote is one action phrase itself
-  (:func:`~models.drafting.stands_as_key_point`): a long quote is no key point either.
+- **rewrite, then quote an action**: asked once more; if the second draft still fails, the group's
+  fallback quote takes its place only where that quote is one action phrase itself (one claim where
+  key points are claims: :func:`~models.drafting.stands_as_key_point`) and says more than its axis:
+  a long quote is no key point either, and the bare stance quoted is no better than drafted.
 
 A quote passes every rule: it is its post-it's words.
 """
@@ -20,7 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from models.drafting import GroupBrief
+from models.drafting import GroupBrief, stands_as_key_point
 from models.language import base_language
 from models.phrases import (
     ACTION_LANGUAGES,
@@ -29,10 +30,11 @@ from models.phrases import (
     invents_its_object,
     is_action,
     lacks_verb,
+    says_only_its_axis,
     stops_short,
     strays,
 )
-from models.text import complete_sentence
+from models.text import complete_sentence, unquoted
 from models.types import Axis, Sentence
 
 
@@ -147,6 +149,22 @@ def keeps_its_verb(d: Drafted) -> bool:
     return not lacks_verb(d.sentence.text, d.language)
 
 
+def says_more_than_its_axis(d: Drafted) -> bool:
+    """Says something its axis' name does not (fixes « We should not ban human cloning. » for 43
+    arguments saying why, under "We should ban human cloning (con)": 12 of 452 argkp key points;
+    see :func:`~models.phrases.says_only_its_axis`).
+
+    >>> from models.types import PostIt
+    >>> group = GroupBrief("x", [], [PostIt("p", "cloning could cure genetic diseases")], 1, 0)
+    >>> axis = Axis("We should ban human cloning (con)")
+    >>> says_more_than_its_axis(Drafted(Sentence("We should not ban human cloning.", []), group, axis, "en"))
+    False
+    >>> says_more_than_its_axis(Drafted(Sentence("Cloning could cure genetic diseases.", []), group, axis, "en"))
+    True
+    """
+    return not says_only_its_axis(d.sentence.text, d.axis.name, d.language)
+
+
 def says_an_action(d: Drafted) -> bool:
     """An action phrase where key points are actions (French, German); English key points of
     argument sets may be claims (fixes "Klimaschutzmaßnahmen verankert werden").
@@ -160,6 +178,21 @@ def says_an_action(d: Drafted) -> bool:
     return base_language(d.language) not in ACTION_LANGUAGES or is_action(d.sentence.text, d.language)
 
 
+def stands_in_for(fallback: Sentence, axis: Axis, language: str) -> bool:
+    """Whether a group's fallback quote may take the place of a draft that failed a "rewrite, then
+    quote an action" rule twice: one key point itself (:func:`~models.drafting.stands_as_key_point`)
+    that says more than its axis (the stance quoted is no better than drafted).
+
+    >>> axis = Axis("We should ban human cloning (con)")
+    >>> stands_in_for(Sentence("“Cloning could cure genetic diseases.”", [], quoted=True), axis, "en")
+    True
+    >>> stands_in_for(Sentence("“We should not ban human cloning.”", [], quoted=True), axis, "en")
+    False
+    """
+    text = unquoted(fallback.text)
+    return stands_as_key_point(text, language) and not says_only_its_axis(text, axis.name, language)
+
+
 Rule = Callable[[Drafted], bool]
 
 #: What a drafted key point must pass, in order; the first it fails decides its :class:`Remedy`.
@@ -171,6 +204,7 @@ KEY_POINT_RULES: tuple[tuple[str, Rule, Remedy], ...] = (
     ("no purpose of its own", no_purpose_of_its_own, Remedy.REWRITE),
     ("names its group's object", names_its_groups_object, Remedy.REWRITE),
     ("keeps its verb", keeps_its_verb, Remedy.REWRITE),
+    ("says more than its axis", says_more_than_its_axis, Remedy.REWRITE_THEN_QUOTE_AN_ACTION),
     ("says an action", says_an_action, Remedy.REWRITE_THEN_QUOTE_AN_ACTION),
 )
 

@@ -40,7 +40,7 @@ from models.drafting import (
     word_for_word,
 )
 from models.embedding import Embedder
-from models.keypoint_rules import Drafted, Remedy, failed_rule
+from models.keypoint_rules import Drafted, Remedy, failed_rule, stands_in_for
 from models.labelling import ctfidf_keywords, representatives, short_label, vote_weights
 from models.language import DEFAULT_LANGUAGE
 from models.pitch import (
@@ -488,9 +488,10 @@ class Pipeline:
         (it strays from its group's words, or copies a post-it and stops mid-phrase), written again
         (it echoes the instruction, lost its verb, or the judge rejects it), or written again and, if
         still no action phrase, replaced by its group's fallback quote only where that quote is one
-        action phrase (Make.org: "Élevage en petite structure." for « Interdire l'élevage en batterie
-        au profit de l'élevage en petite structure », the ban lost); else the draft stays: it cannot
-        enter a sentence of the pitch as an action, but a long quote is no key point either; unless
+        action phrase saying more than its axis (Make.org: "Élevage en petite structure." for « Interdire
+        l'élevage en batterie au profit de l'élevage en petite structure », the ban lost); else the draft
+        stays: it cannot enter a sentence of the pitch as an action (nor the bare stance, any sentence),
+        but a long quote is no key point either, nor the stance quoted; unless
         the draft only copies another post-it of the group (:func:`~models.drafting.copies_another_voice`).
         """
         remedies = {(i, j): self._remedy(s, requests[i], j) for i, row in enumerate(drafted) for j, s in enumerate(row)}
@@ -508,7 +509,7 @@ class Pipeline:
                 remedy = self._remedy(drafted[i][j], requests[i], j)
                 if remedy is Remedy.REWRITE_THEN_QUOTE_AN_ACTION:
                     fallback = quote_first_sentence(requests[i].groups[j], self.config.language)
-                    if (not stands_as_key_point(unquoted(fallback.text), self.config.language)
+                    if (not stands_in_for(fallback, requests[i].axis, self.config.language)
                             and not copies_another_voice(drafted[i][j], requests[i].groups[j], fallback,
                                                          self.config.language)):
                         continue  # a long quote is no key point either: the draft stays

@@ -886,3 +886,51 @@ def test_the_bare_stance_is_never_a_pitch_sentence_and_its_group_may_speak_inste
     assert "not ban human cloning" not in said and len(slots) == 3
     assert slots[2].fallback == ("Human cloning is a good thing for science, and banning cloning would stop research "
                                  "on organ growth.")
+
+
+CLONING = [("m", "cloning could cure genetic diseases"), ("f", "cloning helps infertile couples have children"),
+           ("s", "cloning gives science new knowledge of cells"), ("o", "cloning grows organs for transplants")]
+
+
+def _cloning_axis(first: str, again: str, long: bool = False) -> tuple[dict[str, Any], ScriptedGenerator]:
+    """An argkp-like English axis: the medical group drafted ``first``, then ``again`` when asked again;
+    ``long``: its arguments run past a key point."""
+    tail = " because so many families suffer from illnesses that nobody can treat today" if long else ""
+    postits = [PostIt(f"{t}{i}", f"{text}{tail} {w}", "We should ban human cloning (con)", 0)
+               for t, text in CLONING for i, w in enumerate(["soon", "everywhere", "together", "now"])]
+
+    def reply(messages: list[dict[str, str]]) -> str:
+        content = messages[-1]["content"]
+        if "does not render" in content:
+            return again
+        if "genetic diseases" in content:
+            return first
+        return next((text.capitalize() for _, text in CLONING if text in content), "")
+
+    generator = ScriptedGenerator(reply, lambda messages: 0.95)
+    pipeline = Pipeline(HashingEmbedder(), LLMDrafter(generator), PipelineConfig(language="en"),
+                        _judge_only(generator))
+    [axis] = pipeline.run(postits).to_dict()["axes"]
+    return axis, generator
+
+
+def _medical(axis: dict[str, Any]) -> list[dict[str, Any]]:
+    return [k for k in axis["key_points"] if any(c.startswith("m") for c in k["citations"])]
+
+
+def test_a_key_point_saying_only_its_axis_stance_is_asked_again_then_quoted_where_its_quote_is_one() -> None:
+    """argkp: « We should not ban human cloning. » stood for 43 arguments saying why."""
+    stance = "We should not ban human cloning"
+    axis, generator = _cloning_axis(stance, "Cloning could cure genetic diseases")
+    [medical] = _medical(axis)
+    assert medical["text"] == "Cloning could cure genetic diseases." and not medical["quoted"]
+    assert any("does not render" in m[-1]["content"] and stance in m[-1]["content"] for m in generator.sent)
+
+    axis, _ = _cloning_axis(stance, stance)  # the second draft says the stance again: its group is quoted
+    [medical] = _medical(axis)
+    assert medical["quoted"] and medical["text"].startswith("“Cloning could cure genetic diseases")
+
+    axis, _ = _cloning_axis(stance, stance, long=True)  # a long quote is no key point either: the draft stays
+    [medical] = _medical(axis)
+    assert medical["text"] == "We should not ban human cloning." and not medical["quoted"]
+    assert "not ban human cloning" not in axis["pitch"]["text"]
