@@ -490,8 +490,8 @@ class Pipeline:
         still no action phrase, replaced by its group's fallback quote only where that quote is one
         action phrase saying more than its axis (Make.org: "Élevage en petite structure." for « Interdire
         l'élevage en batterie au profit de l'élevage en petite structure », the ban lost); else the draft
-        stays: it cannot enter a sentence of the pitch as an action (nor the bare stance, any sentence),
-        but a long quote is no key point either, nor the stance quoted; unless
+        stays: it cannot enter a sentence of the pitch as an action (the bare stance enters none), but a
+        long quote is no key point either, nor the stance quoted; unless
         the draft only copies another post-it of the group (:func:`~models.drafting.copies_another_voice`).
         """
         remedies = {(i, j): self._remedy(s, requests[i], j) for i, row in enumerate(drafted) for j, s in enumerate(row)}
