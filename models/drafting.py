@@ -35,6 +35,7 @@ from models.phrases import (
     leading_verb,
     opens_on_verb,
     said_of_its_object,
+    says_only_its_axis,
 )
 from models.pitch import Ask
 from models.platform import strip_platform_prompt
@@ -536,6 +537,7 @@ class LLMDrafter:
         """Every prompt and template a draft in ``language`` may use (recorded, with hashes, in provenance)."""
         prompts = {"keypoint": load_prompt(self.variant, language, "keypoint"),
                    "keypoint_retry": load_prompt("retry", language, "keypoint"),
+                   "keypoint_retry_stance": load_prompt("retry_stance", language, "keypoint"),
                    "keypoint_condense": load_prompt("condense", language, "keypoint"),
                    "theme": load_prompt("default", language, "theme"),
                    "pitch": load_prompt("compose", language, "pitch"),
@@ -590,8 +592,12 @@ class LLMDrafter:
                 for (i, j, _), raw in zip(flagged, texts, strict=True)]
 
     def _retry(self, request: PitchRequest, group: GroupBrief, draft: Sentence) -> Messages:
-        """The conversation that produced a flagged draft, then the turn asking to mend it, told to
-        open on the post-its' own verb where one of those shown is an action ("Interdire …").
+        """The conversation that produced a flagged draft, then the turn asking to mend it.
+
+        The turn names what went wrong where it is known. A draft saying only its axis' stance
+        (:func:`~models.phrases.says_only_its_axis`) is asked for the reason its post-its give: told
+        it was unfaithful, the model wrote the stance again (8 of 12 on ``argkp``). Otherwise it is
+        told to open on the post-its' own verb where one of those shown is an action ("Interdire …").
 
         Flagged 1.5B drafts often swapped that verb for a vaguer or opposite one ("Promouvoir la
         résilience et la diversité des terres" for post-its asking to forbid land take). Told the
@@ -599,14 +605,19 @@ class LLMDrafter:
         (pitch coverage 0.211 -> 0.225). Asked afresh instead (the draft unseen), it copied the
         post-its past 15 words and the cut left clauses unfinished ("… à partir.").
         """
+        return [*self._key_point_messages(request, group), {"role": "assistant", "content": draft.text},
+                *self._retry_turn(request, group, flatten(draft.text))]
+
+    def _retry_turn(self, request: PitchRequest, group: GroupBrief, draft: str) -> Messages:
+        """The ``keypoint/retry*`` turn that names what is wrong with ``draft``."""
         language = request.language
+        if says_only_its_axis(draft, request.axis.name, language):
+            return load_prompt("retry_stance", language, "keypoint").messages(draft=draft)
         shown = [self._shown(p, language) for p in group.postits[:self.max_postits]]
         verb = next((v for text in shown if (v := leading_verb(text, language))), None)
-        values = {"draft": flatten(draft.text)}
-        if verb is not None:
-            values["verb"] = capitalised(verb)
-        retry = load_prompt("retry" if verb is None else "retry_verb", language, "keypoint").messages(**values)
-        return [*self._key_point_messages(request, group), {"role": "assistant", "content": draft.text}, *retry]
+        if verb is None:
+            return load_prompt("retry", language, "keypoint").messages(draft=draft)
+        return load_prompt("retry_verb", language, "keypoint").messages(draft=draft, verb=capitalised(verb))
 
     def write(self, asks: Sequence[Ask], progress: Progress | None = None) -> list[str]:
         """Each ask's prompt, filled, sent as one conversation, all in one batch bounded by the

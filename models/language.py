@@ -52,6 +52,9 @@ class Profile:
         task_words: Words of Atelier's own instructions that a drafted text must not echo unless
             its sources say them ("Activer l'infinitif de l'éducation…", "propose aussi deux actions
             proposées : …"; ``models.phrases.echoes_task``).
+        snowball: The name of NLTK's Snowball stemmer for this language ("french"), which finds one
+            word in its inflections ("ban", "banned"; ``models.phrases.word_stems``); empty where
+            there is none (a word is then its first five letters).
     """
 
     code: str
@@ -71,6 +74,7 @@ class Profile:
     and_links: tuple[str, ...] = ()
     late_cuts: tuple[str, ...] = ()
     name_cuts: tuple[str, ...] = ()
+    snowball: str = ""
 
 
 #: Adverbs a French infinitive phrase may open on ("Mieux préparer …", "Ne plus utiliser …"): 257 of
@@ -88,6 +92,7 @@ _INFINITIVE_FR = r"(?=" + _ADVERB_FR + r"(?:l['’]|[nms]['’]|se |s['’])?\w*
 REGISTRY: dict[str, Profile] = {p.code: p for p in (
     Profile(
         code="fr",
+        snowball="french",
         markers=frozenset("le la les des est et une pour dans que qui du au aux pas sur plus avec ce ces nous il "
                           "sont être faut leur".split()),
         stop_words=stopwords.FRENCH,
@@ -109,6 +114,7 @@ REGISTRY: dict[str, Profile] = {p.code: p for p in (
                   "quoted": "citation d'un post-it"}),
     Profile(
         code="en",
+        snowball="english",
         markers=frozenset("the and of to is that for with are be this on it not should we have more by from "
                           "which our can".split()),
         stop_words=stopwords.ENGLISH,
@@ -129,6 +135,7 @@ REGISTRY: dict[str, Profile] = {p.code: p for p in (
     # French, hence the higher threshold (docs/evaluation/verify).
     Profile(
         code="de",
+        snowball="german",
         markers=frozenset("der die das und ist nicht mit für den von zu ein eine auf sich im werden auch sollte "
                           "mehr wir es dem soll".split()),
         stop_words=stopwords.GERMAN,

@@ -440,8 +440,9 @@ def _heard(candidates: Sequence[KeyPoint], said: Sequence[KeyPoint], language: s
     >>> [_phrase(k) for k in _heard(voices, said, "fr")]
     ['Forcer les grandes surfaces à privilégier les circuits courts.']
     """
+    ranked = sorted((k for k in candidates if k.votes > 0), key=lambda k: -k.votes) if voted else candidates
     heard: list[KeyPoint] = []
-    for k in sorted((k for k in candidates if k.votes > 0), key=lambda k: -k.votes) if voted else candidates:
+    for k in ranked:
         k = _sayable(k, language)
         said_as_told = not profile(language).action_phrases or is_action(_phrase(k), language)
         if said_as_told and _says_an_action(k, language) and not repeats(k, [*said, *heard], language):

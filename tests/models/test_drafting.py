@@ -68,8 +68,8 @@ def test_llm_drafter_cites_what_it_was_shown_and_answers_asks_in_order() -> None
     assert drafter.write(asks) == ["Il faut créer des FabLabs ruraux, pour FabLabs.",
                                    "Notre ambition est de créer des lieux."]
     assert drafter.settings["runtime"] == "scripted" and drafter.name == "scripted"
-    assert set(drafter.prompts_for("de")) == {"keypoint", "keypoint_retry", "keypoint_condense", "theme", "pitch",
-                                                "pitch_ambition", "pitch_fuse"}
+    assert set(drafter.prompts_for("de")) == {"keypoint", "keypoint_retry", "keypoint_retry_stance",
+                                                "keypoint_condense", "theme", "pitch", "pitch_ambition", "pitch_fuse"}
 
 
 def test_platform_prompts_are_not_shown_to_the_model() -> None:
