@@ -53,7 +53,7 @@ class Profile:
             its sources say them ("Activer l'infinitif de l'éducation…", "propose aussi deux actions
             proposées : …"; ``models.phrases.echoes_task``).
         snowball: The name of NLTK's Snowball stemmer for this language ("french"), which finds one
-            word in its inflections ("ban", "banned"; ``models.phrases.word_stems``); empty where
+            word in its inflections ("ban", "banned"; ``models.phrases.same_word``); empty where
             there is none (a word is then its first five letters).
     """
 

@@ -447,11 +447,15 @@ def says_only_its_axis(phrase: str, axis: str, language: str) -> bool:
     False
 
     The axis' short words count ("ban", "end"): a name is a few words, and its verb is often short
-    (:func:`word_stems`).
+    (:func:`same_word`).
+
+    >>> says_only_its_axis("Abolish nuclear weapons.", "We should fight for the abolition of nuclear weapons", "en")
+    True
     """
-    named = word_stems(" ".join(_axis_words(axis, language)), language)
-    stems = word_stems(phrase, language)
-    return len(named) >= 2 and bool(stems) and stems <= named
+    named = _meaningful_words(" ".join(_axis_words(axis, language)), language)
+    words = _meaningful_words(phrase, language)
+    return (len({_stemmer(language)(w) for w in named}) >= 2 and bool(words)
+            and all(any(same_word(w, n, language) for n in named) for w in words))
 
 
 def said_of_its_object(text: str, axis: str, language: str) -> str:
@@ -612,19 +616,26 @@ def bare_words(text: str) -> list[str]:
     return [ELISION.sub("", w.lower()) for w in WORD.findall(text)]
 
 
-def word_stems(text: str, language: str) -> set[str]:
-    """The stem of each word of three letters or more that is not a stop word of ``language``: a
-    word in any of its inflections, and no other word ("sex" is not "sexist", as its first letters
-    would say).
+def _meaningful_words(text: str, language: str) -> list[str]:
+    """The words of three letters or more of ``text`` that are not stop words of ``language``.
 
-    >>> sorted(word_stems("Human cloning should not be banned", "en"))
-    ['ban', 'clone', 'human']
-    >>> sorted(word_stems("Sex selection is sexist", "en"))
-    ['select', 'sex', 'sexist']
+    >>> _meaningful_words("We should not ban human cloning", "en")
+    ['ban', 'human', 'cloning']
+    """
+    stop = stop_words(language)
+    return [w for w in bare_words(text) if len(w) >= 3 and w not in stop]
+
+
+def same_word(a: str, b: str, language: str) -> bool:
+    """Whether two lower-case words are one word in two forms: one Snowball stem (an inflection:
+    "ban", "banned"), or, both of four letters or more, one root of five ("abolish", "abolition").
+    "sex" is not "sexist", as a root of three letters would say.
+
+    >>> same_word("banned", "ban", "en"), same_word("abolition", "abolish", "en"), same_word("sexist", "sex", "en")
+    (True, True, False)
     """
     stem = _stemmer(language)
-    stop = stop_words(language)
-    return {stem(w) for w in bare_words(text) if len(w) >= 3 and w not in stop}
+    return stem(a) == stem(b) or (min(len(a), len(b)) >= 4 and a[:5] == b[:5])
 
 
 @cache

@@ -267,6 +267,11 @@ DANGLING = frozenset(
     "le la les l un une des du de d à au aux en et ou pour par sur avec sans dans que qui nos vos leurs ses "
     "the a an of to and or for with in on by from that our their its "
     "der die das den dem des ein eine einen einem einer und oder zu für mit von in auf an bei aus um".split())
+#: Words that open a clause and so cannot close a sentence, though they may close a key point cut
+#: before its clause went on (not in ``DANGLING``, whose words such a cut drops): argkp « … because
+#: they are equally capable in doing what. », a reply cut at 15 words.
+_OPENS_A_CLAUSE = frozenset("because than unless whether which whose whom what if although "
+                            "parce dont lorsque quoique puisque weil dass ob obwohl wenn".split())
 _STRAY = re.compile(r"[\[\]{}]|\(\s*\)|\bK\d+\b|<<<|>>>|‹‹‹|›››")
 #: French verbs that cannot close a purpose ("pour", "afin de") without their object: the 1.5B stops
 #: there (« … dans les zones marines pour protéger. », « … leurs propositions pour aider. »).
@@ -315,6 +320,8 @@ def complete_sentence(text: str) -> bool:
     True
     >>> complete_sentence("We should reduce the amount of.")
     False
+    >>> complete_sentence("Women should serve because they are equally capable in doing what.")
+    False
     >>> complete_sentence("Réduire les émissions dans les zones marines pour protéger.")  # protect what?
     False
     >>> complete_sentence("Planter des haies pour agir."), complete_sentence("Un patrimoine à protéger.")
@@ -330,7 +337,8 @@ def complete_sentence(text: str) -> bool:
     tail = [w.strip("()«»“”\"',;:").lower() for w in body.rstrip(".!?").split()[-3:]]  # "en 2040." ends on a number
     stranded = len(tail) >= 2 and tail[-2] in _STRANDED.get(tail[-1], ())
     objectless = tail[-1] in _NEEDS_OBJECT_FR and (tail[-2:-1] == ["pour"] or tail[-3:-1] == ["afin", "de"])
-    return first.isupper() and (tail[-1] not in DANGLING or stranded) and not objectless
+    return (first.isupper() and (tail[-1] not in DANGLING or stranded) and not objectless
+            and tail[-1] not in _OPENS_A_CLAUSE)
 
 
 #: Link words a copy may hide behind ("Concrètement, <key point>"): dropped before comparing words.
