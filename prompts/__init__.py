@@ -1,8 +1,9 @@
 """Prompt templates: ``prompts/<step>/<variant>.<lang>.txt``, filled with ``string.Template``.
 
 Steps: ``keypoint`` (one action phrase per group of post-its, its ``retry``
-follow-up turn for a flagged draft, and ``condense``: one long quoted post-it said as one
-action phrase), ``theme`` (a name for a theme's key points),
+follow-up turn for a flagged draft, ``retry_verb`` naming the post-its' verb and
+``retry_stance`` asking a draft that only restates its axis for the post-its' reason,
+and ``condense``: one long quoted post-it said as one action phrase), ``theme`` (a name for a theme's key points),
 ``pitch`` (``ambition`` and ``fuse``: the pieces of a pitch the model writes, and
 ``compose``: the fixed sentences a piece falls back on), ``verify`` (the judge's
 question). A template holds a ``system:`` block and a ``user:`` block separated by a
