@@ -441,7 +441,7 @@ def says_only_its_axis(phrase: str, axis: str, language: str) -> bool:
     True
     >>> says_only_its_axis("Human cloning could lead to medical breakthroughs.", axis, "en")
     False
-    >>> says_only_its_axis("Human cloning should not be banned.", axis, "en")  # "ban" opens "banned"
+    >>> says_only_its_axis("Human cloning should not be banned.", axis, "en")  # "banned" is "ban"
     True
     >>> says_only_its_axis("Consommer moins.", "Consommer", "fr")  # one stem: any key point would share it
     False
