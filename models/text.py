@@ -267,9 +267,9 @@ DANGLING = frozenset(
     "le la les l un une des du de d à au aux en et ou pour par sur avec sans dans que qui nos vos leurs ses "
     "the a an of to and or for with in on by from that our their its "
     "der die das den dem des ein eine einen einem einer und oder zu für mit von in auf an bei aus um".split())
-#: Words that open a clause and so cannot close a sentence, though they may close a key point cut
-#: before its clause went on (not in ``DANGLING``, whose words such a cut drops): argkp « … because
-#: they are equally capable in doing what. », a reply cut at 15 words.
+#: Words that open a clause, so cannot end a sentence (argkp « … because they are equally capable in
+#: doing what. », a reply cut at 15 words). Kept apart from ``DANGLING``, whose words
+#: :func:`key_point_text` drops from the end of a cut: dropping these would leave « … in doing. ».
 _OPENS_A_CLAUSE = frozenset("because than unless whether which whose whom what if although "
                             "parce dont lorsque quoique puisque weil dass ob obwohl wenn".split())
 _STRAY = re.compile(r"[\[\]{}]|\(\s*\)|\bK\d+\b|<<<|>>>|‹‹‹|›››")
